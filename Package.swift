@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LiteDetect",
+    products: [
+        // MARK: Public API
+        .library(name: "LiteDetect", targets: ["LiteDetect"]),
+        // MARK: Executables
+        .executable(name: "detect", targets: ["LiteDetectCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Implementation layers (bottom up: each knows only the ones above it)
+
+        /// Tensors views and compute kernels: knows nothing of networks or detection.
+        .target(name: "LiteDetectKernels", dependencies: ["CLiteDetectKernels"]),
+        /// The vectorised convolution loops in C (AVX-512, AVX2, portable), chosen at run time.
+        .target(name: "CLiteDetectKernels"),
+        /// Graph builder, layers, weights (safetensors) and the planned, allocation-free executor.
+        .target(name: "LiteDetectNN", dependencies: ["LiteDetectKernels"]),
+        /// The seven lightweight backbone families as block tables over shared blocks.
+        .target(name: "LiteDetectBackbones", dependencies: ["LiteDetectNN"]),
+        /// Box coding, anchors and NMS: knows nothing of networks.
+        .target(name: "LiteDetectPostprocess"),
+        /// C shim over libjpeg(-turbo) and libpng that turns their exit()/longjmp errors into return codes.
+        .target(
+            name: "CLiteDetectImageIO",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
+        ),
+        /// Decoded images, encoding, resizing, normalisation and drawing.
+        .target(name: "LiteDetectImage", dependencies: ["CLiteDetectImageIO"]),
+        /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources.
+        .target(
+            name: "LiteDetectModels",
+            path: "Configs",
+            exclude: ["README.md"],
+            resources: [.copy("models")]
+        ),
+        /// The public library: detectors, model configs and everything re-exported.
+        .target(
+            name: "LiteDetect",
+            dependencies: [
+                "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
+                "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectModels",
+            ]
+        ),
+
+        // MARK: Executables
+        .executableTarget(
+            name: "LiteDetectCLI",
+            dependencies: [
+                "LiteDetect",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "LiteDetectKernelsTests", dependencies: ["LiteDetectKernels"]),
+        .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN"]),
+        .testTarget(
+            name: "LiteDetectBackbonesTests",
+            dependencies: ["LiteDetectBackbones"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LiteDetectPostprocessTests",
+            dependencies: ["LiteDetectPostprocess"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LiteDetectImageTests",
+            dependencies: ["LiteDetectImage"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LiteDetectTests",
+            dependencies: ["LiteDetect"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI"]),
+    ]
+)

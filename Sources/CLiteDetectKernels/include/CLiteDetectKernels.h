@@ -1,0 +1,120 @@
+// Fast convolution kernels for channels-last (NHWC, batch 1) float feature maps.
+//
+// Each kernel exists once per instruction set (AVX-512, AVX2+FMA, portable C); the one this CPU
+// can run is chosen once, at first use, with __builtin_cpu_supports. Weights are repacked once
+// (at load) by the ldk_pack_* functions into the layout the kernels stream; the kernels
+// themselves allocate nothing.
+
+#ifndef CLITEDETECTKERNELS_H
+#define CLITEDETECTKERNELS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The instruction sets a kernel variant can be compiled for, best last.
+typedef enum {
+    /// Plain C with 4-wide vector extensions: SSE2 on any x86-64, NEON on arm64.
+    LDK_ISA_PORTABLE = 0,
+    /// AVX2 with FMA3, 8 lanes (Haswell, Zen 1 and later).
+    LDK_ISA_AVX2 = 1,
+    /// AVX-512 F/BW/VL/DQ, 16 lanes (Skylake-SP, Ice Lake, Zen 4 and later).
+    LDK_ISA_AVX512 = 2,
+} ldk_isa;
+
+/// The best instruction set this CPU (and OS) supports; detected once, then cached.
+ldk_isa ldk_selected_isa(void);
+
+/// Whether this CPU can run the kernels compiled for `isa` (it is not above ldk_selected_isa()).
+int ldk_isa_is_supported(ldk_isa isa);
+
+/// The activation applied to every output value after bias (and residual) are added.
+typedef enum {
+    LDK_ACTIVATION_IDENTITY = 0,
+    LDK_ACTIVATION_RELU = 1,
+    /// min(max(x, 0), 6)
+    LDK_ACTIVATION_RELU6 = 2,
+    /// x · min(max(x + 3, 0), 6) / 6
+    LDK_ACTIVATION_HARD_SWISH = 3,
+    /// min(max(x + 3, 0), 6) / 6
+    LDK_ACTIVATION_HARD_SIGMOID = 4,
+} ldk_activation;
+
+/// A window onto a channels-last feature map: pixel (y, x) starts at
+/// base + (y · width + x) · pixel_stride and holds `channels` consecutive floats.
+/// pixel_stride ≥ channels lets a view be a channel slice of a wider map.
+typedef struct {
+    float *base;
+    ptrdiff_t height, width, channels, pixel_stride;
+} ldk_feature_map;
+
+/// Everything one convolution call needs. Output size follows from input size, kernel, stride
+/// and padding; bottom/right padding is whatever the output size implies.
+typedef struct {
+    /// Read only.
+    ldk_feature_map input;
+    /// Written: exactly `channels` floats per pixel, nothing in between.
+    ldk_feature_map output;
+    /// Optional (base NULL for none): a map of the output's shape added before the activation,
+    /// output = activation(convolution + bias + residual). May alias `output` exactly.
+    ldk_feature_map residual;
+    /// From the ldk_pack_* function matching the kernel.
+    const float *packed_weights;
+    /// From the same pack function (padded to the packed layout).
+    const float *packed_bias;
+    ptrdiff_t kernel_height, kernel_width, stride, pad_top, pad_left, groups;
+    ldk_activation activation;
+} ldk_convolution;
+
+// MARK: Output-channel panels (1×1 GEMM and direct convolution)
+
+/// Output channels per packed panel: the width of the GEMM micro-kernel's tile.
+#define LDK_PANEL_WIDTH 32
+
+/// Floats in the panel-packed weights of a convolution with `groups` groups, `output_channels`
+/// outputs in all, `taps` = kernel_height · kernel_width and `input_channels_per_group`.
+size_t ldk_panel_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps, ptrdiff_t input_channels_per_group);
+/// Floats in the padded bias that goes with panel-packed weights.
+size_t ldk_panel_bias_count(ptrdiff_t output_channels, ptrdiff_t groups);
+
+/// Repacks OHWI weights `[output][kernel_h][kernel_w][input/groups]` (and one bias per output, or
+/// NULL for zeros) into panels `[group][panel][tap][input/groups][LDK_PANEL_WIDTH]`, each panel
+/// holding 32 consecutive output channels of one group, zero-padded past the group's last.
+void ldk_pack_panels(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t groups,
+                     ptrdiff_t taps, ptrdiff_t input_channels_per_group, float *packed_weights, float *packed_bias);
+
+// MARK: Depthwise
+
+/// Channels are padded to a multiple of this in the depthwise packing (the widest vector).
+#define LDK_DEPTHWISE_CHANNEL_ALIGNMENT 16
+
+size_t ldk_depthwise_weight_count(ptrdiff_t channels, ptrdiff_t taps);
+size_t ldk_depthwise_bias_count(ptrdiff_t channels);
+
+/// Repacks depthwise weights `[channel][kernel_h][kernel_w]` (OHWI with one input per group)
+/// into `[tap][channel]`, channels zero-padded to LDK_DEPTHWISE_CHANNEL_ALIGNMENT.
+void ldk_pack_depthwise(const float *weights, const float *bias, ptrdiff_t channels, ptrdiff_t taps,
+                        float *packed_weights, float *packed_bias);
+
+// MARK: Kernels
+
+/// 1×1, stride 1, no padding, any groups: per group a GEMM [pixels × in/g] · [in/g × out/g]
+/// with output channels as the vector dimension. Weights from ldk_pack_panels (taps = 1).
+void ldk_pointwise(ldk_isa isa, const ldk_convolution *convolution);
+
+/// Depthwise (groups = input channels = output channels), any kernel size, stride and padding,
+/// vectorised over channels. Weights from ldk_pack_depthwise.
+void ldk_depthwise(ldk_isa isa, const ldk_convolution *convolution);
+
+/// Any convolution, computed directly (no im2col): a tile of output pixels of one row times a
+/// panel of output channels, broadcasting one input value against a vector of weights.
+/// Weights from ldk_pack_panels (taps = kernel_height · kernel_width).
+void ldk_direct(ldk_isa isa, const ldk_convolution *convolution);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,12 @@
+// The kernels compiled for AVX-512 (16 lanes): the shared bodies instantiated with vector_avx512.h.
+// x86 only; on other architectures the dispatcher never asks for them.
+
+#if defined(__x86_64__)
+#include "vector_avx512.h"
+#include "kernel_epilogue.h"
+#include "kernels_internal.h"
+
+#include "pointwise_body.h"
+#include "depthwise_body.h"
+#include "direct_body.h"
+#endif

@@ -1,0 +1,10 @@
+// The kernels compiled for portable C (4-lane vector extensions): the shared bodies instantiated
+// with vector_portable.h. Built for every architecture; correct on any CPU.
+
+#include "vector_portable.h"
+#include "kernel_epilogue.h"
+#include "kernels_internal.h"
+
+#include "pointwise_body.h"
+#include "depthwise_body.h"
+#include "direct_body.h"

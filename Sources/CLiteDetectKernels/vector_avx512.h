@@ -1,0 +1,39 @@
+// The vector vocabulary the kernel bodies are written in, for AVX-512 (16 float lanes).
+// Every function carries the target attribute, so this file needs no global -m flags.
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define LDK_ISA_SUFFIX avx512
+#define LDK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
+#define LDK_LANES 16
+/// Pixels per GEMM tile: 8 rows × 2 vectors = 16 of the 32 zmm registers as accumulators.
+#define LDK_TILE_ROWS 8
+/// Vectors per tile row: 2 × 16 lanes = one whole 32-wide panel per pass.
+#define LDK_TILE_VECTORS 2
+
+typedef __m512 ldk_vf;
+
+#define LDK_INLINE static inline __attribute__((always_inline)) LDK_TARGET
+
+LDK_INLINE ldk_vf vf_zero(void) { return _mm512_setzero_ps(); }
+LDK_INLINE ldk_vf vf_set1(float x) { return _mm512_set1_ps(x); }
+LDK_INLINE ldk_vf vf_load(const float *p) { return _mm512_loadu_ps(p); }
+LDK_INLINE void vf_store(float *p, ldk_vf v) { _mm512_storeu_ps(p, v); }
+
+/// The first `n` (< 16) lanes from memory, the rest zero; never touches memory past p + n.
+LDK_INLINE ldk_vf vf_load_first(const float *p, ptrdiff_t n) {
+    return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+}
+
+/// Stores the first `n` (< 16) lanes; memory past p + n is not written.
+LDK_INLINE void vf_store_first(float *p, ldk_vf v, ptrdiff_t n) {
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v);
+}
+
+/// a · b + c
+LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return _mm512_fmadd_ps(a, b, c); }
+LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return _mm512_add_ps(a, b); }
+LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return _mm512_mul_ps(a, b); }
+LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return _mm512_min_ps(a, b); }
+LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return _mm512_max_ps(a, b); }

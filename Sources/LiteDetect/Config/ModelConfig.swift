@@ -1,0 +1,153 @@
+import Foundation
+import LiteDetectBackbones
+import LiteDetectNN
+
+/// A detection model described in a `Configs/` JSON file: which network, how images are prepared
+/// for it, how its outputs become boxes, its labels and its weights. See `Configs/README.md`.
+public struct ModelConfig: Sendable, Hashable, Decodable {
+    public var name: String
+    public var description: String
+    public var backbone: BackboneConfiguration
+    public var input: InputConfig
+    public var network: NetworkConfig
+    public var anchors: AnchorConfig
+    public var boxCoder: BoxCoderConfig
+    public var scores: ScoreConfig
+    public var postprocess: PostprocessConfig
+    /// One label per class column, background included (`labels[0]`); a detection's class id is its column.
+    public var labels: [String]
+    /// Weights file relative to the config's directory, or `nil` for a model without trained weights.
+    public var weights: String?
+    /// Where the weights came from and under which licence (shown by `detect models`).
+    public var provenance: String?
+    /// The directory the config was loaded from (weights paths are relative to it).
+    public var directory: String = ""
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description, backbone, input, network, anchors
+        case boxCoder = "box_coder"
+        case scores, postprocess, labels, weights, provenance
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description) ?? ""
+        backbone = try c.decode(BackboneSection.self, forKey: .backbone).configuration
+        input = try c.decode(InputConfig.self, forKey: .input)
+        network = try c.decode(NetworkConfig.self, forKey: .network)
+        anchors = try c.decode(AnchorConfig.self, forKey: .anchors)
+        boxCoder = try c.decode(BoxCoderConfig.self, forKey: .boxCoder)
+        scores = try c.decode(ScoreConfig.self, forKey: .scores)
+        postprocess = try c.decode(PostprocessConfig.self, forKey: .postprocess)
+        labels = try c.decode([String].self, forKey: .labels)
+        weights = try c.decodeIfPresent(String.self, forKey: .weights)
+        provenance = try c.decodeIfPresent(String.self, forKey: .provenance)
+        guard labels.count >= 2 else { throw decoder.invalid(CodingKeys.labels, "needs the background label and at least one class") }
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw decoder.invalid(CodingKeys.name, "use letters, digits, '-', '_' and '.' only")
+        }
+        do { try backbone.validate() } catch { throw decoder.invalid(CodingKeys.backbone, "\(error)") }
+        let levels = 2 + network.extraLayers.count
+        if let count = anchors.levelCount, count != levels {
+            throw decoder.invalid(CodingKeys.anchors, "describes \(count) feature levels but the network has \(levels) (2 backbone taps + \(network.extraLayers.count) extra layers)")
+        }
+    }
+
+    /// Class columns the network predicts (background included).
+    public var classColumns: Int { labels.count }
+
+    public var architecture: DetectionArchitecture {
+        DetectionArchitecture(
+            backbone: backbone, extraLayers: network.extraLayers, head: network.head,
+            anchorsPerLevel: anchors.anchorsPerLocation(levels: 2 + network.extraLayers.count), classColumns: classColumns,
+            padding: network.padding, headBatchNormEpsilon: network.headBatchNormEpsilon)
+    }
+
+    /// The absolute path of the weights file, if the model has one.
+    public var weightsPath: String? {
+        weights.map { $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: directory).appendingPathComponent($0).path }
+    }
+
+    // MARK: Loading
+
+    /// Parses a config file; errors name the file and the offending key.
+    public static func load(contentsOf path: String) throws(ConfigError) -> ModelConfig {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(file: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw .unreadable(file: path, reason: "is a directory") }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw .unreadable(file: path, reason: error.localizedDescription)
+        }
+        guard data.count <= 16 << 20 else { throw .unreadable(file: path, reason: "\(data.count) bytes is too large for a config") }
+        var config = try parse(data, name: path)
+        config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return config
+    }
+
+    public static func parse(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
+        do {
+            return try JSONDecoder().decode(ModelConfig.self, from: data)
+        } catch let error as UnknownKeyError {
+            throw .unknownKey(file: name, key: error.path, valid: error.valid)
+        } catch let error as InvalidValueError {
+            throw .invalidValue(file: name, key: error.path, problem: error.problem)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw .missingKey(file: name, key: (context.codingPath + [key]).dottedPath)
+        } catch let DecodingError.typeMismatch(type, context) {
+            throw .wrongType(file: name, key: context.codingPath.dottedPath, expected: describe(type))
+        } catch let DecodingError.valueNotFound(type, context) {
+            throw .wrongType(file: name, key: context.codingPath.dottedPath, expected: describe(type))
+        } catch let DecodingError.dataCorrupted(context) {
+            if context.codingPath.isEmpty {
+                throw .invalidJSON(file: name, reason: (context.underlyingError as? NSError)?.localizedDescription ?? context.debugDescription)
+            }
+            throw .invalidValue(file: name, key: context.codingPath.dottedPath, problem: context.debugDescription)
+        } catch {
+            throw .invalidJSON(file: name, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type: return "an integer"
+        case is Double.Type, is Float.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "a list" }
+            if name.hasPrefix("Dictionary") { return "an object" }
+            return "a \(name)"
+        }
+    }
+}
+
+/// The `backbone` section: a canonical name and the family's size options.
+struct BackboneSection: Decodable {
+    var configuration: BackboneConfiguration
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, width, groups, scale
+        case reducedTail = "reduced_tail"
+        case batchNormEpsilon = "batch_norm_epsilon"
+    }
+
+    init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rawName = try c.decode(String.self, forKey: .name)
+        let name: BackboneName
+        do { name = try BackboneName(validating: rawName) } catch { throw decoder.invalid(CodingKeys.name, "\(error)") }
+        configuration = BackboneConfiguration(
+            name, width: try c.decodeIfPresent(Double.self, forKey: .width) ?? 1,
+            reducedTail: try c.decodeIfPresent(Bool.self, forKey: .reducedTail) ?? false,
+            groups: try c.decodeIfPresent(Int.self, forKey: .groups) ?? 3,
+            scale: try c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
+            batchNormEpsilon: try c.decodeIfPresent(Double.self, forKey: .batchNormEpsilon))
+    }
+}

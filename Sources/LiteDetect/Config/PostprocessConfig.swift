@@ -1,0 +1,54 @@
+/// Default thresholds and the NMS behaviour a model was made with (`"postprocess"` in a config).
+/// Every value can be overridden per call.
+public struct PostprocessConfig: Sendable, Hashable, Decodable {
+    public enum Style: String, Sendable, Hashable, Decodable {
+        /// torchvision `SSD.postprocess_detections`: per class score threshold and top-k, then batched NMS.
+        case torchvision
+        /// TF OD API `batch_multiclass_non_max_suppression`: per class NMS capped at `max_per_class`, then merged.
+        case tensorflow
+    }
+
+    public enum SoftNMS: String, Sendable, Hashable, Decodable {
+        case gaussian, linear
+    }
+
+    public var style: Style
+    public var scoreThreshold: Float
+    public var iouThreshold: Float
+    /// Candidates kept per class before NMS (torchvision `topk_candidates`).
+    public var topK: Int
+    /// Detections kept per class after NMS (TF `max_detections_per_class`).
+    public var maxPerClass: Int
+    public var maxDetections: Int
+    public var classAgnostic: Bool
+    public var softNMS: SoftNMS?
+    /// Gaussian soft-NMS σ in `exp(-IoU²/σ)`.
+    public var softNMSSigma: Float
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case style
+        case scoreThreshold = "score_threshold", iouThreshold = "iou_threshold", topK = "top_k"
+        case maxPerClass = "max_per_class", maxDetections = "max_detections", classAgnostic = "class_agnostic"
+        case softNMS = "soft_nms", softNMSSigma = "soft_nms_sigma"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        style = try c.decodeIfPresent(Style.self, forKey: .style) ?? .torchvision
+        scoreThreshold = try c.decodeIfPresent(Float.self, forKey: .scoreThreshold) ?? 0.5
+        iouThreshold = try c.decodeIfPresent(Float.self, forKey: .iouThreshold) ?? 0.5
+        topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? 400
+        maxPerClass = try c.decodeIfPresent(Int.self, forKey: .maxPerClass) ?? 100
+        maxDetections = try c.decodeIfPresent(Int.self, forKey: .maxDetections) ?? 100
+        classAgnostic = try c.decodeIfPresent(Bool.self, forKey: .classAgnostic) ?? false
+        softNMS = try c.decodeIfPresent(SoftNMS.self, forKey: .softNMS)
+        softNMSSigma = try c.decodeIfPresent(Float.self, forKey: .softNMSSigma) ?? 0.5
+        guard (0...1).contains(scoreThreshold) else { throw decoder.invalid(CodingKeys.scoreThreshold, "must be in [0, 1]") }
+        guard (0...1).contains(iouThreshold) else { throw decoder.invalid(CodingKeys.iouThreshold, "must be in [0, 1]") }
+        for (key, value) in [(CodingKeys.topK, topK), (.maxPerClass, maxPerClass), (.maxDetections, maxDetections)] where value < 1 {
+            throw decoder.invalid(key, "must be at least 1")
+        }
+        guard softNMSSigma > 0 && softNMSSigma.isFinite else { throw decoder.invalid(CodingKeys.softNMSSigma, "must be positive") }
+    }
+}

@@ -1,0 +1,91 @@
+import LiteDetectBackbones
+import LiteDetectKernels
+import LiteDetectNN
+
+/// The layers of an SSD-style detector: a backbone's stride-16 and stride-32 maps, SSDLite
+/// extra layers down to 1×1, and a box and a class predictor on every level.
+///
+/// Weight keys follow torchvision's SSD models: `backbone.<backbone keys>`, `backbone.extra.<i>.*`,
+/// `head.regression_head.module_list.<level>.*`, `head.classification_head.module_list.<level>.*`.
+/// Imported models (TensorFlow) are converted to these names.
+public struct DetectionArchitecture: Sendable, Hashable {
+    public var backbone: BackboneConfiguration
+    /// Output channels of each extra layer (torchvision SSDLite: 512, 256, 256, 128).
+    public var extraLayers: [Int]
+    public var head: SSDHeadType
+    /// Anchors per cell on each level (2 + extra layers levels).
+    public var anchorsPerLevel: [Int]
+    /// Class columns the classifier predicts, background included when the model has one.
+    public var classColumns: Int
+    public var padding: GraphBuilder.PaddingConvention
+    /// BatchNorm epsilon of the extra layers and the head (torchvision SSDLite and TF: 1e-3).
+    public var headBatchNormEpsilon: Double
+
+    public init(
+        backbone: BackboneConfiguration, extraLayers: [Int] = [512, 256, 256, 128], head: SSDHeadType = .ssdLite,
+        anchorsPerLevel: [Int], classColumns: Int, padding: GraphBuilder.PaddingConvention = .pyTorch,
+        headBatchNormEpsilon: Double = 1e-3
+    ) {
+        self.backbone = backbone
+        self.extraLayers = extraLayers
+        self.head = head
+        self.anchorsPerLevel = anchorsPerLevel
+        self.classColumns = classColumns
+        self.padding = padding
+        self.headBatchNormEpsilon = headBatchNormEpsilon
+    }
+
+    public var levelCount: Int { 2 + extraLayers.count }
+}
+
+/// A built detection network and where each level's predictions come out.
+public struct DetectionNetwork: Sendable {
+    public struct Level: Sendable, Hashable {
+        /// Output names in the network: `H×W×(anchors·4)` and `H×W×(anchors·classColumns)`.
+        public var boxesOutput: String
+        public var scoresOutput: String
+        public var height: Int
+        public var width: Int
+        public var anchors: Int
+    }
+
+    public let network: Network
+    public let architecture: DetectionArchitecture
+    public let levels: [Level]
+
+    /// Total anchors over all levels, in the order the predictions are read.
+    public var anchorCount: Int { levels.reduce(0) { $0 + $1.height * $1.width * $1.anchors } }
+
+    /// Builds the network for a fixed input size, taking weights from `weights` (strictly: every
+    /// tensor used). Also outputs the backbone taps as `stride16`/`stride32` for inspection.
+    public init(_ architecture: DetectionArchitecture, inputHeight: Int, inputWidth: Int, weights: any WeightSource) throws {
+        guard architecture.anchorsPerLevel.count == architecture.levelCount else {
+            throw GraphError.invalidLayer(
+                name: "head", problem: "\(architecture.anchorsPerLevel.count) anchor counts for \(architecture.levelCount) feature levels")
+        }
+        let g = GraphBuilder(weights: weights)
+        g.paddingConvention = architecture.padding
+        let input = g.input(FeatureMapShape(height: inputHeight, width: inputWidth, channels: 3))
+        let features = try Backbones.build(architecture.backbone, on: g, input: input, prefix: "backbone.")
+        g.batchNormEpsilon = architecture.headBatchNormEpsilon
+        var maps = [features.stride16, features.stride32]
+        for (i, channels) in architecture.extraLayers.enumerated() {
+            maps.append(try g.ssdLiteExtraBlock(maps.last!, outputChannels: channels, at: "backbone.extra.\(i)"))
+        }
+        var outputs: [String: Value] = ["stride16": features.stride16, "stride32": features.stride32]
+        var levels: [Level] = []
+        for (i, map) in maps.enumerated() {
+            let anchors = architecture.anchorsPerLevel[i]
+            let boxes = try g.ssdPrediction(map, type: architecture.head, outputs: anchors * 4, at: "head.regression_head.module_list.\(i)")
+            let scores = try g.ssdPrediction(
+                map, type: architecture.head, outputs: anchors * architecture.classColumns, at: "head.classification_head.module_list.\(i)")
+            outputs["boxes.\(i)"] = boxes
+            outputs["scores.\(i)"] = scores
+            let shape = g.shape(of: map)
+            levels.append(Level(boxesOutput: "boxes.\(i)", scoresOutput: "scores.\(i)", height: shape.height, width: shape.width, anchors: anchors))
+        }
+        self.network = try g.build(outputs: outputs)
+        self.architecture = architecture
+        self.levels = levels
+    }
+}

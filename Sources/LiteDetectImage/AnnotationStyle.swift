@@ -1,0 +1,23 @@
+/// How annotations look. `nil` sizes scale with the image, so a label is as legible on a
+/// 320-pixel thumbnail as on a 4K frame.
+public struct AnnotationStyle: Sendable, Equatable {
+    /// Box outline thickness in pixels; nil: 0.4% of the shorter image side, at least 2.
+    public var lineWidth: Int?
+    /// Font scale (each font pixel becomes scale × scale); nil: the shorter side / 300, at least 1.
+    public var textScale: Int?
+    public var palette: ClassPalette
+
+    public init(lineWidth: Int? = nil, textScale: Int? = nil, palette: ClassPalette = .distinct20) {
+        self.lineWidth = lineWidth
+        self.textScale = textScale
+        self.palette = palette
+    }
+
+    public func resolvedLineWidth(imageWidth: Int, imageHeight: Int) -> Int {
+        lineWidth.map { max(1, $0) } ?? max(2, Int((Double(min(imageWidth, imageHeight)) * 0.004).rounded()))
+    }
+
+    public func resolvedTextScale(imageWidth: Int, imageHeight: Int) -> Int {
+        textScale.map { max(1, $0) } ?? max(1, Int((Double(min(imageWidth, imageHeight)) / 300).rounded()))
+    }
+}

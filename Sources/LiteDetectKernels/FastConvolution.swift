@@ -1,0 +1,141 @@
+internal import CLiteDetectKernels
+
+/// A convolution whose weights are repacked, once, for one of the vectorised kernels; `run`
+/// then computes exactly what `ReferenceConvolution.run` computes (up to summation order),
+/// optionally with a residual added before the activation, and allocates nothing.
+///
+/// Immutable and `Sendable`: build it when a network is loaded and share it between threads.
+public struct FastConvolution: Sendable {
+    /// The vectorised kernels, each vectorised over a channel dimension.
+    public enum Kernel: String, Sendable, CaseIterable {
+        /// 1×1, stride 1, no padding, any groups: a GEMM per group over pixels × input channels,
+        /// with the output channels (in 32-wide panels) as the vector dimension.
+        case pointwise
+        /// groups = input channels = output channels: one vector holds neighbouring channels of a pixel.
+        case depthwise
+        /// Any geometry: output-channel panels times tiles of output pixels, no im2col.
+        case direct
+
+        /// Whether this kernel can run `geometry`.
+        public func supports(_ geometry: ConvolutionGeometry) -> Bool {
+            switch self {
+            case .pointwise: return geometry.isPointwise
+            case .depthwise: return geometry.isDepthwise
+            case .direct: return true
+            }
+        }
+
+        /// The fastest kernel for `geometry`.
+        public static func preferred(for geometry: ConvolutionGeometry) -> Kernel {
+            if geometry.isPointwise { return .pointwise }
+            if geometry.isDepthwise { return .depthwise }
+            return .direct
+        }
+    }
+
+    public let geometry: ConvolutionGeometry
+    public let activation: Activation
+    public let kernel: Kernel
+    /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
+    /// `[group][panel][tap][input/groups][32]` or depthwise `[tap][channels padded to 16]`.
+    private let packedWeights: [Float]
+    /// The bias padded to the same layout's output-channel granularity.
+    private let packedBias: [Float]
+
+    /// Repacks weights for `kernel` (by default the preferred one for `geometry`).
+    ///
+    /// - Parameters:
+    ///   - weights: `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`, as for
+    ///     `ReferenceConvolution`.
+    ///   - bias: one value per output channel, or `nil` for none.
+    public init(
+        geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]?, kernel: Kernel? = nil
+    ) {
+        precondition(geometry.problem == nil, "invalid convolution \(geometry): \(geometry.problem ?? "")")
+        precondition(weights.count == geometry.weightCount, "\(weights.count) weights do not fit \(geometry)")
+        precondition(bias.map { $0.count == geometry.outputChannels } ?? true, "bias does not have \(geometry.outputChannels) values")
+        let kernel = kernel ?? Kernel.preferred(for: geometry)
+        precondition(kernel.supports(geometry), "the \(kernel) kernel cannot run \(geometry)")
+        self.geometry = geometry
+        self.activation = activation
+        self.kernel = kernel
+
+        let taps = geometry.kernelHeight * geometry.kernelWidth
+        let weightCount: Int, biasCount: Int
+        switch kernel {
+        case .pointwise, .direct:
+            weightCount = ldk_panel_weight_count(geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup)
+            biasCount = ldk_panel_bias_count(geometry.outputChannels, geometry.groups)
+        case .depthwise:
+            weightCount = ldk_depthwise_weight_count(geometry.outputChannels, taps)
+            biasCount = ldk_depthwise_bias_count(geometry.outputChannels)
+        }
+        var packedWeights = [Float](repeating: 0, count: weightCount)
+        var packedBias = [Float](repeating: 0, count: biasCount)
+        weights.withUnsafeBufferPointer { w in
+            (bias ?? []).withUnsafeBufferPointer { b in
+                packedWeights.withUnsafeMutableBufferPointer { pw in
+                    packedBias.withUnsafeMutableBufferPointer { pb in
+                        let biasBase = bias == nil ? nil : b.baseAddress
+                        switch kernel {
+                        case .pointwise, .direct:
+                            ldk_pack_panels(
+                                w.baseAddress, biasBase, geometry.outputChannels, geometry.groups, taps,
+                                geometry.inputChannelsPerGroup, pw.baseAddress, pb.baseAddress)
+                        case .depthwise:
+                            ldk_pack_depthwise(w.baseAddress, biasBase, geometry.outputChannels, taps, pw.baseAddress, pb.baseAddress)
+                        }
+                    }
+                }
+            }
+        }
+        self.packedWeights = packedWeights
+        self.packedBias = packedBias
+    }
+
+    /// `output = activation(convolution(input) + bias + residual)`.
+    ///
+    /// - Parameters:
+    ///   - input: shaped `geometry.input`; any pixel stride. Must not overlap `output`.
+    ///   - output: shaped `geometry.output`; any pixel stride. Only its channels are written.
+    ///   - residual: shaped `geometry.output`, added before the activation (an inverted
+    ///     residual's skip connection); it may be the same memory as `output`.
+    ///   - instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
+    public func run(
+        input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil,
+        instructionSet: KernelInstructionSet = .selected
+    ) {
+        precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
+        precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
+        packedWeights.withUnsafeBufferPointer { w in
+            packedBias.withUnsafeBufferPointer { b in
+                var call = ldk_convolution(
+                    input: Self.cMap(input), output: Self.cMap(output),
+                    residual: residual.map(Self.cMap) ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
+                    packed_weights: w.baseAddress, packed_bias: b.baseAddress,
+                    kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
+                    pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
+                    activation: Self.cActivation(activation))
+                switch kernel {
+                case .pointwise: ldk_pointwise(instructionSet.cValue, &call)
+                case .depthwise: ldk_depthwise(instructionSet.cValue, &call)
+                case .direct: ldk_direct(instructionSet.cValue, &call)
+                }
+            }
+        }
+    }
+
+    private static func cMap(_ view: FeatureMapView) -> ldk_feature_map {
+        ldk_feature_map(base: view.base, height: view.height, width: view.width, channels: view.channels, pixel_stride: view.pixelStride)
+    }
+
+    private static func cActivation(_ activation: Activation) -> ldk_activation {
+        switch activation {
+        case .identity: return LDK_ACTIVATION_IDENTITY
+        case .relu: return LDK_ACTIVATION_RELU
+        case .relu6: return LDK_ACTIVATION_RELU6
+        case .hardSwish: return LDK_ACTIVATION_HARD_SWISH
+        case .hardSigmoid: return LDK_ACTIVATION_HARD_SIGMOID
+        }
+    }
+}

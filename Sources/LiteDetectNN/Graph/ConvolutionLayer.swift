@@ -1,0 +1,36 @@
+import LiteDetectKernels
+
+/// A convolution ready to run: BatchNorm folded into the weights and bias, weights repacked
+/// once into the engine's layout, activation fused. Immutable and shareable across threads.
+///
+/// The layer runs on the fast kernel its geometry calls for (`FastConvolution.Kernel.preferred`):
+/// the weights are repacked for it here, at load, so running allocates and repacks nothing.
+public final class ConvolutionLayer: Sendable {
+    /// The weights' key prefix in the source file (e.g. `features.3.conv.1`), for profiles and errors.
+    public let name: String
+    public let geometry: ConvolutionGeometry
+    public let activation: Activation
+    /// `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`.
+    public let weights: [Float]
+    /// One value per output channel (zeros when the layer had neither bias nor BatchNorm).
+    public let bias: [Float]
+    /// The same weights packed for the kernel that runs this layer.
+    private let fast: FastConvolution
+
+    public init(name: String, geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]) {
+        precondition(weights.count == geometry.weightCount && bias.count == geometry.outputChannels, "packed weights do not fit \(geometry)")
+        self.name = name
+        self.geometry = geometry
+        self.activation = activation
+        self.weights = weights
+        self.bias = bias
+        self.fast = FastConvolution(geometry: geometry, activation: activation, weights: weights, bias: bias)
+    }
+
+    /// Which fast kernel runs this layer (for profiles).
+    public var kernel: FastConvolution.Kernel { fast.kernel }
+
+    func run(input: FeatureMapView, output: FeatureMapView) {
+        fast.run(input: input, output: output)
+    }
+}

@@ -1,0 +1,38 @@
+import LiteDetectKernels
+
+/// A network ready to run: operations with packed weights and a memory plan. Immutable and
+/// `Sendable` — load it once, share it, and give each thread its own `NetworkSession`.
+public final class Network: Sendable {
+    public let input: Value
+    public let outputs: [String: Value]
+    /// Learned parameters as defined in the source model (BatchNorm scale and shift included,
+    /// running statistics not), counted before folding.
+    public let parameterCount: Int
+    let shapes: [FeatureMapShape]
+    let steps: [Step]
+    let plan: MemoryPlan
+
+    struct Step: Sendable {
+        let operation: Operation
+        let output: Value
+    }
+
+    init(input: Value, shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], outputs: [String: Value], parameterCount: Int) {
+        self.input = input
+        self.outputs = outputs
+        self.parameterCount = parameterCount
+        self.shapes = shapes
+        self.steps = steps.map { Step(operation: $0.operation, output: $0.output) }
+        self.plan = MemoryPlan(shapes: shapes, steps: steps, pinned: Set(outputs.values).union([input]))
+    }
+
+    public var inputShape: FeatureMapShape { shapes[input.id] }
+    public func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
+    public func outputShape(_ name: String) -> FeatureMapShape? { outputs[name].map { shapes[$0.id] } }
+
+    /// Multiply-accumulates of one forward pass (convolutions and linear layers).
+    public var multiplyAccumulates: Int { steps.reduce(0) { $0 + $1.operation.multiplyAccumulates } }
+    /// Floats of working memory one session holds.
+    public var arenaFloatCount: Int { plan.arenaSize }
+    public var operationCount: Int { steps.count }
+}

@@ -1,0 +1,64 @@
+import LiteDetectKernels
+
+/// The per-thread working memory of a `Network`: one arena allocated at creation, reused by
+/// every `run()`. Not thread-safe; create one per thread (creation is cheap next to a forward pass).
+public final class NetworkSession {
+    public let network: Network
+    private let arena: UnsafeMutablePointer<Float>
+
+    public init(network: Network) {
+        self.network = network
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: network.plan.arenaSize * 4, alignment: 64)
+        arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
+    }
+
+    deinit { arena.deallocate() }
+
+    /// Where the caller writes the input (channels-last) before `run()`.
+    public var input: FeatureMapView { view(network.input) }
+
+    /// The named output of the last `run()`; valid until the next one.
+    public func output(_ name: String) throws -> FeatureMapView {
+        guard let value = network.outputs[name] else { throw GraphError.unknownOutput(name: name) }
+        return view(value)
+    }
+
+    public func view(_ value: Value) -> FeatureMapView {
+        FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id])
+    }
+
+    /// One forward pass over the current input. Allocates nothing.
+    public func run() {
+        for step in network.steps {
+            let out = view(step.output)
+            switch step.operation {
+            case let .convolution(layer, input):
+                layer.run(input: view(input), output: out)
+            case let .maxPool(geometry, input):
+                Pooling.max(geometry, input: view(input), output: out)
+            case let .averagePool(geometry, countIncludePadding, input):
+                Pooling.average(geometry, countIncludePadding: countIncludePadding, input: view(input), output: out)
+            case let .globalAveragePool(input):
+                Pooling.globalAverage(input: view(input), output: out.base)
+            case let .add(a, b, activation):
+                ChannelOps.add(view(a), view(b), activation: activation, output: out)
+            case let .activation(input, activation):
+                ChannelOps.copy(view(input), to: out)
+                activation.apply(out.base, count: out.shape.elementCount)
+            case let .concat(parts):
+                var offset = 0
+                for part in parts {
+                    let source = view(part)
+                    ChannelOps.copy(source, to: out.channels(offset, count: source.channels))
+                    offset += source.channels
+                }
+            case let .channelSlice(input, offset, count):
+                ChannelOps.copy(view(input).channels(offset, count: count), to: out)
+            case let .channelShuffle(input, groups):
+                ChannelOps.shuffle(view(input), groups: groups, output: out)
+            case let .scaleChannels(input, scales):
+                ChannelOps.scaleChannels(view(input), scales: view(scales).base, output: out)
+            }
+        }
+    }
+}

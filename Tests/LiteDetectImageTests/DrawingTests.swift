@@ -1,0 +1,168 @@
+import LiteDetectImage
+import XCTest
+
+final class DrawingTests: XCTestCase {
+    /// Every printable glyph is parsed from the font sheet, has ink (except space), and no two
+    /// glyphs are identical (a shifted sheet or a pasted glyph would show up here).
+    func testFontHasADistinctGlyphForEveryPrintableCharacter() {
+        var seen = [[UInt8]: Character]()
+        for code in 32...126 {
+            let scalar = Unicode.Scalar(UInt8(code))
+            let rows = Array(BitmapFont.rows(for: scalar))
+            XCTAssertEqual(rows.count, BitmapFont.glyphHeight)
+            XCTAssertTrue(rows.allSatisfy { $0 < 1 << BitmapFont.glyphWidth }, "glyph \(scalar) wider than 5")
+            if code == 32 {
+                XCTAssertEqual(rows, Array(repeating: 0, count: BitmapFont.glyphHeight))
+                continue
+            }
+            XCTAssertTrue(rows.contains { $0 != 0 }, "glyph \(scalar) is blank")
+            if let other = seen[rows] { XCTFail("glyphs \(other) and \(scalar) are identical") }
+            seen[rows] = Character(scalar)
+        }
+        XCTAssertEqual(Array(BitmapFont.rows(for: "é")), Array(BitmapFont.rows(for: "?")))
+    }
+
+    func testOnlyDescenderGlyphsReachBelowTheBaseline() {
+        let descenders = Set("gjpqy,;_")
+        for code in 33...126 {
+            let character = Character(Unicode.Scalar(UInt8(code)))
+            let rows = Array(BitmapFont.rows(for: Unicode.Scalar(UInt8(code))))
+            let belowBaseline = rows[BitmapFont.capHeight...].contains { $0 != 0 }
+            XCTAssertEqual(belowBaseline, descenders.contains(character), "glyph \(character)")
+        }
+    }
+
+    func testTextDrawsExactlyTheGlyphPixelsScaled() {
+        var image = RGBImage(width: 40, height: 30)
+        image.draw(text: "Hi", x: 3, y: 2, scale: 2, color: .white)
+        let glyphBits = ["H", "i"].flatMap { BitmapFont.rows(for: Unicode.Scalar($0)!) }.map { $0.nonzeroBitCount }.reduce(0, +)
+        var ink = 0
+        for y in 0..<image.height {
+            for x in 0..<image.width where image[x, y] == .white {
+                ink += 1
+                XCTAssertTrue(x >= 3 && x < 3 + BitmapFont.width(of: "Hi") * 2 && y >= 2 && y < 2 + 9 * 2, "ink at \(x), \(y)")
+            }
+        }
+        XCTAssertEqual(ink, glyphBits * 4)
+        // Top-left of "H" is ink: its first row is "#...#".
+        XCTAssertEqual(image[3, 2], .white)
+        XCTAssertEqual(image[4, 3], .white)
+    }
+
+    func testDrawingPartlyOrWhollyOutsideIsClipped() {
+        var image = RGBImage(width: 10, height: 8)
+        image.fill(PixelRect(x: -5, y: -5, width: 8, height: 7), color: .white)
+        image.stroke(PixelRect(x: 6, y: 6, width: 100, height: 100), lineWidth: 3, color: .white)
+        image.draw(text: "far away", x: 1000, y: -1000, scale: 3, color: .white)
+        image.draw(text: "edge", x: -7, y: 5, scale: 1, color: .white)
+        XCTAssertEqual(image[0, 0], .white)
+        XCTAssertEqual(image[2, 1], .white)
+        XCTAssertEqual(image[3, 2], .black)
+    }
+
+    func testStrokeStaysInsideTheRectangle() {
+        var image = RGBImage(width: 20, height: 20)
+        let rect = PixelRect(x: 4, y: 5, width: 9, height: 7)
+        image.stroke(rect, lineWidth: 2, color: .white)
+        for y in 0..<20 {
+            for x in 0..<20 {
+                let inside = x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY
+                let interior = x >= rect.x + 2 && x < rect.maxX - 2 && y >= rect.y + 2 && y < rect.maxY - 2
+                XCTAssertEqual(image[x, y] == .white, inside && !interior, "pixel \(x), \(y)")
+            }
+        }
+    }
+
+    func testCaptionFormatsTheScoreWithTwoDecimals() {
+        XCTAssertEqual(BoxAnnotation(xMin: 0, yMin: 0, xMax: 1, yMax: 1, classID: 1, label: "person", score: 0.97).caption, "person 0.97")
+        XCTAssertEqual(BoxAnnotation(xMin: 0, yMin: 0, xMax: 1, yMax: 1, classID: 1, label: "dog", score: 0.054).caption, "dog 0.05")
+        XCTAssertEqual(BoxAnnotation(xMin: 0, yMin: 0, xMax: 1, yMax: 1, classID: 1, label: "cat", score: 0.999).caption, "cat 1.00")
+        XCTAssertEqual(BoxAnnotation(xMin: 0, yMin: 0, xMax: 1, yMax: 1, classID: 1, label: "car", score: nil).caption, "car")
+    }
+
+    func testLabelSitsOnTopOfTheBoxAndFlipsInsideAtTheTopEdge() {
+        let style = AnnotationStyle(lineWidth: 2, textScale: 2)
+        let roomy = AnnotationLayout(
+            BoxAnnotation(xMin: 100, yMin: 200, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
+            imageWidth: 640, imageHeight: 480, style: style)
+        XCTAssertEqual(roomy.box, PixelRect(x: 100, y: 200, width: 80, height: 100))
+        XCTAssertEqual(roomy.label.maxY, roomy.box.y)
+        XCTAssertEqual(roomy.label.x, roomy.box.x)
+        XCTAssertEqual(roomy.label.height, (BitmapFont.glyphHeight + 2) * 2)
+
+        let atTop = AnnotationLayout(
+            BoxAnnotation(xMin: 100, yMin: 3, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
+            imageWidth: 640, imageHeight: 480, style: style)
+        XCTAssertEqual(atTop.label.y, atTop.box.y)
+    }
+
+    /// Wherever the box is, however long the caption, the label stays inside the image
+    /// (shrinking the text when needed) and the caption stays inside the label.
+    func testLabelAlwaysStaysInsideTheImage() {
+        let sizes = [(640, 480), (97, 61), (40, 300), (1920, 1080)]
+        let captions = ["person", "traffic light", "a very long class name that cannot fit"]
+        for (width, height) in sizes {
+            for caption in captions {
+                for (fx, fy) in [(-0.2, -0.2), (0, 0), (0.5, 0.5), (0.9, 0.95), (1.0, 1.0), (1.3, 0.2)] {
+                    let box = BoxAnnotation(
+                        xMin: fx * Double(width), yMin: fy * Double(height),
+                        xMax: fx * Double(width) + 30, yMax: fy * Double(height) + 20,
+                        classID: 3, label: caption, score: 0.5)
+                    let layout = AnnotationLayout(box, imageWidth: width, imageHeight: height)
+                    let where_ = "\(caption) at \(fx), \(fy) on \(width)x\(height)"
+                    XCTAssertEqual(layout.box.clipped(width: width, height: height), layout.box, where_)
+                    XCTAssertFalse(layout.box.isEmpty, where_)
+                    let fits = BitmapFont.width(of: box.caption) + 4 <= width
+                    if fits {
+                        XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, where_)
+                    } else {
+                        XCTAssertEqual(layout.textScale, 1, where_)
+                        XCTAssertEqual(layout.label.x, 0, where_)
+                    }
+                    XCTAssertGreaterThanOrEqual(layout.textX, layout.label.x, where_)
+                    XCTAssertLessThanOrEqual(layout.textY + BitmapFont.glyphHeight * layout.textScale, layout.label.maxY, where_)
+                }
+            }
+        }
+    }
+
+    func testTextColourIsTheMoreContrastingOfBlackAndWhite() {
+        func contrast(_ a: RGBColor, _ b: RGBColor) -> Double {
+            let (la, lb) = (a.relativeLuminance, b.relativeLuminance)
+            return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+        }
+        for color in ClassPalette.distinct20.colors + [.white, .black, RGBColor(hex: 0x777777)] {
+            let text = color.contrastingTextColor
+            let other: RGBColor = text == .black ? .white : .black
+            XCTAssertGreaterThanOrEqual(contrast(color, text), contrast(color, other), "\(color)")
+            XCTAssertGreaterThanOrEqual(contrast(color, text), 4.5, "\(color) fails WCAG AA with \(text)")
+        }
+        XCTAssertEqual(RGBColor.white.relativeLuminance, 1, accuracy: 1e-12)
+        XCTAssertEqual(RGBColor.black.relativeLuminance, 0, accuracy: 1e-12)
+    }
+
+    func testPaletteGivesDistinctColoursAndCycles() {
+        let palette = ClassPalette.distinct20
+        XCTAssertEqual(Set(palette.colors).count, 20)
+        XCTAssertEqual(palette.color(forClass: 1), palette.color(forClass: 21))
+        XCTAssertNotEqual(palette.color(forClass: 1), palette.color(forClass: 2))
+        XCTAssertEqual(palette.color(forClass: -3), palette.color(forClass: 3))
+    }
+
+    func testAnnotationsPaintBoxLabelAndCaption() {
+        var image = RGBImage(width: 200, height: 150, fill: RGBColor(hex: 0x808080))
+        let annotation = BoxAnnotation(xMin: 50, yMin: 60, xMax: 120, yMax: 140, classID: 2, label: "person", score: 0.97)
+        image.draw([annotation])
+        let layout = AnnotationLayout(annotation, imageWidth: 200, imageHeight: 150)
+        XCTAssertEqual(image[layout.box.x, layout.box.maxY - 1], layout.boxColor)
+        XCTAssertEqual(image[layout.box.maxX - 1, layout.box.y + layout.box.height / 2], layout.boxColor)
+        XCTAssertEqual(image[layout.box.x + layout.box.width / 2, layout.box.y + layout.box.height / 2], RGBColor(hex: 0x808080))
+        XCTAssertEqual(image[layout.label.x, layout.label.y], layout.boxColor)  // padding corner
+        var captionPixels = 0
+        for y in layout.label.y..<layout.label.maxY {
+            for x in layout.label.x..<layout.label.maxX where image[x, y] == layout.textColor { captionPixels += 1 }
+        }
+        let glyphBits = annotation.caption.unicodeScalars.flatMap { BitmapFont.rows(for: $0) }.map(\.nonzeroBitCount).reduce(0, +)
+        XCTAssertEqual(captionPixels, glyphBits * layout.textScale * layout.textScale)
+    }
+}
