@@ -58,11 +58,14 @@ let package = Package(
         ),
 
         // MARK: Tests
+
+        /// Readers for the reference scripts' fixtures, shared by the test targets.
+        .target(name: "LiteDetectTestSupport", dependencies: ["LiteDetectNN"], path: "Tests/LiteDetectTestSupport"),
         .testTarget(name: "LiteDetectKernelsTests", dependencies: ["LiteDetectKernels"]),
         .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN"]),
         .testTarget(
             name: "LiteDetectBackbonesTests",
-            dependencies: ["LiteDetectBackbones"],
+            dependencies: ["LiteDetectBackbones", "LiteDetectTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -77,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiteDetectTests",
-            dependencies: ["LiteDetect"],
+            dependencies: ["LiteDetect", "LiteDetectTestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI"]),

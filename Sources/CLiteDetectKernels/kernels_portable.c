@@ -5,6 +5,7 @@
 #include "kernel_epilogue.h"
 #include "kernels_internal.h"
 
+#include "tile_body.h"
 #include "pointwise_body.h"
 #include "depthwise_body.h"
 #include "direct_body.h"

@@ -2,47 +2,53 @@
 //
 // Per group: C[pixels × out/g] = A[pixels × in/g] · W[in/g × out/g] + bias, where rows of A and C
 // are pixels (pixel_stride apart, so channel-slice views work) and W comes in 32-column panels
-// (ldk_pack_panels). A tile is LDK_TILE_ROWS pixels × LDK_PASS_WIDTH output channels held in
-// registers: per input channel it loads LDK_TILE_VECTORS weight vectors once and broadcasts
-// one input value per pixel.
+// (ldk_pack_panels). Tiles (tile_body.h) of LDK_TILE_ROWS pixels × one pass of a panel
+// (LDK_PASS_WIDTH channels, or one vector where fewer channels are left) sweep each chunk of
+// pixels, panel by panel.
 
 /// Input channels × pixels of A kept hot (in L2) while every panel of W streams past it.
 #define LDK_POINTWISE_CHUNK_FLOATS (64 * 1024)
+/// Weights (per group, floats) small enough to stay in L2 while the pixels stream past them.
+#define LDK_POINTWISE_SMALL_WEIGHT_FLOATS (32 * 1024)
+/// Pixels per chunk when the weights are small: every panel of a few tiles is done before moving
+/// on, so each output pixel is written whole, once, instead of one panel-wide strip per sweep.
+#define LDK_POINTWISE_SMALL_WEIGHT_CHUNK (4 * LDK_TILE_ROWS)
 
-/// One tile: `rows` (a constant after inlining) pixels × one pass of a panel.
+/// One tile: `rows` pixels × `vectors` vectors of one pass of a panel (constants after inlining).
 ///
 /// - a: the tile's first pixel, first input channel of the group; rows `a_stride` floats apart.
 /// - weights: the pass's first column in the panel, input channels LDK_PANEL_WIDTH floats apart.
 /// - output, residual: the tile's first pixel and column, rows `*_stride` apart.
 /// - columns: output channels of this pass that exist (the panel is zero-padded past them).
 LDK_INLINE void LDK_NAME(pointwise_tile)(
-    const int rows, const float *a, ptrdiff_t a_stride, ptrdiff_t depth, const float *weights, const float *bias,
-    float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride, ptrdiff_t columns,
-    ldk_activation activation) {
+    const int rows, const int vectors, const float *a, ptrdiff_t a_stride, ptrdiff_t depth, const float *weights,
+    const float *bias, float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride,
+    ptrdiff_t columns, ldk_activation activation) {
     ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];
-    for (int v = 0; v < LDK_TILE_VECTORS; v++) {
-        ldk_vf b = vf_load(bias + v * LDK_LANES);
-        for (int r = 0; r < rows; r++) sum[r][v] = b;
-    }
-    for (ptrdiff_t k = 0; k < depth; k++) {
-        ldk_vf w[LDK_TILE_VECTORS];
-        for (int v = 0; v < LDK_TILE_VECTORS; v++) w[v] = vf_load(weights + k * LDK_PANEL_WIDTH + v * LDK_LANES);
-        for (int r = 0; r < rows; r++) {
-            ldk_vf x = vf_set1(a[r * a_stride + k]);
-            for (int v = 0; v < LDK_TILE_VECTORS; v++) sum[r][v] = vf_fmadd(x, w[v], sum[r][v]);
-        }
-    }
-    for (int r = 0; r < rows; r++) {
-        for (int v = 0; v < LDK_TILE_VECTORS; v++) {
-            ptrdiff_t count = columns - v * LDK_LANES;
-            if (count <= 0) break;
-            ldk_store(output + r * output_stride + v * LDK_LANES,
-                      residual ? residual + r * residual_stride + v * LDK_LANES : NULL, sum[r][v], activation, count);
-        }
-    }
+    LDK_NAME(tile_start)(rows, vectors, sum, bias);
+    LDK_NAME(tile_accumulate)(rows, vectors, sum, a, a_stride, weights, depth);
+    LDK_NAME(tile_store)(rows, vectors, sum, output, output_stride, residual, residual_stride, columns, activation);
 }
 
-LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c) {
+/// All pixels [m, m1) of one pass, `vectors` (a constant after inlining) vectors wide.
+LDK_INLINE void LDK_NAME(pointwise_pass)(
+    const int vectors, ptrdiff_t m, ptrdiff_t m1, const float *a, ptrdiff_t a_stride, ptrdiff_t depth,
+    const float *weights, const float *bias, float *output, ptrdiff_t output_stride, const float *residual,
+    ptrdiff_t residual_stride, ptrdiff_t columns, ldk_activation activation) {
+#define LDK_POINTWISE_TILE(rows)                                                                                   \
+    LDK_NAME(pointwise_tile)(rows, vectors, a + m * a_stride, a_stride, depth, weights, bias, output + m * output_stride, \
+                             output_stride, residual ? residual + m * residual_stride : NULL, residual_stride, columns, \
+                             activation)
+    for (; m + LDK_TILE_ROWS <= m1; m += LDK_TILE_ROWS) LDK_POINTWISE_TILE(LDK_TILE_ROWS);
+    // Fewer than LDK_TILE_ROWS (≤ 8) pixels left: one tile per set bit.
+    if ((m1 - m) & 4) { LDK_POINTWISE_TILE(4); m += 4; }
+    if ((m1 - m) & 2) { LDK_POINTWISE_TILE(2); m += 2; }
+    if ((m1 - m) & 1) { LDK_POINTWISE_TILE(1); m += 1; }
+#undef LDK_POINTWISE_TILE
+}
+
+/// The whole GEMM with `activation` a constant after inlining.
+LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_activation activation) {
     const ptrdiff_t pixels = c->input.height * c->input.width;
     const ptrdiff_t groups = c->groups;
     const ptrdiff_t depth = c->input.channels / groups;
@@ -51,6 +57,7 @@ LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c) {
     const ptrdiff_t in_stride = c->input.pixel_stride, out_stride = c->output.pixel_stride;
     const ptrdiff_t res_stride = c->residual.pixel_stride;
     ptrdiff_t chunk = LDK_POINTWISE_CHUNK_FLOATS / depth / LDK_TILE_ROWS * LDK_TILE_ROWS;
+    if (depth * panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_SMALL_WEIGHT_FLOATS) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
     if (chunk < LDK_TILE_ROWS) chunk = LDK_TILE_ROWS;
 
     for (ptrdiff_t m0 = 0; m0 < pixels; m0 += chunk) {
@@ -66,18 +73,17 @@ LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c) {
                     const float *a = c->input.base + g * depth;
                     float *out = c->output.base + g * group_outputs + column;
                     const float *res = c->residual.base ? c->residual.base + g * group_outputs + column : NULL;
-#define LDK_POINTWISE_TILE(rows)                                                                                  \
-    LDK_NAME(pointwise_tile)(rows, a + m * in_stride, in_stride, depth, w, bias, out + m * out_stride, out_stride, \
-                             res ? res + m * res_stride : NULL, res_stride, columns, c->activation)
-                    ptrdiff_t m = m0;
-                    for (; m + LDK_TILE_ROWS <= m1; m += LDK_TILE_ROWS) LDK_POINTWISE_TILE(LDK_TILE_ROWS);
-                    // Fewer than LDK_TILE_ROWS (≤ 8) pixels left: one tile per set bit.
-                    if ((m1 - m) & 4) { LDK_POINTWISE_TILE(4); m += 4; }
-                    if ((m1 - m) & 2) { LDK_POINTWISE_TILE(2); m += 2; }
-                    if ((m1 - m) & 1) { LDK_POINTWISE_TILE(1); m += 1; }
-#undef LDK_POINTWISE_TILE
+                    // A pass with at most one vector of channels left computes just that vector.
+                    if (columns <= LDK_LANES)
+                        LDK_NAME(pointwise_pass)(1, m0, m1, a, in_stride, depth, w, bias, out, out_stride, res,
+                                                 res_stride, columns, activation);
+                    else
+                        LDK_NAME(pointwise_pass)(LDK_TILE_VECTORS, m0, m1, a, in_stride, depth, w, bias, out,
+                                                 out_stride, res, res_stride, columns, activation);
                 }
             }
         }
     }
 }
+
+LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c) { LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c); }

@@ -1,12 +1,24 @@
 import ArgumentParser
 import LiteDetect
 
-/// `detect`: the command-line face of LiteDetect. A thin shell over the public library API.
+/// `detect`: the command-line face of LiteDetect, a thin shell over the public library API.
 @main
 struct DetectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
         abstract: "Detect objects in images and video on the CPU with lightweight backbones.",
-        subcommands: [ModelsCommand.self]
+        discussion: """
+            Examples:
+              detect SampleImages/street.jpg                  people in a photo, with the default model
+              detect photos/ --format json > results.jsonl    a folder, one JSON line per image
+              detect photo.jpg --backbone mobilenetv3-small --random-weights --no-draw
+              detect models                                   what can run, and what it costs
+
+            'detect help images' lists every option of the default command.
+            """,
+        subcommands: [ImagesCommand.self, ModelsCommand.self],
+        defaultSubcommand: ImagesCommand.self
     )
 }
+
+extension BackboneName: ExpressibleByArgument {}

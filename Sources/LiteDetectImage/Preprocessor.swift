@@ -40,7 +40,8 @@ public struct Preprocessor: Sendable {
     private let channelOffset: (Float, Float, Float)
     /// Normalised value of letterbox padding, per output channel.
     private let padding: (Float, Float, Float)
-    private let sourceBytesPerRow: Int
+    /// Row stride of the sources this plan accepts, in bytes.
+    public let sourceBytesPerRow: Int
 
     /// Builds the plan for sources of `sourceWidth × sourceHeight` (rows `sourceBytesPerRow`
     /// apart; default: packed).

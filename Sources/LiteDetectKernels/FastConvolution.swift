@@ -38,9 +38,9 @@ public struct FastConvolution: Sendable {
     public let kernel: Kernel
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
     /// `[group][panel][tap][input/groups][32]` or depthwise `[tap][channels padded to 16]`.
-    private let packedWeights: [Float]
+    private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
-    private let packedBias: [Float]
+    private let packedBias: FastAlignedBuffer
 
     /// Repacks weights for `kernel` (by default the preferred one for `geometry`).
     ///
@@ -70,24 +70,16 @@ public struct FastConvolution: Sendable {
             weightCount = ldk_depthwise_weight_count(geometry.outputChannels, taps)
             biasCount = ldk_depthwise_bias_count(geometry.outputChannels)
         }
-        var packedWeights = [Float](repeating: 0, count: weightCount)
-        var packedBias = [Float](repeating: 0, count: biasCount)
-        weights.withUnsafeBufferPointer { w in
-            (bias ?? []).withUnsafeBufferPointer { b in
-                packedWeights.withUnsafeMutableBufferPointer { pw in
-                    packedBias.withUnsafeMutableBufferPointer { pb in
-                        let biasBase = bias == nil ? nil : b.baseAddress
-                        switch kernel {
-                        case .pointwise, .direct:
-                            ldk_pack_panels(
-                                w.baseAddress, biasBase, geometry.outputChannels, geometry.groups, taps,
-                                geometry.inputChannelsPerGroup, pw.baseAddress, pb.baseAddress)
-                        case .depthwise:
-                            ldk_pack_depthwise(w.baseAddress, biasBase, geometry.outputChannels, taps, pw.baseAddress, pb.baseAddress)
-                        }
-                    }
-                }
-            }
+        let packedWeights = FastAlignedBuffer(count: weightCount)
+        let packedBias = FastAlignedBuffer(count: biasCount)
+        let biasValues = bias ?? [Float](repeating: 0, count: geometry.outputChannels)
+        switch kernel {
+        case .pointwise, .direct:
+            ldk_pack_panels(
+                weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,
+                packedWeights.base, packedBias.base)
+        case .depthwise:
+            ldk_pack_depthwise(weights, biasValues, geometry.outputChannels, taps, packedWeights.base, packedBias.base)
         }
         self.packedWeights = packedWeights
         self.packedBias = packedBias
@@ -107,21 +99,17 @@ public struct FastConvolution: Sendable {
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
-        packedWeights.withUnsafeBufferPointer { w in
-            packedBias.withUnsafeBufferPointer { b in
-                var call = ldk_convolution(
-                    input: Self.cMap(input), output: Self.cMap(output),
-                    residual: residual.map(Self.cMap) ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
-                    packed_weights: w.baseAddress, packed_bias: b.baseAddress,
-                    kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
-                    pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
-                    activation: Self.cActivation(activation))
-                switch kernel {
-                case .pointwise: ldk_pointwise(instructionSet.cValue, &call)
-                case .depthwise: ldk_depthwise(instructionSet.cValue, &call)
-                case .direct: ldk_direct(instructionSet.cValue, &call)
-                }
-            }
+        var call = ldk_convolution(
+            input: Self.cMap(input), output: Self.cMap(output),
+            residual: residual.map(Self.cMap) ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
+            packed_weights: packedWeights.base, packed_bias: packedBias.base,
+            kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
+            pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
+            activation: Self.cActivation(activation))
+        switch kernel {
+        case .pointwise: ldk_pointwise(instructionSet.cValue, &call)
+        case .depthwise: ldk_depthwise(instructionSet.cValue, &call)
+        case .direct: ldk_direct(instructionSet.cValue, &call)
         }
     }
 

@@ -83,6 +83,12 @@ public struct PostprocessConfiguration: Sendable, Hashable {
     /// `score > scoreThreshold` and top-`candidatesPerClass`, `batched_nms` (hard, per class), then
     /// the best `maxDetections`. Class ids are torchvision labels (the logit column).
     ///
+    /// torchvision decodes with pixel anchors of the resized input, clips to that input and then
+    /// rescales to the original image; this decodes normalised boxes, clips to [0, 1] and maps them
+    /// with the transform. The two differ by float32 rounding only (≤ 1.5e-4 px on the reference
+    /// fixture; the tests require ≤ 1e-3 px). Where torchvision's final sort is unstable, equal
+    /// scores come out here by class, then by anchor.
+    ///
     /// Defaults are `SSD`'s; `ssdlite320_mobilenet_v3_large` uses
     /// `scoreThreshold: 0.001, iouThreshold: 0.55, candidatesPerClass: 300, maxDetections: 300`.
     public static func torchvisionSSD(

@@ -12,8 +12,9 @@ struct SelectedBoxColumns {
         5 * paddedCapacity(capacity)
     }
 
+    /// Whole chunks, at least one (so the storage always has an address).
     private static func paddedCapacity(_ capacity: Int) -> Int {
-        (capacity + laneCount - 1) / laneCount * laneCount
+        (max(capacity, 1) + laneCount - 1) / laneCount * laneCount
     }
 
     private let x1: UnsafeMutablePointer<Float>

@@ -2,6 +2,7 @@ import Foundation
 import LiteDetectBackbones
 import LiteDetectKernels
 import LiteDetectNN
+import LiteDetectTestSupport
 import XCTest
 
 /// Every backbone, at several widths and input sizes, against PyTorch's own outputs for the same

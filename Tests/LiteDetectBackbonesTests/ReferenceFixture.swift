@@ -2,6 +2,7 @@ import Foundation
 import LiteDetectBackbones
 import LiteDetectKernels
 import LiteDetectNN
+import LiteDetectTestSupport
 
 /// One backbone case exported by `Tools/reference/make_backbone_fixtures.py`: a recipe for the
 /// seeded weights and input (not stored, to keep fixtures small) and PyTorch's outputs.
@@ -13,22 +14,12 @@ struct BackboneFixture: Decodable {
         var scale: Double?
     }
 
-    struct GeneratedTensor: Decodable {
-        var name: String?
-        var shape: [Int]
-        var seed: UInt64
-        var low: Double
-        var high: Double
-
-        var values: [Float] { ReferenceGenerator.values(count: shape.reduce(1, *), seed: seed, low: low, high: high) }
-    }
-
     var `case`: String
     var backbone: String
     var options: Options
     var num_classes: Int
-    var input: GeneratedTensor
-    var tensors: [GeneratedTensor]
+    var input: RecipeTensor
+    var tensors: [RecipeTensor]
     var outputs: [String: [Int]]
 
     var configuration: BackboneConfiguration {
@@ -39,11 +30,7 @@ struct BackboneFixture: Decodable {
         }
     }
 
-    var weights: NamedTensors {
-        var map: [String: NamedTensors.Tensor] = [:]
-        for tensor in tensors { map[tensor.name ?? ""] = NamedTensors.Tensor(shape: tensor.shape, values: tensor.values) }
-        return NamedTensors(map, sourceName: "\(self.case) recipe")
-    }
+    var weights: NamedTensors { tensors.namedTensors(source: "\(self.case) recipe") }
 
     static var directory: URL {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent("backbones")
@@ -62,30 +49,4 @@ struct BackboneFixture: Decodable {
             .map { String($0.dropLast(5)) }
             .sorted()
     }
-}
-
-/// The counter-based SplitMix64 the reference script uses for weights and inputs
-/// (definition in `Tools/reference/README.md`).
-enum ReferenceGenerator {
-    static func values(count: Int, seed: UInt64, low: Double, high: Double) -> [Float] {
-        (0..<count).map { i in
-            var z = seed &* 0xD1B5_4A32_D192_ED03 &+ UInt64(i + 1) &* 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            let u = Double(z >> 40) / Double(1 << 24)
-            return Float(low + (high - low) * u)
-        }
-    }
-}
-
-/// NCHW (batch 1) → NHWC.
-func channelsLast(_ values: [Float], channels: Int, height: Int, width: Int) -> [Float] {
-    var out = [Float](repeating: 0, count: values.count)
-    for c in 0..<channels {
-        for y in 0..<height {
-            for x in 0..<width { out[(y * width + x) * channels + c] = values[(c * height + y) * width + x] }
-        }
-    }
-    return out
 }

@@ -115,6 +115,7 @@ final class FastConvolutionTests: XCTestCase {
             conv(2, 7, 5, 70, kernel: (3, 3), padding: .symmetric(1)),
             conv(19, 19, 8, 40, kernel: (3, 3), padding: .symmetric(1)),
             conv(7, 19, 9, 33, kernel: (3, 3), stride: 2, padding: Padding(top: 0, left: 2, bottom: 1, right: 0)),
+            conv(5, 6, 4, 9, kernel: (3, 3), padding: .symmetric(3)),
             // Groups that are neither 1 nor depthwise, a depth multiplier, 1×1 with stride 2, non-square kernels.
             conv(7, 7, 4, 6, kernel: (3, 3), padding: .symmetric(1), groups: 2),
             conv(9, 9, 6, 9, kernel: (3, 3), stride: 2, padding: .symmetric(1), groups: 3),
@@ -155,9 +156,11 @@ final class FastConvolutionTests: XCTestCase {
             .check(seed: UInt64(index + 1), file: file, line: line)
     }
 
-    /// PyTorch's symmetric `kernel / 2`, none at all, and TensorFlow SAME (extra at the bottom/right).
+    /// PyTorch's symmetric `kernel / 2`, none at all, TensorFlow SAME (extra at the bottom/right),
+    /// and more padding than the kernel can reach across (windows wholly outside the image).
     private func paddings(height: Int, width: Int, kernel: Int, stride: Int) -> [Padding] {
         [.symmetric(kernel / 2), .zero,
-         .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride)]
+         .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
+         Padding(top: kernel, left: kernel - 1, bottom: 1, right: kernel)]
     }
 }

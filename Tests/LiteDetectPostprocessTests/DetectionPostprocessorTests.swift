@@ -79,13 +79,18 @@ final class DetectionPostprocessorTests: XCTestCase {
         let codes = try fixture.floats("codes")
         let logits = try fixture.floats("logits")
         let (width, height) = (640, 480)
-        for (prefix, agnostic) in [("classaware", false), ("classagnostic", true)] {
-            let configuration = PostprocessConfiguration.tensorFlowSSD(
+        let softSigma: Double = try fixture.setting("softNMSSigma")
+        for (prefix, agnostic, soft) in [("classaware", false, false), ("classagnostic", true, false), ("softnms", false, true)] {
+            var configuration = PostprocessConfiguration.tensorFlowSSD(
                 logitColumns: try fixture.setting("numColumns"),
                 scoreThreshold: Float(try fixture.setting("scoreThreshold", as: Double.self)),
                 iouThreshold: Float(try fixture.setting("iouThreshold", as: Double.self)),
                 maxDetectionsPerClass: try fixture.setting("maxDetectionsPerClass"),
                 maxDetections: try fixture.setting("maxTotalDetections"), classAgnostic: agnostic)
+            if soft {
+                // TensorFlow's soft_nms_sigma decays by exp(-0.5 IoU² / sigma): Bodla's sigma is twice it.
+                configuration.suppression = .gaussian(sigma: Float(2 * softSigma))
+            }
             var postprocessor = try DetectionPostprocessor(configuration: configuration, anchors: anchors)
             let boxes = try fixture.boxes("\(prefix).boxes", order: "yxyx")
             let scores = try fixture.floats("\(prefix).scores")

@@ -104,6 +104,17 @@ final class NonMaximumSuppressionTests: XCTestCase {
         XCTAssertEqual(kept.map(\.index), [2, 3, 0, 1])
     }
 
+    func testEmptyInputSelectsNothing() throws {
+        XCTAssertEqual(try NonMaximumSuppression.select(boxes: [], scores: [], method: .hard(iouThreshold: 0.5)), [])
+        XCTAssertEqual(try NonMaximumSuppression.select(boxes: [], scores: [], method: .gaussian(sigma: 0.5)), [])
+        XCTAssertEqual(
+            try NonMaximumSuppression.selectPerClass(boxes: [], scores: [], classes: [], method: .hard(iouThreshold: 0.5)), [])
+        // Everything below the score threshold: no candidate at all.
+        let box = Box(x1: 0, y1: 0, x2: 1, y2: 1)
+        XCTAssertEqual(
+            try NonMaximumSuppression.select(boxes: [box], scores: [0.2], method: .hard(iouThreshold: 0.5), scoreThreshold: 0.2), [])
+    }
+
     func testInvalidThresholdIsRejected() {
         XCTAssertThrowsError(try NonMaximumSuppression.select(boxes: [], scores: [], method: .hard(iouThreshold: 1.5))) { error in
             XCTAssertEqual("\(error)", "method is IoU threshold 1.5, expected a value in [0, 1]")

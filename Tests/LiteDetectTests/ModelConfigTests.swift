@@ -42,9 +42,8 @@ final class ModelConfigTests: XCTestCase {
         XCTAssertEqual(config.postprocess.iouThreshold, 0.55)
         XCTAssertEqual(config.postprocess.topK, 300)
         XCTAssertEqual(config.postprocess.maxDetections, 300)
-        // mean 0.5, std 0.5 on 0…1 pixels: 0 → -1, 255 → 1.
-        XCTAssertEqual(config.input.offset[0], -1, accuracy: 1e-6)
-        XCTAssertEqual(255 * config.input.scale[0] + config.input.offset[0], 1, accuracy: 1e-6)
+        XCTAssertEqual(config.input.normalization, .meanStd(mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]))
+        XCTAssertEqual(config.input.preprocessOptions.convention, .halfPixel)
     }
 
     func testUnknownKeysAreNamedWithTheValidOnes() throws {

@@ -26,7 +26,6 @@ Re-running produces byte-identical files on the same machine and versions.
 """
 
 import hashlib
-import json
 import os
 import re
 import sys

@@ -1,7 +1,7 @@
 import LiteDetectPostprocess
 
 /// Which anchor family a model was trained with, and its parameters (see `Configs/README.md`).
-public enum AnchorConfig: Sendable, Hashable, Decodable {
+public enum AnchorConfig: Sendable, Equatable, Decodable {
     /// torchvision `DefaultBoxGenerator` (`"type": "torchvision"`).
     case torchvision(TorchvisionDefaultBoxGenerator)
     /// TF Object Detection API `ssd_anchor_generator` / `MultipleGridAnchorGenerator` (`"type": "tensorflow"`).

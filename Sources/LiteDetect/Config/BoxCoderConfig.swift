@@ -1,7 +1,7 @@
 import LiteDetectPostprocess
 
 /// How box regressions are decoded against anchors (`"box_coder"` in a config).
-public struct BoxCoderConfig: Sendable, Hashable, Decodable {
+public struct BoxCoderConfig: Sendable, Equatable, Decodable {
     public var coder: CenterSizeBoxCoder
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -44,7 +44,7 @@ public struct BoxCoderConfig: Sendable, Hashable, Decodable {
 }
 
 /// How class logits become scores (`"scores"`: `"softmax"` or `"sigmoid"`).
-public struct ScoreConfig: Sendable, Hashable, Decodable {
+public struct ScoreConfig: Sendable, Equatable, Decodable {
     public var conversion: ScoreConversion
 
     public init(from decoder: any Decoder) throws {

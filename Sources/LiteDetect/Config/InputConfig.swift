@@ -1,21 +1,23 @@
+import LiteDetectImage
+
 /// How an image becomes the network input: size, resize rule, interpolation convention,
 /// channel order and normalisation.
-public struct InputConfig: Sendable, Hashable, Decodable {
-    public enum Resize: String, Sendable, Hashable, Decodable {
+public struct InputConfig: Sendable, Equatable, Decodable {
+    public enum Resize: String, Sendable, Equatable, Decodable {
         /// Scale each axis independently to the input size (torchvision SSD, TF OD API).
         case stretch
         /// Keep the aspect ratio and pad the rest with `padValue`.
         case letterbox
     }
 
-    public enum Interpolation: String, Sendable, Hashable, Decodable {
+    public enum Interpolation: String, Sendable, Equatable, Decodable {
         /// PyTorch `F.interpolate(bilinear, align_corners=False)`: pixel centres at +0.5.
         case halfPixel = "half_pixel"
         /// TensorFlow 1 `ResizeBilinear(align_corners=False, half_pixel_centers=False)`: `src = dst · in/out`.
         case tensorFlowLegacy = "tf_legacy"
     }
 
-    public enum ChannelOrder: String, Sendable, Hashable, Decodable {
+    public enum ChannelOrder: String, Sendable, Equatable, Decodable {
         case rgb, bgr
     }
 
@@ -24,10 +26,8 @@ public struct InputConfig: Sendable, Hashable, Decodable {
     public var resize: Resize
     public var interpolation: Interpolation
     public var channelOrder: ChannelOrder
-    /// Per channel (in network channel order): `input = pixel · scale + offset`, pixel in 0…255.
-    /// Configs say it either as `mean`/`std` on 0…1 pixels or as `scale`/`offset` directly.
-    public var scale: [Float]
-    public var offset: [Float]
+    /// Either `mean`/`std` on 0…1 pixels (per network channel) or `scale`/`offset` on 0…255 pixels.
+    public var normalization: InputNormalization
     /// Letterbox fill, in 0…255 pixel units, before normalisation.
     public var padValue: Float
 
@@ -58,15 +58,22 @@ public struct InputConfig: Sendable, Hashable, Decodable {
         case let (mean?, std?, nil, nil):
             guard mean.count == 3, std.count == 3 else { throw decoder.invalid(CodingKeys.mean, "mean and std need 3 values each") }
             guard std.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw decoder.invalid(CodingKeys.std, "must be positive") }
-            // (pixel / 255 − mean) / std  ==  pixel · 1/(255·std) − mean/std
-            self.scale = std.map { 1 / (255 * $0) }
-            self.offset = zip(mean, std).map { -$0 / $1 }
+            guard mean.allSatisfy(\.isFinite) else { throw decoder.invalid(CodingKeys.mean, "must be finite") }
+            normalization = .meanStd(mean: mean, std: std)
         case let (nil, nil, scale?, offset?):
             guard scale.isFinite && scale != 0 && offset.isFinite else { throw decoder.invalid(CodingKeys.scale, "must be finite and non-zero") }
-            self.scale = [scale, scale, scale]
-            self.offset = [offset, offset, offset]
+            normalization = .affine(scale: scale, offset: offset)
         default:
             throw decoder.invalid(CodingKeys.mean, "give either mean and std (on 0…1 pixels) or scale and offset (on 0…255 pixels)")
         }
+    }
+
+    /// The preprocessing options for `LiteDetectImage.Preprocessor`.
+    public var preprocessOptions: PreprocessOptions {
+        PreprocessOptions(
+            targetWidth: width, targetHeight: height,
+            convention: interpolation == .halfPixel ? .halfPixel : .tfLegacy,
+            mode: resize == .stretch ? .stretch : .letterbox(fill: .pixel(red: padValue, green: padValue, blue: padValue)),
+            normalization: normalization, channelOrder: channelOrder == .rgb ? .rgb : .bgr)
     }
 }

@@ -4,7 +4,7 @@ import LiteDetectNN
 
 /// A detection model described in a `Configs/` JSON file: which network, how images are prepared
 /// for it, how its outputs become boxes, its labels and its weights. See `Configs/README.md`.
-public struct ModelConfig: Sendable, Hashable, Decodable {
+public struct ModelConfig: Sendable, Equatable, Decodable {
     public var name: String
     public var description: String
     public var backbone: BackboneConfiguration

@@ -1,7 +1,7 @@
 import LiteDetectNN
 
 /// The layers added on top of the backbone and the conventions they follow.
-public struct NetworkConfig: Sendable, Hashable, Decodable {
+public struct NetworkConfig: Sendable, Equatable, Decodable {
     public var padding: GraphBuilder.PaddingConvention
     public var extraLayers: [Int]
     public var head: SSDHeadType

@@ -1,20 +1,20 @@
 /// Default thresholds and the NMS behaviour a model was made with (`"postprocess"` in a config).
 /// Every value can be overridden per call.
-public struct PostprocessConfig: Sendable, Hashable, Decodable {
-    public enum Style: String, Sendable, Hashable, Decodable {
+public struct PostprocessConfig: Sendable, Equatable, Decodable {
+    public enum Style: String, Sendable, Equatable, Decodable {
         /// torchvision `SSD.postprocess_detections`: per class score threshold and top-k, then batched NMS.
         case torchvision
         /// TF OD API `batch_multiclass_non_max_suppression`: per class NMS capped at `max_per_class`, then merged.
         case tensorflow
     }
 
-    public enum SoftNMS: String, Sendable, Hashable, Decodable {
+    public enum SoftNMS: String, Sendable, Equatable, Decodable {
         case gaussian, linear
     }
 
     public var style: Style
     public var scoreThreshold: Float
-    public var iouThreshold: Float
+    public var iouThreshold: Double
     /// Candidates kept per class before NMS (torchvision `topk_candidates`).
     public var topK: Int
     /// Detections kept per class after NMS (TF `max_detections_per_class`).
@@ -37,7 +37,7 @@ public struct PostprocessConfig: Sendable, Hashable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         style = try c.decodeIfPresent(Style.self, forKey: .style) ?? .torchvision
         scoreThreshold = try c.decodeIfPresent(Float.self, forKey: .scoreThreshold) ?? 0.5
-        iouThreshold = try c.decodeIfPresent(Float.self, forKey: .iouThreshold) ?? 0.5
+        iouThreshold = try c.decodeIfPresent(Double.self, forKey: .iouThreshold) ?? 0.5
         topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? 400
         maxPerClass = try c.decodeIfPresent(Int.self, forKey: .maxPerClass) ?? 100
         maxDetections = try c.decodeIfPresent(Int.self, forKey: .maxDetections) ?? 100

@@ -12,7 +12,8 @@ Writes, under Tests/LiteDetectPostprocessTests/Fixtures/:
   tensorflow_nms.safetensors          tf.image.non_max_suppression(_with_scores): hard and Gaussian soft-NMS
   tensorflow_postprocess.safetensors  the SSDMetaArch.postprocess sequence (decode, sigmoid, drop the
                                       background column, batch_multiclass_non_max_suppression with a
-                                      [0, 0, 1, 1] clip window), class-aware and class-agnostic
+                                      [0, 0, 1, 1] clip window): class-aware, class-agnostic,
+                                      and class-aware with Gaussian soft-NMS
 Everything is seeded; re-running reproduces the same bytes.
 """
 
@@ -172,7 +173,9 @@ def make_postprocess_fixture(anchors_by_name):
     scores = tf.slice(scores_with_background[tf.newaxis], [0, 0, 1], [-1, -1, -1])
     anchor_indices = tf.cast(tf.range(num_anchors)[tf.newaxis], tf.float32)
     tensors = {"codes": codes, "logits": logits}
-    for prefix, agnostic in [("classaware", False), ("classagnostic", True)]:
+    settings["softNMSSigma"] = 0.5
+    for prefix, agnostic, sigma in [("classaware", False, 0.0), ("classagnostic", True, 0.0),
+                                    ("softnms", False, settings["softNMSSigma"])]:
         boxes, det_scores, classes, _, fields, count = post_processing.batch_multiclass_non_max_suppression(
             decoded[tf.newaxis, :, tf.newaxis, :], scores,
             score_thresh=settings["scoreThreshold"], iou_thresh=settings["iouThreshold"],
@@ -180,7 +183,7 @@ def make_postprocess_fixture(anchors_by_name):
             max_total_size=settings["maxTotalDetections"],
             clip_window=tf.constant([[0.0, 0.0, 1.0, 1.0]]),
             additional_fields={"anchor_indices": anchor_indices},
-            use_class_agnostic_nms=agnostic, max_classes_per_detection=1)
+            use_class_agnostic_nms=agnostic, max_classes_per_detection=1, soft_nms_sigma=sigma)
         n = int(count[0])
         tensors[f"{prefix}.boxes"] = boxes[0, :n].numpy()  # [ymin, xmin, ymax, xmax], normalised
         tensors[f"{prefix}.scores"] = det_scores[0, :n].numpy()

@@ -1,0 +1,121 @@
+import Foundation
+import LiteDetectBackbones
+import LiteDetectNN
+import LiteDetectPostprocess
+
+/// Where a detector's parameters come from.
+public enum WeightsChoice: Sendable, Hashable {
+    /// The weights file the model config names (an error when it names none).
+    case configured
+    /// A safetensors file with the model's keys.
+    case file(String)
+    /// Seeded random parameters: for speed and plumbing checks only — the detections are noise.
+    case random(seed: UInt64)
+}
+
+/// A detection model loaded once: network with packed weights, anchors and postprocessing
+/// defaults. Immutable and `Sendable`: share one across threads and give each its own
+/// `DetectorSession`, which owns all per-frame memory.
+public final class Detector: Sendable {
+    public let config: ModelConfig
+    public let detectionNetwork: DetectionNetwork
+    /// Normalised center-size anchors, in head-output order.
+    public let anchors: [CenterSizeBox]
+    /// What the weights were (a file path, or random with its seed).
+    public let weights: WeightsChoice
+
+    /// Loads `config`'s network and weights. Weights are checked strictly: every tensor used,
+    /// every shape as the config implies.
+    public convenience init(config: ModelConfig, weights: WeightsChoice = .configured) throws {
+        var resolved = weights
+        let source: any WeightSource
+        switch weights {
+        case .configured:
+            guard let path = config.weightsPath else {
+                throw DetectorError.noTrainedWeights(model: config.name, trainedModels: Self.trainedModelNames())
+            }
+            source = try SafeTensors.read(contentsOf: path).tensors
+            resolved = .file(path)
+        case let .file(path):
+            source = try SafeTensors.read(contentsOf: path).tensors
+        case let .random(seed):
+            source = SeededRandomWeights(seed: seed)
+        }
+        try self.init(config: config, weightSource: source, description: resolved)
+    }
+
+    /// Builds the detector from any weight source (in-memory tensors, a generator);
+    /// `description` records where they came from.
+    public init(config: ModelConfig, weightSource source: any WeightSource, description: WeightsChoice) throws {
+        let network = try DetectionNetwork(
+            config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source)
+        self.config = config
+        self.detectionNetwork = network
+        self.weights = description
+        self.anchors = try config.anchors.anchors(
+            featureMaps: network.levels.map { GridSize(height: $0.height, width: $0.width) },
+            inputWidth: config.input.width, inputHeight: config.input.height)
+        guard anchors.count == network.anchorCount else {
+            throw GraphError.invalidLayer(
+                name: "anchors", problem: "\(anchors.count) anchors for \(network.anchorCount) head outputs")
+        }
+    }
+
+    /// Loads a bundled model by name, or a config file by path.
+    public convenience init(model nameOrPath: String = ModelCatalog.defaultModelName, weights: WeightsChoice = .configured) throws {
+        try self.init(config: ModelCatalog.config(named: nameOrPath), weights: weights)
+    }
+
+    public var isRandomlyInitialised: Bool {
+        if case .random = weights { return true }
+        return false
+    }
+
+    /// A per-thread object that owns every buffer a frame needs. Cheap next to loading.
+    public func makeSession() -> DetectorSession { DetectorSession(detector: self) }
+
+    /// The postprocessing `DetectionPostprocessor` runs for `options` over this model's defaults.
+    public func postprocessConfiguration(_ options: DetectionOptions) -> PostprocessConfiguration {
+        let defaults = config.postprocess
+        let iou = options.iouThreshold ?? defaults.iouThreshold
+        let suppression: SuppressionMethod
+        switch defaults.softNMS {
+        case .gaussian?: suppression = .gaussian(sigma: defaults.softNMSSigma)
+        case .linear?: suppression = .linear(iouThreshold: iou)
+        case nil:
+            // TensorFlow compares IoU with a float32 threshold, torchvision with a double.
+            suppression = .hard(iouThreshold: defaults.style == .tensorflow ? Double(Float(iou)) : iou)
+        }
+        // A class filter is applied after suppression (per-class NMS makes that exact), so keep
+        // every candidate until then.
+        let maxDetections = options.maxDetections ?? defaults.maxDetections
+        let uncapped = options.classIDs == nil ? maxDetections : anchors.count * (config.classColumns - 1)
+        return PostprocessConfiguration(
+            boxCoder: config.boxCoder.coder, scoreConversion: config.scores.conversion, logitColumns: config.classColumns,
+            hasBackgroundColumn: true, scoreThreshold: options.scoreThreshold ?? defaults.scoreThreshold,
+            candidatesPerClass: defaults.style == .torchvision ? defaults.topK : nil, suppression: suppression,
+            classAgnostic: options.classAgnostic ?? defaults.classAgnostic,
+            maxDetectionsPerClass: defaults.style == .tensorflow ? defaults.maxPerClass : nil,
+            maxDetections: uncapped,
+            clipping: defaults.style == .torchvision ? .beforeSuppression : .afterSuppressionDroppingEmpty)
+    }
+
+    /// Bundled models that ship trained weights.
+    static func trainedModelNames() -> [String] {
+        ModelCatalog.bundledNames.filter { (try? ModelCatalog.config(named: $0).weights) != nil }
+    }
+
+    /// Class ids for label names (case-insensitive); unknown names are an error listing the labels.
+    public func classIDs(forLabels names: [String]) throws(DetectorError) -> Set<Int> {
+        var ids: Set<Int> = []
+        for name in names {
+            let matches = config.labels.indices.dropFirst().filter { config.labels[$0].lowercased() == name.lowercased() }
+            guard !matches.isEmpty else {
+                let known = Array(Set(config.labels.dropFirst().filter { $0 != "N/A" })).sorted()
+                throw .invalidOption(name: "class '\(name)'", problem: "model \(config.name) knows: \(known.joined(separator: ", "))")
+            }
+            ids.formUnion(matches)
+        }
+        return ids
+    }
+}
