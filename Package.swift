@@ -36,8 +36,8 @@ let package = Package(
         .target(
             name: "LiteDetectModels",
             path: "Configs",
-            exclude: ["README.md"],
-            resources: [.copy("models")]
+            exclude: ["README.md", "weights/README.md"],
+            resources: [.copy("models"), .copy("weights")]
         ),
         /// The public library: detectors, model configs and everything re-exported.
         .target(

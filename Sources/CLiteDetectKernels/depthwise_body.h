@@ -145,8 +145,9 @@ LDK_INLINE void LDK_NAME(depthwise_row)(
     }
 }
 
-/// The whole convolution with `activation` a constant after inlining.
-LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_activation activation) {
+/// Output rows [row_begin, row_end) with `activation` a constant after inlining.
+LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
+                                         ptrdiff_t row_end) {
     const ptrdiff_t channels = c->input.channels, stride = c->stride, kh = c->kernel_height, kw = c->kernel_width;
     const ptrdiff_t height = c->input.height, width = c->input.width, out_width = c->output.width;
     const ptrdiff_t row_floats = width * c->input.pixel_stride;
@@ -158,7 +159,7 @@ LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_act
     if (ox1 > out_width) ox1 = out_width;
     if (ox0 >= ox1) ox0 = ox1 = out_width;
 
-    for (ptrdiff_t oy = 0; oy < c->output.height; oy++) {
+    for (ptrdiff_t oy = row_begin; oy < row_end; oy++) {
         const ptrdiff_t iy0 = oy * stride - c->pad_top;
         const float *rows[LDK_DEPTHWISE_MAX_REGISTER_KERNEL] = {NULL};
         int rows_complete = 1;
@@ -177,4 +178,6 @@ LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_act
     }
 }
 
-LDK_TARGET void LDK_NAME(depthwise)(const ldk_convolution *c) { LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(depthwise_with), c); }
+LDK_TARGET void LDK_NAME(depthwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+    LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(depthwise_with), c, row_begin, row_end);
+}

@@ -82,8 +82,9 @@ LDK_INLINE void LDK_NAME(direct_row)(
 #undef LDK_DIRECT_TILE
 }
 
-/// The whole convolution with `activation` a constant after inlining.
-LDK_INLINE void LDK_NAME(direct_with)(const ldk_convolution *c, const ldk_activation activation) {
+/// Output rows [row_begin, row_end) with `activation` a constant after inlining.
+LDK_INLINE void LDK_NAME(direct_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
+                                      ptrdiff_t row_end) {
     const ptrdiff_t groups = c->groups, depth = c->input.channels / groups, group_outputs = c->output.channels / groups;
     const ptrdiff_t panels = (group_outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
     const ptrdiff_t kw = c->kernel_width, stride = c->stride, taps = c->kernel_height * kw;
@@ -108,7 +109,7 @@ LDK_INLINE void LDK_NAME(direct_with)(const ldk_convolution *c, const ldk_activa
                     .columns = group_outputs - p * LDK_PANEL_WIDTH - offset,
                 };
                 if (pass.columns <= 0) break;
-                for (ptrdiff_t oy = 0; oy < c->output.height; oy++) {
+                for (ptrdiff_t oy = row_begin; oy < row_end; oy++) {
                     // A pass with at most one vector of channels left computes just that vector.
                     if (pass.columns <= LDK_LANES)
                         LDK_NAME(direct_row)(1, c, &pass, oy, ox_interior0, ox_interior1, activation);
@@ -120,4 +121,6 @@ LDK_INLINE void LDK_NAME(direct_with)(const ldk_convolution *c, const ldk_activa
     }
 }
 
-LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c) { LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(direct_with), c); }
+LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+    LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(direct_with), c, row_begin, row_end);
+}

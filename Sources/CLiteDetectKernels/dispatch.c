@@ -32,21 +32,55 @@ ldk_isa ldk_selected_isa(void) {
 
 int ldk_isa_is_supported(ldk_isa isa) { return isa <= ldk_selected_isa(); }
 
-// An ISA this CPU cannot run is clamped to the best one it can (instead of faulting on an
-// illegal instruction).
-#if LDK_HAS_X86_KERNELS
-#define LDK_DISPATCH(kernel, isa, c)                                       \
-    do {                                                                   \
-        ldk_isa best = ldk_selected_isa();                                 \
-        ldk_isa chosen = (isa) > best ? best : (isa);                      \
-        if (chosen == LDK_ISA_AVX512) kernel##_avx512(c);                  \
-        else if (chosen == LDK_ISA_AVX2) kernel##_avx2(c);                 \
-        else kernel##_portable(c);                                         \
-    } while (0)
-#else
-#define LDK_DISPATCH(kernel, isa, c) kernel##_portable(c)
-#endif
+/// Convolutions with fewer multiply-accumulates run on the calling thread only: a parallel
+/// region costs a few microseconds, about what 100 k MACs take on one core.
+#define LDK_PARALLEL_MIN_MACS 400000
+/// Row ranges per thread: more than one, so a thread slowed by other work costs less.
+#define LDK_ITEMS_PER_THREAD 4
 
-void ldk_pointwise(ldk_isa isa, const ldk_convolution *c) { LDK_DISPATCH(ldk_pointwise, isa, c); }
-void ldk_depthwise(ldk_isa isa, const ldk_convolution *c) { LDK_DISPATCH(ldk_depthwise, isa, c); }
-void ldk_direct(ldk_isa isa, const ldk_convolution *c) { LDK_DISPATCH(ldk_direct, isa, c); }
+/// Output rows [row_begin, row_end) with the variant for `isa`; an ISA this CPU cannot run is
+/// clamped to the best it can (instead of faulting on an illegal instruction).
+static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
+                              ptrdiff_t row_end) {
+    const ldk_isa best = ldk_selected_isa();
+    const ldk_isa chosen = isa > best ? best : isa;
+    typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
+    static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable};
+#if LDK_HAS_X86_KERNELS
+    static const rows_function avx2[] = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2};
+    static const rows_function avx512[] = {ldk_pointwise_avx512, ldk_depthwise_avx512, ldk_direct_avx512};
+    const rows_function run = chosen == LDK_ISA_AVX512 ? avx512[kernel] : chosen == LDK_ISA_AVX2 ? avx2[kernel] : portable[kernel];
+#else
+    (void)chosen;
+    const rows_function run = portable[kernel];
+#endif
+    run(c, row_begin, row_end);
+}
+
+/// One convolution split into `items` contiguous ranges of output rows.
+typedef struct {
+    ldk_kernel kernel;
+    ldk_isa isa;
+    const ldk_convolution *convolution;
+    ptrdiff_t items;
+} ldk_row_split;
+
+static void ldk_run_row_range(void *context, ptrdiff_t item) {
+    const ldk_row_split *split = context;
+    const ptrdiff_t rows = split->convolution->output.height;
+    ldk_convolve_rows(split->kernel, split->isa, split->convolution, item * rows / split->items,
+                      (item + 1) * rows / split->items);
+}
+
+void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_thread_pool *pool) {
+    const ptrdiff_t rows = c->output.height;
+    const ptrdiff_t taps = c->kernel_height * c->kernel_width;
+    const double macs = (double)rows * c->output.width * c->output.channels * taps * (c->input.channels / c->groups);
+    const int threads = ldk_thread_pool_threads(pool);
+    if (threads < 2 || rows < 2 || macs < LDK_PARALLEL_MIN_MACS) {
+        ldk_convolve_rows(kernel, isa, c, 0, rows);
+        return;
+    }
+    ldk_row_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD};
+    ldk_thread_pool_run(pool, split.items, ldk_run_row_range, &split);
+}

@@ -41,15 +41,15 @@ LDK_INLINE void ldk_store(float *output, const float *residual, ldk_vf sum, ldk_
     }
 }
 
-/// Calls `function(c, activation)` with the activation as a compile-time constant, so each
+/// Calls `function(c, activation, ...)` with the activation as a compile-time constant, so each
 /// inlined copy of the kernel stores through its own activation only, with no switch per store.
-#define LDK_WITH_CONSTANT_ACTIVATION(function, c)                                               \
-    do {                                                                                        \
-        switch ((c)->activation) {                                                              \
-        case LDK_ACTIVATION_IDENTITY: function(c, LDK_ACTIVATION_IDENTITY); break;              \
-        case LDK_ACTIVATION_RELU: function(c, LDK_ACTIVATION_RELU); break;                      \
-        case LDK_ACTIVATION_RELU6: function(c, LDK_ACTIVATION_RELU6); break;                    \
-        case LDK_ACTIVATION_HARD_SWISH: function(c, LDK_ACTIVATION_HARD_SWISH); break;          \
-        case LDK_ACTIVATION_HARD_SIGMOID: function(c, LDK_ACTIVATION_HARD_SIGMOID); break;      \
-        }                                                                                       \
+#define LDK_WITH_CONSTANT_ACTIVATION(function, c, ...)                                                  \
+    do {                                                                                                \
+        switch ((c)->activation) {                                                                      \
+        case LDK_ACTIVATION_IDENTITY: function(c, LDK_ACTIVATION_IDENTITY, __VA_ARGS__); break;         \
+        case LDK_ACTIVATION_RELU: function(c, LDK_ACTIVATION_RELU, __VA_ARGS__); break;                 \
+        case LDK_ACTIVATION_RELU6: function(c, LDK_ACTIVATION_RELU6, __VA_ARGS__); break;               \
+        case LDK_ACTIVATION_HARD_SWISH: function(c, LDK_ACTIVATION_HARD_SWISH, __VA_ARGS__); break;     \
+        case LDK_ACTIVATION_HARD_SIGMOID: function(c, LDK_ACTIVATION_HARD_SIGMOID, __VA_ARGS__); break; \
+        }                                                                                               \
     } while (0)

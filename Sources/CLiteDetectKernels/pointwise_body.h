@@ -47,20 +47,21 @@ LDK_INLINE void LDK_NAME(pointwise_pass)(
 #undef LDK_POINTWISE_TILE
 }
 
-/// The whole GEMM with `activation` a constant after inlining.
-LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_activation activation) {
-    const ptrdiff_t pixels = c->input.height * c->input.width;
+/// Pixel rows [row_begin, row_end) of the GEMM with `activation` a constant after inlining.
+LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
+                                         ptrdiff_t row_end) {
+    const ptrdiff_t first_pixel = row_begin * c->input.width, pixels = row_end * c->input.width;
     const ptrdiff_t groups = c->groups;
     const ptrdiff_t depth = c->input.channels / groups;
     const ptrdiff_t group_outputs = c->output.channels / groups;
     const ptrdiff_t panels = (group_outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
     const ptrdiff_t in_stride = c->input.pixel_stride, out_stride = c->output.pixel_stride;
     const ptrdiff_t res_stride = c->residual.pixel_stride;
-    ptrdiff_t chunk = LDK_POINTWISE_CHUNK_FLOATS / depth / LDK_TILE_ROWS * LDK_TILE_ROWS;
+    ptrdiff_t chunk = LDK_POINTWISE_CHUNK_FLOATS / (depth > 0 ? depth : 1) / LDK_TILE_ROWS * LDK_TILE_ROWS;
     if (depth * panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_SMALL_WEIGHT_FLOATS) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
     if (chunk < LDK_TILE_ROWS) chunk = LDK_TILE_ROWS;
 
-    for (ptrdiff_t m0 = 0; m0 < pixels; m0 += chunk) {
+    for (ptrdiff_t m0 = first_pixel; m0 < pixels; m0 += chunk) {
         const ptrdiff_t m1 = m0 + chunk < pixels ? m0 + chunk : pixels;
         for (ptrdiff_t g = 0; g < groups; g++) {
             for (ptrdiff_t p = 0; p < panels; p++) {
@@ -86,4 +87,6 @@ LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_act
     }
 }
 
-LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c) { LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c); }
+LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+    LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c, row_begin, row_end);
+}

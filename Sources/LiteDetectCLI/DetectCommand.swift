@@ -13,10 +13,11 @@ struct DetectCommand: ParsableCommand {
               detect photos/ --format json > results.jsonl    a folder, one JSON line per image
               detect photo.jpg --backbone mobilenetv3-small --random-weights --no-draw
               detect models                                   what can run, and what it costs
+              detect bench --chart bench.png                  speed of every backbone, as a table and a chart
 
             'detect help images' lists every option of the default command.
             """,
-        subcommands: [ImagesCommand.self, ModelsCommand.self],
+        subcommands: [ImagesCommand.self, ModelsCommand.self, BenchCommand.self],
         defaultSubcommand: ImagesCommand.self
     )
 }

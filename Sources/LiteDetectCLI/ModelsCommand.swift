@@ -24,5 +24,17 @@ struct ModelsCommand: ParsableCommand {
                     summary.stride16.description, summary.stride32.description, name.reference]
         }
         print(TextTable(header: ["backbone", "params", "MMACs", "stride16", "stride32", "definition"], rows: rows).rendered)
+
+        print("\nModels (whole detector at its own input size; `detect --model NAME`):")
+        let models = try ModelCatalog.bundledNames.map { name -> [String] in
+            let config = try ModelCatalog.config(named: name)
+            let network = try DetectionNetwork(
+                config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: SeededRandomWeights())
+            return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classColumns - 1)",
+                    String(format: "%.2fM", Double(network.network.parameterCount) / 1e6),
+                    String(format: "%.0f", Double(network.network.multiplyAccumulates) / 1e6),
+                    config.weights == nil ? "no" : "yes", name == ModelCatalog.defaultModelName ? "(default)" : ""]
+        }
+        print(TextTable(header: ["model", "backbone", "input", "classes", "params", "MMACs", "trained", ""], rows: models).rendered)
     }
 }

@@ -10,7 +10,7 @@ struct TextTable {
             zip(cells, widths).map { $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: "  ")
                 .trimmingTrailingSpaces()
         }
-        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ").trimmingTrailingSpaces()
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
     }
 }

@@ -92,10 +92,12 @@ public struct FastConvolution: Sendable {
     ///   - output: shaped `geometry.output`; any pixel stride. Only its channels are written.
     ///   - residual: shaped `geometry.output`, added before the activation (an inverted
     ///     residual's skip connection); it may be the same memory as `output`.
+    ///   - threads: a pool to split large convolutions across (by output rows), or `nil` to run
+    ///     on the calling thread only. The result does not depend on it.
     ///   - instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
     public func run(
         input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil,
-        instructionSet: KernelInstructionSet = .selected
+        threads: KernelThreadPool? = nil, instructionSet: KernelInstructionSet = .selected
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
@@ -106,11 +108,13 @@ public struct FastConvolution: Sendable {
             kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
             pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
             activation: Self.cActivation(activation))
+        let cKernel: ldk_kernel
         switch kernel {
-        case .pointwise: ldk_pointwise(instructionSet.cValue, &call)
-        case .depthwise: ldk_depthwise(instructionSet.cValue, &call)
-        case .direct: ldk_direct(instructionSet.cValue, &call)
+        case .pointwise: cKernel = LDK_KERNEL_POINTWISE
+        case .depthwise: cKernel = LDK_KERNEL_DEPTHWISE
+        case .direct: cKernel = LDK_KERNEL_DIRECT
         }
+        ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
     }
 
     private static func cMap(_ view: FeatureMapView) -> ldk_feature_map {

@@ -14,6 +14,8 @@ struct ConvolutionComparison {
     var instructionSet: KernelInstructionSet
     var strided = false
     var residual = false
+    /// Threads to split the fast kernel across (`nil`: the calling thread only).
+    var threads: KernelThreadPool? = nil
 
     /// Floats a strided view leaves before its channels and after them, per pixel.
     private static let sliceOffset = 3, sliceTail = 2
@@ -48,7 +50,7 @@ struct ConvolutionComparison {
                     let outView = FeatureMapView(base: outBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride)
                     let resView = residual
                         ? FeatureMapView(base: resBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride) : nil
-                    fast.run(input: inView, output: outView, residual: resView, instructionSet: instructionSet)
+                    fast.run(input: inView, output: outView, residual: resView, threads: threads, instructionSet: instructionSet)
                 }
             }
         }
@@ -75,6 +77,7 @@ struct ConvolutionComparison {
             }
         }
         let label = "\(kernel) on \(instructionSet), \(geometry), \(activation)\(strided ? ", strided" : "")\(residual ? ", residual" : "")"
+            + (threads.map { ", \($0.threadCount) threads" } ?? "")
         XCTAssertEqual(clobbered, 0, "\(label): wrote outside its output channels", file: file, line: line)
         if worst.index >= 0 {
             let channel = worst.index % outShape.channels, pixel = worst.index / outShape.channels

@@ -98,20 +98,40 @@ size_t ldk_depthwise_bias_count(ptrdiff_t channels);
 void ldk_pack_depthwise(const float *weights, const float *bias, ptrdiff_t channels, ptrdiff_t taps,
                         float *packed_weights, float *packed_bias);
 
+// MARK: Threads
+
+/// Helper threads that large convolutions are split across (by output rows). Workers spin
+/// briefly between jobs, then sleep. One job runs at a time: a caller that finds the pool busy
+/// runs its whole job on its own thread instead of waiting.
+typedef struct ldk_thread_pool ldk_thread_pool;
+
+/// A pool with `threads` threads in all: the caller of ldk_convolve and `threads − 1` workers.
+/// NULL when threads < 1 or a thread cannot be started.
+ldk_thread_pool *ldk_thread_pool_create(int threads);
+/// Stops and joins the workers. The pool must be idle.
+void ldk_thread_pool_destroy(ldk_thread_pool *pool);
+/// Threads in all, the caller included.
+int ldk_thread_pool_threads(const ldk_thread_pool *pool);
+
 // MARK: Kernels
 
-/// 1×1, stride 1, no padding, any groups: per group a GEMM [pixels × in/g] · [in/g × out/g]
-/// with output channels as the vector dimension. Weights from ldk_pack_panels (taps = 1).
-void ldk_pointwise(ldk_isa isa, const ldk_convolution *convolution);
+typedef enum {
+    /// 1×1, stride 1, no padding, any groups: per group a GEMM [pixels × in/g] · [in/g × out/g]
+    /// with output channels as the vector dimension. Weights from ldk_pack_panels (taps = 1).
+    LDK_KERNEL_POINTWISE = 0,
+    /// Depthwise (groups = input channels = output channels), any kernel size, stride and
+    /// padding, vectorised over channels. Weights from ldk_pack_depthwise.
+    LDK_KERNEL_DEPTHWISE = 1,
+    /// Any convolution, computed directly (no im2col): a tile of output pixels of one row times
+    /// a panel of output channels, broadcasting one input value against a vector of weights.
+    /// Weights from ldk_pack_panels (taps = kernel_height · kernel_width).
+    LDK_KERNEL_DIRECT = 2,
+} ldk_kernel;
 
-/// Depthwise (groups = input channels = output channels), any kernel size, stride and padding,
-/// vectorised over channels. Weights from ldk_pack_depthwise.
-void ldk_depthwise(ldk_isa isa, const ldk_convolution *convolution);
-
-/// Any convolution, computed directly (no im2col): a tile of output pixels of one row times a
-/// panel of output channels, broadcasting one input value against a vector of weights.
-/// Weights from ldk_pack_panels (taps = kernel_height · kernel_width).
-void ldk_direct(ldk_isa isa, const ldk_convolution *convolution);
+/// Runs `convolution` with `kernel` as compiled for `isa` (clamped to what this CPU supports).
+/// With a pool (or NULL for none), convolutions big enough to pay for it are split by output
+/// rows across its threads; the result is the same either way. Allocates nothing.
+void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
 
 #ifdef __cplusplus
 }

@@ -30,7 +30,8 @@ public final class ConvolutionLayer: Sendable {
     /// Which fast kernel runs this layer (for profiles).
     public var kernel: FastConvolution.Kernel { fast.kernel }
 
-    func run(input: FeatureMapView, output: FeatureMapView) {
-        fast.run(input: input, output: output)
+    /// Computes the layer into `output`; with `threads`, large layers are split across them.
+    func run(input: FeatureMapView, output: FeatureMapView, threads: KernelThreadPool? = nil) {
+        fast.run(input: input, output: output, threads: threads)
     }
 }

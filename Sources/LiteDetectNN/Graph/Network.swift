@@ -35,4 +35,29 @@ public final class Network: Sendable {
     /// Floats of working memory one session holds.
     public var arenaFloatCount: Int { plan.arenaSize }
     public var operationCount: Int { steps.count }
+
+    /// A short description of each operation, in execution order (for per-layer profiles).
+    public var operationNames: [String] {
+        steps.map { step in
+            let shape = shapes[step.output.id]
+            switch step.operation {
+            case let .convolution(layer, _):
+                let g = layer.geometry
+                let kind = g.isDepthwise ? "dwconv" : g.kernelHeight == 1 && g.kernelWidth == 1 ? (g.groups > 1 ? "gconv1x1" : "conv1x1") : "conv"
+                return "\(kind) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"
+            case .maxPool: return "maxpool → \(shape)"
+            case .averagePool: return "avgpool → \(shape)"
+            case .globalAveragePool: return "global avgpool → \(shape)"
+            case .add: return "add → \(shape)"
+            case .activation: return "activation → \(shape)"
+            case .concat: return "concat → \(shape)"
+            case .channelSlice: return "channel slice → \(shape)"
+            case .channelShuffle: return "channel shuffle → \(shape)"
+            case .scaleChannels: return "scale channels → \(shape)"
+            }
+        }
+    }
+
+    /// Multiply-accumulates of each operation, in execution order.
+    public var operationMultiplyAccumulates: [Int] { steps.map(\.operation.multiplyAccumulates) }
 }

@@ -29,7 +29,25 @@ public final class NetworkSession {
 
     /// One forward pass over the current input. Allocates nothing.
     public func run() {
-        for step in network.steps {
+        for step in network.steps { execute(step) }
+    }
+
+    /// A forward pass that also records each operation's wall-clock time in seconds, in the
+    /// order of `network.operationNames` (`seconds` is resized once, then reused).
+    public func runProfiled(seconds: inout [Double]) {
+        if seconds.count != network.steps.count { seconds = [Double](repeating: 0, count: network.steps.count) }
+        let clock = ContinuousClock()
+        for (index, step) in network.steps.enumerated() {
+            let start = clock.now
+            execute(step)
+            let elapsed = clock.now - start
+            seconds[index] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        }
+    }
+
+    @inline(__always)
+    private func execute(_ step: Network.Step) {
+        do {
             let out = view(step.output)
             switch step.operation {
             case let .convolution(layer, input):

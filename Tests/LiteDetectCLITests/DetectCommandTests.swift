@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `detect` command: what a user types, what comes back.
+final class DetectCommandTests: XCTestCase {
+    private var workDirectory: URL!
+
+    override func setUpWithError() throws {
+        workDirectory = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: workDirectory)
+    }
+
+    private func copySample(as name: String) throws -> String {
+        let path = workDirectory.appendingPathComponent(name).path
+        try FileManager.default.copyItem(atPath: streetJPEG, toPath: path)
+        return path
+    }
+
+    func testJSONLinesFollowTheDocumentedSchema() throws {
+        let result = try CommandRunner.run([
+            streetJPEG, "--backbone", "mobilenetv3-small", "--random-weights", "--format", "json", "--no-draw",
+            "--score-threshold", "0.001", "--max-detections", "5",
+        ])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(object["path"] as? String, streetJPEG)
+        XCTAssertEqual(object["width"] as? Int, 768)
+        XCTAssertEqual(object["height"] as? Int, 576)
+        XCTAssertEqual(object["model"] as? String, "ssdlite320-mobilenetv3-small")
+        XCTAssertEqual(object["backbone"] as? String, "mobilenetv3-small")
+        XCTAssertEqual(object["random_weights"] as? Bool, true, "random weights must be labelled in every output")
+        let timing = try XCTUnwrap(object["timing_ms"] as? [String: Double])
+        XCTAssertEqual(Set(timing.keys), ["preprocess", "inference", "postprocess"])
+        let detections = try XCTUnwrap(object["detections"] as? [[String: Any]])
+        XCTAssertLessThanOrEqual(detections.count, 5)
+        XCTAssertFalse(detections.isEmpty, "random weights at threshold 0.001 still produce boxes")
+        var previous = Double.infinity
+        for detection in detections {
+            XCTAssertEqual(Set(detection.keys), ["class_id", "label", "score", "box"])
+            let score = try XCTUnwrap(detection["score"] as? Double)
+            XCTAssertGreaterThan(score, 0.001)
+            XCTAssertLessThanOrEqual(score, previous, "detections must be sorted by score")
+            previous = score
+            let box = try XCTUnwrap(detection["box"] as? [String: Double])
+            XCTAssertEqual(Set(box.keys), ["x1", "y1", "x2", "y2"])
+            XCTAssertLessThanOrEqual(box["x1"]!, box["x2"]!)
+            XCTAssertLessThanOrEqual(box["x2"]!, 768)
+        }
+        XCTAssertTrue(result.standardError.contains("RANDOM weights"))
+    }
+
+    func testAnnotatedImageNeverReplacesAnExistingFile() throws {
+        let input = try copySample(as: "street.jpg")
+        let existing = workDirectory.appendingPathComponent("street.detections.jpg")
+        try Data("keep me".utf8).write(to: existing)
+        let result = try CommandRunner.run([input, "--backbone", "shufflenetv2", "--random-weights", "--output", workDirectory.path])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        XCTAssertEqual(try String(contentsOf: existing, encoding: .utf8), "keep me")
+        let written = workDirectory.appendingPathComponent("street.detections.2.jpg")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: written.path), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("annotated: \(written.path)"))
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), try Data(contentsOf: URL(fileURLWithPath: streetJPEG)), "the input must be untouched")
+
+        let replaced = try CommandRunner.run([input, "--backbone", "shufflenetv2", "--random-weights", "--output", workDirectory.path, "--overwrite"])
+        XCTAssertEqual(replaced.status, 0, replaced.standardError)
+        XCTAssertNotEqual(try Data(contentsOf: existing), Data("keep me".utf8), "--overwrite replaces the file")
+    }
+
+    func testCorruptAndTruncatedImagesFailClearlyWhileOthersAreProcessed() throws {
+        let good = try copySample(as: "good.jpg")
+        let corrupt = workDirectory.appendingPathComponent("corrupt.jpg").path
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: corrupt))
+        let truncated = workDirectory.appendingPathComponent("truncated.jpg").path
+        try Data(contentsOf: URL(fileURLWithPath: streetJPEG)).prefix(20_000).write(to: URL(fileURLWithPath: truncated))
+        let result = try CommandRunner.run([corrupt, good, truncated, "--backbone", "squeezenet1.1", "--random-weights", "--format", "json", "--no-draw"])
+        XCTAssertEqual(result.status, 1, "any failed input makes the exit status non-zero")
+        let paths = result.standardOutput.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["path"] as? String
+        }
+        XCTAssertEqual(paths, [good], "the good image is still processed")
+        XCTAssertTrue(result.standardError.contains(corrupt), result.standardError)
+        XCTAssertTrue(result.standardError.contains(truncated), result.standardError)
+    }
+
+    func testDirectoryInputProcessesEveryImageInOrder() throws {
+        _ = try copySample(as: "b.jpg")
+        _ = try copySample(as: "a.jpg")
+        try Data("not an image".utf8).write(to: workDirectory.appendingPathComponent("notes.txt"))
+        let result = try CommandRunner.run([workDirectory.path, "--backbone", "mobilenetv1", "--random-weights", "--format", "csv", "--no-draw", "--threads", "2", "--max-detections", "1"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first, "path,class_id,label,score,x1,y1,x2,y2")
+        XCTAssertEqual(lines.dropFirst().map { String($0.prefix { $0 != "," }) }, ["a.jpg", "b.jpg"].map { workDirectory.appendingPathComponent($0).path })
+    }
+
+    func testUnknownBackboneListsTheValidOnes() throws {
+        let result = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv4"])
+        XCTAssertNotEqual(result.status, 0)
+        for name in ["squeezenet1.0", "squeezenet1.1", "mobilenetv1", "mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv1", "shufflenetv2"] {
+            XCTAssertTrue(result.standardError.contains(name), "missing \(name) in: \(result.standardError)")
+        }
+    }
+
+    func testUntrainedBackboneIsRefusedWithAHint() throws {
+        let result = try CommandRunner.run([streetJPEG, "--backbone", "shufflenetv1"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.standardError.contains("no trained weights"), result.standardError)
+        XCTAssertTrue(result.standardError.contains("--weights"), result.standardError)
+    }
+
+    func testMissingInputIsReportedAndFails() throws {
+        let result = try CommandRunner.run(["/nonexistent/photo.jpg", "--backbone", "mobilenetv2", "--random-weights"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.standardError.contains("/nonexistent/photo.jpg: no such file or directory"), result.standardError)
+    }
+
+    func testModelsListsEveryBackbone() throws {
+        let result = try CommandRunner.run(["models"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        for name in ["squeezenet1.0", "mobilenetv3-large", "shufflenetv2", "ssdlite320-mobilenetv3-small"] {
+            XCTAssertTrue(result.standardOutput.contains(name), "missing \(name)")
+        }
+    }
+}
