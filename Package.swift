@@ -60,7 +60,7 @@ let package = Package(
         // MARK: Tests
 
         /// Readers for the reference scripts' fixtures, shared by the test targets.
-        .target(name: "LiteDetectTestSupport", dependencies: ["LiteDetectNN"], path: "Tests/LiteDetectTestSupport"),
+        .target(name: "LiteDetectTestSupport", dependencies: ["LiteDetectBackbones"], path: "Tests/LiteDetectTestSupport"),
         .testTarget(name: "LiteDetectKernelsTests", dependencies: ["LiteDetectKernels"]),
         .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN"]),
         .testTarget(

@@ -7,16 +7,9 @@ import LiteDetectTestSupport
 /// One backbone case exported by `Tools/reference/make_backbone_fixtures.py`: a recipe for the
 /// seeded weights and input (not stored, to keep fixtures small) and PyTorch's outputs.
 struct BackboneFixture: Decodable {
-    struct Options: Decodable {
-        var width: Double?
-        var reduced_tail: Bool?
-        var groups: Int?
-        var scale: Double?
-    }
-
     var `case`: String
     var backbone: String
-    var options: Options
+    var options: RecipeBackboneOptions
     var num_classes: Int
     var input: RecipeTensor
     var tensors: [RecipeTensor]
@@ -24,9 +17,7 @@ struct BackboneFixture: Decodable {
 
     var configuration: BackboneConfiguration {
         get throws {
-            BackboneConfiguration(
-                try BackboneName(validating: backbone), width: options.width ?? 1, reducedTail: options.reduced_tail ?? false,
-                groups: options.groups ?? 3, scale: options.scale ?? 1)
+            try options.configuration(backbone: backbone)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectBackbones
 import LiteDetectNN
 
 /// A tensor the reference scripts generate from a seed instead of storing it
@@ -56,3 +57,17 @@ public func maxAbsoluteDifference(_ a: UnsafePointer<Float>, _ b: [Float]) -> Fl
 
 /// The repository root, found from this file's location (tests read `SampleImages/` from it).
 public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fixture's backbone `options` object, as the reference scripts write it.
+public struct RecipeBackboneOptions: Decodable, Sendable {
+    public var width: Double?
+    public var reduced_tail: Bool?
+    public var groups: Int?
+    public var scale: Double?
+
+    public func configuration(backbone: String) throws -> BackboneConfiguration {
+        BackboneConfiguration(
+            try BackboneName(validating: backbone), width: width ?? 1, reducedTail: reduced_tail ?? false,
+            groups: groups ?? 3, scale: scale ?? 1)
+    }
+}

@@ -5,16 +5,9 @@ import LiteDetectTestSupport
 /// A detector case exported by `Tools/reference/make_ssdlite_fixtures.py`: torchvision SSDLite
 /// layers on one backbone, seeded weights (recipe) and PyTorch's outputs.
 struct SSDLiteFixture: Decodable {
-    struct Options: Decodable {
-        var width: Double?
-        var reduced_tail: Bool?
-        var groups: Int?
-        var scale: Double?
-    }
-
     var `case`: String
     var backbone: String
-    var options: Options
+    var options: RecipeBackboneOptions
     var input_size: Int
     var num_classes: Int
     var extra_layers: [Int]
@@ -39,9 +32,7 @@ struct SSDLiteFixture: Decodable {
     var architecture: DetectionArchitecture {
         get throws {
             DetectionArchitecture(
-                backbone: BackboneConfiguration(
-                    try BackboneName(validating: backbone), width: options.width ?? 1, reducedTail: options.reduced_tail ?? false,
-                    groups: options.groups ?? 3, scale: options.scale ?? 1),
+                backbone: try options.configuration(backbone: backbone),
                 extraLayers: extra_layers, head: .ssdLite, anchorsPerLevel: anchors_per_level, classColumns: num_classes)
         }
     }
