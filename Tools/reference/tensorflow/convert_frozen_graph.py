@@ -356,9 +356,8 @@ def check_license(model_path: str) -> None:
 
 
 def convert(model_path: str, weights_path: str, config_path: str) -> None:
-    data = frozen_graph.read_model_bytes(model_path)
+    graph = frozen_graph.load(model_path)
     check_license(model_path)
-    graph = FrozenGraph(data)
     conversion = Conversion(graph)
     for layer in all_layers():
         conversion.convert_layer(layer)

@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
         return 2
-    graph = FrozenGraph(frozen_graph.read_model_bytes(argv[0]))
+    graph = frozen_graph.load(argv[0])
     names = list(TENSORS)
     os.makedirs(OUTPUT_DIR, exist_ok=True)
     with graph.session() as session:
