@@ -1,6 +1,7 @@
 import Foundation
 import LiteDetect
 import LiteDetectTestSupport
+import XCTest
 
 /// A detector case exported by `Tools/reference/make_ssdlite_fixtures.py`: torchvision SSDLite
 /// layers on one backbone, seeded weights (recipe) and PyTorch's outputs.
@@ -10,6 +11,7 @@ struct SSDLiteFixture: Decodable {
     var options: RecipeBackboneOptions
     var input_size: Int
     var num_classes: Int
+    var head: String
     var extra_layers: [Int]
     var anchors_per_level: [Int]
     var input: InputSpec
@@ -33,7 +35,7 @@ struct SSDLiteFixture: Decodable {
         get throws {
             DetectionArchitecture(
                 backbone: try options.configuration(backbone: backbone),
-                extraLayers: extra_layers, head: .ssdLite, anchorsPerLevel: anchors_per_level, classColumns: num_classes)
+                extraLayers: extra_layers, head: try XCTUnwrap(SSDHeadType(rawValue: head)), anchorsPerLevel: anchors_per_level, classColumns: num_classes)
         }
     }
 
@@ -49,7 +51,7 @@ struct SSDLiteFixture: Decodable {
 
     static var rawHeadCases: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
-            .filter { $0.hasPrefix("ssdlite-") && $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+            .filter { ($0.hasPrefix("ssdlite-") || $0.hasPrefix("ssd-")) && $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 }
 

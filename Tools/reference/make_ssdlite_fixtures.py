@@ -85,6 +85,9 @@ RAW_CASES = (
 )
 """One configuration per backbone: the one ``Configs/ssdlite320-<backbone>`` uses."""
 
+SSD_HEAD_CASES = (Case("mobilenetv3-small", {"width": 1.0, "reduced_tail": True}, RAW_INPUT_SIZE),)
+"""The same detector with torchvision's plain ``SSDHead`` (3x3 conv predictors) instead of SSDLite's."""
+
 TORCHVISION_CASE = "torchvision-ssdlite320-mobilenetv3-large"
 TORCHVISION_BACKBONE = "mobilenetv3-large"
 TORCHVISION_OPTIONS = {"width": 1.0, "reduced_tail": True}
@@ -114,8 +117,8 @@ def versions() -> dict[str, str]:
     return {"torch": torch.__version__.split("+")[0], "torchvision": torchvision.__version__.split("+")[0]}
 
 
-def raw_case_name(case: Case) -> str:
-    return f"ssdlite-{case.name}"
+def raw_case_name(case: Case, head: str = "ssdlite") -> str:
+    return f"{head}-{case.name}"
 
 
 def feature_map_shapes(model: torch.nn.Module, image: torch.Tensor) -> list[list[int]]:
@@ -131,11 +134,11 @@ def report(name: str, value: torch.Tensor, exact: torch.Tensor) -> None:
           f"float32-vs-float64 max|d|/max|x|={diff / scale:.2e}")
 
 
-def detector_metadata(model, image: torch.Tensor) -> dict[str, Any]:
+def detector_metadata(model, image: torch.Tensor, head: str = "ssdlite") -> dict[str, Any]:
     """Architecture facts the Swift side re-derives; stated so a mismatch is visible."""
     return {
         "num_classes": NUM_CLASSES,
-        "head": "ssdlite",
+        "head": head,
         "head_batch_norm_eps": HEAD_BATCH_NORM_EPS,
         "extra_layers": list(EXTRA_LAYER_CHANNELS),
         "anchors_per_level": model.anchor_generator.num_anchors_per_location(),
@@ -147,25 +150,25 @@ def detector_metadata(model, image: torch.Tensor) -> dict[str, Any]:
 
 # MARK: (a) raw head outputs on every backbone
 
-def make_raw_case(case: Case, version_info: dict[str, str]) -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
+def make_raw_case(case: Case, version_info: dict[str, str], head: str = "ssdlite") -> tuple[dict[str, Any], dict[str, torch.Tensor]]:
     input_shape = (1, 3, case.image_size, case.image_size)
     image = torch.from_numpy(splitmix_tensor(INPUT_SEED, input_shape, *INPUT_RANGE))
     check_trunk_matches_reference(case.backbone, case.options, image)
 
-    calibration = RawHeadOutputs(build_ssdlite(case.backbone, case.options, NUM_CLASSES))
+    calibration = RawHeadOutputs(build_ssdlite(case.backbone, case.options, NUM_CLASSES, head=head))
     tensors = synthetic_tensors(calibration, FIRST_TENSOR_SEED)
     load_synthetic_tensors(calibration, tensors)
     tensors = calibrate_weight_ranges(calibration, tensors, image)
 
     # A fresh detector filled only from the recorded (seed, low, high) triples.
-    detector = build_ssdlite(case.backbone, case.options, NUM_CLASSES)
+    detector = build_ssdlite(case.backbone, case.options, NUM_CLASSES, head=head)
     model = RawHeadOutputs(detector)
     load_synthetic_tensors(model, tensors)
     with torch.no_grad():
         outputs = {k: v.detach().clone() for k, v in model(image).items()}
         maps = model.backbone(image)
-    check_not_degenerate(raw_case_name(case), {**outputs, **{f"level{k}": v for k, v in maps.items()}})
-    metadata = detector_metadata(detector, image)
+    check_not_degenerate(raw_case_name(case, head), {**outputs, **{f"level{k}": v for k, v in maps.items()}})
+    metadata = detector_metadata(detector, image, head)
     with torch.no_grad():
         # In place: the model is float64 from here on.
         exact = model.double()(image.double())
@@ -173,7 +176,7 @@ def make_raw_case(case: Case, version_info: dict[str, str]) -> tuple[dict[str, A
         report(name, value, exact[name])
 
     document = {
-        "case": raw_case_name(case),
+        "case": raw_case_name(case, head),
         "backbone": case.backbone,
         "options": backbone_spec(case.backbone).resolve_options(case.options),
         "input_size": case.image_size,
@@ -382,6 +385,11 @@ def main() -> None:
         name = raw_case_name(case)
         print(name)
         document, outputs = make_raw_case(case, version_info)
+        write_case(name, document, outputs)
+    for case in SSD_HEAD_CASES:
+        name = raw_case_name(case, "ssd")
+        print(name)
+        document, outputs = make_raw_case(case, version_info, head="ssd")
         write_case(name, document, outputs)
     print(TORCHVISION_CASE)
     document, outputs = make_torchvision_case(version_info)

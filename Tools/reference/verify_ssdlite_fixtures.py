@@ -98,7 +98,7 @@ def compare(path: str, fixture: dict, stored: dict[str, torch.Tensor], actual: d
 
 
 def verify_raw_case(path: str, fixture: dict, tolerance: float) -> str:
-    detector = build_ssdlite(fixture["backbone"], fixture["options"], fixture["num_classes"])
+    detector = build_ssdlite(fixture["backbone"], fixture["options"], fixture["num_classes"], head=fixture.get("head", "ssdlite"))
     if detector.anchor_generator.num_anchors_per_location() != fixture["anchors_per_level"]:
         raise Mismatch(f"{path}: anchors_per_level {fixture['anchors_per_level']}, "
                        f"model {detector.anchor_generator.num_anchors_per_location()}")

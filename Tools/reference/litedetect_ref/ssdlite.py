@@ -40,6 +40,7 @@ from .torchvision_import import import_torchvision
 import_torchvision()
 from torchvision.models.detection.anchor_utils import DefaultBoxGenerator  # noqa: E402
 from torchvision.models.detection.ssd import SSD  # noqa: E402
+from torchvision.models.detection.ssd import SSDHead  # noqa: E402
 from torchvision.models.detection.ssdlite import SSDLiteHead, _extra_block  # noqa: E402
 
 EXTRA_LAYER_CHANNELS = (512, 256, 256, 128)
@@ -145,21 +146,31 @@ class SSDLiteFeatureExtractor(nn.Module):
         return OrderedDict(zip(FEATURE_LEVEL_NAMES, maps))
 
 
-def build_ssdlite(backbone_name: str, options: dict[str, Any], num_classes: int = 91, image_size: int = 320) -> SSD:
+def build_ssdlite(
+    backbone_name: str, options: dict[str, Any], num_classes: int = 91, image_size: int = 320, head: str = "ssdlite"
+) -> SSD:
     """torchvision ``SSD`` with SSDLite extras/head on ``backbone_name``, in ``eval()`` mode.
 
     ``options`` are the backbone's (completed with defaults); ``num_classes``
     counts background (torchvision: 91 for COCO); ``image_size`` is the square
     size the transform resizes to. Weights are PyTorch's default init; fill
     them from a recipe. State-dict keys are canonical (module docstring).
+    ``head="ssd"`` swaps the SSDLite predictors for torchvision's plain ``SSDHead``
+    (one 3x3 conv with bias per level and branch), keeping everything else.
     """
     spec = backbone_spec(backbone_name)
     # The classifier width is irrelevant: the classifier is dropped.
     reference = spec.build(spec.resolve_options(options), num_classes=1000)
     extractor = SSDLiteFeatureExtractor(backbone_name, reference, spec)
     anchor_generator = DefaultBoxGenerator(ANCHOR_ASPECT_RATIOS, min_ratio=ANCHOR_MIN_RATIO, max_ratio=ANCHOR_MAX_RATIO)
-    head = SSDLiteHead(extractor.level_channels, anchor_generator.num_anchors_per_location(), num_classes, HEAD_NORM_LAYER)
-    model = SSD(extractor, anchor_generator, (image_size, image_size), num_classes, head=head, **POSTPROCESS_DEFAULTS)
+    anchors = anchor_generator.num_anchors_per_location()
+    if head == "ssdlite":
+        predictor = SSDLiteHead(extractor.level_channels, anchors, num_classes, HEAD_NORM_LAYER)
+    elif head == "ssd":
+        predictor = SSDHead(extractor.level_channels, anchors, num_classes)
+    else:
+        raise ValueError(f"unknown head {head!r}: expected 'ssdlite' or 'ssd'")
+    model = SSD(extractor, anchor_generator, (image_size, image_size), num_classes, head=predictor, **POSTPROCESS_DEFAULTS)
     return model.eval()
 
 
