@@ -56,11 +56,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        /// Example: a Y4M frame loop with detection and tracking over the public API (`Examples/FrameLoop`).
+        .executableTarget(name: "FrameLoop", dependencies: ["LiteDetect"], path: "Examples/FrameLoop"),
 
         // MARK: Tests
 
         /// Readers for the reference scripts' fixtures, shared by the test targets.
         .target(name: "LiteDetectTestSupport", dependencies: ["LiteDetectBackbones"], path: "Tests/LiteDetectTestSupport"),
+        /// Counts heap allocations of the test process (C allocation functions that forward to glibc).
+        .target(name: "LiteDetectAllocationCounter", path: "Tests/LiteDetectAllocationCounter"),
         .testTarget(name: "LiteDetectKernelsTests", dependencies: ["LiteDetectKernels"]),
         .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN"]),
         .testTarget(
@@ -80,9 +84,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LiteDetectTests",
-            dependencies: ["LiteDetect", "LiteDetectTestSupport"],
+            dependencies: ["LiteDetect", "LiteDetectTestSupport", "LiteDetectAllocationCounter"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI"]),
+        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI", "FrameLoop"]),
     ]
 )

@@ -77,7 +77,10 @@ static void ldk_run_items(ldk_thread_pool *pool) {
 
 static void *ldk_worker_main(void *argument) {
     ldk_thread_pool *pool = argument;
-    uint32_t seen = ldk_generation(__atomic_load_n(&pool->state, __ATOMIC_ACQUIRE));
+    // Generation 0 is the pool's initial, closed state. (Reading `state` here instead could
+    // already see the stop signal of a pool destroyed before this thread got going, and then
+    // wait for a generation that never comes.)
+    uint32_t seen = 0;
     for (;;) {
         // Wait for a new generation: spin, then sleep.
         uint64_t state = __atomic_load_n(&pool->state, __ATOMIC_ACQUIRE);

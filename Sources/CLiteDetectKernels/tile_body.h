@@ -6,6 +6,11 @@
 // input channel's value of each pixel against them. `rows` and `vectors` are constants after
 // inlining, so the arrays below become registers.
 
+// The drivers finish a row of pixels with tiles of 4, 2 and 1 (the bits of what is left), and
+// cover a panel in whole passes.
+_Static_assert(LDK_TILE_ROWS <= 8, "remainder tiles assume fewer than 8 pixels left");
+_Static_assert(LDK_PANEL_WIDTH % LDK_PASS_WIDTH == 0, "passes must tile a panel");
+
 /// Starts every row of the tile at the bias.
 LDK_INLINE void LDK_NAME(tile_start)(const int rows, const int vectors, ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS],
                                      const float *bias) {

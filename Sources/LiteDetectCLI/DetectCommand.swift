@@ -12,12 +12,13 @@ struct DetectCommand: ParsableCommand {
               detect SampleImages/street.jpg                  people in a photo, with the default model
               detect photos/ --format json > results.jsonl    a folder, one JSON line per image
               detect photo.jpg --backbone mobilenetv3-small --random-weights --no-draw
+              detect video clip.y4m --track --format json     a YUV4MPEG2 video (or - for ffmpeg's pipe)
               detect models                                   what can run, and what it costs
               detect bench --chart bench.png                  speed of every backbone, as a table and a chart
 
             'detect help images' lists every option of the default command.
             """,
-        subcommands: [ImagesCommand.self, ModelsCommand.self, BenchCommand.self],
+        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self],
         defaultSubcommand: ImagesCommand.self
     )
 }

@@ -14,20 +14,7 @@ struct ImagesCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
-    @Option(help: ArgumentHelp("Keep detections scoring above this (configs carry their own evaluation thresholds, e.g. torchvision's 0.001).", valueName: "score"))
-    var scoreThreshold: Float = 0.5
-
-    @Option(help: ArgumentHelp("NMS IoU threshold (default: the model config's).", valueName: "iou"))
-    var iouThreshold: Double?
-
-    @Option(help: ArgumentHelp("At most this many detections per image (default: the model config's).", valueName: "n"))
-    var maxDetections: Int?
-
-    @Option(help: ArgumentHelp("Only these classes, by label (comma-separated, e.g. person,car).", valueName: "labels"))
-    var classes: String?
-
-    @Flag(help: "One NMS across all classes instead of one per class.")
-    var agnosticNms = false
+    @OptionGroup var thresholds: ThresholdOptions
 
     @Option(help: ArgumentHelp("Directory for annotated images (default: the current directory).", valueName: "dir"))
     var output: String?
@@ -52,21 +39,13 @@ struct ImagesCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
-        guard (0...1).contains(scoreThreshold) else { throw ValidationError("--score-threshold must be in [0, 1]") }
-        if let i = iouThreshold, !(0...1).contains(i) { throw ValidationError("--iou-threshold must be in [0, 1]") }
-        if let m = maxDetections, m < 1 { throw ValidationError("--max-detections must be at least 1") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
         if inputs.isEmpty { throw ValidationError("give at least one image, directory or glob (try: detect SampleImages/street.jpg)") }
     }
 
     func run() throws {
         let detector = try model.loadDetector()
-        var options = DetectionOptions(
-            scoreThreshold: scoreThreshold, iouThreshold: iouThreshold,
-            maxDetections: maxDetections, classAgnostic: agnosticNms ? true : nil)
-        if let classes {
-            options.classIDs = try detector.classIDs(forLabels: classes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        }
+        let options = try thresholds.detectionOptions(for: detector)
         let expansion = InputExpansion(inputs)
         let writer = ResultWriter(format: format, detector: detector)
         let annotated = noDraw ? nil : AnnotatedImageWriter(directory: output ?? ".", overwrite: overwrite, inputs: expansion.files)

@@ -60,16 +60,22 @@ final class ResultWriter {
             ("preprocess", JSONText.number(r.timing.preprocess)), ("inference", JSONText.number(r.timing.inference)),
             ("postprocess", JSONText.number(r.timing.postprocess)),
         ])))
-        fields.append(("detections", JSONText.array(r.detections.map { d in
-            JSONText.object([
-                ("class_id", "\(d.classID)"), ("label", JSONText.string(d.label)), ("score", JSONText.number(d.score)),
-                ("box", JSONText.object([
-                    ("x1", JSONText.number(d.box.x1)), ("y1", JSONText.number(d.box.y1)),
-                    ("x2", JSONText.number(d.box.x2)), ("y2", JSONText.number(d.box.y2)),
-                ])),
-            ])
-        })))
+        fields.append(("detections", JSONText.array(r.detections.map(json))))
         return JSONText.object(fields)
+    }
+
+    /// One detection as in every JSON output (images and video frames).
+    static func json(_ d: LabeledDetection) -> String {
+        JSONText.object([
+            ("class_id", "\(d.classID)"), ("label", JSONText.string(d.label)), ("score", JSONText.number(d.score)),
+            ("box", json(d.box)),
+        ])
+    }
+
+    static func json(_ box: Box) -> String {
+        JSONText.object([
+            ("x1", JSONText.number(box.x1)), ("y1", JSONText.number(box.y1)), ("x2", JSONText.number(box.x2)), ("y2", JSONText.number(box.y2)),
+        ])
     }
 
     static let csvHeader = "path,class_id,label,score,x1,y1,x2,y2"

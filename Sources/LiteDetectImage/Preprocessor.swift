@@ -127,11 +127,30 @@ public struct Preprocessor: Sendable {
             throw .sizeMismatch(what: "output buffer", expected: "\(outputCount) floats", actual: "\(output.count) floats")
         }
         fillPadding(out)
-        image.pixels.withUnsafeBufferPointer { pixels in
-            columnTaps.withUnsafeBufferPointer { columns in
-                rowTaps.withUnsafeBufferPointer { rows in
-                    resizeContent(pixels.baseAddress!, columns, rows, out)
-                }
+        image.pixels.withUnsafeBufferPointer { pixels in resizeContent(pixels.baseAddress!, out) }
+    }
+
+    /// Writes the network input for RGB8 pixels held elsewhere (a decoder's or camera's buffer),
+    /// without copying them: this plan's source size, rows `sourceBytesPerRow` bytes apart from
+    /// `pixels.baseAddress`. Same arithmetic as `run(_:into:)`, so the same output. Allocates nothing.
+    public func run(pixels: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
+        let needed = (geometry.sourceHeight - 1) * sourceBytesPerRow + geometry.sourceWidth * RGBImage.bytesPerPixel
+        guard pixels.count >= needed, let base = pixels.baseAddress else {
+            throw .sizeMismatch(
+                what: "pixel buffer", expected: "at least \(needed) bytes (\(geometry.sourceWidth)x\(geometry.sourceHeight), \(sourceBytesPerRow) bytes per row)",
+                actual: "\(pixels.count) bytes")
+        }
+        guard output.count == outputCount, let out = output.baseAddress else {
+            throw .sizeMismatch(what: "output buffer", expected: "\(outputCount) floats", actual: "\(output.count) floats")
+        }
+        fillPadding(out)
+        resizeContent(base.assumingMemoryBound(to: UInt8.self), out)
+    }
+
+    private func resizeContent(_ pixels: UnsafePointer<UInt8>, _ out: UnsafeMutablePointer<Float>) {
+        columnTaps.withUnsafeBufferPointer { columns in
+            rowTaps.withUnsafeBufferPointer { rows in
+                resizeContent(pixels, columns, rows, out)
             }
         }
     }

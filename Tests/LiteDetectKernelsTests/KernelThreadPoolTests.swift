@@ -11,7 +11,7 @@ final class KernelThreadPoolTests: XCTestCase {
     private let geometries = [
         ConvolutionGeometry(input: FeatureMapShape(height: 19, width: 21, channels: 64), outputChannels: 72, kernelHeight: 1, kernelWidth: 1),
         ConvolutionGeometry(input: FeatureMapShape(height: 3, width: 100, channels: 96), outputChannels: 80, kernelHeight: 1, kernelWidth: 1, groups: 2),
-        ConvolutionGeometry(input: FeatureMapShape(height: 41, width: 37, channels: 96), outputChannels: 96, kernelHeight: 3, kernelWidth: 3,
+        ConvolutionGeometry(input: FeatureMapShape(height: 81, width: 77, channels: 96), outputChannels: 96, kernelHeight: 3, kernelWidth: 3,
                             stride: 2, padding: .symmetric(1), groups: 96),
         ConvolutionGeometry(input: FeatureMapShape(height: 23, width: 25, channels: 200), outputChannels: 200, kernelHeight: 5, kernelWidth: 5,
                             padding: .symmetric(2), groups: 200),

@@ -50,10 +50,11 @@ typedef struct {
     ptrdiff_t height, width, channels, pixel_stride;
 } ldk_feature_map;
 
-/// Everything one convolution call needs. Output size follows from input size, kernel, stride
-/// and padding; bottom/right padding is whatever the output size implies.
+/// Everything one convolution call needs. The output's height and width must be the
+/// convolution's output size for this input, kernel, stride and top/left padding; the
+/// bottom/right padding is whatever that size implies.
 typedef struct {
-    /// Read only.
+    /// Read only; must not overlap `output`.
     ldk_feature_map input;
     /// Written: exactly `channels` floats per pixel, nothing in between.
     ldk_feature_map output;

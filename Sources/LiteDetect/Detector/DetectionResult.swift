@@ -40,4 +40,6 @@ public struct DetectionResult: Sendable {
     /// By descending score.
     public var detections: [LabeledDetection]
     public var timing: StageTiming
+    /// Which frame of a stream this is; `nil` for a lone image.
+    public var frame: FrameMetadata? = nil
 }

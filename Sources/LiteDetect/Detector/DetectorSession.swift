@@ -4,17 +4,20 @@ import LiteDetectNN
 import LiteDetectPostprocess
 
 /// Everything one thread needs to run a `Detector` on frame after frame: the network's arena,
-/// the preprocessing plan for the current frame size, the postprocessing workspace and the
-/// gathered head outputs. After the first frame of a given size (and options), `detect`
-/// allocates nothing but the returned result.
+/// the preprocessing plan for the current frame size, the postprocessing workspace, the
+/// gathered head outputs and the RGB buffer raw frames are converted into. After the first
+/// frame of a given size, row stride and options, `detect(_:options:frame:into:)` allocates
+/// nothing; `detect(_:options:)` allocates only the result it returns.
 public final class DetectorSession {
     public let detector: Detector
-    private let network: NetworkSession
-    private var preprocessor: Preprocessor?
-    private var postprocessor: DetectionPostprocessor?
-    private var boxes: [Float]
-    private var logits: [Float]
-    private var rawDetections: [Detection] = []
+    let network: NetworkSession
+    var preprocessor: Preprocessor?
+    var postprocessor: DetectionPostprocessor?
+    var boxes: [Float]
+    var logits: [Float]
+    var rawDetections: [Detection] = []
+    /// Where `PixelFrame`s become RGB for the preprocessor; remade only when the frame size changes.
+    var convertedFrame: RGBImage?
 
     init(detector: Detector) {
         self.detector = detector
@@ -25,20 +28,44 @@ public final class DetectorSession {
 
     /// Detects objects in `image`; boxes come back in its pixels.
     public func detect(_ image: RGBImage, options: DetectionOptions = DetectionOptions()) throws -> DetectionResult {
+        var result = DetectionResult()
+        try detect(image, options: options, into: &result)
+        return result
+    }
+
+    /// RGB8 pixels for the preprocessor: an image, or rows borrowed from a caller's buffer.
+    enum RGBSource {
+        case image(RGBImage)
+        case borrowed(UnsafeRawBufferPointer, width: Int, height: Int, bytesPerRow: Int)
+
+        var size: (width: Int, height: Int, bytesPerRow: Int) {
+            switch self {
+            case let .image(image): return (image.width, image.height, image.bytesPerRow)
+            case let .borrowed(_, width, height, bytesPerRow): return (width, height, bytesPerRow)
+            }
+        }
+    }
+
+    /// The whole pipeline on RGB8 pixels already in memory, writing into `result` (its arrays
+    /// keep their capacity). `conversion` is time already spent making them from a raw frame,
+    /// counted as preprocessing.
+    func run(
+        _ source: RGBSource, options: DetectionOptions, frame: FrameMetadata?, conversion: Duration, into result: inout DetectionResult
+    ) throws {
         try options.validate()
         let clock = ContinuousClock()
         let start = clock.now
-        let geometry = try preprocess(image)
+        let geometry = try preprocess(source)
         let preprocessed = clock.now
         network.run()
         let inferred = clock.now
-        var detections: [LabeledDetection] = []
-        try postprocess(geometry: geometry, options: options, into: &detections)
+        try postprocess(geometry: geometry, options: options, into: &result.detections)
         let finished = clock.now
         func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
-        return DetectionResult(
-            imageWidth: image.width, imageHeight: image.height, detections: detections,
-            timing: StageTiming(preprocess: ms(preprocessed - start), inference: ms(inferred - preprocessed), postprocess: ms(finished - inferred)))
+        (result.imageWidth, result.imageHeight) = (source.size.width, source.size.height)
+        result.frame = frame
+        result.timing = StageTiming(
+            preprocess: ms(conversion + (preprocessed - start)), inference: ms(inferred - preprocessed), postprocess: ms(finished - inferred))
     }
 
     /// Raw network access for tests and tools: the input buffer (NHWC) and named outputs.
@@ -46,17 +73,21 @@ public final class DetectorSession {
 
     // MARK: Stages
 
-    private func preprocess(_ image: RGBImage) throws -> ResizeGeometry {
+    private func preprocess(_ source: RGBSource) throws -> ResizeGeometry {
         let input = detector.config.input
-        if preprocessor?.geometry.sourceWidth != image.width || preprocessor?.geometry.sourceHeight != image.height
-            || preprocessor?.sourceBytesPerRow != image.bytesPerRow
+        let (width, height, bytesPerRow) = source.size
+        if preprocessor?.geometry.sourceWidth != width || preprocessor?.geometry.sourceHeight != height
+            || preprocessor?.sourceBytesPerRow != bytesPerRow
         {
             preprocessor = try Preprocessor(
-                sourceWidth: image.width, sourceHeight: image.height, sourceBytesPerRow: image.bytesPerRow,
-                options: input.preprocessOptions)
+                sourceWidth: width, sourceHeight: height, sourceBytesPerRow: bytesPerRow, options: input.preprocessOptions)
         }
         let view = network.input
-        try preprocessor!.run(image, into: UnsafeMutableBufferPointer(start: view.base, count: view.shape.elementCount))
+        let tensor = UnsafeMutableBufferPointer(start: view.base, count: view.shape.elementCount)
+        switch source {
+        case let .image(image): try preprocessor!.run(image, into: tensor)
+        case let .borrowed(pixels, _, _, _): try preprocessor!.run(pixels: pixels, into: tensor)
+        }
         return preprocessor!.geometry
     }
 
@@ -78,7 +109,9 @@ public final class DetectorSession {
         }
         let labels = detector.config.labels
         let limit = options.maxDetections ?? detector.config.postprocess.maxDetections
-        detections.reserveCapacity(min(rawDetections.count, limit))
+        // The most a frame can give, so that a reused result never grows (allocates) later.
+        detections.removeAll(keepingCapacity: true)
+        detections.reserveCapacity(limit)
         for raw in rawDetections where options.classIDs?.contains(raw.classID) ?? true {
             if detections.count == limit { break }
             let box = clampedToImage(raw.box, geometry: geometry)

@@ -1,0 +1,6 @@
+extension DetectionResult {
+    /// An empty result, to be filled (again and again) by `DetectorSession.detect(_:options:frame:into:)`.
+    public init() {
+        self.init(imageWidth: 0, imageHeight: 0, detections: [], timing: StageTiming())
+    }
+}

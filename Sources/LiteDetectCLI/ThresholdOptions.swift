@@ -1,0 +1,37 @@
+import ArgumentParser
+import LiteDetect
+
+/// Which detections a command keeps (shared by the commands that run a detector).
+struct ThresholdOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep detections scoring above this (the model config's own value, e.g. for evaluation, is in 'detect models').", valueName: "score"))
+    var scoreThreshold: Float = 0.5
+
+    @Option(help: ArgumentHelp("NMS IoU threshold (default: the model config's).", valueName: "iou"))
+    var iouThreshold: Double?
+
+    @Option(help: ArgumentHelp("At most this many detections per image or frame (default: the model config's).", valueName: "n"))
+    var maxDetections: Int?
+
+    @Option(help: ArgumentHelp("Only these classes, by label (comma-separated, e.g. person,car).", valueName: "labels"))
+    var classes: String?
+
+    @Flag(help: "One NMS across all classes instead of one per class.")
+    var agnosticNms = false
+
+    func validate() throws {
+        guard (0...1).contains(scoreThreshold) else { throw ValidationError("--score-threshold must be in [0, 1]") }
+        if let i = iouThreshold, !(0...1).contains(i) { throw ValidationError("--iou-threshold must be in [0, 1]") }
+        if let m = maxDetections, m < 1 { throw ValidationError("--max-detections must be at least 1") }
+    }
+
+    /// The options for `detector` (class labels are resolved against its model).
+    func detectionOptions(for detector: Detector) throws -> DetectionOptions {
+        var options = DetectionOptions(
+            scoreThreshold: scoreThreshold, iouThreshold: iouThreshold,
+            maxDetections: maxDetections, classAgnostic: agnosticNms ? true : nil)
+        if let classes {
+            options.classIDs = try detector.classIDs(forLabels: classes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        return options
+    }
+}

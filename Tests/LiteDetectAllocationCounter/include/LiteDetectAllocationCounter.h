@@ -1,0 +1,18 @@
+#ifndef LITEDETECT_ALLOCATION_COUNTER_H
+#define LITEDETECT_ALLOCATION_COUNTER_H
+
+/// Counts heap allocations (malloc, calloc, realloc, posix_memalign, aligned_alloc, memalign)
+/// made by any thread of the test process while counting is on.
+///
+/// The test executable defines these allocation functions itself; the dynamic linker binds
+/// every library's calls (the Swift runtime's, Foundation's, libc's own) to the executable's
+/// definitions first, so nothing needs LD_PRELOAD. Each definition forwards to glibc's
+/// `__libc_*` entry points, so `free` stays glibc's. Linux with glibc only (as the package).
+
+/// Resets the count and starts counting.
+void ldac_start_counting(void);
+
+/// Stops counting and returns the number of allocations since `ldac_start_counting`.
+long ldac_stop_counting(void);
+
+#endif

@@ -1,0 +1,114 @@
+import LiteDetect
+import LiteDetectAllocationCounter
+import XCTest
+
+/// After the first frame of a size and options, a frame loop makes no heap allocation at all:
+/// counted by allocation functions interposed in the test process (`LiteDetectAllocationCounter`),
+/// on every thread (so kernel worker threads count too).
+final class FrameAllocationTests: XCTestCase {
+    /// Allocations made while `body` runs.
+    private func allocations(_ body: () throws -> Void) rethrows -> Int {
+        ldac_start_counting()
+        defer { _ = ldac_stop_counting() }
+        try body()
+        return ldac_stop_counting()
+    }
+
+    /// Guards the other tests: a counter that sees nothing would pass them vacuously.
+    func testTheCounterSeesSwiftAndCAllocations() {
+        var arrays: [[Int]] = []
+        var pointers: [UnsafeMutableRawPointer?] = []
+        arrays.reserveCapacity(1)
+        pointers.reserveCapacity(3)
+        // Results are kept (and freed only after counting) so the optimiser cannot elide the calls.
+        let counted = allocations {
+            arrays.append([Int](repeating: 7, count: 1000 + arrays.count))
+            pointers.append(malloc(64 + pointers.count))
+            pointers.append(calloc(4, 16 + pointers.count))
+            var aligned: UnsafeMutableRawPointer?
+            _ = posix_memalign(&aligned, 64, 256 + pointers.count)
+            pointers.append(aligned)
+        }
+        pointers.forEach { free($0) }
+        XCTAssertEqual(arrays[0].count, 1000)
+        XCTAssertEqual(counted, 4, "the interposed allocation functions do not see every allocation")
+    }
+
+    func testDetectingFramesIntoAReusedResultAllocatesNothing() throws {
+        let detector = try Detector(model: "ssdlite320-mobilenetv3-small", weights: .random(seed: 5))
+        let session = detector.makeSession()
+        // The preprocessing plan depends on the row stride too, and padded RGB8 rows are read in
+        // place; a stream keeps one stride, so those frames get a session of their own here.
+        let paddedSession = detector.makeSession()
+        let (width, height) = (97, 55)  // odd sizes: chroma rounding paths included
+        let i420 = (0..<PixelFormat.i420.contiguousByteCount(width: width, height: height)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let image = FrameFixtures.randomImage(width: width, height: height, seed: 9)
+        let (bgra, stride) = FrameFixtures.packed(image, as: .bgra8, padding: 4)
+        let (rgb, rgbStride) = FrameFixtures.packed(image, as: .rgb8, padding: 5)  // read in place, not copied
+        let options = DetectionOptions(scoreThreshold: 0.01, maxDetections: 40, classIDs: [1, 2, 3])
+        var result = DetectionResult()
+
+        func oneRound(_ index: Int) throws {
+            try i420.withUnsafeBytes { raw in
+                let frame = try PixelFrame(format: .i420, width: width, height: height, bytes: raw)
+                try session.detect(frame, options: options, frame: FrameMetadata(index: index, timestamp: .milliseconds(40 * index)), into: &result)
+            }
+            try bgra.withUnsafeBytes { raw in
+                let frame = try PixelFrame(format: .bgra8, width: width, height: height, bytes: raw, bytesPerRow: stride)
+                try session.detect(frame, options: options, frame: FrameMetadata(index: index), into: &result)
+            }
+            try rgb.withUnsafeBytes { raw in
+                let frame = try PixelFrame(format: .rgb8, width: width, height: height, bytes: raw, bytesPerRow: rgbStride)
+                try paddedSession.detect(frame, options: options, frame: FrameMetadata(index: index), into: &result)
+            }
+            try session.detect(image, options: options, frame: FrameMetadata(index: index), into: &result)
+        }
+        // Warm-up: plans, buffers and the result's capacity are made here, and counted, which
+        // shows the counter sees this code path at all.
+        let warmUp = try allocations { try oneRound(0) }
+        XCTAssertGreaterThan(warmUp, 0)
+        XCTAssertFalse(result.detections.isEmpty, "the loop must produce detections to prove anything about them")
+        let counted = try allocations {
+            for index in 1...5 { try oneRound(index) }
+        }
+        XCTAssertEqual(counted, 0, "heap allocations in 20 warmed-up frames")
+        XCTAssertEqual(result.frame?.index, 5)
+    }
+
+    /// The whole loop of the `detect video` command minus output: read a Y4M frame into a reused
+    /// frame, detect into a reused result.
+    func testAY4MReadAndDetectLoopAllocatesNothing() throws {
+        let detector = try FrameFixtures.tinyDetector()
+        let session = detector.makeSession()
+        let path = NSTemporaryDirectory() + "frame-allocation-\(UInt64.random(in: 0...UInt64.max)).y4m"
+        defer { unlink(path) }
+        let header = Y4MStreamHeader(width: 33, height: 21, frameRate: Y4MRatio(numerator: 25, denominator: 1))
+        let writer = try Y4MWriter(path: path, header: header)
+        for seed in 0..<12 {
+            // Short frame parameters (as in practice) are stored inline in a Swift string.
+            try writer.write(FrameFixtures.randomImage(width: 33, height: 21, seed: UInt64(seed)), parameters: seed.isMultiple(of: 3) ? "Ip XT=\(seed)" : "")
+        }
+        try writer.close()
+
+        let reader = try Y4MReader(path: path)
+        var frame = reader.makeFrame()
+        var result = DetectionResult()
+        func step() throws -> Bool {
+            guard try reader.readFrame(into: &frame) else { return false }
+            let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
+            try frame.withPixelFrame { try session.detect($0, options: FrameFixtures.manyDetections, frame: metadata, into: &result) }
+            return true
+        }
+        XCTAssertTrue(try step())
+        var frames = 0, withParameters = 0
+        let counted = try allocations {
+            while try step() {
+                frames += 1
+                if !frame.parameters.isEmpty { withParameters += 1 }
+            }
+        }
+        XCTAssertEqual(frames, 11)
+        XCTAssertEqual(withParameters, 3)
+        XCTAssertEqual(counted, 0, "heap allocations reading and detecting 11 warmed-up frames")
+    }
+}
