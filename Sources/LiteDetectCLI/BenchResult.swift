@@ -18,7 +18,7 @@ struct BenchResult {
 
     static func measure(config: ModelConfig, threads: Int, image: RGBImage, runs: Int, warmup: Int, perLayer: Bool) throws -> BenchResult {
         let detector = try Detector(config: config, weights: .random(seed: 1))
-        let session = detector.makeSession()
+        let session = detector.makeSession(threads: threads)
         for _ in 0..<warmup { _ = try session.detect(image) }
         var forward: [Double] = [], pre: [Double] = [], post: [Double] = []
         for _ in 0..<runs {

@@ -31,7 +31,7 @@ struct ImagesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write one result file per image (<stem>.txt, in --format, yolo for text) into this directory.", valueName: "dir"))
     var saveTxt: String?
 
-    @Option(help: ArgumentHelp("Images processed in parallel (each thread has its own session over one shared model).", valueName: "n"))
+    @Option(help: ArgumentHelp("Threads: several images run in parallel (one session each over one shared model); a single image's forward pass is split across them.", valueName: "n"))
     var threads: Int = 1
 
     @Option(help: ArgumentHelp("Refuse images with more pixels than this (checked before decoding).", valueName: "pixels"))

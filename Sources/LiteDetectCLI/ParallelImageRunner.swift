@@ -19,8 +19,9 @@ struct ImageFailure: Error, CustomStringConvertible {
     var description: String { "\(path): \(reason)" }
 }
 
-/// Runs images through one shared `Detector` on `threads` threads, each with its own session,
-/// and hands results back **in input order**, one at a time.
+/// Runs images through one shared `Detector` on `threads` threads and hands results back **in
+/// input order**, one at a time. With several images, each worker thread owns a session and
+/// takes whole images; threads left over (fewer images than threads) split each forward pass.
 struct ParallelImageRunner {
     let detector: Detector
     let options: DetectionOptions
@@ -43,7 +44,7 @@ struct ParallelImageRunner {
         let deliverBox = UnsafeSendable(deliver)
         // Each worker thread owns one session (its own buffers) over the shared detector.
         let worker: @Sendable (Int) -> Void = { [detector, options] _ in
-            let session = detector.makeSession()
+            let session = detector.makeSession(threads: max(1, threads / workers))
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < paths.count else { return }

@@ -72,7 +72,9 @@ public final class Detector: Sendable {
     }
 
     /// A per-thread object that owns every buffer a frame needs. Cheap next to loading.
-    public func makeSession() -> DetectorSession { DetectorSession(detector: self) }
+    /// - Parameter threads: threads its forward pass may use (the calling thread included); more
+    ///   than 1 only pays off when that many cores are otherwise idle.
+    public func makeSession(threads: Int = 1) -> DetectorSession { DetectorSession(detector: self, threads: threads) }
 
     /// The postprocessing `DetectionPostprocessor` runs for `options` over this model's defaults.
     public func postprocessConfiguration(_ options: DetectionOptions) -> PostprocessConfiguration {

@@ -19,9 +19,9 @@ public final class DetectorSession {
     /// Where `PixelFrame`s become RGB for the preprocessor; remade only when the frame size changes.
     var convertedFrame: RGBImage?
 
-    init(detector: Detector) {
+    init(detector: Detector, threads: Int = 1) {
         self.detector = detector
-        network = NetworkSession(network: detector.detectionNetwork.network)
+        network = NetworkSession(network: detector.detectionNetwork.network, threads: threads)
         boxes = [Float](repeating: 0, count: detector.anchors.count * 4)
         logits = [Float](repeating: 0, count: detector.anchors.count * detector.config.classColumns)
     }

@@ -62,15 +62,16 @@ extension GraphBuilder {
         if let squeeze = spec.squeezeChannels {
             h = try squeezeExcite(h, squeezeChannels: squeeze, at: next())
         }
+        // The skip connection is added inside the projection convolution (no separate pass).
+        let skip = spec.stride == 1 && inputChannels == spec.outputChannels ? x : nil
         switch naming {
         case .mobileNetV2:
             let conv = next(), bn = next()
-            h = try convolution(h, outputChannels: spec.outputChannels, kernel: 1, activation: .identity, weight: "\(conv).weight", batchNorm: bn)
+            h = try convolution(
+                h, outputChannels: spec.outputChannels, kernel: 1, activation: .identity, weight: "\(conv).weight", batchNorm: bn,
+                residual: skip)
         case .mobileNetV3:
-            h = try convBNAct(h, outputChannels: spec.outputChannels, kernel: 1, activation: .identity, at: next())
-        }
-        if spec.stride == 1 && inputChannels == spec.outputChannels {
-            h = try add(h, x)
+            h = try convBNAct(h, outputChannels: spec.outputChannels, kernel: 1, activation: .identity, residual: skip, at: next())
         }
         return InvertedResidualOutputs(output: h, expanded: expanded)
     }

@@ -30,8 +30,9 @@ public final class ConvolutionLayer: Sendable {
     /// Which fast kernel runs this layer (for profiles).
     public var kernel: FastConvolution.Kernel { fast.kernel }
 
-    /// Computes the layer into `output`; with `threads`, large layers are split across them.
-    func run(input: FeatureMapView, output: FeatureMapView, threads: KernelThreadPool? = nil) {
-        fast.run(input: input, output: output, threads: threads)
+    /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
+    /// are split across them.
+    func run(input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil, threads: KernelThreadPool? = nil) {
+        fast.run(input: input, output: output, residual: residual, threads: threads)
     }
 }

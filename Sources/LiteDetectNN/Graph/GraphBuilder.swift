@@ -57,9 +57,10 @@ public final class GraphBuilder {
     ///   - bias: key of the convolution's own bias, if it has one.
     ///   - batchNorm: key prefix of the BatchNorm that follows (`.weight`, `.bias`, `.running_mean`, `.running_var`).
     ///   - padding: explicit padding; `nil` uses the builder's `paddingConvention`.
+    ///   - residual: a value of the output's shape added before the activation (a fused skip connection).
     public func convolution(
         _ x: Value, outputChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1, padding: Padding? = nil,
-        activation: Activation, weight: String, bias: String? = nil, batchNorm: String? = nil
+        activation: Activation, weight: String, bias: String? = nil, batchNorm: String? = nil, residual: Value? = nil
     ) throws -> Value {
         let input = shape(of: x)
         let geometry = ConvolutionGeometry(
@@ -91,8 +92,11 @@ public final class GraphBuilder {
                 }
             }
         }
+        if let residual, shape(of: residual) != geometry.output {
+            throw GraphError.shapeMismatch(operation: "residual of \(layerName)", shapes: [geometry.output.description, shape(of: residual).description])
+        }
         let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: packed, bias: biasValues)
-        return append(.convolution(layer, input: x), shape: geometry.output)
+        return append(.convolution(layer, input: x, residual: residual), shape: geometry.output)
     }
 
     /// A fully connected layer on a `1×1×C` value (a 1×1 convolution; PyTorch `Linear` weights are `[out, in]`).
@@ -106,7 +110,7 @@ public final class GraphBuilder {
         let geometry = ConvolutionGeometry(input: input, outputChannels: outputs, kernelHeight: 1, kernelWidth: 1)
         let layerName = weight.hasSuffix(".weight") ? String(weight.dropLast(7)) : weight
         let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: torchWeights, bias: biasValues)
-        return append(.convolution(layer, input: x), shape: geometry.output)
+        return append(.convolution(layer, input: x, residual: nil), shape: geometry.output)
     }
 
     public func maxPool(_ x: Value, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) throws -> Value {

@@ -41,7 +41,7 @@ public final class Network: Sendable {
         steps.map { step in
             let shape = shapes[step.output.id]
             switch step.operation {
-            case let .convolution(layer, _):
+            case let .convolution(layer, _, _):
                 let g = layer.geometry
                 let kind = g.isDepthwise ? "dwconv" : g.kernelHeight == 1 && g.kernelWidth == 1 ? (g.groups > 1 ? "gconv1x1" : "conv1x1") : "conv"
                 return "\(kind) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"

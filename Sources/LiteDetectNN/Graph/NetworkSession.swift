@@ -5,14 +5,22 @@ import LiteDetectKernels
 public final class NetworkSession {
     public let network: Network
     private let arena: UnsafeMutablePointer<Float>
+    /// Worker threads the large convolutions are split across (`nil`: the calling thread only).
+    private let threadPool: KernelThreadPool?
 
-    public init(network: Network) {
+    /// - Parameter threads: threads a forward pass may use, the calling thread included. More than
+    ///   1 only helps when that many cores are free; each session owns its own threads.
+    public init(network: Network, threads: Int = 1) {
         self.network = network
+        threadPool = threads > 1 ? KernelThreadPool(threadCount: threads) : nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: network.plan.arenaSize * 4, alignment: 64)
         arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
     }
 
     deinit { arena.deallocate() }
+
+    /// Threads a forward pass uses (1 when the pool could not be started).
+    public var threadCount: Int { threadPool?.threadCount ?? 1 }
 
     /// Where the caller writes the input (channels-last) before `run()`.
     public var input: FeatureMapView { view(network.input) }
@@ -50,8 +58,8 @@ public final class NetworkSession {
         do {
             let out = view(step.output)
             switch step.operation {
-            case let .convolution(layer, input):
-                layer.run(input: view(input), output: out)
+            case let .convolution(layer, input, residual):
+                layer.run(input: view(input), output: out, residual: residual.map(view), threads: threadPool)
             case let .maxPool(geometry, input):
                 Pooling.max(geometry, input: view(input), output: out)
             case let .averagePool(geometry, countIncludePadding, input):

@@ -3,7 +3,9 @@ import LiteDetectKernels
 /// One step of a network. The set is closed: everything the supported backbones and heads do
 /// is a composition of these (squeeze-and-excitation = global pool → 1×1 convs → `scaleChannels`).
 public enum Operation: Sendable {
-    case convolution(ConvolutionLayer, input: Value)
+    /// `activation(conv(input) + bias + residual)`; the residual (same shape as the output) is
+    /// the inverted-residual skip connection, fused so it costs no extra pass over memory.
+    case convolution(ConvolutionLayer, input: Value, residual: Value?)
     case maxPool(PoolGeometry, input: Value)
     /// `countIncludePadding` as PyTorch's `count_include_pad` (its default is `true`).
     case averagePool(PoolGeometry, countIncludePadding: Bool, input: Value)
@@ -21,7 +23,9 @@ public enum Operation: Sendable {
 
     public var inputs: [Value] {
         switch self {
-        case let .convolution(_, input), let .maxPool(_, input), let .averagePool(_, _, input),
+        case let .convolution(_, input, residual):
+            return residual.map { [input, $0] } ?? [input]
+        case let .maxPool(_, input), let .averagePool(_, _, input),
             let .globalAveragePool(input), let .activation(input, _), let .channelSlice(input, _, _), let .channelShuffle(input, _):
             return [input]
         case let .add(a, b, _): return [a, b]
@@ -31,7 +35,7 @@ public enum Operation: Sendable {
     }
 
     public var multiplyAccumulates: Int {
-        if case let .convolution(layer, _) = self { return layer.geometry.multiplyAccumulates }
+        if case let .convolution(layer, _, _) = self { return layer.geometry.multiplyAccumulates }
         return 0
     }
 }
