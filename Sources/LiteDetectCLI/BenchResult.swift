@@ -85,14 +85,11 @@ struct BenchResult {
             ("backbone", JSONText.string(backbone)), ("model", JSONText.string(model)), ("input_size", "\(inputSize)"),
             ("threads", "\(threads)"), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
             ("latency_ms", JSONText.object([
-                ("min", JSONText.number(forward.min)), ("median", JSONText.number(forward.median)),
-                ("p90", JSONText.number(forward.p90)), ("max", JSONText.number(forward.max)),
+                ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
+                ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
             ])),
             ("fps", JSONText.number(fps)),
-            ("stages_ms", JSONText.object([
-                ("preprocess", JSONText.number(stages.preprocess)), ("inference", JSONText.number(stages.inference)),
-                ("postprocess", JSONText.number(stages.postprocess)),
-            ])),
+            ("stages_ms", ResultWriter.json(stages)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
             ("kernels", JSONText.string(KernelInstructionSet.selected.description)), ("random_weights", "true"),
         ]

@@ -29,6 +29,11 @@ enum JSONText {
         return "\(value)"
     }
 
+    /// A duration in milliseconds to the microsecond: clocks are not finer, and `12.294136000000002` helps nobody.
+    static func milliseconds(_ value: Double) -> String {
+        number((value * 1000).rounded() / 1000)
+    }
+
     static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }

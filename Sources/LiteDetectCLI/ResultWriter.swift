@@ -56,10 +56,7 @@ final class ResultWriter {
             ("model", JSONText.string(detector.config.name)), ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
         ]
         if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
-        fields.append(("timing_ms", JSONText.object([
-            ("preprocess", JSONText.number(r.timing.preprocess)), ("inference", JSONText.number(r.timing.inference)),
-            ("postprocess", JSONText.number(r.timing.postprocess)),
-        ])))
+        fields.append(("timing_ms", json(r.timing)))
         fields.append(("detections", JSONText.array(r.detections.map(json))))
         return JSONText.object(fields)
     }
@@ -75,6 +72,14 @@ final class ResultWriter {
     static func json(_ box: Box) -> String {
         JSONText.object([
             ("x1", JSONText.number(box.x1)), ("y1", JSONText.number(box.y1)), ("x2", JSONText.number(box.x2)), ("y2", JSONText.number(box.y2)),
+        ])
+    }
+
+    /// `{"preprocess": p, "inference": i, "postprocess": q}` in milliseconds, to the microsecond.
+    static func json(_ timing: StageTiming) -> String {
+        JSONText.object([
+            ("preprocess", JSONText.milliseconds(timing.preprocess)), ("inference", JSONText.milliseconds(timing.inference)),
+            ("postprocess", JSONText.milliseconds(timing.postprocess)),
         ])
     }
 

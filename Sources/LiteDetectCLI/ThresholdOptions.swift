@@ -3,7 +3,7 @@ import LiteDetect
 
 /// Which detections a command keeps (shared by the commands that run a detector).
 struct ThresholdOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Keep detections scoring above this (the model config's own value, e.g. for evaluation, is in 'detect models').", valueName: "score"))
+    @Option(help: ArgumentHelp("Keep detections scoring above this (configs carry their own evaluation thresholds, e.g. torchvision's 0.001).", valueName: "score"))
     var scoreThreshold: Float = 0.5
 
     @Option(help: ArgumentHelp("NMS IoU threshold (default: the model config's).", valueName: "iou"))

@@ -49,7 +49,11 @@ struct VideoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse frames with more pixels than this (checked from the stream header, before allocating).", valueName: "pixels"))
     var maxPixels: Int = Y4MReader.defaultMaxPixels
 
+    @Option(help: ArgumentHelp("Threads each frame's forward pass is split across (helps only with idle cores).", valueName: "n"))
+    var threads: Int = 1
+
     func validate() throws {
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
         if output == "-" && format != nil {
@@ -97,7 +101,7 @@ struct VideoCommand: ParsableCommand {
             jsonPath: jsonOutput, overwrite: overwrite)
         let writer = try output.map { try annotatedWriter(to: $0, for: reader.header) }
 
-        let session = detector.makeSession()
+        let session = detector.makeSession(threads: threads)
         var frame = reader.makeFrame()
         var result = DetectionResult()
         var canvas = RGBImage(width: reader.header.width, height: reader.header.height)

@@ -62,10 +62,7 @@ final class VideoResultSink {
         let timestamp = result.frame?.timestamp.map { JSONText.number(seconds($0)) } ?? "null"
         var fields: [(String, String)] = [("frame", "\(result.frame?.index ?? 0)"), ("timestamp", timestamp)]
         if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
-        fields.append(("timing_ms", JSONText.object([
-            ("preprocess", JSONText.number(result.timing.preprocess)), ("inference", JSONText.number(result.timing.inference)),
-            ("postprocess", JSONText.number(result.timing.postprocess)),
-        ])))
+        fields.append(("timing_ms", ResultWriter.json(result.timing)))
         fields.append(("detections", JSONText.array(result.detections.map(ResultWriter.json))))
         if let tracks {
             fields.append(("tracks", JSONText.array(tracks.map { track in
