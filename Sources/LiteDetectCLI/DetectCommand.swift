@@ -14,11 +14,12 @@ struct DetectCommand: ParsableCommand {
               detect photo.jpg --backbone mobilenetv3-small --random-weights --no-draw
               detect video clip.y4m --track --format json     a YUV4MPEG2 video (or - for ffmpeg's pipe)
               detect models                                   what can run, and what it costs
+              detect eval --annotations gt.json --images dir/ COCO mAP on annotated images (pycocotools' numbers)
               detect bench --chart bench.png                  speed of every backbone, as a table and a chart
 
             'detect help images' lists every option of the default command.
             """,
-        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self],
+        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self],
         defaultSubcommand: ImagesCommand.self
     )
 }

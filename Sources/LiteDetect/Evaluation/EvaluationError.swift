@@ -1,0 +1,18 @@
+/// Why ground truth or detections could not be evaluated. Every case names the file (or the
+/// caller's name for in-memory data) and, where there is one, the entry at fault.
+public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unreadableFile(file: String, reason: String)
+    /// Not JSON at all: the 1-based line and column of the first offending character.
+    case invalidJSON(file: String, line: Int, column: Int, problem: String)
+    /// `entry` is a path into the document such as `annotations[3] (id 17)`, or `""` for the
+    /// document itself.
+    case invalidEntry(file: String, entry: String, problem: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadableFile(file, reason): return "\(file): cannot read: \(reason)"
+        case let .invalidJSON(file, line, column, problem): return "\(file): not valid JSON (line \(line), column \(column)): \(problem)"
+        case let .invalidEntry(file, entry, problem): return entry.isEmpty ? "\(file): \(problem)" : "\(file): \(entry): \(problem)"
+        }
+    }
+}
