@@ -1,0 +1,179 @@
+"""Formats a ``ComparisonRun``: an aligned text table, Markdown for the docs, or JSON."""
+
+import dataclasses
+import json
+
+from .results import LITEDETECT, RATIO_PEERS, ComparisonRun, series_key
+from .runtimes import RUNTIMES_BY_KEY
+
+MISSING = "n/a"
+
+
+def _label(runtime: str) -> str:
+    return "LiteDetect" if runtime == LITEDETECT else RUNTIMES_BY_KEY[runtime].label
+
+
+def _columns(run: ComparisonRun) -> list[tuple[str, str, int]]:
+    """(header, runtime key, threads) of every latency column, runtime-major."""
+    return [(f"{_label(runtime)} {threads}T", runtime, threads)
+            for runtime in run.runtimes + [LITEDETECT] for threads in run.threads]
+
+
+def _ms(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.1f}"
+
+
+def _ratio(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.2f}×"
+
+
+def _rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
+    columns = _columns(run)
+    header = ["backbone", "MMACs"] + [c[0] for c in columns] + [f"LD / best {t}T" for t in run.threads]
+    header.append("others' CPU")
+    rows = []
+    for result in run.results:
+        row = [result.backbone, f"{result.macs / 1e6:.0f}"]
+        row += [_ms(result.latency_ms(series_key(runtime, threads))) for _, runtime, threads in columns]
+        row += [_ratio(result.litedetect_ratio(threads)) for threads in run.threads]
+        share = result.worst_other_cpu_share()
+        row.append(MISSING if share is None else f"{share:.0%}")
+        rows.append(row)
+    return header, rows
+
+
+def render_table(run: ComparisonRun) -> str:
+    """Plain aligned columns for a terminal (median ms; ratio = LiteDetect / faster of ORT, OpenVINO)."""
+    header, rows = _rows(run)
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+             for r in [header] + rows]
+    notes = _not_measured_notes(run)
+    return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    align = ["---"] + ["---:"] * (len(header) - 1)
+    return ["| " + " | ".join(r) + " |" for r in [header, align] + rows]
+
+
+def _not_measured_notes(run: ComparisonRun) -> list[str]:
+    notes = [f"- {_label(runtime)}: not run ({reason})" for runtime, reason in run.unavailable.items()]
+    seen: dict[str, list[str]] = {}
+    for result in run.results:
+        for key, reason in result.not_measured.items():
+            runtime, threads = key.split("/")
+            if runtime in run.unavailable:
+                continue
+            seen.setdefault(f"{_label(runtime)} {threads}T: {reason}", []).append(result.backbone)
+    for text, backbones in seen.items():
+        where = "all backbones" if len(backbones) == len(run.results) else ", ".join(backbones)
+        notes.append(f"- {text} ({where})")
+    return notes
+
+
+def _difference_rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
+    keys = ["pytorch-float64"] + [r for r in run.runtimes if r != "pytorch"]
+    header = ["backbone"] + ["PyTorch f32 vs f64" if k == "pytorch-float64" else _label(k) for k in keys]
+    rows = []
+    for result in run.results:
+        values = [result.max_relative_difference.get(k) for k in keys]
+        rows.append([result.backbone] + [MISSING if v is None else f"{v:.1e}" for v in values])
+    return header, rows
+
+
+def _best_round_rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
+    header = ["backbone"]
+    for threads in run.threads:
+        header += [f"best of ORT/OpenVINO {threads}T", f"LiteDetect {threads}T", f"LD / best {threads}T"]
+    rows = []
+    for result in run.results:
+        row = [result.backbone]
+        for threads in run.threads:
+            peer = result.best_round_peer(threads)
+            row += [MISSING if peer is None else f"{peer[1]:.1f} ({_label(peer[0])})",
+                    _ms(result.best_round_ms(series_key(LITEDETECT, threads))),
+                    _ratio(result.litedetect_best_round_ratio(threads))]
+        rows.append(row)
+    return header, rows
+
+
+def _largest_spread(run: ComparisonRun) -> tuple[float, str] | None:
+    spreads = [(result.round_spread(key), f"{result.backbone} {key}")
+               for result in run.results for key in result.round_medians]
+    spreads = [(s, where) for s, where in spreads if s is not None]
+    return max(spreads) if spreads else None
+
+
+def render_markdown(run: ComparisonRun) -> str:
+    """A self-contained section for ``docs/PEERS.md``: setup, commands, results, same-network check."""
+    cpu = run.cpu
+    peers = ", ".join(_label(r) for r in RATIO_PEERS)
+    lines = [
+        f"Measured {run.date} in {run.duration_s / 60:.1f} min.",
+        "",
+        f"- Machine: {cpu['model_name']} (`lscpu` model name), {cpu['cpus']} CPUs, {cpu['threads_per_core']} "
+        f"thread(s) per core, {cpu['simd']}.",
+        f"- Load (`uptime`) before: `{run.load_before}`",
+        f"- Load (`uptime`) after: `{run.load_after}`",
+        f"- LiteDetect: binary `{run.litedetect_binary}` (sha256 `{run.litedetect_binary_sha256[:16]}…`, "
+        f"built {run.litedetect_binary_built}), kernels: {run.litedetect_kernels}; repository HEAD at "
+        f"measurement: {run.source_revision}.",
+        "- Versions: " + ", ".join(f"{name} {version}" for name, version in run.versions.items()) + ".",
+        f"- Protocol: per backbone, {run.rounds} round(s); each round times every peer "
+        f"({', '.join(_label(r) for r in run.runtimes)}), then LiteDetect, each with {run.warmup} warm-up "
+        f"and {run.runs} timed forward passes; a cell is the median of the per-round medians (ms).",
+        "",
+        "Command:",
+        "",
+        "```sh",
+        run.command,
+        "```",
+        "",
+        "LiteDetect's side of each round, e.g.:",
+        "",
+        "```sh",
+        run.litedetect_bench_example,
+        "```",
+        "",
+        f"Median forward-pass latency in ms (1×3×320×320, float32, batch 1); "
+        f"`LD / best` = LiteDetect ÷ the faster of {peers} at the same thread count, per round, median over "
+        f"rounds (> 1: LiteDetect slower). "
+        f"`others' CPU` = the largest share of the machine's CPU that other processes used during one kept "
+        f"round of that backbone (rounds above {run.max_other_cpu:.0%} were re-run while retries lasted).",
+        "",
+    ]
+    header, rows = _rows(run)
+    lines += _markdown_table(header, rows)
+    notes = _not_measured_notes(run)
+    if notes:
+        lines += ["", "Not measured:", ""] + notes
+    discarded = [f"{r.backbone} {r.discarded_rounds}" for r in run.results if r.discarded_rounds]
+    if discarded:
+        lines += ["", "Rounds dropped and re-run because other processes were busy: " + ", ".join(discarded) + "."]
+    spread = _largest_spread(run)
+    if spread:
+        lines += ["", f"Largest round-to-round spread ((max − min) / median of the per-round medians): "
+                      f"{spread[0]:.0%} ({spread[1]})."]
+    if any(t > 1 for t in run.threads):
+        lines += ["", "Best rounds (the fastest per-round median of each series; interference only adds time, "
+                      "so this is each side's least disturbed speed; if every round of a backbone was disturbed, "
+                      "it is still slow, e.g. when 2T is no faster than 1T):", ""]
+        lines += _markdown_table(*_best_round_rows(run))
+    mac_mismatches = [r for r in run.results
+                      if r.litedetect_macs is not None and abs(r.litedetect_macs - r.macs) > 0.005 * r.macs]
+    lines += ["", "MMACs are counted in PyTorch (conv and linear layers, forward hooks); "
+              + ("`detect bench` reports the same count for every backbone."
+                 if not mac_mismatches else
+                 "`detect bench` differs for: " + ", ".join(
+                     f"{r.backbone} ({r.litedetect_macs / 1e6:.0f})" for r in mac_mismatches) + ".")]
+    header, rows = _difference_rows(run)
+    lines += ["", "Same network: `max |runtime − PyTorch| / max |PyTorch|` over both raw outputs, "
+                  "on the input that is timed (first column: PyTorch float32 against float64, the rounding floor):",
+              ""] + _markdown_table(header, rows)
+    return "\n".join(lines) + "\n"
+
+
+def render_json(run: ComparisonRun) -> str:
+    """Everything, including each series' per-round medians."""
+    return json.dumps(dataclasses.asdict(run), indent=1) + "\n"
