@@ -96,6 +96,7 @@ static ldio_status status_after_jpeg_error(const jpeg_error_context *context) {
     case JERR_CONVERSION_NOTIMPL:
     case JERR_NOT_COMPILED:
     case JERR_ARITH_NOTIMPL:
+    case JERR_SOF_UNSUPPORTED: /* valid JPEG processes libjpeg lacks: hierarchical, (old) lossless */
         return LDIO_UNSUPPORTED;
     default:
         /* An error after the source ran dry (e.g. a header cut short) is truncation. */

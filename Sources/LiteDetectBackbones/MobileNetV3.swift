@@ -63,6 +63,13 @@ enum MobileNetV3 {
             let h = try g.linear(pooled, outputs: hidden, activation: .hardSwish, weight: keys("classifier.0.weight"), bias: keys("classifier.0.bias"))
             return try g.linear(h, outputs: classes, weight: keys("classifier.3.weight"), bias: keys("classifier.3.bias"))
         }
-        return BackboneFeatures(stride16: stride16!, stride32: x, logits: logits)
+        // The stride-16 tap is the expansion of the first stride-32 block; at a tiny width the
+        // expansion rounds to the block's input channels and torchvision drops that layer.
+        guard let stride16 else {
+            throw BackboneError.invalidOption(
+                backbone: config.name, option: "width", value: "\(config.width)",
+                expected: "a multiplier large enough that the first stride-32 block expands its channels (its expansion is the stride-16 feature tap)")
+        }
+        return BackboneFeatures(stride16: stride16, stride32: x, logits: logits)
     }
 }

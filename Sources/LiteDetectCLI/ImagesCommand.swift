@@ -49,7 +49,7 @@ struct ImagesCommand: ParsableCommand {
         let expansion = InputExpansion(inputs)
         let writer = ResultWriter(format: format, detector: detector)
         let annotated = noDraw ? nil : AnnotatedImageWriter(directory: output ?? ".", overwrite: overwrite, inputs: expansion.files)
-        let saver = saveTxt.map { ResultFileWriter(directory: $0, format: format, overwrite: overwrite, detector: detector) }
+        let saver = saveTxt.map { ResultFileWriter(directory: $0, format: format, overwrite: overwrite, detector: detector, inputs: expansion.files) }
         if detector.isRandomlyInitialised {
             Terminal.standardError("detect: model \(detector.config.name) runs with RANDOM weights: its detections are noise (plumbing/speed check)")
         }

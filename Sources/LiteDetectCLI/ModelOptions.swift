@@ -36,6 +36,26 @@ struct ModelOptions: ParsableArguments {
             config = try ModelCatalog.config(named: ModelCatalog.defaultModelName)
         }
         let choice: WeightsChoice = randomWeights ? .random(seed: 0x5EED) : weights.map { .file($0) } ?? .configured
-        return try Detector(config: config, weights: choice)
+        let weightsFile = randomWeights ? nil : weights ?? config.weightsPath
+        do {
+            return try Detector(config: config, weights: choice)
+        } catch let error as WeightError {
+            // These name only the tensor: say which file does not fit which model.
+            switch error {
+            case .shapeMismatch, .nonFinite, .unsupportedDType:
+                throw ModelLoadFailure("\(weightsFile ?? "weights"): does not fit model \(config.name): \(error)")
+            default: throw error
+            }
+        } catch let error as GraphError {
+            throw ModelLoadFailure("model \(config.name) at its \(config.input.width)×\(config.input.height) input cannot be built: \(error)")
+        } catch let error as BackboneError {
+            throw ModelLoadFailure("model \(config.name): \(error)")
+        }
     }
+}
+
+/// A model that could not be loaded, said with the model's and the weights file's names.
+struct ModelLoadFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

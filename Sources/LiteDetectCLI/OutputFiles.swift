@@ -13,7 +13,7 @@ final class AnnotatedImageWriter {
     init(directory: String, overwrite: Bool, inputs: [String]) {
         self.overwrite = overwrite
         let fm = FileManager.default
-        let inputSet = Set(inputs.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        let inputSet = Set(inputs.map(canonicalPath))
         var taken: Set<String> = []
         for input in inputs {
             let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -22,7 +22,7 @@ final class AnnotatedImageWriter {
             while true {
                 let name = counter == 1 ? "\(stem).detections.\(ext)" : "\(stem).detections.\(counter).\(ext)"
                 let path = (directory as NSString).appendingPathComponent(name)
-                let standardized = URL(fileURLWithPath: path).standardizedFileURL.path
+                let standardized = canonicalPath(path)
                 let clash = taken.contains(standardized) || inputSet.contains(standardized) || (!overwrite && fm.fileExists(atPath: path))
                 if !clash {
                     taken.insert(standardized)
@@ -51,15 +51,43 @@ final class AnnotatedImageWriter {
 }
 
 /// `--save-txt DIR`: one result file per image, `<stem>.txt`, in the output format (YOLO for text).
-struct ResultFileWriter {
+///
+/// Names are settled up front, as for annotated pictures: never an input (an image may be named
+/// `x.txt`), and inputs that share a stem (`a/x.jpg`, `b/x.png`) get `x.txt`, `x.2.txt`, … rather
+/// than one replacing the other. A file already there is replaced only with `overwrite`.
+final class ResultFileWriter {
     let directory: String
     let format: OutputFormat
     let overwrite: Bool
     let detector: Detector
+    private var plannedPaths: [String: String] = [:]
+
+    init(directory: String, format: OutputFormat, overwrite: Bool, detector: Detector, inputs: [String]) {
+        self.directory = directory
+        self.format = format
+        self.overwrite = overwrite
+        self.detector = detector
+        let inputSet = Set(inputs.map(canonicalPath))
+        var taken: Set<String> = []
+        for input in inputs {
+            let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+            var counter = 1
+            while true {
+                let name = counter == 1 ? "\(stem).txt" : "\(stem).\(counter).txt"
+                let path = (directory as NSString).appendingPathComponent(name)
+                let canonical = canonicalPath(path)
+                if !taken.contains(canonical) && !inputSet.contains(canonical) {
+                    taken.insert(canonical)
+                    plannedPaths[input] = path
+                    break
+                }
+                counter += 1
+            }
+        }
+    }
 
     func write(_ processed: ProcessedImage) throws {
-        let stem = ((processed.path as NSString).lastPathComponent as NSString).deletingPathExtension
-        let path = (directory as NSString).appendingPathComponent("\(stem).txt")
+        guard let path = plannedPaths[processed.path] else { throw ImageFailure(path: processed.path, reason: "no result file name planned") }
         if !overwrite && FileManager.default.fileExists(atPath: path) {
             throw ImageFailure(path: path, reason: "already exists (use --overwrite to replace it)")
         }
@@ -73,4 +101,15 @@ struct ResultFileWriter {
         // Atomic: a reader never sees a half-written file.
         try Data(body.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
+}
+
+/// `path` absolute, with `.`/`..` removed and symbolic links in its directory resolved, so two
+/// spellings of one file compare equal (`link/x.txt` and `x.txt` when `link` points to `.`).
+/// The last component is kept as written: an output replaces a directory entry, never follows it.
+func canonicalPath(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path).standardizedFileURL
+    let directory = url.deletingLastPathComponent()
+    guard let resolved = realpath(directory.path, nil) else { return url.path }
+    defer { free(resolved) }
+    return URL(fileURLWithPath: String(cString: resolved)).appendingPathComponent(url.lastPathComponent).path
 }

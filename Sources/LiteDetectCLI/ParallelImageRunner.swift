@@ -16,7 +16,8 @@ struct ProcessedImage: Sendable {
 struct ImageFailure: Error, CustomStringConvertible {
     var path: String
     var reason: String
-    var description: String { "\(path): \(reason)" }
+    /// The library's errors already start with the path; it is not repeated.
+    var description: String { reason.hasPrefix("\(path):") ? reason : "\(path): \(reason)" }
 }
 
 /// Runs images through one shared `Detector` on `threads` threads and hands results back **in

@@ -10,11 +10,18 @@ public struct ImageDecodingOptions: Sendable, Equatable {
     /// it unless told `LOAD_TRUNCATED_IMAGES`). When true, the padded image is returned and
     /// `DecodedImage.isTruncated` and `warnings` say so. A truncated PNG is always an error.
     public var acceptsTruncatedJPEG: Bool
+    /// Largest file `ImageFile.load` reads, checked against the file's size before reading and
+    /// again while reading (a file can grow). Default 1 GiB, far above any image of `maxPixels`.
+    public var maxFileBytes: Int
 
-    public init(maxPixels: Int = 100_000_000, appliesExifOrientation: Bool = true, acceptsTruncatedJPEG: Bool = false) {
+    public init(
+        maxPixels: Int = 100_000_000, appliesExifOrientation: Bool = true, acceptsTruncatedJPEG: Bool = false,
+        maxFileBytes: Int = 1 << 30
+    ) {
         self.maxPixels = maxPixels
         self.appliesExifOrientation = appliesExifOrientation
         self.acceptsTruncatedJPEG = acceptsTruncatedJPEG
+        self.maxFileBytes = maxFileBytes
     }
 }
 

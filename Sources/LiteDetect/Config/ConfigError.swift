@@ -15,7 +15,8 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownKey(file, key, valid):
             return "\(file): unknown key '\(key)'; valid keys here: \(valid.joined(separator: ", "))"
         case let .missingKey(file, key): return "\(file): missing required key '\(key)'"
-        case let .wrongType(file, key, expected): return "\(file): '\(key)' must be \(expected)"
+        case let .wrongType(file, key, expected):
+            return key.isEmpty ? "\(file): the document must be \(expected)" : "\(file): '\(key)' must be \(expected)"
         case let .invalidValue(file, key, problem): return "\(file): '\(key)': \(problem)"
         case let .unknownModel(name, available):
             return "unknown model '\(name)'; available: \(available.joined(separator: ", ")) (or give a path to a .json config)"

@@ -45,6 +45,11 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         weights = try c.decodeIfPresent(String.self, forKey: .weights)
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance)
         guard labels.count >= 2 else { throw decoder.invalid(CodingKeys.labels, "needs the background label and at least one class") }
+        // Every label is a class column of every head, so an absurd list would make the head
+        // alone gigabytes: refused here rather than failing an allocation (LVIS has 1203 classes).
+        guard labels.count <= Self.maxClassColumns else {
+            throw decoder.invalid(CodingKeys.labels, "\(labels.count) labels; at most \(Self.maxClassColumns) class columns are supported")
+        }
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw decoder.invalid(CodingKeys.name, "use letters, digits, '-', '_' and '.' only")
         }
@@ -54,6 +59,9 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
             throw decoder.invalid(CodingKeys.anchors, "describes \(count) feature levels but the network has \(levels) (2 backbone taps + \(network.extraLayers.count) extra layers)")
         }
     }
+
+    /// Most labels (class columns, background included) a config may list.
+    public static let maxClassColumns = 10_000
 
     /// Class columns the network predicts (background included).
     public var classColumns: Int { labels.count }
@@ -73,17 +81,30 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     // MARK: Loading
 
     /// Parses a config file; errors name the file and the offending key.
+    /// Only regular files are read (a FIFO would block until a writer appears, `/dev/zero` never
+    /// ends), and their size is checked before reading.
     public static func load(contentsOf path: String) throws(ConfigError) -> ModelConfig {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(file: path, reason: "no such file")
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw .unreadable(file: path, reason: "no such file") }
+            throw .unreadable(file: path, reason: String(cString: strerror(code)))
         }
-        if isDirectory.boolValue { throw .unreadable(file: path, reason: "is a directory") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(file: path, reason: "is a directory")
+        case S_IFIFO: throw .unreadable(file: path, reason: "is a FIFO (named pipe), not a regular file")
+        default: throw .unreadable(file: path, reason: "is a device or socket, not a regular file")
+        }
+        let maxBytes = 16 << 20
+        guard Int(status.st_size) <= maxBytes else {
+            throw .unreadable(file: path, reason: "\(status.st_size) bytes is too large for a config (limit \(maxBytes))")
+        }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw .unreadable(file: path, reason: error.localizedDescription)
         }
-        guard data.count <= 16 << 20 else { throw .unreadable(file: path, reason: "\(data.count) bytes is too large for a config") }
+        guard data.count <= maxBytes else { throw .unreadable(file: path, reason: "\(data.count) bytes is too large for a config") }
         var config = try parse(data, name: path)
         config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return config
@@ -104,12 +125,22 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
             throw .wrongType(file: name, key: context.codingPath.dottedPath, expected: describe(type))
         } catch let DecodingError.dataCorrupted(context) {
             if context.codingPath.isEmpty {
-                throw .invalidJSON(file: name, reason: (context.underlyingError as? NSError)?.localizedDescription ?? context.debugDescription)
+                throw .invalidJSON(file: name, reason: jsonSyntaxProblem(in: data) ?? context.debugDescription)
             }
             throw .invalidValue(file: name, key: context.codingPath.dottedPath, problem: context.debugDescription)
         } catch {
             throw .invalidJSON(file: name, reason: "\(error)")
         }
+    }
+
+    /// Where and why the JSON is malformed ("Unexpected end of file during JSON parse.",
+    /// "Invalid value around character 11."): JSONDecoder only says the data is not valid JSON,
+    /// JSONSerialization says where.
+    private static func jsonSyntaxProblem(in data: Data) -> String? {
+        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+        }
+        return nil
     }
 
     private static func describe(_ type: Any.Type) -> String {

@@ -67,6 +67,11 @@ public final class GraphBuilder {
             input: input, outputChannels: outputChannels, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
             padding: padding ?? defaultPadding(input: input, kernel: kernel, stride: stride), groups: groups)
         let layerName = weight.hasSuffix(".weight") ? String(weight.dropLast(7)) : weight
+        // Checked before any weight is requested: a negative count must never reach an allocation.
+        guard outputChannels >= 1 else {
+            throw GraphError.invalidLayer(
+                name: layerName, problem: "\(outputChannels) output channels; a layer needs at least 1 (is a width or scale multiplier too small?)")
+        }
         if let problem = geometry.problem { throw GraphError.invalidLayer(name: layerName, problem: problem) }
 
         let cinG = geometry.inputChannelsPerGroup

@@ -23,13 +23,22 @@ public enum SafeTensors {
         public var metadata: [String: String]
     }
 
+    /// Reads and parses the file at `path`. Only regular files are read (a FIFO would block until
+    /// a writer appears, `/dev/zero` never ends), and the size limit is checked before reading.
     public static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(file: path, reason: "no such file")
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw .unreadable(file: path, reason: "no such file") }
+            throw .unreadable(file: path, reason: String(cString: strerror(code)))
         }
-        if isDirectory.boolValue { throw .unreadable(file: path, reason: "is a directory") }
-        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw .unreadable(file: path, reason: "is a directory")
+        case S_IFIFO: throw .unreadable(file: path, reason: "is a FIFO (named pipe), not a regular file")
+        default: throw .unreadable(file: path, reason: "is a device or socket, not a regular file")
+        }
+        let size = Int(status.st_size)
         if size > limits.maxFileBytes { throw .tooLarge(file: path, what: "the file", size: size, limit: limits.maxFileBytes) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
@@ -82,7 +91,11 @@ public enum SafeTensors {
                 guard !overflow else { throw fail("entry '\(key)' shape \(shape) overflows") }
                 count = product
             }
-            guard count <= Int.max / 8, end - begin == count * elementSize else {
+            // The byte count is formed only once it cannot overflow (the message needs it too).
+            guard count <= Int.max / 8 else {
+                throw fail("entry '\(key)' of shape \(shape) and dtype \(dtype) has \(count) elements, more than any file can hold")
+            }
+            guard end - begin == count * elementSize else {
                 throw fail("entry '\(key)' of shape \(shape) and dtype \(dtype) needs \(count * elementSize) bytes, offsets give \(end - begin)")
             }
             guard end <= data.count - 8 - Int(headerLength) else {
