@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import XCTest
 
@@ -24,14 +25,23 @@ enum CommandRunner {
     private final class Marker {}
 
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+        try runProgram(try executable, arguments, in: directory)
+    }
+
+    /// Runs any program (a shell, setpriv, `detect`) and collects its output and status. A program
+    /// still running after `timeout` seconds is killed, so a hang fails the test instead of CI.
+    static func runProgram(_ executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double = 120) throws -> CommandResult {
         let process = Process()
-        process.executableURL = try executable
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         // Read before waiting so a chatty process never blocks on a full pipe.
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         let errData = err.fileHandleForReading.readDataToEndOfFile()

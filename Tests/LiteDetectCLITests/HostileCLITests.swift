@@ -28,22 +28,8 @@ final class HostileCLITests: XCTestCase {
         return path(name)
     }
 
-    /// Runs another program (a shell, setpriv) the way `CommandRunner` runs `detect`.
     private func runProgram(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-            standardError: String(decoding: errData, as: UTF8.self))
+        try CommandRunner.runProgram(URL(fileURLWithPath: executable), arguments, in: directory)
     }
 
     private func jsonLines(_ output: String) -> [[String: Any]] {
