@@ -93,6 +93,10 @@ struct VideoCommand: ParsableCommand {
             Terminal.standardError("detect: model \(detector.config.name) runs with RANDOM weights: its detections are noise (plumbing/speed check)")
         }
         // Refuse before creating anything, so that one refused file leaves no other one behind.
+        // The input is never an output, not even with --overwrite.
+        for path in [output, jsonOutput].compactMap({ $0 }) where path != "-" && input != "-" && Self.sameFile(path, input) {
+            throw CommandFailure("\(path) is the input file; choose another")
+        }
         for path in [output, jsonOutput].compactMap({ $0 }) where path != "-" && !overwrite && FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("\(path): already exists (use --overwrite to replace it)")
         }

@@ -12,6 +12,19 @@ extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || __has_feature(memory_sanitizer)
+#define LDAC_UNDER_SANITIZER 1
+#endif
+#endif
+
+#ifdef LDAC_UNDER_SANITIZER
+// A sanitizer replaces the allocation functions itself; defining them here too would hand its
+// memory to glibc's free (and crash before main). Counting is unavailable: -1 says so.
+void ldac_start_counting(void) {}
+long ldac_stop_counting(void) { return -1; }
+#else
+
 static atomic_int counting;
 static atomic_long allocations;
 
@@ -65,3 +78,5 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
     *result = pointer;
     return 0;
 }
+
+#endif // LDAC_UNDER_SANITIZER

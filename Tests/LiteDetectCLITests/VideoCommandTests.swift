@@ -119,6 +119,17 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertEqual(try y4mFrames(try Data(contentsOf: output)).frames, 8)
     }
 
+    func testTheInputIsNeverAnOutputEvenWithOverwrite() throws {
+        let input = workDirectory.appendingPathComponent("clip.y4m")
+        try FileManager.default.copyItem(atPath: clip, toPath: input.path)
+        for flag in ["--json-output", "--output"] {
+            let result = try run(["video", input.path, flag, input.path, "--overwrite"] + randomModel)
+            XCTAssertEqual(result.status, 1, "\(flag): \(result.error)")
+            XCTAssertTrue(result.error.contains("is the input file"), result.error)
+            XCTAssertEqual(try Data(contentsOf: input), try Data(contentsOf: URL(fileURLWithPath: clip)), "\(flag) must leave the input untouched")
+        }
+    }
+
     func testStandardOutputCannotCarryVideoAndText() throws {
         let result = try run(["video", clip, "--output", "-", "--format", "json"] + randomModel)
         XCTAssertNotEqual(result.status, 0)

@@ -12,7 +12,8 @@
 /// Resets the count and starts counting.
 void ldac_start_counting(void);
 
-/// Stops counting and returns the number of allocations since `ldac_start_counting`.
+/// Stops counting and returns the number of allocations since `ldac_start_counting`, or -1 in a
+/// build with AddressSanitizer or ThreadSanitizer, which own the allocation functions.
 long ldac_stop_counting(void);
 
 #endif
