@@ -66,7 +66,7 @@ let package = Package(
         /// Counts heap allocations of the test process (C allocation functions that forward to glibc).
         .target(name: "LiteDetectAllocationCounter", path: "Tests/LiteDetectAllocationCounter"),
         .testTarget(name: "LiteDetectKernelsTests", dependencies: ["LiteDetectKernels"]),
-        .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN"]),
+        .testTarget(name: "LiteDetectNNTests", dependencies: ["LiteDetectNN", "LiteDetectTestSupport"]),
         .testTarget(
             name: "LiteDetectBackbonesTests",
             dependencies: ["LiteDetectBackbones", "LiteDetectTestSupport"],
@@ -87,6 +87,6 @@ let package = Package(
             dependencies: ["LiteDetect", "LiteDetectTestSupport", "LiteDetectAllocationCounter"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI", "FrameLoop"]),
+        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport"]),
     ]
 )

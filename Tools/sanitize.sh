@@ -25,7 +25,7 @@ while [[ $# -gt 0 ]]; do
         address|thread) sanitizers+=("$1") ;;
         all) sanitizers+=(address thread) ;;
         --filter) filter+=(--filter "$2"); shift ;;
-        --skip) filter+=(--skip "$2"); shift ;;
+        --skip) user_skip="|$2"; shift ;;
         --debug) configuration=debug ;;
         -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -38,13 +38,14 @@ done
 # - FrameAllocationTests count allocations with LiteDetectAllocationCounter, which defines
 #   malloc & co. itself; a sanitizer owns those functions, so in a sanitized build the counter
 #   is compiled out (it reports -1) and these tests are skipped.
-always_skip=(--skip "FrameAllocationTests")
+always_skip="FrameAllocationTests"
 
 status=0
 for sanitizer in "${sanitizers[@]}"; do
     case "$sanitizer" in
         address)
             scratch=.build-asan
+            sanitizer_skip=""
             mkdir -p "$scratch"
             # LeakSanitizer runs at every exit (the test runner's and each `detect` it starts).
             # Allocations that live for the whole process by design are not leaks of ours:
@@ -70,13 +71,25 @@ SUPPRESSIONS
             ;;
         thread)
             scratch=.build-tsan
-            export TSAN_OPTIONS="halt_on_error=0:exitcode=66:second_deadlock_stack=1:${TSAN_OPTIONS:-}"
+            mkdir -p "$scratch"
+            # ThreadSanitizer does not see the synchronisation of Synchronization.Mutex on Linux
+            # (Swift 6.3.1; the standard library is not instrumented): two `withLock` bodies on
+            # one Mutex are reported as racing, while the same program with NSLock is clean.
+            # HandoffBuffer keeps all its state behind one Mutex.
+            cat > "$scratch/tsan-suppressions.txt" <<'SUPPRESSIONS'
+race:HandoffBuffer
+SUPPRESSIONS
+            export TSAN_OPTIONS="halt_on_error=0:exitcode=66:second_deadlock_stack=1:suppressions=$root/$scratch/tsan-suppressions.txt:${TSAN_OPTIONS:-}"
+            # Under a file size limit the TSan runtime itself dies (SIGBUS) before `detect` writes
+            # anything, so the test that kills a write with that limit cannot run.
+            # Resident-memory tests measure the process, and TSan's shadow memory grows with it.
+            sanitizer_skip="|testAKillDuringTheWriteLeavesNoPartialFileUnderTheFinalName|FrameMemoryTests"
             ;;
     esac
     echo "== $sanitizer sanitizer ($configuration build in $scratch) ${filter[*]:-(whole suite)}"
     start=$(date +%s)
     if swift test -c "$configuration" --sanitize="$sanitizer" --scratch-path "$scratch" \
-        "${always_skip[@]}" "${filter[@]}"; then
+        --skip "$always_skip$sanitizer_skip${user_skip:-}" ${filter[@]+"${filter[@]}"}; then
         echo "== $sanitizer: clean ($(( $(date +%s) - start )) s)"
     else
         code=$?
