@@ -28,10 +28,12 @@ declare -A executables=(
 order=(image-decode safetensors model-config y4m)
 
 build() {
-    # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (which
-    # brings main); the C shim over libjpeg/libpng gets the same through -Xcc. The system
-    # libjpeg-turbo and libpng themselves are not instrumented: ASan still checks every heap
-    # block they use (malloc is intercepted), but coverage guidance stops at their boundary.
+    # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (each
+    # target's @main starts libFuzzer's driver: SwiftPM owns `main`); the C shim over
+    # libjpeg/libpng gets the same through -Xcc. lld, because gold crashes on these links
+    # ("internal error in format_file_lineno"). The system libjpeg-turbo and libpng are not
+    # instrumented: coverage guidance stops at their boundary, and ASan sees their memory only
+    # through the functions it intercepts (malloc, memcpy, ...), not their every access.
     swift build -c release --package-path "$root/Fuzz" --scratch-path "$scratch" \
         -Xswiftc -sanitize=fuzzer,address -Xswiftc -g -Xswiftc -use-ld=lld \
         -Xcc -fsanitize=fuzzer-no-link,address -Xcc -g
