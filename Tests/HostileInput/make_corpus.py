@@ -126,6 +126,10 @@ write("weights", "header_length_beyond_file.safetensors",
 write("weights", "header_length_over_limit.safetensors",
       struct.pack("<Q", (1 << 63) - 1) + b"{}",
       error="tooLarge", message="the JSON header is 9223372036854775807 bytes")
+# JSON allows a repeated key, and parsers then keep one value or the other without a word.
+duplicate_header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+write("weights", "duplicate_tensor_name.safetensors", struct.pack("<Q", len(duplicate_header)) + duplicate_header + f32(1),
+      error="malformed", message="header names 'w' twice")
 write("weights", "header_not_an_object.safetensors", safetensors([1, 2, 3]),
       error="malformed", message="not a JSON object")
 # 2^61 float32 elements: the byte count (2^63) does not fit a 64-bit signed integer.
@@ -172,6 +176,8 @@ config("odd_extra_layer.json", lambda c: c["network"].update(extra_layers=[512, 
 config("anchor_levels_mismatch.json", lambda c: c["network"].update(extra_layers=[512, 256]), error="invalidValue", key="anchors")
 config("shufflenetv1_scale_empties_a_stage.json",
        lambda c: c.update(backbone={"name": "shufflenetv1", "groups": 3, "scale": 0.01}), error="invalidValue", key="backbone")
+config("duplicate_key.json", raw=BASE_CONFIG.read_bytes().replace(b'"input": {', b'"input": {\n    "width": 640,', 1),
+       error="duplicateKey", key="input.width")
 config("truncated.json", raw=BASE_CONFIG.read_bytes()[:200], error="invalidJSON", message="Unexpected end of file")
 config("empty.json", raw=b"", error="invalidJSON")
 config("not_utf8.json", raw=BASE_CONFIG.read_bytes().replace(b'"person"', b'"p\xe9rson"'), error="invalidJSON",

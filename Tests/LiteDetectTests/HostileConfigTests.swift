@@ -42,7 +42,8 @@ final class HostileConfigTests: XCTestCase {
     /// The case name and the key a `ConfigError` carries.
     private func describe(_ error: ConfigError) -> (name: String, key: String?) {
         switch error {
-        case let .unknownKey(_, key, _), let .missingKey(_, key), let .wrongType(_, key, _), let .invalidValue(_, key, _):
+        case let .unknownKey(_, key, _), let .missingKey(_, key), let .wrongType(_, key, _), let .invalidValue(_, key, _),
+            let .duplicateKey(_, key):
             return (Mirror(reflecting: error).children.first!.label!, key)
         default:
             return (Mirror(reflecting: error).children.first?.label ?? "\(error)", nil)

@@ -6,6 +6,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingKey(file: String, key: String)
     case wrongType(file: String, key: String, expected: String)
     case invalidValue(file: String, key: String, problem: String)
+    case duplicateKey(file: String, key: String)
     case unknownModel(name: String, available: [String])
 
     public var description: String {
@@ -18,6 +19,7 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .wrongType(file, key, expected):
             return key.isEmpty ? "\(file): the document must be \(expected)" : "\(file): '\(key)' must be \(expected)"
         case let .invalidValue(file, key, problem): return "\(file): '\(key)': \(problem)"
+        case let .duplicateKey(file, key): return "\(file): key '\(key)' is given twice; keep one"
         case let .unknownModel(name, available):
             return "unknown model '\(name)'; available: \(available.joined(separator: ", ")) (or give a path to a .json config)"
         }

@@ -26,13 +26,15 @@ public enum ModelCatalog {
         return try ModelConfig.load(contentsOf: directory.appendingPathComponent("models/\(nameOrPath).json").path)
     }
 
-    /// The bundled SSDLite config built on `backbone`, preferring one with trained weights.
+    /// The bundled SSDLite config built on `backbone`: the default model if it is on `backbone`
+    /// (it has the best trained weights), else one with trained weights, else the untrained one.
     public static func config(for backbone: BackboneName) throws(ConfigError) -> ModelConfig {
         var candidates: [ModelConfig] = []
         for name in bundledNames {
             let config = try self.config(named: name)
             if config.backbone.name == backbone { candidates.append(config) }
         }
+        if let best = candidates.first(where: { $0.name == defaultModelName }) { return best }
         if let trained = candidates.first(where: { $0.weights != nil }) { return trained }
         if let any = candidates.first { return any }
         throw .unknownModel(name: "a model on \(backbone)", available: bundledNames)

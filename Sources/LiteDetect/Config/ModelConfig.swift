@@ -111,6 +111,13 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     }
 
     public static func parse(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
+        let config = try decode(data, name: name)
+        // The decoder silently keeps one of two values for a repeated key.
+        if let duplicate = DuplicateJSONKeys.first(in: data) { throw .duplicateKey(file: name, key: duplicate.dottedKey) }
+        return config
+    }
+
+    private static func decode(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
         do {
             return try JSONDecoder().decode(ModelConfig.self, from: data)
         } catch let error as UnknownKeyError {

@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// A bounded buffer between one producing task and one consuming task, with a
 /// `FrameBufferingPolicy` for when it is full. Cancelling either side (or `cancel()`) wakes the
@@ -18,7 +18,7 @@ final class HandoffBuffer<Element: Sendable>: Sendable {
     private enum TakeOutcome { case item(Element, CheckedContinuation<Bool, any Error>?), end, failed(any Error), waiting }
 
     private let policy: FrameBufferingPolicy
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(policy: FrameBufferingPolicy) {
         precondition(policy.limit >= 1, "a buffer holds at least one element, got \(policy)")

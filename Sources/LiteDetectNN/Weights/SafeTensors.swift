@@ -64,6 +64,10 @@ public enum SafeTensors {
         do { header = try JSONDecoder().decode([String: HeaderItem].self, from: data[headerStart..<dataStart]) } catch {
             throw fail("header is not a JSON object of tensor entries (\(describe(error)))")
         }
+        // The decoder silently keeps one of two entries with the same name.
+        if let duplicate = DuplicateJSONKeys.first(in: data[headerStart..<dataStart]) {
+            throw fail("header names '\(duplicate.dottedKey)' twice")
+        }
 
         var metadata: [String: String] = [:]
         var entries: [(name: String, dtype: String, shape: [Int], begin: Int, end: Int)] = []
