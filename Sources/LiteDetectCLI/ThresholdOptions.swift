@@ -3,8 +3,8 @@ import LiteDetect
 
 /// Which detections a command keeps (shared by the commands that run a detector).
 struct ThresholdOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Keep detections scoring above this (configs carry their own evaluation thresholds, e.g. torchvision's 0.001).", valueName: "score"))
-    var scoreThreshold: Float = 0.5
+    @Option(help: ArgumentHelp("Keep detections scoring above this (default: the model's operating point, its config's postprocess.detect_threshold, else 0.5).", valueName: "score"))
+    var scoreThreshold: Float?
 
     @Option(help: ArgumentHelp("NMS IoU threshold (default: the model config's).", valueName: "iou"))
     var iouThreshold: Double?
@@ -19,15 +19,21 @@ struct ThresholdOptions: ParsableArguments {
     var agnosticNms = false
 
     func validate() throws {
-        guard (0...1).contains(scoreThreshold) else { throw ValidationError("--score-threshold must be in [0, 1]") }
+        if let s = scoreThreshold, !(0...1).contains(s) { throw ValidationError("--score-threshold must be in [0, 1]") }
         if let i = iouThreshold, !(0...1).contains(i) { throw ValidationError("--iou-threshold must be in [0, 1]") }
         if let m = maxDetections, m < 1 { throw ValidationError("--max-detections must be at least 1") }
+    }
+
+    /// `--score-threshold`, else the model's operating point, else 0.5. (Not the config's
+    /// `score_threshold`: that is the evaluation threshold, far too low to show.)
+    func reportedScoreThreshold(for detector: Detector) -> Float {
+        scoreThreshold ?? detector.config.postprocess.detectThreshold ?? 0.5
     }
 
     /// The options for `detector` (class labels are resolved against its model).
     func detectionOptions(for detector: Detector) throws -> DetectionOptions {
         var options = DetectionOptions(
-            scoreThreshold: scoreThreshold, iouThreshold: iouThreshold,
+            scoreThreshold: reportedScoreThreshold(for: detector), iouThreshold: iouThreshold,
             maxDetections: maxDetections, classAgnostic: agnosticNms ? true : nil)
         if let classes {
             options.classIDs = try detector.classIDs(forLabels: classes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })

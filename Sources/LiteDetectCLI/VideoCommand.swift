@@ -79,7 +79,7 @@ struct VideoCommand: ParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         let detector = try model.loadDetector()
         var options = try thresholds.detectionOptions(for: detector)
-        let reportedScore = thresholds.scoreThreshold
+        let reportedScore = thresholds.reportedScoreThreshold(for: detector)
         var tracker: MultiObjectTracker?
         if track {
             // ByteTrack's split: --score-threshold is the "high" score; lower ones only keep tracks alive.

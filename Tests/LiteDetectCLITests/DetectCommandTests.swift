@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectTestSupport
 import XCTest
 
 /// End-to-end tests of the `detect` command: what a user types, what comes back.
@@ -21,7 +22,7 @@ final class DetectCommandTests: XCTestCase {
 
     func testJSONLinesFollowTheDocumentedSchema() throws {
         let result = try CommandRunner.run([
-            streetJPEG, "--backbone", "mobilenetv3-small", "--random-weights", "--format", "json", "--no-draw",
+            streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--random-weights", "--format", "json", "--no-draw",
             "--score-threshold", "0.001", "--max-detections", "5",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
@@ -98,6 +99,33 @@ final class DetectCommandTests: XCTestCase {
         XCTAssertEqual(lines.dropFirst().map { String($0.prefix { $0 != "," }) }, ["a.jpg", "b.jpg"].map { workDirectory.appendingPathComponent($0).path })
     }
 
+    /// Without --score-threshold, a model's own operating point (`postprocess.detect_threshold`)
+    /// decides what is reported; without one, 0.5; the flag overrides both.
+    func testTheModelsOperatingPointIsTheDefaultScoreThreshold() throws {
+        let base = repositoryRoot.appendingPathComponent("Configs/models/ssdlite320-mobilenetv3-small.json")
+        var config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: base)) as? [String: Any])
+        var postprocess = try XCTUnwrap(config["postprocess"] as? [String: Any])
+        postprocess["detect_threshold"] = 0.02
+        config["postprocess"] = postprocess
+        let withOperatingPoint = workDirectory.appendingPathComponent("low-operating-point.json")
+        try JSONSerialization.data(withJSONObject: config).write(to: withOperatingPoint)
+
+        func scores(_ arguments: [String]) throws -> [Double] {
+            let result = try CommandRunner.run([streetJPEG, "--random-weights", "--format", "json", "--no-draw"] + arguments)
+            XCTAssertEqual(result.status, 0, result.standardError)
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+            return try XCTUnwrap(object["detections"] as? [[String: Any]]).compactMap { $0["score"] as? Double }
+        }
+        let low = try scores(["--model", withOperatingPoint.path])
+        XCTAssertFalse(low.isEmpty, "random weights score some boxes above 0.02")
+        XCTAssertGreaterThanOrEqual(low.min() ?? 0, 0.02)
+        let overridden = try scores(["--model", withOperatingPoint.path, "--score-threshold", "0.1"])
+        XCTAssertGreaterThanOrEqual(overridden.min() ?? 1, 0.1)
+        XCTAssertLessThan(overridden.count, low.count)
+        let plain = try scores(["--model", base.path])
+        XCTAssertGreaterThanOrEqual(plain.min() ?? 1, 0.5, "no operating point: 0.5")
+    }
+
     func testUnknownBackboneListsTheValidOnes() throws {
         let result = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv4"])
         XCTAssertNotEqual(result.status, 0)
@@ -107,7 +135,8 @@ final class DetectCommandTests: XCTestCase {
     }
 
     func testUntrainedBackboneIsRefusedWithAHint() throws {
-        let result = try CommandRunner.run([streetJPEG, "--backbone", "shufflenetv1"])
+        // SqueezeNet 1.0 is the one backbone without a trained student (docs/MODELS.md).
+        let result = try CommandRunner.run([streetJPEG, "--backbone", "squeezenet1.0"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.standardError.contains("no trained weights"), result.standardError)
         XCTAssertTrue(result.standardError.contains("--weights"), result.standardError)

@@ -93,13 +93,13 @@ final class HostileCLITests: XCTestCase {
 
     func testWeightsForAnotherModelNameTheFileAndTheTensor() throws {
         let weights = Self.corpus.appendingPathComponent("weights/wrong_model_stem_shape.safetensors").path
-        let result = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv3-small", "--weights", weights, "--no-draw"])
+        let result = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--weights", weights, "--no-draw"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.standardError.contains(
             "\(weights): does not fit model ssdlite320-mobilenetv3-small: tensor 'backbone.features.0.0.weight' has shape [32, 3, 3, 3], the model expects [16, 3, 3, 3]"),
             result.standardError)
         let names = Self.corpus.appendingPathComponent("weights/wrong_model_names.safetensors").path
-        let missing = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv3-small", "--weights", names, "--no-draw"])
+        let missing = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--weights", names, "--no-draw"])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.standardError.contains("\(names): no tensor named 'backbone.features.0.0.weight'"), missing.standardError)
     }

@@ -6,6 +6,8 @@
         [--overwrite] INPUT.pth OUTPUT.safetensors
     python3 Tools/reference/convert_state_dict.py --detector ssdlite320-mobilenetv3-large
         [--num-classes K] [--overwrite] INPUT.pth OUTPUT.safetensors
+    python3 Tools/reference/convert_state_dict.py --ssdlite NAME [backbone options]
+        [--num-classes K] [--overwrite] INPUT.pth OUTPUT.safetensors
 
 The checkpoint (a plain state_dict, or a dict holding one under
 ``state_dict`` or ``model``) is first loaded with ``strict=True`` into the
@@ -20,6 +22,10 @@ renamed to LiteDetect's canonical detector keys (``litedetect_ref/ssdlite.py``;
 every key must map) and checked, key by key and shape by shape, against the
 canonical detector built from our reference backbone. Metadata then also has
 ``litedetect.detector`` and ``litedetect.num_classes``.
+
+With ``--ssdlite``, the checkpoint is one of our own SSDLite detectors on
+backbone NAME (``litedetect_ref.ssdlite.build_ssdlite``, canonical keys, as
+``Tools/train/train_student.py`` writes them); it is checked the same way.
 """
 
 import argparse
@@ -43,6 +49,8 @@ from safetensors.torch import save_file  # noqa: E402
 STATE_DICT_CONTAINER_KEYS = ("state_dict", "model")
 BACKBONE_NUM_CLASSES = 1000
 """ImageNet: the default classifier width of a backbone checkpoint."""
+DETECTOR_NUM_CLASSES = 91
+"""COCO with background: the default class count of a detector checkpoint."""
 
 
 class ConversionError(Exception):
@@ -73,7 +81,7 @@ def _ssdlite_mobilenet_v3_large_to_canonical(state_dict: Mapping[str, torch.Tens
 DETECTORS = {
     spec.name: spec
     for spec in (
-        DetectorSpec("ssdlite320-mobilenetv3-large", "mobilenetv3-large", _SSDLITE_MOBILENET_V3_LARGE_OPTIONS, 91,
+        DetectorSpec("ssdlite320-mobilenetv3-large", "mobilenetv3-large", _SSDLITE_MOBILENET_V3_LARGE_OPTIONS, DETECTOR_NUM_CLASSES,
                      _ssdlite_mobilenet_v3_large_to_canonical),
     )
 }
@@ -181,6 +189,24 @@ def convert_detector(args: argparse.Namespace, state_dict: Mapping[str, torch.Te
     return float32_tensors(canonical, args.input), metadata
 
 
+def convert_ssdlite(args: argparse.Namespace, state_dict: Mapping[str, torch.Tensor]):
+    spec = backbone_spec(args.ssdlite)
+    options = spec.resolve_options(requested_options(args))
+    num_classes = DETECTOR_NUM_CLASSES if args.num_classes is None else args.num_classes
+    model = build_ssdlite(args.ssdlite, options, num_classes)
+    check_against_model(state_dict, model,
+                        f"{args.input} does not match SSDLite on {args.ssdlite} {options} with {num_classes} classes")
+    model.load_state_dict(state_dict, strict=False)  # num_batches_tracked may be absent; keys checked above
+    metadata = {
+        "litedetect.detector": f"ssdlite320-{args.ssdlite}",
+        "litedetect.backbone": args.ssdlite,
+        "litedetect.options": json.dumps(options, sort_keys=True),
+        "litedetect.num_classes": str(num_classes),
+        "format": "pt",
+    }
+    return float32_tensors(state_dict, args.input), metadata
+
+
 def convert(args: argparse.Namespace) -> dict[str, torch.Tensor]:
     if os.path.exists(args.output) and not args.overwrite:
         raise ConversionError(f"{args.output} exists; pass --overwrite to replace it")
@@ -188,6 +214,8 @@ def convert(args: argparse.Namespace) -> dict[str, torch.Tensor]:
     state_dict = extract_state_dict(checkpoint, args.input)
     if args.detector is not None:
         tensors, metadata = convert_detector(args, state_dict)
+    elif args.ssdlite is not None:
+        tensors, metadata = convert_ssdlite(args, state_dict)
     else:
         tensors, metadata = convert_backbone(args, state_dict)
     save_file(tensors, args.output, metadata=metadata)
@@ -199,6 +227,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     kind = parser.add_mutually_exclusive_group(required=True)
     kind.add_argument("--backbone", choices=list(BACKBONES), help="a backbone (classifier) checkpoint")
     kind.add_argument("--detector", choices=list(DETECTORS), help="a torchvision detector checkpoint")
+    kind.add_argument("--ssdlite", choices=list(BACKBONES), help="our SSDLite detector on this backbone "
+                      "(canonical keys, e.g. from Tools/train)")
     parser.add_argument("--width", type=float, help="width multiplier (mobilenetv1/v2/v3)")
     parser.add_argument("--reduced-tail", action="store_true", help="halve the last stage (mobilenetv3)")
     parser.add_argument("--groups", type=int, help="group count 1, 2, 3, 4 or 8 (shufflenetv1)")

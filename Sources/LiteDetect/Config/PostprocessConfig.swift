@@ -13,7 +13,12 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
     }
 
     public var style: Style
+    /// The evaluation threshold: detections kept by the library unless a call asks otherwise
+    /// (torchvision's 0.001, so that AP sees the whole precision-recall curve).
     public var scoreThreshold: Float
+    /// The model's operating point: the score above which `detect` reports a detection when no
+    /// `--score-threshold` is given (chosen on held-out data for the trained students). `nil`: 0.5.
+    public var detectThreshold: Float?
     public var iouThreshold: Double
     /// Candidates kept per class before NMS (torchvision `topk_candidates`).
     public var topK: Int
@@ -27,7 +32,7 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case style
-        case scoreThreshold = "score_threshold", iouThreshold = "iou_threshold", topK = "top_k"
+        case scoreThreshold = "score_threshold", detectThreshold = "detect_threshold", iouThreshold = "iou_threshold", topK = "top_k"
         case maxPerClass = "max_per_class", maxDetections = "max_detections", classAgnostic = "class_agnostic"
         case softNMS = "soft_nms", softNMSSigma = "soft_nms_sigma"
     }
@@ -37,6 +42,7 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         style = try c.decodeIfPresent(Style.self, forKey: .style) ?? .torchvision
         scoreThreshold = try c.decodeIfPresent(Float.self, forKey: .scoreThreshold) ?? 0.5
+        detectThreshold = try c.decodeIfPresent(Float.self, forKey: .detectThreshold)
         iouThreshold = try c.decodeIfPresent(Double.self, forKey: .iouThreshold) ?? 0.5
         topK = try c.decodeIfPresent(Int.self, forKey: .topK) ?? 400
         maxPerClass = try c.decodeIfPresent(Int.self, forKey: .maxPerClass) ?? 100
@@ -45,6 +51,7 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         softNMS = try c.decodeIfPresent(SoftNMS.self, forKey: .softNMS)
         softNMSSigma = try c.decodeIfPresent(Float.self, forKey: .softNMSSigma) ?? 0.5
         guard (0...1).contains(scoreThreshold) else { throw decoder.invalid(CodingKeys.scoreThreshold, "must be in [0, 1]") }
+        if let detectThreshold, !(0...1).contains(detectThreshold) { throw decoder.invalid(CodingKeys.detectThreshold, "must be in [0, 1]") }
         guard (0...1).contains(iouThreshold) else { throw decoder.invalid(CodingKeys.iouThreshold, "must be in [0, 1]") }
         for (key, value) in [(CodingKeys.topK, topK), (.maxPerClass, maxPerClass), (.maxDetections, maxDetections)] where value < 1 {
             throw decoder.invalid(key, "must be at least 1")

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""torchvision's detections with each bundled student's weights: the students' parity fixtures.
+
+    python3 Tools/train/make_student_fixtures.py     # from the repository root, after export_student.py
+
+For every ``Configs/models/ssdlite320-*-person.json``: builds the reference
+detector (``litedetect_ref.ssdlite.build_ssdlite``, torchvision's ``SSD``) with
+two classes, loads the exported ``.safetensors`` (the file LiteDetect ships,
+not the training checkpoint), runs torchvision's whole eval pipeline
+(transform, head, box decoding, per-class NMS at 0.55) on Pillow-decoded
+``SampleImages/street.jpg`` and ``astronaut.jpg``, and writes the detections
+scoring >= ``MIN_SCORE`` to ``Tests/LiteDetectTests/Fixtures/students/<model>.json``.
+The Swift test runs the same files through LiteDetect and compares.
+"""
+
+import glob
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import load_file
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
+
+from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
+from make_ssdlite_fixtures import decode_image, pillow_decoder_description, versions  # noqa: E402
+
+IMAGES = ("SampleImages/street.jpg", "SampleImages/astronaut.jpg")
+MIN_SCORE = 0.1
+"""Lower scores are many and close together: kept out so the comparison is about the model."""
+OUTPUT = os.path.join(ROOT, "Tests", "LiteDetectTests", "Fixtures", "students")
+
+
+def detections(model, path: str) -> dict:
+    _, image = decode_image(os.path.join(ROOT, path))
+    with torch.no_grad():
+        result = model([image])[0]
+    keep = result["scores"] >= MIN_SCORE
+    return {"image": path,
+            "boxes": [[round(float(v), 4) for v in box] for box in result["boxes"][keep]],
+            "scores": [round(float(s), 6) for s in result["scores"][keep]],
+            "labels": [int(label) for label in result["labels"][keep]]}
+
+
+def main() -> int:
+    torch.set_num_threads(1)
+    os.makedirs(OUTPUT, exist_ok=True)
+    configs = sorted(glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-person.json")))
+    if not configs:
+        sys.exit("error: no exported students (Configs/models/ssdlite320-*-person.json)")
+    for config_path in configs:
+        with open(config_path) as file:
+            config = json.load(file)
+        backbone = config["backbone"]
+        options = {k: v for k, v in backbone.items() if k != "name"}
+        model = build_ssdlite(backbone["name"], options, len(config["labels"]), config["input"]["width"])
+        weights = load_file(os.path.normpath(os.path.join(os.path.dirname(config_path), config["weights"])))
+        missing, unexpected = model.load_state_dict(weights, strict=False)
+        if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):
+            sys.exit(f"error: {config['weights']} does not fit: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        model.eval()
+        document = {"model": config["name"], "min_score": MIN_SCORE, "versions": versions(),
+                    "decoder": pillow_decoder_description(),
+                    "cases": [detections(model, path) for path in IMAGES]}
+        with open(os.path.join(OUTPUT, f"{config['name']}.json"), "w") as file:
+            json.dump(document, file, indent=1)
+            file.write("\n")
+        counts = ", ".join(f"{os.path.basename(c['image'])}: {len(c['scores'])}" for c in document["cases"])
+        print(f"{config['name']}: {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

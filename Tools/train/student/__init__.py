@@ -1,0 +1,1 @@
+"""Training SSDLite person students on teacher labels (Tools/train/README.md)."""

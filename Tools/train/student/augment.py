@@ -1,0 +1,123 @@
+"""The SSDLite training augmentation, on one uint8 frame and its boxes.
+
+torchvision's detection reference recipe for SSDLite (``--data-augmentation
+ssdlite``): random IoU crop, horizontal flip, photometric distortion; then the
+resize LiteDetect's preprocessing does at inference (``"resize": "stretch"``,
+half-pixel bilinear without antialiasing), so train and test inputs match.
+The crop runs first, on uint8, so the float work is done at 320x320.
+"""
+
+import random
+
+import torch
+import torch.nn.functional as F
+
+IOU_CROP_MIN_OVERLAPS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, None)
+"""torchvision ``RandomIoUCrop``'s choices; ``None`` keeps the whole frame."""
+IOU_CROP_SCALE = (0.3, 1.0)
+IOU_CROP_ASPECT = (0.5, 2.0)
+IOU_CROP_TRIALS = 40
+
+
+def box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Pairwise IoU of xyxy boxes ``[N, 4]`` and ``[M, 4]`` -> ``[N, M]``."""
+    area_a = (a[:, 2] - a[:, 0]).clamp(min=0) * (a[:, 3] - a[:, 1]).clamp(min=0)
+    area_b = (b[:, 2] - b[:, 0]).clamp(min=0) * (b[:, 3] - b[:, 1]).clamp(min=0)
+    top_left = torch.max(a[:, None, :2], b[None, :, :2])
+    bottom_right = torch.min(a[:, None, 2:], b[None, :, 2:])
+    inter = (bottom_right - top_left).clamp(min=0).prod(dim=2)
+    return inter / (area_a[:, None] + area_b[None, :] - inter).clamp(min=1e-9)
+
+
+def _boxes_in_crop(boxes: torch.Tensor, crop: tuple[int, int, int, int]) -> torch.Tensor:
+    """Boxes whose centre lies in the crop, shifted into it and clipped (SSD's rule)."""
+    if boxes.numel() == 0:
+        return boxes
+    left, top, right, bottom = crop
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    inside = (centres[:, 0] > left) & (centres[:, 0] < right) & (centres[:, 1] > top) & (centres[:, 1] < bottom)
+    kept = boxes[inside].clone()
+    kept[:, 0::2] = (kept[:, 0::2] - left).clamp(0, right - left)
+    kept[:, 1::2] = (kept[:, 1::2] - top).clamp(0, bottom - top)
+    return kept
+
+
+def _iou(box: tuple, crop: tuple) -> float:
+    inter_w = min(box[2], crop[2]) - max(box[0], crop[0])
+    inter_h = min(box[3], crop[3]) - max(box[1], crop[1])
+    if inter_w <= 0 or inter_h <= 0:
+        return 0.0
+    inter = inter_w * inter_h
+    union = (box[2] - box[0]) * (box[3] - box[1]) + (crop[2] - crop[0]) * (crop[3] - crop[1]) - inter
+    return inter / union
+
+
+def random_iou_crop(width: int, height: int, boxes: torch.Tensor, rng: random.Random) -> tuple[int, int, int, int]:
+    """A crop window (left, top, right, bottom) as torchvision's ``RandomIoUCrop`` picks it.
+
+    Plain Python floats: this runs up to 40 trials per sample, where tensor ops
+    would cost more than the network's share of the step."""
+    box_list = boxes.tolist()
+    while True:
+        min_overlap = rng.choice(IOU_CROP_MIN_OVERLAPS)
+        if min_overlap is None:
+            return 0, 0, width, height
+        for _ in range(IOU_CROP_TRIALS):
+            scale_w = rng.uniform(*IOU_CROP_SCALE)
+            scale_h = rng.uniform(*IOU_CROP_SCALE)
+            if not IOU_CROP_ASPECT[0] <= scale_w / scale_h <= IOU_CROP_ASPECT[1]:
+                continue
+            crop_w, crop_h = int(width * scale_w), int(height * scale_h)
+            left = int((width - crop_w) * rng.random())
+            top = int((height - crop_h) * rng.random())
+            crop = (left, top, left + crop_w, top + crop_h)
+            if not box_list:
+                return crop
+            centred = [b for b in box_list
+                       if crop[0] < (b[0] + b[2]) / 2 < crop[2] and crop[1] < (b[1] + b[3]) / 2 < crop[3]]
+            if centred and max(_iou(b, crop) for b in box_list) >= min_overlap:
+                return crop
+
+
+def photometric_distort(image: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """torchvision ``RandomPhotometricDistort``'s ranges, each applied with p = 0.5, on [0, 1] CHW."""
+    from torchvision.transforms.v2 import functional as TF
+
+    if rng.random() < 0.5:
+        image = TF.adjust_brightness(image, rng.uniform(0.875, 1.125))
+    contrast_first = rng.random() < 0.5
+    if contrast_first and rng.random() < 0.5:
+        image = TF.adjust_contrast(image, rng.uniform(0.5, 1.5))
+    if rng.random() < 0.5:
+        image = TF.adjust_saturation(image, rng.uniform(0.5, 1.5))
+    if rng.random() < 0.5:
+        image = TF.adjust_hue(image, rng.uniform(-0.05, 0.05))
+    if not contrast_first and rng.random() < 0.5:
+        image = TF.adjust_contrast(image, rng.uniform(0.5, 1.5))
+    return image.clamp(0, 1)
+
+
+def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size: int, rng: random.Random,
+            train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``frame`` uint8 HWC RGB, boxes xyxy pixels -> normalised CHW ``[3, size, size]`` in [-1, 1],
+    and boxes/ignore regions in ``size`` pixels."""
+    height, width = frame.shape[:2]
+    crop = random_iou_crop(width, height, boxes, rng) if train else (0, 0, width, height)
+    left, top, right, bottom = crop
+    image = frame[top:bottom, left:right].permute(2, 0, 1).float().div_(255)
+    boxes, ignore = _boxes_in_crop(boxes, crop), _boxes_in_crop(ignore, crop)
+    crop_w, crop_h = right - left, bottom - top
+    image = F.interpolate(image[None], size=(size, size), mode="bilinear", align_corners=False,
+                          antialias=False)[0]
+    scale = torch.tensor([size / crop_w, size / crop_h] * 2)
+    boxes, ignore = boxes * scale, ignore * scale
+    if train:
+        if rng.random() < 0.5:
+            image = image.flip(-1)
+            boxes = torch.stack([size - boxes[:, 2], boxes[:, 1], size - boxes[:, 0], boxes[:, 3]], dim=1)
+            ignore = torch.stack([size - ignore[:, 2], ignore[:, 1], size - ignore[:, 0], ignore[:, 3]], dim=1)
+        image = photometric_distort(image, rng)
+    # Slivers cut by the crop are not people any more.
+    keep = ((boxes[:, 2] - boxes[:, 0]) >= 2) & ((boxes[:, 3] - boxes[:, 1]) >= 2)
+    boxes = boxes[keep]
+    return (image - 0.5) / 0.5, boxes, ignore
