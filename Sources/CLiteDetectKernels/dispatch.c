@@ -32,18 +32,21 @@ ldk_isa ldk_selected_isa(void) {
 
 int ldk_isa_is_supported(ldk_isa isa) { return isa <= ldk_selected_isa(); }
 
+ldk_isa ldk_usable_isa(ldk_isa isa) {
+    const ldk_isa best = ldk_selected_isa();
+    return isa > best ? best : isa;
+}
+
 /// Convolutions with fewer multiply-accumulates run on the calling thread only: a parallel
 /// region costs a few microseconds, about what 100 k MACs take on one core.
 #define LDK_PARALLEL_MIN_MACS 400000
 /// Row ranges per thread: more than one, so a thread slowed by other work costs less.
 #define LDK_ITEMS_PER_THREAD 4
 
-/// Output rows [row_begin, row_end) with the variant for `isa`; an ISA this CPU cannot run is
-/// clamped to the best it can (instead of faulting on an illegal instruction).
+/// Output rows [row_begin, row_end) with the variant for `isa`, clamped to what this CPU runs.
 static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
                               ptrdiff_t row_end) {
-    const ldk_isa best = ldk_selected_isa();
-    const ldk_isa chosen = isa > best ? best : isa;
+    const ldk_isa chosen = ldk_usable_isa(isa);
     typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
     static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable};
 #if LDK_HAS_X86_KERNELS

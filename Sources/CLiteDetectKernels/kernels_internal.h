@@ -1,5 +1,6 @@
-// The per-ISA kernel entry points the dispatcher (dispatch.c) chooses between. Each computes
-// output rows [row_begin, row_end) of the convolution (rows of pixels for the GEMM).
+// The per-ISA kernel entry points the dispatchers (dispatch.c, dispatch_operations.c) choose
+// between. Each convolution computes output rows [row_begin, row_end) (rows of pixels for the
+// GEMM); the other operations take the arguments of their public function (CLiteDetectKernels.h).
 
 #ifndef CLITEDETECTKERNELS_INTERNAL_H
 #define CLITEDETECTKERNELS_INTERNAL_H
@@ -10,8 +11,22 @@ void ldk_pointwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdi
 void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 
+/// Pooling (pool_body.h), element-wise operations (elementwise_body.h) and the channel shuffle
+/// (shuffle_body.h) as compiled for one ISA.
+#define LDK_DECLARE_OPERATIONS(isa)                                                                                   \
+    void ldk_pool_##isa(const ldk_pooling *pooling);                                                                  \
+    void ldk_global_average_pool_##isa(ldk_feature_map input, float *output);                                         \
+    void ldk_add_##isa(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);      \
+    void ldk_apply_activation_##isa(ldk_feature_map input, ldk_feature_map output, ldk_activation activation);        \
+    void ldk_scale_channels_##isa(ldk_feature_map input, const float *scales, ldk_feature_map output);                \
+    void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
+
+LDK_DECLARE_OPERATIONS(portable)
+
 #if defined(__x86_64__)
 #define LDK_HAS_X86_KERNELS 1
+LDK_DECLARE_OPERATIONS(avx2)
+LDK_DECLARE_OPERATIONS(avx512)
 void ldk_pointwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
@@ -19,6 +34,10 @@ void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff
 void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 #endif
+
+/// `isa`, or the best this CPU supports when it cannot run `isa` (instead of faulting on an
+/// illegal instruction).
+ldk_isa ldk_usable_isa(ldk_isa isa);
 
 /// Runs task(context, i) once for every i in [0, items), spread over the pool's threads (the
 /// caller's included); returns when all have run. A NULL or busy pool runs them all here.

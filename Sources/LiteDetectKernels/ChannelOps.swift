@@ -1,5 +1,6 @@
-/// Operations that move or combine channels of channels-last feature maps.
-public enum ChannelOps {
+/// Operations that move or combine channels of channels-last feature maps, as plain loops: the
+/// obviously-correct twin `FastChannelOps` is tested against.
+public enum ReferenceChannelOps {
     /// `output = activation(a + b)`, element-wise; all three views have the same shape.
     public static func add(_ a: FeatureMapView, _ b: FeatureMapView, activation: Activation, output: FeatureMapView) {
         precondition(a.shape == b.shape && a.shape == output.shape, "add needs equal shapes")
@@ -8,6 +9,18 @@ public enum ChannelOps {
             for x in 0..<a.width {
                 let pa = a.pixel(y, x), pb = b.pixel(y, x), po = output.pixel(y, x)
                 for c in 0..<channels { po[c] = activation.apply(pa[c] + pb[c]) }
+            }
+        }
+    }
+
+    /// `output = activation(input)`, element-wise; both views have the same shape.
+    public static func activation(_ input: FeatureMapView, _ activation: Activation, output: FeatureMapView) {
+        precondition(input.shape == output.shape, "activation needs equal shapes")
+        let channels = input.channels
+        for y in 0..<input.height {
+            for x in 0..<input.width {
+                let src = input.pixel(y, x), dst = output.pixel(y, x)
+                for c in 0..<channels { dst[c] = activation.apply(src[c]) }
             }
         }
     }

@@ -102,12 +102,12 @@ public struct FastConvolution: Sendable {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
         var call = ldk_convolution(
-            input: Self.cMap(input), output: Self.cMap(output),
-            residual: residual.map(Self.cMap) ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
+            input: input.cMap, output: output.cMap,
+            residual: residual?.cMap ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
             packed_weights: packedWeights.base, packed_bias: packedBias.base,
             kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
             pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
-            activation: Self.cActivation(activation))
+            activation: activation.cValue)
         let cKernel: ldk_kernel
         switch kernel {
         case .pointwise: cKernel = LDK_KERNEL_POINTWISE
@@ -115,19 +115,5 @@ public struct FastConvolution: Sendable {
         case .direct: cKernel = LDK_KERNEL_DIRECT
         }
         ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
-    }
-
-    private static func cMap(_ view: FeatureMapView) -> ldk_feature_map {
-        ldk_feature_map(base: view.base, height: view.height, width: view.width, channels: view.channels, pixel_stride: view.pixelStride)
-    }
-
-    private static func cActivation(_ activation: Activation) -> ldk_activation {
-        switch activation {
-        case .identity: return LDK_ACTIVATION_IDENTITY
-        case .relu: return LDK_ACTIVATION_RELU
-        case .relu6: return LDK_ACTIVATION_RELU6
-        case .hardSwish: return LDK_ACTIVATION_HARD_SWISH
-        case .hardSigmoid: return LDK_ACTIVATION_HARD_SIGMOID
-        }
     }
 }

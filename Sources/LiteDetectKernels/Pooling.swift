@@ -1,48 +1,5 @@
-/// Window size, stride and padding of a max or average pool.
-public struct PoolGeometry: Sendable, Hashable, CustomStringConvertible {
-    public var input: FeatureMapShape
-    public var kernel: Int
-    public var stride: Int
-    public var padding: Padding
-    /// PyTorch `ceil_mode`: round the output size up, so a last partial window still counts
-    /// (SqueezeNet relies on it). Windows that would start in the bottom/right padding are dropped.
-    public var ceilMode: Bool
-
-    public init(input: FeatureMapShape, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) {
-        self.input = input
-        self.kernel = kernel
-        self.stride = stride
-        self.padding = padding
-        self.ceilMode = ceilMode
-    }
-
-    private func outputSize(_ size: Int, _ before: Int, _ after: Int) -> Int {
-        let span = size + before + after - kernel
-        var count = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
-        // PyTorch: the last window must start inside the input or the leading padding.
-        if ceilMode && (count - 1) * stride >= size + before { count -= 1 }
-        return count
-    }
-
-    public var output: FeatureMapShape {
-        FeatureMapShape(
-            height: outputSize(input.height, padding.top, padding.bottom),
-            width: outputSize(input.width, padding.left, padding.right),
-            channels: input.channels)
-    }
-
-    public var problem: String? {
-        if kernel < 1 || stride < 1 { return "pool kernel and stride must be ≥ 1" }
-        if input.height + padding.top + padding.bottom < kernel || input.width + padding.left + padding.right < kernel {
-            return "input \(input) is smaller than the \(kernel)×\(kernel) pool window"
-        }
-        return nil
-    }
-
-    public var description: String { "pool \(kernel)×\(kernel)/\(stride) pad \(padding)\(ceilMode ? " ceil" : ""): \(input) → \(output)" }
-}
-
-public enum Pooling {
+/// Plain pooling loops: the obviously-correct twin `FastPooling` is tested against.
+public enum ReferencePooling {
     /// Max pool; padding never wins (it is ignored, as in PyTorch).
     public static func max(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView) {
         let channels = input.channels

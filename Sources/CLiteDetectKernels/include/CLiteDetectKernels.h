@@ -1,4 +1,5 @@
-// Fast convolution kernels for channels-last (NHWC, batch 1) float feature maps.
+// Fast convolution, pooling and element-wise kernels for channels-last (NHWC, batch 1) float
+// feature maps.
 //
 // Each kernel exists once per instruction set (AVX-512, AVX2+FMA, portable C); the one this CPU
 // can run is chosen once, at first use, with __builtin_cpu_supports. Weights are repacked once
@@ -133,6 +134,61 @@ typedef enum {
 /// With a pool (or NULL for none), convolutions big enough to pay for it are split by output
 /// rows across its threads; the result is the same either way. Allocates nothing.
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
+
+// MARK: Pooling
+
+/// What a pooling window computes.
+typedef enum {
+    /// The largest value; taps in the padding are ignored.
+    LDK_POOL_MAX = 0,
+    /// The sum divided by the window's size clipped to the padded input (PyTorch's
+    /// count_include_pad = True).
+    LDK_POOL_AVERAGE_INCLUDING_PADDING = 1,
+    /// The sum divided by the number of input pixels inside the window (count_include_pad = False).
+    LDK_POOL_AVERAGE_EXCLUDING_PADDING = 2,
+} ldk_pool_kind;
+
+/// One square-window pool. The output's height and width must be the pool's output size (which
+/// ceil mode may make one larger than floor division would): output pixel (oy, ox) pools input
+/// rows [oy · stride − pad_top, + kernel) and columns [ox · stride − pad_left, + kernel), clipped
+/// to the image, and to the padded image (pad_bottom, pad_right) for the divisor.
+typedef struct {
+    /// Read only; must not overlap `output`.
+    ldk_feature_map input;
+    /// Written: exactly `channels` floats per pixel, as many channels as the input.
+    ldk_feature_map output;
+    ptrdiff_t kernel, stride, pad_top, pad_left, pad_bottom, pad_right;
+    ldk_pool_kind kind;
+} ldk_pooling;
+
+/// Runs `pooling` as compiled for `isa` (clamped to what this CPU supports). Each output value
+/// equals the plain loop's (LiteDetectKernels' ReferencePooling) bit for bit on inputs without
+/// NaN: the same taps in the same order, max keeping the later of two equal values, the sum
+/// multiplied by 1 / count.
+void ldk_pool(ldk_isa isa, const ldk_pooling *pooling);
+
+/// The mean over all pixels of `input`, per channel, into `output` (`input.channels` floats),
+/// summed in pixel order and multiplied by 1 / pixels, as the plain loop does.
+void ldk_global_average_pool(ldk_isa isa, ldk_feature_map input, float *output);
+
+// MARK: Element-wise and channel operations
+
+/// output = activation(a + b), element by element; all three maps have the same height, width
+/// and channels, any pixel strides. `output` may be the same memory as `a` or `b` (not shifted).
+void ldk_add(ldk_isa isa, ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);
+
+/// output = activation(input), element by element (a copy for LDK_ACTIVATION_IDENTITY: how
+/// concatenation fills a channel slice and a split reads one). Same shapes, any pixel strides;
+/// `output` may be the same memory as `input` (not shifted).
+void ldk_apply_activation(ldk_isa isa, ldk_feature_map input, ldk_feature_map output, ldk_activation activation);
+
+/// output[y, x, c] = input[y, x, c] · scales[c] (squeeze-and-excitation). Same shapes, any pixel
+/// strides; `output` may be the same memory as `input` (not shifted).
+void ldk_scale_channels(ldk_isa isa, ldk_feature_map input, const float *scales, ldk_feature_map output);
+
+/// ShuffleNet's channel shuffle: with C = groups · n channels, output channel j · groups + i
+/// takes input channel i · n + j. Same shapes, any pixel strides; must not overlap.
+void ldk_channel_shuffle(ldk_isa isa, ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
 
 #ifdef __cplusplus
 }

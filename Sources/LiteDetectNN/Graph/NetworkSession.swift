@@ -61,29 +61,28 @@ public final class NetworkSession {
             case let .convolution(layer, input, residual):
                 layer.run(input: view(input), output: out, residual: residual.map(view), threads: threadPool)
             case let .maxPool(geometry, input):
-                Pooling.max(geometry, input: view(input), output: out)
+                FastPooling.max(geometry, input: view(input), output: out)
             case let .averagePool(geometry, countIncludePadding, input):
-                Pooling.average(geometry, countIncludePadding: countIncludePadding, input: view(input), output: out)
+                FastPooling.average(geometry, countIncludePadding: countIncludePadding, input: view(input), output: out)
             case let .globalAveragePool(input):
-                Pooling.globalAverage(input: view(input), output: out.base)
+                FastPooling.globalAverage(input: view(input), output: out.base)
             case let .add(a, b, activation):
-                ChannelOps.add(view(a), view(b), activation: activation, output: out)
+                FastChannelOps.add(view(a), view(b), activation: activation, output: out)
             case let .activation(input, activation):
-                ChannelOps.copy(view(input), to: out)
-                activation.apply(out.base, count: out.shape.elementCount)
+                FastChannelOps.activation(view(input), activation, output: out)
             case let .concat(parts):
                 var offset = 0
                 for part in parts {
                     let source = view(part)
-                    ChannelOps.copy(source, to: out.channels(offset, count: source.channels))
+                    FastChannelOps.copy(source, to: out.channels(offset, count: source.channels))
                     offset += source.channels
                 }
             case let .channelSlice(input, offset, count):
-                ChannelOps.copy(view(input).channels(offset, count: count), to: out)
+                FastChannelOps.copy(view(input).channels(offset, count: count), to: out)
             case let .channelShuffle(input, groups):
-                ChannelOps.shuffle(view(input), groups: groups, output: out)
+                FastChannelOps.shuffle(view(input), groups: groups, output: out)
             case let .scaleChannels(input, scales):
-                ChannelOps.scaleChannels(view(input), scales: view(scales).base, output: out)
+                FastChannelOps.scaleChannels(view(input), scales: view(scales).base, output: out)
             }
         }
     }

@@ -1,0 +1,40 @@
+// Runtime choice of the variant for the operations that are not convolutions (pooling,
+// element-wise, channel shuffle): the ISA asked for, clamped to what this CPU runs. They run on
+// the calling thread: each is one pass over memory, a few hundred µs at most.
+
+#include "kernels_internal.h"
+
+#if LDK_HAS_X86_KERNELS
+#define LDK_DISPATCH(isa, function, ...)                                          \
+    do {                                                                          \
+        switch (ldk_usable_isa(isa)) {                                            \
+        case LDK_ISA_AVX512: function##_avx512(__VA_ARGS__); break;               \
+        case LDK_ISA_AVX2: function##_avx2(__VA_ARGS__); break;                   \
+        case LDK_ISA_PORTABLE: function##_portable(__VA_ARGS__); break;           \
+        }                                                                         \
+    } while (0)
+#else
+#define LDK_DISPATCH(isa, function, ...) function##_portable(__VA_ARGS__)
+#endif
+
+void ldk_pool(ldk_isa isa, const ldk_pooling *pooling) { LDK_DISPATCH(isa, ldk_pool, pooling); }
+
+void ldk_global_average_pool(ldk_isa isa, ldk_feature_map input, float *output) {
+    LDK_DISPATCH(isa, ldk_global_average_pool, input, output);
+}
+
+void ldk_add(ldk_isa isa, ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation) {
+    LDK_DISPATCH(isa, ldk_add, a, b, output, activation);
+}
+
+void ldk_apply_activation(ldk_isa isa, ldk_feature_map input, ldk_feature_map output, ldk_activation activation) {
+    LDK_DISPATCH(isa, ldk_apply_activation, input, output, activation);
+}
+
+void ldk_scale_channels(ldk_isa isa, ldk_feature_map input, const float *scales, ldk_feature_map output) {
+    LDK_DISPATCH(isa, ldk_scale_channels, input, scales, output);
+}
+
+void ldk_channel_shuffle(ldk_isa isa, ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output) {
+    LDK_DISPATCH(isa, ldk_channel_shuffle, input, groups, output);
+}
