@@ -32,7 +32,7 @@ public final class NetworkSession {
     }
 
     public func view(_ value: Value) -> FeatureMapView {
-        FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id])
+        FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id], pixelStride: network.plan.pixelStrides[value.id])
     }
 
     /// One forward pass over the current input. Allocates nothing.
@@ -73,10 +73,15 @@ public final class NetworkSession {
             case let .concat(parts):
                 var offset = 0
                 for part in parts {
-                    let source = view(part)
-                    FastChannelOps.copy(source, to: out.channels(offset, count: source.channels))
-                    offset += source.channels
+                    let channels = network.shapes[part.id].channels
+                    // Parts written in place are already there (MemoryPlan).
+                    if !network.plan.writtenInPlace[part.id] {
+                        FastChannelOps.copy(view(part), to: out.channels(offset, count: channels))
+                    }
+                    offset += channels
                 }
+            case .channelSlice where network.plan.isView[step.output.id]:
+                break  // a view into its input (MemoryPlan): nothing to copy
             case let .channelSlice(input, offset, count):
                 FastChannelOps.copy(view(input).channels(offset, count: count), to: out)
             case let .channelShuffle(input, groups):
