@@ -1,9 +1,10 @@
 #!/bin/sh
 # Trains every student one after another (Tools/train/README.md), resuming any
 # that stopped. Usage: Tools/train/train_all.sh IMAGENET_MOBILENET_V2.pth [python]
-# Step counts give each backbone about 22k augmented images (v2 starts from
-# ImageNet and gets 18k); on the 2-core machine of docs/MODELS.md that is
-# 8-25 minutes per backbone.
+# Step counts are what fitted one 3-hour session on the 2-core machine of
+# docs/MODELS.md (8-20 minutes per backbone): 700 steps of 32 (22k augmented
+# images) for the fastest networks, 600 or 500 for the slower ones, 450 for
+# MobileNetV2, which starts from ImageNet weights.
 set -eu
 imagenet=$1
 python=${2:-python3}
@@ -17,9 +18,9 @@ run() { # backbone steps precision [extra...]
 mkdir -p .train-work/runs
 run mobilenetv3-small 700 fp32
 run shufflenetv2 700 bf16
-run squeezenet1.1 700 bf16
-run shufflenetv1 700 bf16
-run mobilenetv2 560 bf16 --imagenet "$imagenet"
-run mobilenetv3-large 700 bf16
-run mobilenetv1 700 bf16
+run squeezenet1.1 600 bf16
+run shufflenetv1 600 bf16
+run mobilenetv2 450 bf16 --imagenet "$imagenet"
+run mobilenetv3-large 500 bf16
+run mobilenetv1 500 bf16
 echo all students trained
