@@ -3,7 +3,7 @@
 # that stopped. Usage: Tools/train/train_all.sh IMAGENET_MOBILENET_V2.pth [python]
 # Step counts are what fitted one 3-hour session on the 2-core machine of
 # docs/MODELS.md (8-20 minutes per backbone): 700 steps of 32 (22k augmented
-# images) for the fastest networks, 600 or 500 for the slower ones, 450 for
+# images) for the fastest networks, 600 or 400 for the slower ones, 450 for
 # MobileNetV2, which starts from ImageNet weights.
 set -eu
 imagenet=$1
@@ -21,6 +21,6 @@ run shufflenetv2 700 bf16
 run squeezenet1.1 600 bf16
 run shufflenetv1 600 bf16
 run mobilenetv2 450 bf16 --imagenet "$imagenet"
-run mobilenetv3-large 500 bf16
-run mobilenetv1 500 bf16
+run mobilenetv3-large 400 bf16
+run mobilenetv1 400 bf16
 echo all students trained
