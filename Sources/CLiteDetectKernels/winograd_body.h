@@ -5,8 +5,9 @@
 // Y = Aᵀ [ Σ_c (G g Gᵀ)_c ⊙ (Bᵀ d B)_c ] A: 16 multiplies per input channel instead of 36, so
 // 2.25× fewer than the direct kernel. The weights arrive already transformed (G g Gᵀ, packed at
 // load by ldk_pack_winograd); per frame the kernel
-//   1. transforms the input patches of a block of tiles along one tile row, channels as the
-//      vector, into V[position][tile][channel] (stack scratch),
+//   1. transforms the input patches of a block of consecutive tiles (row-major over the tile
+//      grid, so a block may run on into the next tile row and small maps still fill the
+//      register tile), channels as the vector, into V[position][tile][channel] (stack scratch),
 //   2. for each of the 16 positions multiplies V[position] by U[position] with the register
 //      tile of the GEMM (tile_body.h): tiles are the tile's rows, output channels its vectors,
 //   3. transforms the 16 products of each tile back to 2×2 outputs, adds bias, residual and
@@ -70,7 +71,7 @@ LDK_INLINE void LDK_NAME(winograd_output_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ld
     out[1] = vf_sub(vf_sub(x1, x2), x3);
 }
 
-/// Where one block of tiles (along one tile row) reads and writes, for one pass of one panel.
+/// Where one block of tiles reads and writes, for one pass of one panel.
 typedef struct {
     const ldk_convolution *c;
     /// V of the block: position p, tile n, channel k at v[(p · tiles + n) · channels + k].
@@ -81,16 +82,18 @@ typedef struct {
     ptrdiff_t position_floats;
     const float *bias;
     ptrdiff_t column, columns;
-    /// Output rows [row_begin, row_end) exist in this call; the tile row starts at row oy0.
-    ptrdiff_t oy0, row_begin, row_end;
+    /// The block's first tile, row-major in a grid `tile_columns` wide.
+    ptrdiff_t first_tile, tile_columns;
+    /// Output rows [row_begin, row_end) are this call's to write.
+    ptrdiff_t row_begin, row_end;
     /// The products of one register tile: [position][tile][LDK_PASS_WIDTH].
     float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH];
 } LDK_NAME(winograd_block);
 
-/// `rows` tiles from tile n of the block (output column 2 · (tx0 + n)) × `vectors` vectors of
-/// the pass: 16 register-tile GEMMs, then the output transform; both constants after inlining.
+/// `rows` tiles from tile n of the block × `vectors` vectors of the pass: 16 register-tile
+/// GEMMs, then the output transform; both constants after inlining.
 LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, const LDK_NAME(winograd_block) *b,
-                                         ptrdiff_t n, ptrdiff_t tx0, ldk_activation activation) {
+                                         ptrdiff_t n, ldk_activation activation) {
     const ldk_convolution *c = b->c;
     const ptrdiff_t channels = c->input.channels;
     float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH] = b->m;
@@ -106,7 +109,8 @@ LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, cons
 
     const ptrdiff_t out_ps = c->output.pixel_stride, res_ps = c->residual.pixel_stride, width = c->output.width;
     for (int r = 0; r < rows; r++) {
-        const ptrdiff_t ox0 = 2 * (tx0 + n + r);
+        const ptrdiff_t tile = b->first_tile + n + r;
+        const ptrdiff_t oy0 = 2 * (tile / b->tile_columns), ox0 = 2 * (tile % b->tile_columns);
         for (int q = 0; q < vectors; q++) {
             const ptrdiff_t count = b->columns - q * LDK_LANES;
             if (count <= 0) break;
@@ -120,7 +124,7 @@ LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, cons
             }
             const ldk_vf bias = vf_load(b->bias + q * LDK_LANES);
             for (int i = 0; i < 2; i++) {
-                const ptrdiff_t oy = b->oy0 + i;
+                const ptrdiff_t oy = oy0 + i;
                 if (oy < b->row_begin || oy >= b->row_end) continue;
                 ldk_vf y[2];
                 LDK_NAME(winograd_output_1d)(t[i][0], t[i][1], t[i][2], t[i][3], y);
@@ -138,14 +142,13 @@ LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, cons
 }
 
 /// Every tile of one block for one pass, `vectors` (a constant after inlining) vectors wide.
-LDK_INLINE void LDK_NAME(winograd_pass)(const int vectors, const LDK_NAME(winograd_block) *b, ptrdiff_t tx0,
-                                        ldk_activation activation) {
+LDK_INLINE void LDK_NAME(winograd_pass)(const int vectors, const LDK_NAME(winograd_block) *b, ldk_activation activation) {
     ptrdiff_t n = 0;
-    for (; n + LDK_TILE_ROWS <= b->tiles; n += LDK_TILE_ROWS) LDK_NAME(winograd_tiles)(LDK_TILE_ROWS, vectors, b, n, tx0, activation);
+    for (; n + LDK_TILE_ROWS <= b->tiles; n += LDK_TILE_ROWS) LDK_NAME(winograd_tiles)(LDK_TILE_ROWS, vectors, b, n, activation);
     // Fewer than LDK_TILE_ROWS (≤ 8) tiles left: one register tile per set bit.
-    if ((b->tiles - n) & 4) { LDK_NAME(winograd_tiles)(4, vectors, b, n, tx0, activation); n += 4; }
-    if ((b->tiles - n) & 2) { LDK_NAME(winograd_tiles)(2, vectors, b, n, tx0, activation); n += 2; }
-    if ((b->tiles - n) & 1) { LDK_NAME(winograd_tiles)(1, vectors, b, n, tx0, activation); n += 1; }
+    if ((b->tiles - n) & 4) { LDK_NAME(winograd_tiles)(4, vectors, b, n, activation); n += 4; }
+    if ((b->tiles - n) & 2) { LDK_NAME(winograd_tiles)(2, vectors, b, n, activation); n += 2; }
+    if ((b->tiles - n) & 1) { LDK_NAME(winograd_tiles)(1, vectors, b, n, activation); n += 1; }
 }
 
 /// Output rows [row_begin, row_end) with `activation` a constant after inlining. Tiles are
@@ -158,36 +161,40 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
     const ptrdiff_t tile_columns = (c->output.width + 1) / 2;
     ptrdiff_t block = LDK_WINOGRAD_SCRATCH_FLOATS / (16 * (channels > 0 ? channels : 1));
     if (block > LDK_WINOGRAD_MAX_BLOCK_TILES) block = LDK_WINOGRAD_MAX_BLOCK_TILES;
+    block -= block % LDK_TILE_ROWS;  // whole register tiles, except at the end of the range
 
-    for (ptrdiff_t ty = row_begin / 2; 2 * ty < row_end; ty++) {
-        for (ptrdiff_t tx0 = 0; tx0 < tile_columns; tx0 += block) {
-            const ptrdiff_t tiles = tile_columns - tx0 < block ? tile_columns - tx0 : block;
-            for (ptrdiff_t n = 0; n < tiles; n++)
-                LDK_NAME(winograd_input_tile)(&c->input, 2 * ty - c->pad_top, 2 * (tx0 + n) - c->pad_left,
-                                              v + n * channels, tiles * channels);
-            for (ptrdiff_t p = 0; p < panels; p++) {
-                for (ptrdiff_t offset = 0; offset < LDK_PANEL_WIDTH; offset += LDK_PASS_WIDTH) {
-                    LDK_NAME(winograd_block) b = {
-                        .c = c,
-                        .v = v,
-                        .tiles = tiles,
-                        .u = c->packed_weights + p * channels * LDK_PANEL_WIDTH + offset,
-                        .position_floats = panels * channels * LDK_PANEL_WIDTH,
-                        .bias = c->packed_bias + p * LDK_PANEL_WIDTH + offset,
-                        .column = p * LDK_PANEL_WIDTH + offset,
-                        .columns = outputs - p * LDK_PANEL_WIDTH - offset,
-                        .oy0 = 2 * ty,
-                        .row_begin = row_begin,
-                        .row_end = row_end,
-                        .m = m,
-                    };
-                    if (b.columns <= 0) break;
-                    // A pass with at most one vector of channels left computes just that vector.
-                    if (b.columns <= LDK_LANES)
-                        LDK_NAME(winograd_pass)(1, &b, tx0, activation);
-                    else
-                        LDK_NAME(winograd_pass)(LDK_TILE_VECTORS, &b, tx0, activation);
-                }
+    // The tile rows that hold output rows [row_begin, row_end), as one row-major run of tiles.
+    const ptrdiff_t end_tile = (row_end + 1) / 2 * tile_columns;
+    for (ptrdiff_t first_tile = row_begin / 2 * tile_columns; first_tile < end_tile; first_tile += block) {
+        const ptrdiff_t tiles = end_tile - first_tile < block ? end_tile - first_tile : block;
+        for (ptrdiff_t n = 0; n < tiles; n++) {
+            const ptrdiff_t ty = (first_tile + n) / tile_columns, tx = (first_tile + n) % tile_columns;
+            LDK_NAME(winograd_input_tile)(&c->input, 2 * ty - c->pad_top, 2 * tx - c->pad_left, v + n * channels,
+                                          tiles * channels);
+        }
+        for (ptrdiff_t p = 0; p < panels; p++) {
+            for (ptrdiff_t offset = 0; offset < LDK_PANEL_WIDTH; offset += LDK_PASS_WIDTH) {
+                LDK_NAME(winograd_block) b = {
+                    .c = c,
+                    .v = v,
+                    .tiles = tiles,
+                    .u = c->packed_weights + p * channels * LDK_PANEL_WIDTH + offset,
+                    .position_floats = panels * channels * LDK_PANEL_WIDTH,
+                    .bias = c->packed_bias + p * LDK_PANEL_WIDTH + offset,
+                    .column = p * LDK_PANEL_WIDTH + offset,
+                    .columns = outputs - p * LDK_PANEL_WIDTH - offset,
+                    .first_tile = first_tile,
+                    .tile_columns = tile_columns,
+                    .row_begin = row_begin,
+                    .row_end = row_end,
+                    .m = m,
+                };
+                if (b.columns <= 0) break;
+                // A pass with at most one vector of channels left computes just that vector.
+                if (b.columns <= LDK_LANES)
+                    LDK_NAME(winograd_pass)(1, &b, activation);
+                else
+                    LDK_NAME(winograd_pass)(LDK_TILE_VECTORS, &b, activation);
             }
         }
     }

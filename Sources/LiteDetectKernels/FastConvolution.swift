@@ -39,11 +39,12 @@ public struct FastConvolution: Sendable {
             return .direct
         }
 
-        /// Where Winograd beat the direct kernel in `detect bench --per-layer` (docs/PERFORMANCE.md,
-        /// "Winograd"): its transforms cost per tile and per channel, so it needs enough channels
-        /// on both sides for the 2.25× fewer multiplies to pay for them.
+        /// Where Winograd beat the direct kernel (one thread, AVX-512; docs/PERFORMANCE.md,
+        /// "Winograd"): its transforms cost per tile and channel, and a 2×2 tile on a 1×1 or 2×2
+        /// map is mostly padding, so it needs ≥ 16 input channels and an output of ≥ 3×3 pixels.
         static func winogradPaysOff(_ geometry: ConvolutionGeometry) -> Bool {
-            geometry.input.channels >= 16 && geometry.outputChannels >= 16
+            let output = geometry.output
+            return geometry.input.channels >= 16 && geometry.outputChannels >= 4 && min(output.height, output.width) >= 3
         }
     }
 
