@@ -48,10 +48,12 @@ static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolut
                               ptrdiff_t row_end) {
     const ldk_isa chosen = ldk_usable_isa(isa);
     typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
-    static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable};
+    static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable,
+                                                  ldk_winograd_portable};
 #if LDK_HAS_X86_KERNELS
-    static const rows_function avx2[] = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2};
-    static const rows_function avx512[] = {ldk_pointwise_avx512, ldk_depthwise_avx512, ldk_direct_avx512};
+    static const rows_function avx2[] = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2, ldk_winograd_avx2};
+    static const rows_function avx512[] = {ldk_pointwise_avx512, ldk_depthwise_avx512, ldk_direct_avx512,
+                                                ldk_winograd_avx512};
     const rows_function run = chosen == LDK_ISA_AVX512 ? avx512[kernel] : chosen == LDK_ISA_AVX2 ? avx2[kernel] : portable[kernel];
 #else
     (void)chosen;
@@ -71,8 +73,13 @@ typedef struct {
 static void ldk_run_row_range(void *context, ptrdiff_t item) {
     const ldk_row_split *split = context;
     const ptrdiff_t rows = split->convolution->output.height;
-    ldk_convolve_rows(split->kernel, split->isa, split->convolution, item * rows / split->items,
-                      (item + 1) * rows / split->items);
+    ptrdiff_t begin = item * rows / split->items, end = (item + 1) * rows / split->items;
+    // Winograd computes output rows in pairs: even boundaries keep a pair on one thread.
+    if (split->kernel == LDK_KERNEL_WINOGRAD) {
+        begin &= ~(ptrdiff_t)1;
+        if (end < rows) end &= ~(ptrdiff_t)1;
+    }
+    if (begin < end) ldk_convolve_rows(split->kernel, split->isa, split->convolution, begin, end);
 }
 
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_thread_pool *pool) {

@@ -10,6 +10,7 @@
 #include "pointwise_body.h"
 #include "depthwise_body.h"
 #include "direct_body.h"
+#include "winograd_body.h"
 #include "pool_body.h"
 #include "elementwise_body.h"
 #include "shuffle_body.h"

@@ -10,6 +10,7 @@
 void ldk_pointwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 
 /// Pooling (pool_body.h), element-wise operations (elementwise_body.h) and the channel shuffle
 /// (shuffle_body.h) as compiled for one ISA.
@@ -30,9 +31,11 @@ LDK_DECLARE_OPERATIONS(avx512)
 void ldk_pointwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_winograd_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_winograd_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 #endif
 
 /// `isa`, or the best this CPU supports when it cannot run `isa` (instead of faulting on an

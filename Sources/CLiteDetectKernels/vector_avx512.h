@@ -34,6 +34,7 @@ LDK_INLINE void vf_store_first(float *p, ldk_vf v, ptrdiff_t n) {
 /// a · b + c
 LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return _mm512_fmadd_ps(a, b, c); }
 LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return _mm512_add_ps(a, b); }
+LDK_INLINE ldk_vf vf_sub(ldk_vf a, ldk_vf b) { return _mm512_sub_ps(a, b); }
 LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return _mm512_mul_ps(a, b); }
 LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return _mm512_min_ps(a, b); }
 LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return _mm512_max_ps(a, b); }

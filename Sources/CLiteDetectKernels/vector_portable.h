@@ -36,6 +36,7 @@ LDK_INLINE void vf_store_first(float *p, ldk_vf v, ptrdiff_t n) { memcpy(p, &v, 
 /// a · b + c (rounded twice: the portable target has no fused multiply-add).
 LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return a * b + c; }
 LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return a + b; }
+LDK_INLINE ldk_vf vf_sub(ldk_vf a, ldk_vf b) { return a - b; }
 LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return a * b; }
 
 /// Lane-wise select by comparison: bit-blend, because C has no vector `?:`.

@@ -15,6 +15,9 @@ public struct FastConvolution: Sendable {
         case depthwise
         /// Any geometry: output-channel panels times tiles of output pixels, no im2col.
         case direct
+        /// 3×3, stride 1, groups 1, any padding, at most 256 input channels: Winograd
+        /// F(2×2, 3×3), 16 multiplies per 2×2 output tile and channel pair instead of 36.
+        case winograd
 
         /// Whether this kernel can run `geometry`.
         public func supports(_ geometry: ConvolutionGeometry) -> Bool {
@@ -22,6 +25,9 @@ public struct FastConvolution: Sendable {
             case .pointwise: return geometry.isPointwise
             case .depthwise: return geometry.isDepthwise
             case .direct: return true
+            case .winograd:
+                return geometry.kernelHeight == 3 && geometry.kernelWidth == 3 && geometry.stride == 1 && geometry.groups == 1
+                    && geometry.input.channels <= Int(LDK_WINOGRAD_MAX_INPUT_CHANNELS)
             }
         }
 
@@ -29,7 +35,16 @@ public struct FastConvolution: Sendable {
         public static func preferred(for geometry: ConvolutionGeometry) -> Kernel {
             if geometry.isPointwise { return .pointwise }
             if geometry.isDepthwise { return .depthwise }
+            if Kernel.winograd.supports(geometry) && winogradPaysOff(geometry) { return .winograd }
             return .direct
+        }
+
+        /// Where Winograd beat the direct kernel (one thread, AVX-512; docs/PERFORMANCE.md,
+        /// "Winograd"): its transforms cost per tile and channel, and a 2×2 tile on a 1×1 or 2×2
+        /// map is mostly padding, so it needs ≥ 16 input channels and an output of ≥ 3×3 pixels.
+        static func winogradPaysOff(_ geometry: ConvolutionGeometry) -> Bool {
+            let output = geometry.output
+            return geometry.input.channels >= 16 && geometry.outputChannels >= 4 && min(output.height, output.width) >= 3
         }
     }
 
@@ -37,7 +52,8 @@ public struct FastConvolution: Sendable {
     public let activation: Activation
     public let kernel: Kernel
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
-    /// `[group][panel][tap][input/groups][32]` or depthwise `[tap][channels padded to 16]`.
+    /// `[group][panel][tap][input/groups][32]`, depthwise `[tap][channels padded to 16]` or
+    /// Winograd `[position][panel][input][32]`.
     private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
     private let packedBias: FastAlignedBuffer
@@ -69,6 +85,9 @@ public struct FastConvolution: Sendable {
         case .depthwise:
             weightCount = ldk_depthwise_weight_count(geometry.outputChannels, taps)
             biasCount = ldk_depthwise_bias_count(geometry.outputChannels)
+        case .winograd:
+            weightCount = ldk_winograd_weight_count(geometry.outputChannels, geometry.input.channels)
+            biasCount = ldk_winograd_bias_count(geometry.outputChannels)
         }
         let packedWeights = FastAlignedBuffer(count: weightCount)
         let packedBias = FastAlignedBuffer(count: biasCount)
@@ -80,6 +99,8 @@ public struct FastConvolution: Sendable {
                 packedWeights.base, packedBias.base)
         case .depthwise:
             ldk_pack_depthwise(weights, biasValues, geometry.outputChannels, taps, packedWeights.base, packedBias.base)
+        case .winograd:
+            ldk_pack_winograd(weights, biasValues, geometry.outputChannels, geometry.input.channels, packedWeights.base, packedBias.base)
         }
         self.packedWeights = packedWeights
         self.packedBias = packedBias
@@ -113,6 +134,7 @@ public struct FastConvolution: Sendable {
         case .pointwise: cKernel = LDK_KERNEL_POINTWISE
         case .depthwise: cKernel = LDK_KERNEL_DEPTHWISE
         case .direct: cKernel = LDK_KERNEL_DIRECT
+        case .winograd: cKernel = LDK_KERNEL_WINOGRAD
         }
         ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
     }

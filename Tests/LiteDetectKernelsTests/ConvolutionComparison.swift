@@ -16,12 +16,17 @@ struct ConvolutionComparison {
     var residual = false
     /// Threads to split the fast kernel across (`nil`: the calling thread only).
     var threads: KernelThreadPool? = nil
+    /// Allowed error relative to the sum of the terms' magnitudes: fp32 rounding of a reordered
+    /// sum, with room for the activation's slope (≤ 1.5). Winograd needs more (see its test).
+    var relativeTolerance: Float = 2e-5
 
     /// Floats a strided view leaves before its channels and after them, per pixel.
     private static let sliceOffset = 3, sliceTail = 2
     private static let outputSentinel: Float = 12345
 
-    func check(seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
+    /// Returns the largest error relative to the terms' magnitudes (what `relativeTolerance` bounds).
+    @discardableResult
+    func check(seed: UInt64, file: StaticString = #filePath, line: UInt = #line) -> Float {
         var random = SeededRandom(seed: seed)
         let inShape = geometry.input, outShape = geometry.output
         let weights = random.values(geometry.weightCount)
@@ -56,7 +61,7 @@ struct ConvolutionComparison {
         }
 
         var worst: (excess: Float, index: Int, got: Float, expected: Float) = (0, -1, 0, 0)
-        var clobbered = 0, failures = 0
+        var clobbered = 0, failures = 0, largest: Float = 0
         for pixel in 0..<outShape.pixelCount {
             for slot in 0..<outLayout.stride {
                 let got = outputStorage[pixel * outLayout.stride + slot]
@@ -68,8 +73,9 @@ struct ConvolutionComparison {
                 let i = pixel * outShape.channels + channel
                 let skip = residual ? residualValues[i] : 0
                 let expected = activation.apply(sum[i] + skip)
-                // fp32 rounding of a reordered sum, with room for the activation's slope (≤ 1.5).
-                let tolerance = 2e-5 * (magnitude[i] + abs(skip)) + 1e-7
+                let scale = magnitude[i] + abs(skip)
+                largest = max(largest, abs(got - expected) / max(scale, 1e-30))
+                let tolerance = relativeTolerance * scale + 1e-7
                 let excess = abs(got - expected) / tolerance
                 guard !(excess <= 1) else { continue }
                 failures += 1
@@ -84,6 +90,7 @@ struct ConvolutionComparison {
             XCTFail("\(label): \(failures) values off; worst at pixel (\(pixel / outShape.width), \(pixel % outShape.width)) channel \(channel): got \(worst.got), reference \(worst.expected)",
                     file: file, line: line)
         }
+        return largest
     }
 
     private static func layout(channels: Int, strided: Bool) -> (offset: Int, stride: Int) {

@@ -141,6 +141,12 @@ final class FastConvolutionTests: XCTestCase {
         XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 2, groups: 8)), .depthwise)
         XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 1, stride: 2)), .direct)
         XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3)), .direct)
+        // Winograd for 3×3 stride 1 with enough input channels and pixels; direct otherwise.
+        let wide = FeatureMapShape(height: 5, width: 5, channels: 16)
+        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: .symmetric(1))), .winograd)
+        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .symmetric(1))), .direct)
+        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(
+            input: FeatureMapShape(height: 2, width: 9, channels: 64), outputChannels: 64, kernelHeight: 3, kernelWidth: 3, padding: .symmetric(1))), .direct)
         XCTAssertTrue(KernelInstructionSet.selected.isSupported)
         XCTAssertTrue(KernelInstructionSet.portable.isSupported)
     }
