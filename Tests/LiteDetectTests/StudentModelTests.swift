@@ -41,6 +41,17 @@ final class StudentModelTests: XCTestCase {
         }
     }
 
+    /// `--backbone NAME` runs the best trained model on that backbone: the default model on its own
+    /// backbone, else the student, else the untrained layout.
+    func testBackboneChoosesTheBestTrainedModel() throws {
+        XCTAssertEqual(try ModelCatalog.config(for: .mobileNetV2).name, ModelCatalog.defaultModelName)
+        for backbone in BackboneName.allCases where backbone != .mobileNetV2 {
+            let student = "ssdlite320-\(backbone.rawValue)-person"
+            let expected = studentNames.contains(student) ? student : "ssdlite320-\(backbone.rawValue)"
+            XCTAssertEqual(try ModelCatalog.config(for: backbone).name, expected)
+        }
+    }
+
     func testStudentsMatchTorchvisionOnSamplePhotos() throws {
         for name in studentNames {
             let data = try Data(contentsOf: Self.fixtureDirectory.appendingPathComponent("\(name).json"))
