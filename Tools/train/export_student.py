@@ -9,8 +9,10 @@ check against the reference detector, float32, metadata) to
 ``Configs/weights/ssdlite320-NAME-person.safetensors``, and writes
 ``Configs/models/ssdlite320-NAME-person.json``: the architecture of
 ``Configs/models/ssdlite320-NAME.json`` with two labels and those weights.
-The config's ``postprocess.detect_threshold`` is the score with the best F1 on
-the held-out frames (``student/operating_point.py``). Neither file is replaced
+Before converting, every BatchNorm's running statistics are re-estimated
+(``student/batch_norm.py``): a plain average over ``--bn-batches`` batches of
+augmented training frames. The config's ``postprocess.detect_threshold`` is the
+score with the best F1 on the held-out frames (``student/operating_point.py``). Neither file is replaced
 without ``--overwrite``.
 """
 
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 
 import convert_state_dict  # noqa: E402
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
+from student.batch_norm import recalibrate_batch_norm  # noqa: E402
 from student.operating_point import best_f1_threshold, classify  # noqa: E402
 
 LABELS = ["background", "person"]  # as the default person model names them
@@ -49,13 +52,11 @@ def converter_arguments(backbone: dict) -> list[str]:
     return arguments
 
 
-def operating_point(final: dict, work: str) -> tuple[float, dict]:
-    """Best-F1 threshold of the trained student on the held-out frames (torchvision's pipeline)."""
+def operating_point(model, work: str) -> tuple[float, dict]:
+    """Best-F1 threshold of the student on the held-out frames (torchvision's pipeline)."""
     from PIL import Image
     from torchvision.transforms.functional import to_tensor
 
-    model = build_ssdlite(final["backbone"], final["options"], final["num_classes"])
-    model.load_state_dict(final["state_dict"])
     model.eval()
     with open(os.path.join(work, "labels.json")) as file:
         frames = {n: e for n, e in json.load(file)["frames"].items() if e["split"] == "holdout"}
@@ -97,6 +98,7 @@ def main() -> int:
     parser.add_argument("--backbone", required=True)
     parser.add_argument("--runs", default=".train-work/runs")
     parser.add_argument("--work", default=".train-work", help="where prepare_data.py wrote frames and labels")
+    parser.add_argument("--bn-batches", type=int, default=25, help="batches of 32 for the BatchNorm statistics")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args()
 
@@ -109,17 +111,20 @@ def main() -> int:
     if os.path.exists(config_path) and not args.overwrite:
         raise SystemExit(f"error: {config_path} exists; pass --overwrite to replace it")
 
+    torch.set_num_threads(2)
+    model = build_ssdlite(final["backbone"], final["options"], final["num_classes"])
+    model.load_state_dict(final["state_dict"])
+    recalibrate_batch_norm(model, args.work, args.bn_batches)
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = os.path.join(folder, "student.pth")
-        torch.save(final["state_dict"], checkpoint)
+        torch.save(model.state_dict(), checkpoint)
         argv = ["--ssdlite", args.backbone, *converter_arguments(base["backbone"]),
                 "--num-classes", str(len(LABELS)), checkpoint, weights_path]
         if args.overwrite:
             argv.insert(0, "--overwrite")
         if convert_state_dict.main(argv) != 0:
             return 1
-    torch.set_num_threads(2)
-    threshold, counts = operating_point(final, args.work)
+    threshold, counts = operating_point(model, args.work)
     print(f"operating point on the held-out frames: score >= {threshold}: precision {counts['precision']:.3f}, "
           f"recall {counts['recall']:.3f}, F1 {counts['f1']:.3f} ({counts['tp']} of {counts['people']} people, "
           f"{counts['fp']} false)")
