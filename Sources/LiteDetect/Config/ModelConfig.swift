@@ -84,21 +84,14 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// Only regular files are read (a FIFO would block until a writer appears, `/dev/zero` never
     /// ends), and their size is checked before reading.
     public static func load(contentsOf path: String) throws(ConfigError) -> ModelConfig {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw .unreadable(file: path, reason: "no such file") }
-            throw .unreadable(file: path, reason: String(cString: strerror(code)))
-        }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .unreadable(file: path, reason: "is a directory")
-        case S_IFIFO: throw .unreadable(file: path, reason: "is a FIFO (named pipe), not a regular file")
-        default: throw .unreadable(file: path, reason: "is a device or socket, not a regular file")
+        let size: Int
+        switch RegularFile.size(at: path) {
+        case let .success(bytes): size = bytes
+        case let .failure(problem): throw .unreadable(file: path, reason: problem.reason)
         }
         let maxBytes = 16 << 20
-        guard Int(status.st_size) <= maxBytes else {
-            throw .unreadable(file: path, reason: "\(status.st_size) bytes is too large for a config (limit \(maxBytes))")
+        guard size <= maxBytes else {
+            throw .unreadable(file: path, reason: "\(size) bytes is too large for a config (limit \(maxBytes))")
         }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {

@@ -26,19 +26,11 @@ public enum SafeTensors {
     /// Reads and parses the file at `path`. Only regular files are read (a FIFO would block until
     /// a writer appears, `/dev/zero` never ends), and the size limit is checked before reading.
     public static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw .unreadable(file: path, reason: "no such file") }
-            throw .unreadable(file: path, reason: String(cString: strerror(code)))
+        let size: Int
+        switch RegularFile.size(at: path) {
+        case let .success(bytes): size = bytes
+        case let .failure(problem): throw .unreadable(file: path, reason: problem.reason)
         }
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw .unreadable(file: path, reason: "is a directory")
-        case S_IFIFO: throw .unreadable(file: path, reason: "is a FIFO (named pipe), not a regular file")
-        default: throw .unreadable(file: path, reason: "is a device or socket, not a regular file")
-        }
-        let size = Int(status.st_size)
         if size > limits.maxFileBytes { throw .tooLarge(file: path, what: "the file", size: size, limit: limits.maxFileBytes) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
