@@ -2,7 +2,7 @@
 # Trains every student one after another (Tools/train/README.md), resuming any
 # that stopped. Usage: Tools/train/train_all.sh IMAGENET_MOBILENET_V2.pth [python]
 # Step counts are what fitted one 3-hour session on the 2-core machine of
-# docs/MODELS.md (8-20 minutes per backbone): 700 steps of 32 (22k augmented
+# docs/MODELS.md (8-27 minutes per backbone, the machine shared with other work): 700 steps of 32 (22k augmented
 # images) for the fastest networks, 600 or 400 for the slower ones, 450 for
 # MobileNetV2, which starts from ImageNet weights.
 set -eu

@@ -123,7 +123,7 @@ struct MemoryPlan: Sendable {
         }
         var result: [Int: (concat: Value, channelOffset: Int)] = [:]
         for step in steps {
-            guard case let .concat(parts) = step.operation, !concatOutputs.isEmpty else { continue }
+            guard case let .concat(parts) = step.operation else { continue }
             var channelOffset = 0
             for part in parts {
                 if produced.contains(part.id) && uses[part.id] == 1 && !pinned.contains(part) && !concatOutputs.contains(part.id) {

@@ -97,12 +97,12 @@ def photometric_distort(image: torch.Tensor, rng: random.Random) -> torch.Tensor
     return image.clamp(0, 1)
 
 
-def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size: int, rng: random.Random,
-            train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size: int,
+            rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``frame`` uint8 HWC RGB, boxes xyxy pixels -> normalised CHW ``[3, size, size]`` in [-1, 1],
     and boxes/ignore regions in ``size`` pixels."""
     height, width = frame.shape[:2]
-    crop = random_iou_crop(width, height, boxes, rng) if train else (0, 0, width, height)
+    crop = random_iou_crop(width, height, boxes, rng)
     left, top, right, bottom = crop
     image = frame[top:bottom, left:right].permute(2, 0, 1).float().div_(255)
     boxes, ignore = _boxes_in_crop(boxes, crop), _boxes_in_crop(ignore, crop)
@@ -111,12 +111,11 @@ def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size
                           antialias=False)[0]
     scale = torch.tensor([size / crop_w, size / crop_h] * 2)
     boxes, ignore = boxes * scale, ignore * scale
-    if train:
-        if rng.random() < 0.5:
-            image = image.flip(-1)
-            boxes = torch.stack([size - boxes[:, 2], boxes[:, 1], size - boxes[:, 0], boxes[:, 3]], dim=1)
-            ignore = torch.stack([size - ignore[:, 2], ignore[:, 1], size - ignore[:, 0], ignore[:, 3]], dim=1)
-        image = photometric_distort(image, rng)
+    if rng.random() < 0.5:
+        image = image.flip(-1)
+        boxes = torch.stack([size - boxes[:, 2], boxes[:, 1], size - boxes[:, 0], boxes[:, 3]], dim=1)
+        ignore = torch.stack([size - ignore[:, 2], ignore[:, 1], size - ignore[:, 0], ignore[:, 3]], dim=1)
+    image = photometric_distort(image, rng)
     # Slivers cut by the crop are not people any more.
     keep = ((boxes[:, 2] - boxes[:, 0]) >= 2) & ((boxes[:, 3] - boxes[:, 1]) >= 2)
     boxes = boxes[keep]
