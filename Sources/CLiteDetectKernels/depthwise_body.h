@@ -1,18 +1,32 @@
 // Depthwise convolution, written once against the vector vocabulary (vector_<isa>.h).
 //
 // Channels are the vector dimension: one vector holds LDK_LANES channels of one pixel, and a
-// tap is one load and one FMA against that tap's weights for the same channels. Output rows
-// are visited in order and each row runs through all channel blocks, so the kernel-height input
-// rows it reads stay in cache. The 3×3 and 5×5 kernels keep all their weights in registers for
-// a whole row: interior pixels (every tap inside the image) run four at a time without a branch;
-// border pixels read a vector of zeros for taps outside the image (a pointer select, not a
-// branch). Other kernel sizes clip each pixel's window instead.
+// tap is one load and one FMA against that tap's weights for the same channels.
+//
+// Loop order: for each output row, a few output pixels at a time, and for those pixels every
+// channel block in turn. Each step therefore reads whole pixels (all their channels,
+// contiguous) and the weights (a few KiB, hot in L1). The other order, one channel block
+// across a whole row, walks memory with the pixel stride; with 512 channels that stride is
+// 2 KiB, and every load of a row maps to the same two L1 sets, so it ran 3–5× slower.
+//
+// 3×3 and 5×5 windows with stride 1 or 2 that lie inside the image horizontally run
+// LDK_DEPTHWISE_PIXELS at a time, fully unrolled so that input vectors shared by neighbouring
+// windows are loaded once; kernel rows in the top or bottom padding are skipped. Every other
+// pixel (the left and right borders, the rest of a row, other sizes and strides) sums the taps
+// of its window clipped to the image. Both sum the taps in the same order (row by row, left to
+// right), so the result does not depend on which path computed a pixel.
 
-/// What taps outside the image read: one vector of zeros serves every channel block.
-static const float LDK_NAME(depthwise_zeros)[LDK_LANES] = {0};
+/// Output pixels per unrolled step: four independent FMA chains per tap.
+#define LDK_DEPTHWISE_PIXELS 4
+/// The largest kernel side the unrolled step handles.
+#define LDK_DEPTHWISE_MAX_UNROLLED_KERNEL 5
 
-/// The largest kernel side with weights held in registers.
-#define LDK_DEPTHWISE_MAX_REGISTER_KERNEL 5
+/// Tap `tap` (of `taps`) of the LDK_LANES channels from `channel` in ldk_pack_depthwise's layout.
+LDK_INLINE const float *LDK_NAME(depthwise_tap)(const float *weights, ptrdiff_t taps, ptrdiff_t tap, ptrdiff_t channel) {
+    const ptrdiff_t block = LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
+    _Static_assert(LDK_DEPTHWISE_CHANNEL_ALIGNMENT % LDK_LANES == 0, "a vector never straddles two blocks");
+    return weights + channel / block * block * taps + tap * block + channel % block;
+}
 
 /// `count` channels at `p`: a whole vector, or (when `partial`, a constant after inlining) the
 /// first `count` lanes.
@@ -20,162 +34,137 @@ LDK_INLINE ldk_vf LDK_NAME(depthwise_load)(const int partial, const float *p, pt
     return partial ? vf_load_first(p, count) : vf_load(p);
 }
 
-/// Output pixels [ox0, ox1) of one row for one channel block, `size` × `size` kernel (a constant
-/// after inlining), weights `w` in registers.
+/// LDK_DEPTHWISE_PIXELS output pixels of one channel block (`count` channels from `channel`),
+/// `size` × `size` kernel with stride `stride` (constants after inlining).
 ///
-/// - rows: per kernel row, the channel block's first pixel of that input row, or NULL where the
-///   row lies in the padding. When `interior`, no row is NULL and every window is inside the
-///   image; otherwise taps outside read zeros.
-LDK_INLINE void LDK_NAME(depthwise_run)(
-    const int size, const int partial, const int interior, const ldk_activation activation,
-    const float *const *rows, ptrdiff_t width, ptrdiff_t pixel_stride, ptrdiff_t stride, ptrdiff_t pad_left,
-    ptrdiff_t ox0, ptrdiff_t ox1, ptrdiff_t count, const ldk_vf *w, ldk_vf bias, float *output_row,
-    ptrdiff_t output_stride, const float *residual_row, ptrdiff_t residual_stride) {
-    ptrdiff_t ox = ox0;
-    // Four pixels at a time: four independent FMA chains instead of one long one.
-    if (interior) {
-        for (; ox + 4 <= ox1; ox += 4) {
-            ldk_vf sum[4] = {bias, bias, bias, bias};
-            for (int ky = 0; ky < size; ky++) {
-                const float *window = rows[ky] + (ox * stride - pad_left) * pixel_stride;
-                for (int kx = 0; kx < size; kx++) {
-                    for (int i = 0; i < 4; i++) {
-                        const float *x = window + (i * stride + kx) * pixel_stride;
-                        sum[i] = vf_fmadd(LDK_NAME(depthwise_load)(partial, x, count), w[ky * size + kx], sum[i]);
-                    }
-                }
-            }
-            for (int i = 0; i < 4; i++)
-                ldk_store(output_row + (ox + i) * output_stride,
-                          residual_row ? residual_row + (ox + i) * residual_stride : NULL, sum[i], activation, count);
-        }
-    }
-    for (; ox < ox1; ox++) {
-        const ptrdiff_t ix0 = ox * stride - pad_left;
-        ldk_vf sum = bias;
-        for (int ky = 0; ky < size; ky++) {
-            for (int kx = 0; kx < size; kx++) {
-                const ptrdiff_t ix = ix0 + kx;
-                const float *x = interior                                  ? rows[ky] + ix * pixel_stride
-                                 : rows[ky] && ix >= 0 && ix < width ? rows[ky] + ix * pixel_stride
-                                                                          : LDK_NAME(depthwise_zeros);
-                sum = vf_fmadd(LDK_NAME(depthwise_load)(partial, x, count), w[ky * size + kx], sum);
+/// - rows: per kernel row, the input row's first pixel at the first window's left edge, or
+///   NULL where the row lies in the padding.
+LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(
+    const int size, const int stride, const int partial, const ldk_activation activation, const float *const *rows,
+    ptrdiff_t pixel_stride, const float *weights, const float *bias, ptrdiff_t channel,
+    ptrdiff_t count, float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride) {
+    enum { span = (LDK_DEPTHWISE_PIXELS - 1) * 2 + LDK_DEPTHWISE_MAX_UNROLLED_KERNEL };
+    ldk_vf sum[LDK_DEPTHWISE_PIXELS];
+    const ldk_vf b = vf_load(bias + channel);
+    for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++) sum[i] = b;
+    for (int ky = 0; ky < size; ky++) {
+        if (!rows[ky]) continue;
+        ldk_vf w[LDK_DEPTHWISE_MAX_UNROLLED_KERNEL];
+        for (int kx = 0; kx < size; kx++) w[kx] = vf_load(LDK_NAME(depthwise_tap)(weights, size * size, ky * size + kx, channel));
+        // Input column j serves window i at tap kx = j − i · stride; visiting j in order keeps
+        // each window's taps in order.
+        const int columns = (LDK_DEPTHWISE_PIXELS - 1) * stride + size;
+        for (int j = 0; j < columns && j < span; j++) {
+            const ldk_vf x = LDK_NAME(depthwise_load)(partial, rows[ky] + j * pixel_stride + channel, count);
+            for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++) {
+                const int kx = j - i * stride;
+                if (kx >= 0 && kx < size) sum[i] = vf_fmadd(x, w[kx], sum[i]);
             }
         }
-        ldk_store(output_row + ox * output_stride, residual_row ? residual_row + ox * residual_stride : NULL, sum,
-                  activation, count);
     }
+    for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++)
+        ldk_store(output + i * output_stride + channel, residual ? residual + i * residual_stride + channel : NULL,
+                  sum[i], activation, count);
 }
 
-/// One output row for one channel block with a `size` × `size` kernel held in registers.
-LDK_INLINE void LDK_NAME(depthwise_row_in_registers)(
-    const int size, const int partial, const ldk_activation activation, const ldk_convolution *c,
-    const float *const *rows, int rows_complete, ptrdiff_t channel, ptrdiff_t count, ptrdiff_t tap_stride,
-    ptrdiff_t ox_interior0, ptrdiff_t ox_interior1, float *output_row, const float *residual_row) {
-    const float *block_rows[LDK_DEPTHWISE_MAX_REGISTER_KERNEL];
-    for (int ky = 0; ky < size; ky++) block_rows[ky] = rows[ky] ? rows[ky] + channel : NULL;
-    ldk_vf w[LDK_DEPTHWISE_MAX_REGISTER_KERNEL * LDK_DEPTHWISE_MAX_REGISTER_KERNEL];
-    for (int t = 0; t < size * size; t++) w[t] = vf_load(c->packed_weights + t * tap_stride + channel);
-    const ldk_vf bias = vf_load(c->packed_bias + channel);
-    const ptrdiff_t width = c->input.width, ps = c->input.pixel_stride, stride = c->stride, pad = c->pad_left;
-    const ptrdiff_t out_ps = c->output.pixel_stride, res_ps = c->residual.pixel_stride;
-    float *out = output_row + channel;
-    const float *res = residual_row ? residual_row + channel : NULL;
-    if (!rows_complete) {
-        LDK_NAME(depthwise_run)(size, partial, 0, activation, block_rows, width, ps, stride, pad, 0, c->output.width,
-                                count, w, bias, out, out_ps, res, res_ps);
-        return;
-    }
-    LDK_NAME(depthwise_run)(size, partial, 0, activation, block_rows, width, ps, stride, pad, 0, ox_interior0, count,
-                            w, bias, out, out_ps, res, res_ps);
-    LDK_NAME(depthwise_run)(size, partial, 1, activation, block_rows, width, ps, stride, pad, ox_interior0,
-                            ox_interior1, count, w, bias, out, out_ps, res, res_ps);
-    LDK_NAME(depthwise_run)(size, partial, 0, activation, block_rows, width, ps, stride, pad, ox_interior1,
-                            c->output.width, count, w, bias, out, out_ps, res, res_ps);
+/// LDK_DEPTHWISE_PIXELS output pixels starting at `output`, all channel blocks.
+LDK_INLINE void LDK_NAME(depthwise_pixels_unrolled)(
+    const int size, const int stride, const ldk_activation activation, const ldk_convolution *c,
+    const float *const *rows, float *output, const float *residual) {
+    const ptrdiff_t channels = c->input.channels, full_blocks_end = channels / LDK_LANES * LDK_LANES;
+    const ptrdiff_t ps = c->input.pixel_stride, out_ps = c->output.pixel_stride, res_ps = c->residual.pixel_stride;
+    ptrdiff_t channel = 0;
+    for (; channel < full_blocks_end; channel += LDK_LANES)
+        LDK_NAME(depthwise_block_unrolled)(size, stride, 0, activation, rows, ps, c->packed_weights, c->packed_bias,
+                                           channel, LDK_LANES, output, out_ps, residual, res_ps);
+    if (channel < channels)
+        LDK_NAME(depthwise_block_unrolled)(size, stride, 1, activation, rows, ps, c->packed_weights, c->packed_bias,
+                                           channel, channels - channel, output, out_ps, residual,
+                                           res_ps);
 }
 
-/// One output row for one channel block with any kernel: each pixel's window clipped to the
-/// image, weights read from memory per tap.
-LDK_INLINE void LDK_NAME(depthwise_row_clipped)(
-    const int partial, const ldk_activation activation, const ldk_convolution *c, ptrdiff_t iy0, ptrdiff_t channel,
-    ptrdiff_t count, ptrdiff_t tap_stride, float *output_row, const float *residual_row) {
-    const ptrdiff_t kh = c->kernel_height, kw = c->kernel_width, stride = c->stride;
-    const ptrdiff_t width = c->input.width, ps = c->input.pixel_stride, row_floats = width * ps;
-    const ptrdiff_t ky0 = iy0 < 0 ? -iy0 : 0;
-    const ptrdiff_t ky1 = c->input.height - iy0 < kh ? c->input.height - iy0 : kh;
-    const ldk_vf bias = vf_load(c->packed_bias + channel);
-    for (ptrdiff_t ox = 0; ox < c->output.width; ox++) {
-        const ptrdiff_t ix0 = ox * stride - c->pad_left;
-        const ptrdiff_t kx0 = ix0 < 0 ? -ix0 : 0;
-        const ptrdiff_t kx1 = width - ix0 < kw ? width - ix0 : kw;
-        ldk_vf sum = bias;
+/// One output pixel, all channel blocks, its window clipped to the image: kernel rows
+/// [ky0, ky1), the first of them input row `top` (unused when the range is empty), columns
+/// [kx0, kx1) from input column ix0.
+LDK_INLINE void LDK_NAME(depthwise_pixel_clipped)(
+    const ldk_activation activation, const ldk_convolution *c, const float *top, ptrdiff_t ky0, ptrdiff_t ky1,
+    ptrdiff_t ix0, ptrdiff_t kx0, ptrdiff_t kx1, float *output, const float *residual) {
+    const ptrdiff_t channels = c->input.channels, kw = c->kernel_width, ps = c->input.pixel_stride;
+    const ptrdiff_t taps = c->kernel_height * kw;
+    const ptrdiff_t row_floats = c->input.width * ps;
+    for (ptrdiff_t channel = 0; channel < channels; channel += LDK_LANES) {
+        const ptrdiff_t count = channels - channel < LDK_LANES ? channels - channel : LDK_LANES;
+        ldk_vf sum = vf_load(c->packed_bias + channel);
         for (ptrdiff_t ky = ky0; ky < ky1; ky++) {
-            const float *row = c->input.base + (iy0 + ky) * row_floats + channel;
+            const float *row = top + (ky - ky0) * row_floats + channel;
             for (ptrdiff_t kx = kx0; kx < kx1; kx++) {
                 const float *x = row + (ix0 + kx) * ps;
-                const float *tap = c->packed_weights + (ky * kw + kx) * tap_stride + channel;
-                sum = vf_fmadd(LDK_NAME(depthwise_load)(partial, x, count), vf_load(tap), sum);
+                const float *tap = LDK_NAME(depthwise_tap)(c->packed_weights, taps, ky * kw + kx, channel);
+                const ldk_vf value = count == LDK_LANES ? vf_load(x) : vf_load_first(x, count);
+                sum = vf_fmadd(value, vf_load(tap), sum);
             }
         }
-        ldk_store(output_row + ox * c->output.pixel_stride + channel,
-                  residual_row ? residual_row + ox * c->residual.pixel_stride + channel : NULL, sum, activation, count);
+        ldk_store(output + channel, residual ? residual + channel : NULL, sum, activation, count);
     }
 }
 
-/// One output row, all channel blocks (the last one `partial` when channels do not fill it).
-LDK_INLINE void LDK_NAME(depthwise_row)(
-    const int partial, const ldk_activation activation, const ldk_convolution *c, const float *const *rows,
-    int rows_complete, ptrdiff_t iy0, ptrdiff_t channel0, ptrdiff_t channel1, ptrdiff_t ox_interior0,
-    ptrdiff_t ox_interior1, float *output_row, const float *residual_row) {
-    const ptrdiff_t channels = c->input.channels;
-    const ptrdiff_t tap_stride = (channels + LDK_DEPTHWISE_CHANNEL_ALIGNMENT - 1) / LDK_DEPTHWISE_CHANNEL_ALIGNMENT *
-                                 LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
-    const int square = c->kernel_height == c->kernel_width;
-    for (ptrdiff_t channel = channel0; channel < channel1; channel += LDK_LANES) {
-        const ptrdiff_t count = partial ? channels - channel : LDK_LANES;
-        if (square && c->kernel_height == 3)
-            LDK_NAME(depthwise_row_in_registers)(3, partial, activation, c, rows, rows_complete, channel, count,
-                                                 tap_stride, ox_interior0, ox_interior1, output_row, residual_row);
-        else if (square && c->kernel_height == 5)
-            LDK_NAME(depthwise_row_in_registers)(5, partial, activation, c, rows, rows_complete, channel, count,
-                                                 tap_stride, ox_interior0, ox_interior1, output_row, residual_row);
-        else
-            LDK_NAME(depthwise_row_clipped)(partial, activation, c, iy0, channel, count, tap_stride, output_row,
-                                            residual_row);
+/// Output rows [row_begin, row_end); `size` and `stride` constants after inlining, with
+/// size 0 meaning "not unrolled" (every pixel clipped).
+LDK_INLINE void LDK_NAME(depthwise_rows)(const int size, const int stride, const ldk_convolution *c,
+                                         const ldk_activation activation, ptrdiff_t row_begin, ptrdiff_t row_end) {
+    const ptrdiff_t kh = c->kernel_height, kw = c->kernel_width, height = c->input.height, width = c->input.width;
+    const ptrdiff_t out_width = c->output.width, ps = c->input.pixel_stride, row_floats = width * ps;
+    const ptrdiff_t out_ps = c->output.pixel_stride, res_ps = c->residual.pixel_stride;
+    // Output columns whose whole window lies inside the input horizontally:
+    // ox · stride − pad_left ≥ 0 and ox · stride − pad_left + kw ≤ width.
+    ptrdiff_t ox0 = (c->pad_left + c->stride - 1) / c->stride;
+    ptrdiff_t ox1 = width - kw + c->pad_left >= 0 ? (width - kw + c->pad_left) / c->stride + 1 : 0;
+    if (ox1 > out_width) ox1 = out_width;
+    if (ox0 > ox1) ox0 = ox1;
+
+    for (ptrdiff_t oy = row_begin; oy < row_end; oy++) {
+        const ptrdiff_t iy0 = oy * c->stride - c->pad_top;
+        const ptrdiff_t ky0 = iy0 < 0 ? -iy0 : 0, ky1 = height - iy0 < kh ? height - iy0 : kh;
+        // The window's first row inside the image (none when ky0 ≥ ky1: all padding).
+        const float *top = ky0 < ky1 ? c->input.base + (iy0 + ky0) * row_floats : c->input.base;
+        float *output_row = c->output.base + oy * out_width * out_ps;
+        const float *residual_row = c->residual.base ? c->residual.base + oy * out_width * res_ps : NULL;
+#define LDK_DEPTHWISE_CLIPPED(ox)                                                                                  \
+    LDK_NAME(depthwise_pixel_clipped)(activation, c, top, ky0, ky1, (ox) * c->stride - c->pad_left,             \
+                                      (ox) * c->stride < c->pad_left ? c->pad_left - (ox) * c->stride : 0,        \
+                                      width - ((ox) * c->stride - c->pad_left) < kw                               \
+                                          ? width - ((ox) * c->stride - c->pad_left)                              \
+                                          : kw,                                                                   \
+                                      output_row + (ox) * out_ps,                                                 \
+                                      residual_row ? residual_row + (ox) * res_ps : NULL)
+        ptrdiff_t ox = 0;
+        if (size > 0) {
+            const float *rows[LDK_DEPTHWISE_MAX_UNROLLED_KERNEL];
+            for (; ox < ox0; ox++) LDK_DEPTHWISE_CLIPPED(ox);
+            for (; ox + LDK_DEPTHWISE_PIXELS <= ox1; ox += LDK_DEPTHWISE_PIXELS) {
+                const ptrdiff_t ix = ox * stride - c->pad_left;
+                for (int ky = 0; ky < size; ky++)
+                    rows[ky] = ky >= ky0 && ky < ky1 ? top + (ky - ky0) * row_floats + ix * ps : NULL;
+                LDK_NAME(depthwise_pixels_unrolled)(size, stride, activation, c, rows,
+                                                    output_row + ox * out_ps,
+                                                    residual_row ? residual_row + ox * res_ps : NULL);
+            }
+        }
+        for (; ox < out_width; ox++) LDK_DEPTHWISE_CLIPPED(ox);
+#undef LDK_DEPTHWISE_CLIPPED
     }
 }
 
 /// Output rows [row_begin, row_end) with `activation` a constant after inlining.
 LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
                                          ptrdiff_t row_end) {
-    const ptrdiff_t channels = c->input.channels, stride = c->stride, kh = c->kernel_height, kw = c->kernel_width;
-    const ptrdiff_t height = c->input.height, width = c->input.width, out_width = c->output.width;
-    const ptrdiff_t row_floats = width * c->input.pixel_stride;
-    const ptrdiff_t full_blocks_end = channels / LDK_LANES * LDK_LANES;
-    // Output columns whose whole window lies inside the input: ox · stride − pad_left ≥ 0 and
-    // ox · stride − pad_left + kw ≤ width.
-    ptrdiff_t ox0 = (c->pad_left + stride - 1) / stride;
-    ptrdiff_t ox1 = width - kw + c->pad_left >= 0 ? (width - kw + c->pad_left) / stride + 1 : 0;
-    if (ox1 > out_width) ox1 = out_width;
-    if (ox0 >= ox1) ox0 = ox1 = out_width;
-
-    for (ptrdiff_t oy = row_begin; oy < row_end; oy++) {
-        const ptrdiff_t iy0 = oy * stride - c->pad_top;
-        const float *rows[LDK_DEPTHWISE_MAX_REGISTER_KERNEL] = {NULL};
-        int rows_complete = 1;
-        for (ptrdiff_t ky = 0; ky < kh && ky < LDK_DEPTHWISE_MAX_REGISTER_KERNEL; ky++) {
-            const ptrdiff_t iy = iy0 + ky;
-            rows[ky] = iy >= 0 && iy < height ? c->input.base + iy * row_floats : NULL;
-            rows_complete &= rows[ky] != NULL;
-        }
-        float *output_row = c->output.base + oy * out_width * c->output.pixel_stride;
-        const float *residual_row = c->residual.base ? c->residual.base + oy * out_width * c->residual.pixel_stride : NULL;
-        LDK_NAME(depthwise_row)(0, activation, c, rows, rows_complete, iy0, 0, full_blocks_end, ox0, ox1, output_row,
-                                residual_row);
-        if (full_blocks_end < channels)
-            LDK_NAME(depthwise_row)(1, activation, c, rows, rows_complete, iy0, full_blocks_end, channels, ox0, ox1,
-                                    output_row, residual_row);
-    }
+    const int square = c->kernel_height == c->kernel_width;
+    const ptrdiff_t size = square ? c->kernel_height : 0, stride = c->stride;
+    if (size == 3 && stride == 1) LDK_NAME(depthwise_rows)(3, 1, c, activation, row_begin, row_end);
+    else if (size == 3 && stride == 2) LDK_NAME(depthwise_rows)(3, 2, c, activation, row_begin, row_end);
+    else if (size == 5 && stride == 1) LDK_NAME(depthwise_rows)(5, 1, c, activation, row_begin, row_end);
+    else if (size == 5 && stride == 2) LDK_NAME(depthwise_rows)(5, 2, c, activation, row_begin, row_end);
+    else LDK_NAME(depthwise_rows)(0, 1, c, activation, row_begin, row_end);
 }
 
 LDK_TARGET void LDK_NAME(depthwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {

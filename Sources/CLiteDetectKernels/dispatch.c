@@ -42,6 +42,9 @@ ldk_isa ldk_usable_isa(ldk_isa isa) {
 #define LDK_PARALLEL_MIN_MACS 400000
 /// Row ranges per thread: more than one, so a thread slowed by other work costs less.
 #define LDK_ITEMS_PER_THREAD 4
+/// 1×1 convolutions on maps of fewer register tiles (LDK_PIXEL_ALIGNMENT pixels) than this per
+/// thread are split by output channels first.
+#define LDK_BLOCK_SPLIT_MAX_UNITS_PER_THREAD 64
 
 /// Output rows [row_begin, row_end) with the variant for `isa`, clamped to what this CPU runs.
 static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
@@ -82,12 +85,78 @@ static void ldk_run_row_range(void *context, ptrdiff_t item) {
     if (begin < end) ldk_convolve_rows(split->kernel, split->isa, split->convolution, begin, end);
 }
 
+/// One 1×1 convolution split into `pixel_parts` ranges of pixels × `panel_parts` ranges of
+/// output-channel panels.
+typedef struct {
+    ldk_isa isa;
+    const ldk_convolution *convolution;
+    ptrdiff_t pixel_parts, panel_parts;
+} ldk_block_split;
+
+/// Pixel ranges start at multiples of this (the widest ISA's tile rows), so only the last range
+/// of a convolution ends in a partial register tile.
+#define LDK_PIXEL_ALIGNMENT 8
+
+static void ldk_run_block(void *context, ptrdiff_t item) {
+    const ldk_block_split *split = context;
+    const ldk_convolution *c = split->convolution;
+    const ptrdiff_t pixels = c->output.height * c->output.width, panels = ldk_pointwise_panel_count(c);
+    const ptrdiff_t units = (pixels + LDK_PIXEL_ALIGNMENT - 1) / LDK_PIXEL_ALIGNMENT;
+    const ptrdiff_t pixel_part = item / split->panel_parts, panel_part = item % split->panel_parts;
+    const ptrdiff_t pixel_begin = pixel_part * units / split->pixel_parts * LDK_PIXEL_ALIGNMENT;
+    ptrdiff_t pixel_end = (pixel_part + 1) * units / split->pixel_parts * LDK_PIXEL_ALIGNMENT;
+    if (pixel_end > pixels) pixel_end = pixels;
+    const ptrdiff_t panel_begin = panel_part * panels / split->panel_parts;
+    const ptrdiff_t panel_end = (panel_part + 1) * panels / split->panel_parts;
+    if (pixel_begin >= pixel_end || panel_begin >= panel_end) return;
+    const ldk_isa chosen = ldk_usable_isa(split->isa);
+#if LDK_HAS_X86_KERNELS
+    if (chosen == LDK_ISA_AVX512) {
+        ldk_pointwise_block_avx512(c, pixel_begin, pixel_end, panel_begin, panel_end);
+        return;
+    }
+    if (chosen == LDK_ISA_AVX2) {
+        ldk_pointwise_block_avx2(c, pixel_begin, pixel_end, panel_begin, panel_end);
+        return;
+    }
+#else
+    (void)chosen;
+#endif
+    ldk_pointwise_block_portable(c, pixel_begin, pixel_end, panel_begin, panel_end);
+}
+
+/// Splits a 1×1 convolution for `threads` threads. Small maps (a few register tiles per thread)
+/// split the output channels instead: a share of the pixels would leave every thread streaming
+/// all the weights for a handful of tiles, and a share of the panels keeps each thread's weights
+/// in its own L2.
+static void ldk_choose_block_split(const ldk_convolution *c, int threads, ldk_block_split *split) {
+    const ptrdiff_t pixels = c->output.height * c->output.width, panels = ldk_pointwise_panel_count(c);
+    const ptrdiff_t units = (pixels + LDK_PIXEL_ALIGNMENT - 1) / LDK_PIXEL_ALIGNMENT;
+    const ptrdiff_t items = (ptrdiff_t)threads * LDK_ITEMS_PER_THREAD;
+    ptrdiff_t panel_parts = 1;
+    if (units < LDK_BLOCK_SPLIT_MAX_UNITS_PER_THREAD * threads && panels >= 2 * threads) panel_parts = threads;
+    ptrdiff_t pixel_parts = (items + panel_parts - 1) / panel_parts;
+    if (pixel_parts > units) pixel_parts = units;
+    split->pixel_parts = pixel_parts;
+    split->panel_parts = panel_parts;
+}
+
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_thread_pool *pool) {
     const ptrdiff_t rows = c->output.height;
     const ptrdiff_t taps = c->kernel_height * c->kernel_width;
     const double macs = (double)rows * c->output.width * c->output.channels * taps * (c->input.channels / c->groups);
     const int threads = ldk_thread_pool_threads(pool);
-    if (threads < 2 || rows < 2 || macs < LDK_PARALLEL_MIN_MACS) {
+    if (threads < 2 || macs < LDK_PARALLEL_MIN_MACS) {
+        ldk_convolve_rows(kernel, isa, c, 0, rows);
+        return;
+    }
+    if (kernel == LDK_KERNEL_POINTWISE) {
+        ldk_block_split split = {isa, c, 1, 1};
+        ldk_choose_block_split(c, threads, &split);
+        ldk_thread_pool_run(pool, split.pixel_parts * split.panel_parts, ldk_run_block, &split);
+        return;
+    }
+    if (rows < 2) {
         ldk_convolve_rows(kernel, isa, c, 0, rows);
         return;
     }

@@ -12,6 +12,18 @@ void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdi
 void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 
+/// The 1×1 GEMM restricted to pixels [pixel_begin, pixel_end) and output-channel panels
+/// [panel_begin, panel_end), panels numbered across groups (ldk_pointwise_panel_count in all).
+#define LDK_DECLARE_POINTWISE_BLOCK(isa)                                                                            \
+    void ldk_pointwise_block_##isa(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,          \
+                                   ptrdiff_t panel_begin, ptrdiff_t panel_end);
+LDK_DECLARE_POINTWISE_BLOCK(portable)
+
+/// Output-channel panels of a panel-packed convolution, all groups together.
+static inline ptrdiff_t ldk_pointwise_panel_count(const ldk_convolution *c) {
+    return c->groups * ((c->output.channels / c->groups + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH);
+}
+
 /// Pooling (pool_body.h), element-wise operations (elementwise_body.h) and the channel shuffle
 /// (shuffle_body.h) as compiled for one ISA.
 #define LDK_DECLARE_OPERATIONS(isa)                                                                                   \
@@ -28,6 +40,8 @@ LDK_DECLARE_OPERATIONS(portable)
 #define LDK_HAS_X86_KERNELS 1
 LDK_DECLARE_OPERATIONS(avx2)
 LDK_DECLARE_OPERATIONS(avx512)
+LDK_DECLARE_POINTWISE_BLOCK(avx2)
+LDK_DECLARE_POINTWISE_BLOCK(avx512)
 void ldk_pointwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);

@@ -49,8 +49,10 @@ size_t ldk_depthwise_bias_count(ptrdiff_t channels) { return (size_t)ldk_depthwi
 void ldk_pack_depthwise(const float *weights, const float *bias, ptrdiff_t channels, ptrdiff_t taps,
                         float *packed_weights, float *packed_bias) {
     const ptrdiff_t padded = ldk_depthwise_padded_channels(channels);
+    const ptrdiff_t block = LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
     for (ptrdiff_t c = 0; c < padded; c++) {
         packed_bias[c] = c < channels && bias ? bias[c] : 0;
-        for (ptrdiff_t t = 0; t < taps; t++) packed_weights[t * padded + c] = c < channels ? weights[c * taps + t] : 0;
+        float *block_taps = packed_weights + c / block * block * taps + c % block;
+        for (ptrdiff_t t = 0; t < taps; t++) block_taps[t * block] = c < channels ? weights[c * taps + t] : 0;
     }
 }

@@ -47,46 +47,57 @@ LDK_INLINE void LDK_NAME(pointwise_pass)(
 #undef LDK_POINTWISE_TILE
 }
 
-/// Pixel rows [row_begin, row_end) of the GEMM with `activation` a constant after inlining.
-LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
-                                         ptrdiff_t row_end) {
-    const ptrdiff_t first_pixel = row_begin * c->input.width, pixels = row_end * c->input.width;
+/// Pixels [pixel_begin, pixel_end) × panels [panel_begin, panel_end) of the GEMM, with
+/// `activation` a constant after inlining. Panels are numbered across groups (group g's panel p
+/// is g · panels per group + p), so a thread can take a share of the output channels instead of
+/// a share of the pixels.
+LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_activation activation,
+                                         ptrdiff_t pixel_begin, ptrdiff_t pixel_end, ptrdiff_t panel_begin,
+                                         ptrdiff_t panel_end) {
     const ptrdiff_t groups = c->groups;
     const ptrdiff_t depth = c->input.channels / groups;
     const ptrdiff_t group_outputs = c->output.channels / groups;
     const ptrdiff_t panels = (group_outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
     const ptrdiff_t in_stride = c->input.pixel_stride, out_stride = c->output.pixel_stride;
     const ptrdiff_t res_stride = c->residual.pixel_stride;
+    // The weights this call streams: its share of the panels (all of a group's when it spans
+    // groups, as one chunk of pixels visits them group by group).
+    const ptrdiff_t streamed_panels = panel_end - panel_begin < panels ? panel_end - panel_begin : panels;
     ptrdiff_t chunk = LDK_POINTWISE_CHUNK_FLOATS / (depth > 0 ? depth : 1) / LDK_TILE_ROWS * LDK_TILE_ROWS;
-    if (depth * panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_SMALL_WEIGHT_FLOATS) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
+    if (depth * streamed_panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_SMALL_WEIGHT_FLOATS) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
     if (chunk < LDK_TILE_ROWS) chunk = LDK_TILE_ROWS;
 
-    for (ptrdiff_t m0 = first_pixel; m0 < pixels; m0 += chunk) {
-        const ptrdiff_t m1 = m0 + chunk < pixels ? m0 + chunk : pixels;
-        for (ptrdiff_t g = 0; g < groups; g++) {
-            for (ptrdiff_t p = 0; p < panels; p++) {
-                for (ptrdiff_t pass = 0; pass < LDK_PANEL_WIDTH; pass += LDK_PASS_WIDTH) {
-                    const ptrdiff_t column = p * LDK_PANEL_WIDTH + pass;
-                    const ptrdiff_t columns = group_outputs - column;
-                    if (columns <= 0) break;
-                    const float *w = c->packed_weights + (g * panels + p) * depth * LDK_PANEL_WIDTH + pass;
-                    const float *bias = c->packed_bias + (g * panels + p) * LDK_PANEL_WIDTH + pass;
-                    const float *a = c->input.base + g * depth;
-                    float *out = c->output.base + g * group_outputs + column;
-                    const float *res = c->residual.base ? c->residual.base + g * group_outputs + column : NULL;
-                    // A pass with at most one vector of channels left computes just that vector.
-                    if (columns <= LDK_LANES)
-                        LDK_NAME(pointwise_pass)(1, m0, m1, a, in_stride, depth, w, bias, out, out_stride, res,
-                                                 res_stride, columns, activation);
-                    else
-                        LDK_NAME(pointwise_pass)(LDK_TILE_VECTORS, m0, m1, a, in_stride, depth, w, bias, out,
-                                                 out_stride, res, res_stride, columns, activation);
-                }
+    for (ptrdiff_t m0 = pixel_begin; m0 < pixel_end; m0 += chunk) {
+        const ptrdiff_t m1 = m0 + chunk < pixel_end ? m0 + chunk : pixel_end;
+        for (ptrdiff_t gp = panel_begin; gp < panel_end; gp++) {
+            const ptrdiff_t g = gp / panels, p = gp % panels;
+            for (ptrdiff_t pass = 0; pass < LDK_PANEL_WIDTH; pass += LDK_PASS_WIDTH) {
+                const ptrdiff_t column = p * LDK_PANEL_WIDTH + pass;
+                const ptrdiff_t columns = group_outputs - column;
+                if (columns <= 0) break;
+                const float *w = c->packed_weights + gp * depth * LDK_PANEL_WIDTH + pass;
+                const float *bias = c->packed_bias + gp * LDK_PANEL_WIDTH + pass;
+                const float *a = c->input.base + g * depth;
+                float *out = c->output.base + g * group_outputs + column;
+                const float *res = c->residual.base ? c->residual.base + g * group_outputs + column : NULL;
+                // A pass with at most one vector of channels left computes just that vector.
+                if (columns <= LDK_LANES)
+                    LDK_NAME(pointwise_pass)(1, m0, m1, a, in_stride, depth, w, bias, out, out_stride, res,
+                                             res_stride, columns, activation);
+                else
+                    LDK_NAME(pointwise_pass)(LDK_TILE_VECTORS, m0, m1, a, in_stride, depth, w, bias, out,
+                                             out_stride, res, res_stride, columns, activation);
             }
         }
     }
 }
 
+LDK_TARGET void LDK_NAME(pointwise_block)(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,
+                                          ptrdiff_t panel_begin, ptrdiff_t panel_end) {
+    LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c, pixel_begin, pixel_end, panel_begin, panel_end);
+}
+
 LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
-    LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c, row_begin, row_end);
+    LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0,
+                              ldk_pointwise_panel_count(c));
 }

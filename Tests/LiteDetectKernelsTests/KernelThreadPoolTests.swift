@@ -7,10 +7,14 @@ import XCTest
 /// runs it), and safe when two threads share one pool.
 final class KernelThreadPoolTests: XCTestCase {
     /// Large enough to be split (the kernels run convolutions under ~400 k MACs on one thread),
-    /// with row counts above, at and below the number of row ranges the split makes.
+    /// with row counts above, at and below the number of row ranges the split makes, and maps small
+    /// enough that 1×1 convolutions are split by output channels instead.
     private let geometries = [
         ConvolutionGeometry(input: FeatureMapShape(height: 19, width: 21, channels: 64), outputChannels: 72, kernelHeight: 1, kernelWidth: 1),
         ConvolutionGeometry(input: FeatureMapShape(height: 3, width: 100, channels: 96), outputChannels: 80, kernelHeight: 1, kernelWidth: 1, groups: 2),
+        // Small maps whose 1×1 convolutions are split by output channels (a partial last panel; a 1×1 map).
+        ConvolutionGeometry(input: FeatureMapShape(height: 10, width: 10, channels: 160), outputChannels: 300, kernelHeight: 1, kernelWidth: 1),
+        ConvolutionGeometry(input: FeatureMapShape(height: 1, width: 1, channels: 1024), outputChannels: 520, kernelHeight: 1, kernelWidth: 1),
         ConvolutionGeometry(input: FeatureMapShape(height: 81, width: 77, channels: 96), outputChannels: 96, kernelHeight: 3, kernelWidth: 3,
                             stride: 2, padding: .symmetric(1), groups: 96),
         ConvolutionGeometry(input: FeatureMapShape(height: 23, width: 25, channels: 200), outputChannels: 200, kernelHeight: 5, kernelWidth: 5,

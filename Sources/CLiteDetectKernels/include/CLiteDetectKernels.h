@@ -96,7 +96,9 @@ size_t ldk_depthwise_weight_count(ptrdiff_t channels, ptrdiff_t taps);
 size_t ldk_depthwise_bias_count(ptrdiff_t channels);
 
 /// Repacks depthwise weights `[channel][kernel_h][kernel_w]` (OHWI with one input per group)
-/// into `[tap][channel]`, channels zero-padded to LDK_DEPTHWISE_CHANNEL_ALIGNMENT.
+/// into blocks of LDK_DEPTHWISE_CHANNEL_ALIGNMENT channels, `[block][tap][channel in block]`,
+/// channels zero-padded to a whole block. A block's taps are contiguous: with `[tap][channel]`
+/// the taps of wide layers lie a multiple of 2 KiB apart and compete for the same L1 sets.
 void ldk_pack_depthwise(const float *weights, const float *bias, ptrdiff_t channels, ptrdiff_t taps,
                         float *packed_weights, float *packed_bias);
 
@@ -120,7 +122,8 @@ void ldk_pack_winograd(const float *weights, const float *bias, ptrdiff_t output
 
 // MARK: Threads
 
-/// Helper threads that large convolutions are split across (by output rows). Workers spin
+/// Helper threads that large convolutions are split across (by output rows; 1×1 convolutions by
+/// pixels and, on small maps, by output channels). Workers spin
 /// briefly between jobs, then sleep. One job runs at a time: a caller that finds the pool busy
 /// runs its whole job on its own thread instead of waiting.
 typedef struct ldk_thread_pool ldk_thread_pool;
@@ -153,8 +156,8 @@ typedef enum {
 } ldk_kernel;
 
 /// Runs `convolution` with `kernel` as compiled for `isa` (clamped to what this CPU supports).
-/// With a pool (or NULL for none), convolutions big enough to pay for it are split by output
-/// rows across its threads; the result is the same either way. Allocates nothing.
+/// With a pool (or NULL for none), convolutions big enough to pay for it are split across its
+/// threads (see ldk_thread_pool); the result is the same either way. Allocates nothing.
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
 
 // MARK: Pooling
