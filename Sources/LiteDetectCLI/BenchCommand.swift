@@ -96,6 +96,7 @@ struct BenchCommand: ParsableCommand {
         }
         if perLayer && format != .json {
             for result in results { Terminal.standardOutput("\n" + result.layerTable()) }
+            Terminal.standardOutput("\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n")
         }
         if format == .table {
             Terminal.standardOutput("\nkernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs\n")

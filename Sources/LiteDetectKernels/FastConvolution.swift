@@ -52,7 +52,7 @@ public struct FastConvolution: Sendable {
     public let activation: Activation
     public let kernel: Kernel
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
-    /// `[group][panel][tap][input/groups][32]`, depthwise `[tap][channels padded to 16]` or
+    /// `[group][panel][tap][input/groups][32]`, depthwise `[16-channel block][tap][16]` or
     /// Winograd `[position][panel][input][32]`.
     private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
@@ -113,8 +113,8 @@ public struct FastConvolution: Sendable {
     ///   - output: shaped `geometry.output`; any pixel stride. Only its channels are written.
     ///   - residual: shaped `geometry.output`, added before the activation (an inverted
     ///     residual's skip connection); it may be the same memory as `output`.
-    ///   - threads: a pool to split large convolutions across (by output rows), or `nil` to run
-    ///     on the calling thread only. The result does not depend on it.
+    ///   - threads: a pool to split large convolutions across, or `nil` to run on the calling
+    ///     thread only. The result does not depend on it.
     ///   - instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
     public func run(
         input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil,
@@ -122,20 +122,33 @@ public struct FastConvolution: Sendable {
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
-        var call = ldk_convolution(
+        var call = cConvolution(input: input, output: output, residual: residual, padTop: geometry.padding.top)
+        ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
+    }
+
+    /// The C kernels' description of this convolution from `input` to `output`, which may be
+    /// bands of the layer's maps: `padTop` rows of zeros lie above `input`, and rows past its end
+    /// read as zeros, so a band with the rows its outputs need computes exactly those outputs.
+    func cConvolution(input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView?, padTop: Int) -> ldk_convolution {
+        precondition(input.width == geometry.input.width && input.channels == geometry.input.channels
+            && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
+            "convolution views do not match \(geometry)")
+        precondition(residual.map { $0.shape == output.shape } ?? true, "residual does not match the output \(output.shape)")
+        return ldk_convolution(
             input: input.cMap, output: output.cMap,
             residual: residual?.cMap ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
             packed_weights: packedWeights.base, packed_bias: packedBias.base,
             kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
-            pad_top: geometry.padding.top, pad_left: geometry.padding.left, groups: geometry.groups,
+            pad_top: padTop, pad_left: geometry.padding.left, groups: geometry.groups,
             activation: activation.cValue)
-        let cKernel: ldk_kernel
+    }
+
+    var cKernel: ldk_kernel {
         switch kernel {
-        case .pointwise: cKernel = LDK_KERNEL_POINTWISE
-        case .depthwise: cKernel = LDK_KERNEL_DEPTHWISE
-        case .direct: cKernel = LDK_KERNEL_DIRECT
-        case .winograd: cKernel = LDK_KERNEL_WINOGRAD
+        case .pointwise: return LDK_KERNEL_POINTWISE
+        case .depthwise: return LDK_KERNEL_DEPTHWISE
+        case .direct: return LDK_KERNEL_DIRECT
+        case .winograd: return LDK_KERNEL_WINOGRAD
         }
-        ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
     }
 }

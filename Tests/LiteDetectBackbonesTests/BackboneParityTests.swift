@@ -29,32 +29,49 @@ final class BackboneParityTests: XCTestCase {
         }
     }
 
-    private func checkCase(_ name: String) throws {
+    /// The same cases with every chain of convolutions run band by band (`Banding`), one output
+    /// row per band (the most seams), on one thread and on three (each with its own rows and a
+    /// halo above them). SqueezeNet has no chains (a Fire module's squeeze feeds two branches).
+    func testBackbonesMatchPyTorchBandByBand() throws {
+        let everywhere = Banding(minimumMapBytes: 0, bandBytes: 0)
+        for name in BackboneFixture.allCases where !name.hasPrefix("squeezenet") {
+            for threads in [1, 3] {
+                try checkCase(name, banding: everywhere, threads: threads)
+            }
+        }
+    }
+
+    private func checkCase(_ name: String, banding: Banding = .automatic, threads: Int = 1) throws {
         let (fixture, reference) = try BackboneFixture.load(name)
         let shape = fixture.input.shape  // [1, 3, H, W]
         let builder = GraphBuilder(weights: fixture.weights)
         let input = builder.input(FeatureMapShape(height: shape[2], width: shape[3], channels: shape[1]))
         let features = try Backbones.build(try fixture.configuration, on: builder, input: input, classes: fixture.num_classes)
-        let network = try builder.build(outputs: ["logits": features.logits!, "stride16": features.stride16, "stride32": features.stride32])
-        let session = NetworkSession(network: network)
+        let network = try builder.build(
+            outputs: ["logits": features.logits!, "stride16": features.stride16, "stride32": features.stride32], banding: banding)
+        if banding != .automatic {
+            XCTAssertFalse(network.bandedOperationIndices.isEmpty, "\(name): nothing banded, the case proves nothing")
+        }
+        let session = NetworkSession(network: network, threads: threads)
+        let label = banding == .automatic ? name : "\(name) (banded, \(threads) threads)"
         let pixels = channelsLast(fixture.input.values, channels: shape[1], height: shape[2], width: shape[3])
         session.input.base.update(from: pixels, count: pixels.count)
         session.run()
 
         for (output, referenceShape) in fixture.outputs {
             let expected = reference.tensors[output]!
-            XCTAssertEqual(expected.shape, referenceShape, "\(name) \(output)")
+            XCTAssertEqual(expected.shape, referenceShape, "\(label) \(output)")
             let view = try session.output(output)
             let (channels, height, width) = referenceShape.count == 4
                 ? (referenceShape[1], referenceShape[2], referenceShape[3]) : (referenceShape[1], 1, 1)
-            XCTAssertEqual(view.shape, FeatureMapShape(height: height, width: width, channels: channels), "\(name) \(output) shape")
+            XCTAssertEqual(view.shape, FeatureMapShape(height: height, width: width, channels: channels), "\(label) \(output) shape")
             guard view.shape.channels == channels && view.shape.height == height && view.shape.width == width else { continue }
             let want = channelsLast(expected.values, channels: channels, height: height, width: width)
             let scale = want.map(abs).max() ?? 0
-            XCTAssertGreaterThan(scale, 0, "\(name) \(output): reference is all zeros, the case proves nothing")
+            XCTAssertGreaterThan(scale, 0, "\(label) \(output): reference is all zeros, the case proves nothing")
             var worst: Float = 0
             for i in 0..<want.count { worst = max(worst, abs(view.base[i] - want[i])) }
-            XCTAssertLessThanOrEqual(worst, 1e-4 * scale, "\(name) \(output): max |Δ| \(worst) vs max |ref| \(scale)")
+            XCTAssertLessThanOrEqual(worst, 1e-4 * scale, "\(label) \(output): max |Δ| \(worst) vs max |ref| \(scale)")
         }
     }
 }

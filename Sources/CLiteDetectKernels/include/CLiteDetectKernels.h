@@ -160,6 +160,28 @@ typedef enum {
 /// threads (see ldk_thread_pool); the result is the same either way. Allocates nothing.
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
 
+// MARK: Programs
+
+/// One instruction of a convolution program: a convolution (rows 0 … output.height of its maps,
+/// which are usually bands of larger maps) or a move of floats within one buffer.
+typedef struct {
+    /// Nonzero for a move, zero for a convolution.
+    int is_move;
+    ldk_kernel kernel;
+    ldk_convolution convolution;
+    /// The move: `count` floats from `source` to `destination` (the two may overlap).
+    float *destination;
+    const float *source;
+    ptrdiff_t count;
+} ldk_program_instruction;
+
+/// Runs `programs` instruction lists, each in order on one thread, the lists in parallel on
+/// `pool` (NULL: all on the calling thread, one after another): list p is instructions
+/// [starts[p], starts[p + 1]). The lists must not write memory another list reads or writes.
+/// With `seconds` non-NULL, instruction i's wall time is stored in seconds[i]. Allocates nothing.
+void ldk_run_programs(ldk_isa isa, const ldk_program_instruction *instructions, const ptrdiff_t *starts,
+                      ptrdiff_t programs, ldk_thread_pool *pool, double *seconds);
+
 // MARK: Pooling
 
 /// What a pooling window computes.

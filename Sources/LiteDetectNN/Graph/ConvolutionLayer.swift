@@ -15,7 +15,7 @@ public final class ConvolutionLayer: Sendable {
     /// One value per output channel (zeros when the layer had neither bias nor BatchNorm).
     public let bias: [Float]
     /// The same weights packed for the kernel that runs this layer.
-    private let fast: FastConvolution
+    let fastConvolution: FastConvolution
 
     public init(name: String, geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]) {
         precondition(weights.count == geometry.weightCount && bias.count == geometry.outputChannels, "packed weights do not fit \(geometry)")
@@ -24,15 +24,15 @@ public final class ConvolutionLayer: Sendable {
         self.activation = activation
         self.weights = weights
         self.bias = bias
-        self.fast = FastConvolution(geometry: geometry, activation: activation, weights: weights, bias: bias)
+        self.fastConvolution = FastConvolution(geometry: geometry, activation: activation, weights: weights, bias: bias)
     }
 
     /// Which fast kernel runs this layer (for profiles).
-    public var kernel: FastConvolution.Kernel { fast.kernel }
+    public var kernel: FastConvolution.Kernel { fastConvolution.kernel }
 
     /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
     /// are split across them.
     func run(input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil, threads: KernelThreadPool? = nil) {
-        fast.run(input: input, output: output, residual: residual, threads: threads)
+        fastConvolution.run(input: input, output: output, residual: residual, threads: threads)
     }
 }

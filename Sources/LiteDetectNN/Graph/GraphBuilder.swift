@@ -177,11 +177,13 @@ public final class GraphBuilder {
 
     // MARK: Finishing
 
-    /// Checks that every weight was used and plans the network's memory.
-    public func build(outputs: [String: Value]) throws -> Network {
+    /// Checks that every weight was used and plans the network's memory; `banding` decides which
+    /// chains of convolutions run band by band (the result is the same either way).
+    public func build(outputs: [String: Value], banding: Banding = .automatic) throws -> Network {
         try weights.checkAllUsed()
         guard let input = inputValue else { throw GraphError.unknownOutput(name: "input") }
-        return Network(input: input, shapes: shapes, steps: steps, outputs: outputs, parameterCount: parameterCount)
+        return Network(input: input, shapes: shapes, steps: steps, outputs: outputs, parameterCount: parameterCount,
+                       banding: banding)
     }
 
     // MARK: Internals

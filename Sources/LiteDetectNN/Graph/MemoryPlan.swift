@@ -25,7 +25,12 @@ struct MemoryPlan: Sendable {
     /// Alignment of every slot, in floats (64 bytes: one AVX-512 vector / cache line).
     static let alignment = 16
 
-    init(shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], pinned: Set<Value>) {
+    /// - Parameter bandedChains: step ranges that run band by band (`Banding`): their
+    ///   intermediate maps live in per-thread band buffers instead of the arena, and every other
+    ///   map they read or write keeps its storage until the chain's last step (the steps run
+    ///   interleaved).
+    init(shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], pinned: Set<Value>,
+         bandedChains: [ClosedRange<Int>] = []) {
         var lastUse = [Int](repeating: -1, count: shapes.count)
         var uses = [Int](repeating: 0, count: shapes.count)
         for (index, step) in steps.enumerated() {
@@ -33,6 +38,15 @@ struct MemoryPlan: Sendable {
                 lastUse[input.id] = index
                 uses[input.id] += 1
             }
+        }
+        var banded = Set<Int>()
+        for chain in bandedChains {
+            for index in chain {
+                for value in steps[index].operation.inputs + [steps[index].output] {
+                    lastUse[value.id] = max(lastUse[value.id], chain.upperBound)
+                }
+            }
+            for index in chain.dropLast() { banded.insert(steps[index].output.id) }
         }
         let inPlace = Self.inPlaceConcatParts(shapes: shapes, steps: steps, pinned: pinned, uses: uses)
         // Slices that become views: value id -> (the value whose storage they sit in, channel offset).
@@ -76,7 +90,9 @@ struct MemoryPlan: Sendable {
         for (index, step) in steps.enumerated() {
             // A part written in place needs its concat's storage from now on (opened before this
             // step's inputs are freed, so it never overlaps them); a view needs none.
-            if views[step.output.id] == nil { allocate(inPlace[step.output.id]?.concat ?? step.output) }
+            if views[step.output.id] == nil && !banded.contains(step.output.id) {
+                allocate(inPlace[step.output.id]?.concat ?? step.output)
+            }
             // Values without storage of their own (parts in place, views) free nothing.
             for input in Set(step.operation.inputs) where lastUse[input.id] == index && !pinned.contains(input) && slotOf[input.id] >= 0 {
                 free.append(slotOf[input.id])

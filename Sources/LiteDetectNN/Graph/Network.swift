@@ -11,20 +11,31 @@ public final class Network: Sendable {
     let shapes: [FeatureMapShape]
     let steps: [Step]
     let plan: MemoryPlan
+    /// How chains of large maps run (`Banding`), and the chains found.
+    let banding: Banding
+    let bandedChains: [ClosedRange<Int>]
 
     struct Step: Sendable {
         let operation: Operation
         let output: Value
     }
 
-    init(input: Value, shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], outputs: [String: Value], parameterCount: Int) {
+    init(input: Value, shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], outputs: [String: Value],
+         parameterCount: Int, banding: Banding = .automatic) {
         self.input = input
         self.outputs = outputs
         self.parameterCount = parameterCount
         self.shapes = shapes
         self.steps = steps.map { Step(operation: $0.operation, output: $0.output) }
-        self.plan = MemoryPlan(shapes: shapes, steps: steps, pinned: Set(outputs.values).union([input]))
+        let pinned = Set(outputs.values).union([input])
+        let chains = banding.chains(shapes: shapes, steps: steps, pinned: pinned)
+        self.banding = banding
+        self.bandedChains = chains
+        self.plan = MemoryPlan(shapes: shapes, steps: steps, pinned: pinned, bandedChains: chains)
     }
+
+    /// The steps as the planners take them.
+    var stepList: [(operation: Operation, output: Value)] { steps.map { ($0.operation, $0.output) } }
 
     public var inputShape: FeatureMapShape { shapes[input.id] }
     public func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
@@ -36,25 +47,34 @@ public final class Network: Sendable {
     public var arenaFloatCount: Int { plan.arenaSize }
     public var operationCount: Int { steps.count }
 
+    /// Indices (in execution order) of the operations that run band by band (`Banding`).
+    public var bandedOperationIndices: [Int] { bandedChains.flatMap { Array($0) } }
+
     /// A short description of each operation, in execution order (for per-layer profiles).
     public var operationNames: [String] {
-        steps.map { step in
-            let shape = shapes[step.output.id]
-            switch step.operation {
-            case let .convolution(layer, _, _):
-                let g = layer.geometry
-                let kind = g.isDepthwise ? "dwconv" : g.kernelHeight == 1 && g.kernelWidth == 1 ? (g.groups > 1 ? "gconv1x1" : "conv1x1") : "conv"
-                return "\(kind) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"
-            case .maxPool: return "maxpool → \(shape)"
-            case .averagePool: return "avgpool → \(shape)"
-            case .globalAveragePool: return "global avgpool → \(shape)"
-            case .add: return "add → \(shape)"
-            case .activation: return "activation → \(shape)"
-            case .concat: return "concat → \(shape)"
-            case .channelSlice: return "channel slice → \(shape)"
-            case .channelShuffle: return "channel shuffle → \(shape)"
-            case .scaleChannels: return "scale channels → \(shape)"
-            }
+        let banded = Set(bandedOperationIndices)
+        return steps.indices.map { index in
+            let name = operationName(steps[index])
+            return banded.contains(index) ? name + " (banded)" : name
+        }
+    }
+
+    private func operationName(_ step: Step) -> String {
+        let shape = shapes[step.output.id]
+        switch step.operation {
+        case let .convolution(layer, _, _):
+            let g = layer.geometry
+            let kind = g.isDepthwise ? "dwconv" : g.kernelHeight == 1 && g.kernelWidth == 1 ? (g.groups > 1 ? "gconv1x1" : "conv1x1") : "conv"
+            return "\(kind) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"
+        case .maxPool: return "maxpool → \(shape)"
+        case .averagePool: return "avgpool → \(shape)"
+        case .globalAveragePool: return "global avgpool → \(shape)"
+        case .add: return "add → \(shape)"
+        case .activation: return "activation → \(shape)"
+        case .concat: return "concat → \(shape)"
+        case .channelSlice: return "channel slice → \(shape)"
+        case .channelShuffle: return "channel shuffle → \(shape)"
+        case .scaleChannels: return "scale channels → \(shape)"
         }
     }
 

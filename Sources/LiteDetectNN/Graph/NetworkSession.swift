@@ -7,6 +7,13 @@ public final class NetworkSession {
     private let arena: UnsafeMutablePointer<Float>
     /// Worker threads the large convolutions are split across (`nil`: the calling thread only).
     private let threadPool: KernelThreadPool?
+    /// Per thread, the band buffers of the banded chains (`Banding`; the chains run one at a
+    /// time and share them).
+    private let bandScratch: UnsafeMutablePointer<Float>
+    /// Each banded chain's program, by the index of the chain's first step.
+    private let chainPrograms: [Int: (program: ConvolutionProgram, end: Int)]
+    /// Per-instruction times of a profiled chain (as many as the longest program has).
+    private var instructionSeconds: [Double]
 
     /// - Parameter threads: threads a forward pass may use, the calling thread included. More than
     ///   1 only helps when that many cores are free; each session owns its own threads.
@@ -15,9 +22,35 @@ public final class NetworkSession {
         threadPool = threads > 1 ? KernelThreadPool(threadCount: threads) : nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: network.plan.arenaSize * 4, alignment: 64)
         arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
+
+        let threadCount = threadPool?.threadCount ?? 1
+        let plans = network.bandedChains.map { chain in
+            BandPlan(chain: chain, steps: network.stepList, shapes: network.shapes, threadCount: threadCount,
+                     bandBytes: network.banding.bandBytes)
+        }
+        let floatsPerThread = plans.map { $0.bytesPerThread(network.shapes) / 4 }.max() ?? 0
+        let scratchCount = max(16, floatsPerThread * threadCount)
+        bandScratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCount * 4, alignment: 64)
+            .initializeMemory(as: Float.self, repeating: 0, count: scratchCount)
+        let arena = arena
+        var programs: [Int: (program: ConvolutionProgram, end: Int)] = [:]
+        for (chain, plan) in zip(network.bandedChains, plans) {
+            let program = plan.program(
+                steps: network.stepList, shapes: network.shapes,
+                fullView: { value in
+                    FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id],
+                                   pixelStride: network.plan.pixelStrides[value.id])
+                }, scratch: bandScratch, scratchFloatsPerThread: floatsPerThread)
+            programs[chain.lowerBound] = (program, chain.upperBound)
+        }
+        chainPrograms = programs
+        instructionSeconds = [Double](repeating: 0, count: programs.values.map(\.program.instructionCount).max() ?? 0)
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        bandScratch.deallocate()
+    }
 
     /// Threads a forward pass uses (1 when the pool could not be started).
     public var threadCount: Int { threadPool?.threadCount ?? 1 }
@@ -37,7 +70,16 @@ public final class NetworkSession {
 
     /// One forward pass over the current input. Allocates nothing.
     public func run() {
-        for step in network.steps { execute(step) }
+        var index = 0
+        while index < network.steps.count {
+            if let chain = chainPrograms[index] {
+                chain.program.run(threads: threadPool)
+                index = chain.end + 1
+            } else {
+                execute(network.steps[index])
+                index += 1
+            }
+        }
     }
 
     /// A forward pass that also records each operation's wall-clock time in seconds, in the
@@ -45,11 +87,26 @@ public final class NetworkSession {
     public func runProfiled(seconds: inout [Double]) {
         if seconds.count != network.steps.count { seconds = [Double](repeating: 0, count: network.steps.count) }
         let clock = ContinuousClock()
-        for (index, step) in network.steps.enumerated() {
+        var index = 0
+        while index < network.steps.count {
+            if let chain = chainPrograms[index] {
+                // A banded layer runs as many small calls, on every thread at once: its time is
+                // the sum of its calls' times over all threads, divided by the threads.
+                for step in index...chain.end { seconds[step] = 0 }
+                instructionSeconds.withUnsafeMutableBufferPointer { times in
+                    chain.program.run(threads: threadPool, seconds: times)
+                    for (instruction, step) in chain.program.tags.enumerated() {
+                        seconds[step] += times[instruction] / Double(chain.program.listCount)
+                    }
+                }
+                index = chain.end + 1
+                continue
+            }
             let start = clock.now
-            execute(step)
+            execute(network.steps[index])
             let elapsed = clock.now - start
             seconds[index] = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            index += 1
         }
     }
 

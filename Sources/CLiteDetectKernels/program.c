@@ -1,0 +1,42 @@
+// Convolution programs: fixed lists of convolutions and moves, built once (LiteDetectNN's band
+// planner builds them to run runs of layers band by band) and run as often as needed.
+
+#include <string.h>
+#include <time.h>
+
+#include "kernels_internal.h"
+
+typedef struct {
+    ldk_isa isa;
+    const ldk_program_instruction *instructions;
+    const ptrdiff_t *starts;
+    double *seconds;
+} ldk_program_run;
+
+static double ldk_seconds_now(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
+}
+
+static void ldk_run_program(void *context, ptrdiff_t program) {
+    const ldk_program_run *run = context;
+    for (ptrdiff_t i = run->starts[program]; i < run->starts[program + 1]; i++) {
+        const ldk_program_instruction *instruction = &run->instructions[i];
+        const double start = run->seconds ? ldk_seconds_now() : 0;
+        if (instruction->is_move) {
+            memmove(instruction->destination, instruction->source, (size_t)instruction->count * sizeof(float));
+        } else {
+            const ldk_convolution *c = &instruction->convolution;
+            // A program's convolutions are small by design: each runs whole on this thread.
+            ldk_convolve(instruction->kernel, run->isa, c, NULL);
+        }
+        if (run->seconds) run->seconds[i] = ldk_seconds_now() - start;
+    }
+}
+
+void ldk_run_programs(ldk_isa isa, const ldk_program_instruction *instructions, const ptrdiff_t *starts,
+                      ptrdiff_t programs, ldk_thread_pool *pool, double *seconds) {
+    ldk_program_run run = {isa, instructions, starts, seconds};
+    ldk_thread_pool_run(pool, programs, ldk_run_program, &run);
+}

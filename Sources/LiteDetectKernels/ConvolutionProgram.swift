@@ -1,0 +1,61 @@
+internal import CLiteDetectKernels
+
+/// A fixed list of convolutions on bands of feature maps, and moves of rows within buffers,
+/// split into lists that run in parallel, one per thread. Built once (it holds the pointers it
+/// was given: the memory must outlive it and stay put); `run` then allocates nothing.
+///
+/// The lists must be independent: no list may write what another reads or writes.
+public final class ConvolutionProgram: @unchecked Sendable {
+    private var instructions: [ldk_program_instruction] = []
+    private var starts: [Int] = [0]
+    /// The caller's tag for each instruction (e.g. the network step it computes), for profiles.
+    public private(set) var tags: [Int] = []
+
+    public init() {}
+
+    /// Lists ended so far.
+    public var listCount: Int { starts.count - 1 }
+    public var instructionCount: Int { instructions.count }
+
+    /// Ends the current list: what is appended next starts a new one. An empty list is not kept.
+    /// Call it after the last instruction too: `run` runs ended lists only.
+    public func endList() {
+        if instructions.count > starts.last! { starts.append(instructions.count) }
+    }
+
+    /// Appends `convolution` from `input` to `output` (bands of its maps, with `padTop` rows of
+    /// zeros above `input`; see `FastConvolution.cConvolution`).
+    public func appendConvolution(
+        _ convolution: FastConvolution, input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView?,
+        padTop: Int, tag: Int
+    ) {
+        let call = convolution.cConvolution(input: input, output: output, residual: residual, padTop: padTop)
+        instructions.append(ldk_program_instruction(
+            is_move: 0, kernel: convolution.cKernel, convolution: call, destination: nil, source: nil, count: 0))
+        tags.append(tag)
+    }
+
+    /// Appends a move of `count` floats from `source` to `destination` (they may overlap).
+    public func appendMove(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int, tag: Int) {
+        instructions.append(ldk_program_instruction(
+            is_move: 1, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), destination: destination,
+            source: source, count: count))
+        tags.append(tag)
+    }
+
+    /// Runs every list, in parallel on `threads` when there is more than one. With `seconds`
+    /// (`instructionCount` values), each instruction's wall time is stored there.
+    public func run(
+        threads: KernelThreadPool?, instructionSet: KernelInstructionSet = .selected,
+        seconds: UnsafeMutableBufferPointer<Double>? = nil
+    ) {
+        precondition(instructions.count == starts.last!, "the last list was not ended")
+        precondition(seconds.map { $0.count >= instructions.count } ?? true, "too few slots for the program's timings")
+        instructions.withUnsafeBufferPointer { instructions in
+            starts.withUnsafeBufferPointer { starts in
+                ldk_run_programs(instructionSet.cValue, instructions.baseAddress, starts.baseAddress, starts.count - 1,
+                                 threads?.pool, seconds?.baseAddress)
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import LiteDetectKernels
+
+/// How one banded chain (`Banding`) runs on a given number of threads: which rows of which layer
+/// each thread computes, band after band, and where the rows of every intermediate map live.
+///
+/// The chain's last map is split into one contiguous range of rows per thread. A thread walks its
+/// range `bandRows` rows at a time; for each band it works out, from the last layer back to the
+/// first, the rows of every intermediate map the band reads (a convolution's window reaches
+/// `kernel − 1` rows beyond its stride), then computes from the first layer on the rows it does
+/// not hold yet. Each intermediate map keeps a window of rows in the thread's own buffer, which
+/// is `slack` times as tall as the window ever gets: new rows go after the ones held, and only
+/// when they would run past the end are the rows still needed moved to the start. A thread's
+/// first band computes the rows above its range too, so no thread reads what another writes.
+struct BandPlan {
+    /// One step of a thread's work.
+    enum Instruction {
+        /// Output rows `rows` of chain step `step`; `bufferOrigins[value id]`: the row at the start
+        /// of each intermediate's buffer at that moment.
+        case convolve(step: Int, rows: Range<Int>, bufferOrigins: [Int: Int])
+        /// Drop the first `dropped` rows of intermediate `value`'s buffer, keeping `kept` rows.
+        case shift(value: Int, dropped: Int, kept: Int, step: Int)
+    }
+
+    /// Buffer rows per row a band holds at most (docs/PERFORMANCE.md, "Bands": 2 was faster
+    /// than 1 and 3 on MobileNetV1/V2/V3-Large).
+    static let slack = 2
+
+    /// Per thread, in order.
+    let threads: [[Instruction]]
+    /// Rows of the last map per band.
+    let bandRows: Int
+    /// Rows each intermediate's buffer must hold (value id → rows).
+    let capacities: [Int: Int]
+
+    /// Plans `chain` of `steps` for `threadCount` threads with bands as tall as fit in
+    /// `bandBytes` of buffers per thread.
+    init(chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
+         threadCount: Int, bandBytes: Int) {
+        let lastHeight = shapes[steps[chain.upperBound].output.id].height
+        let regions = max(1, min(threadCount, lastHeight))
+        // The tallest band that fits (buffers grow with the band): binary search over 1 … a region.
+        func plan(_ bandRows: Int) -> BandPlan {
+            // Buffers `slack` times the rows a band holds: the rows kept for the next band move
+            // to the start once every few bands instead of every band.
+            let eager = BandPlan(chain: chain, steps: steps, shapes: shapes, regions: regions, bandRows: bandRows)
+            return BandPlan(chain: chain, steps: steps, shapes: shapes, regions: regions, bandRows: bandRows,
+                            capacities: eager.capacities.mapValues { $0 * Self.slack })
+        }
+        var best = plan(1)
+        var low = 2, high = (lastHeight + regions - 1) / regions
+        while low <= high {
+            let middle = (low + high) / 2
+            let plan = plan(middle)
+            if plan.bytesPerThread(shapes) <= bandBytes {
+                best = plan
+                low = middle + 1
+            } else {
+                high = middle - 1
+            }
+        }
+        self = best
+    }
+
+    /// Where each intermediate's buffer starts in a thread's share of the scratch (floats).
+    func bufferOffsets(_ shapes: [FeatureMapShape]) -> [Int: Int] {
+        var offsets: [Int: Int] = [:]
+        var next = 0
+        for (value, rows) in capacities.sorted(by: { $0.key < $1.key }) {
+            offsets[value] = next
+            next += Self.bufferFloats(rows: rows, shape: shapes[value])
+        }
+        return offsets
+    }
+
+    /// The plan as a program: `fullView` gives the whole maps (the chain's inputs and its last
+    /// output), thread t's buffers start at `scratch + t · scratchFloatsPerThread`.
+    func program(
+        steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape], fullView: (Value) -> FeatureMapView,
+        scratch: UnsafeMutablePointer<Float>, scratchFloatsPerThread: Int
+    ) -> ConvolutionProgram {
+        let offsets = bufferOffsets(shapes)
+        let program = ConvolutionProgram()
+        for (thread, instructions) in threads.enumerated() {
+            let buffers = scratch + thread * scratchFloatsPerThread
+            /// Rows `rows` of `value`: from its buffer (which holds rows from `bufferOrigin` on) or its whole map.
+            func band(_ value: Value, _ rows: Range<Int>, bufferOrigins: [Int: Int]) -> FeatureMapView {
+                let shape = shapes[value.id]
+                let bandShape = FeatureMapShape(height: rows.count, width: shape.width, channels: shape.channels)
+                if let offset = offsets[value.id], let bufferOrigin = bufferOrigins[value.id] {
+                    let base = buffers + offset + (rows.lowerBound - bufferOrigin) * shape.width * shape.channels
+                    return FeatureMapView(base: base, shape: bandShape)
+                }
+                let whole = fullView(value)
+                return FeatureMapView(base: whole.base + rows.lowerBound * shape.width * whole.pixelStride, shape: bandShape,
+                                      pixelStride: whole.pixelStride)
+            }
+            for instruction in instructions {
+                switch instruction {
+                case let .convolve(step, rows, bufferOrigins):
+                    guard case let .convolution(layer, input, residual) = steps[step].operation else { continue }
+                    let g = layer.geometry
+                    let inputRows = Self.inputRows(g, for: rows)
+                    program.appendConvolution(
+                        layer.fastConvolution, input: band(input, inputRows, bufferOrigins: bufferOrigins),
+                        output: band(steps[step].output, rows, bufferOrigins: bufferOrigins),
+                        residual: residual.map { band($0, rows, bufferOrigins: bufferOrigins) },
+                        padTop: g.padding.top + inputRows.lowerBound - rows.lowerBound * g.stride, tag: step)
+                case let .shift(value, dropped, kept, step):
+                    let rowFloats = shapes[value].width * shapes[value].channels
+                    let buffer = buffers + offsets[value]!
+                    program.appendMove(from: buffer + dropped * rowFloats, to: buffer, count: kept * rowFloats, tag: step)
+                }
+            }
+            program.endList()
+        }
+        return program
+    }
+
+    /// Bytes of band buffers one thread needs.
+    func bytesPerThread(_ shapes: [FeatureMapShape]) -> Int {
+        capacities.reduce(0) { $0 + Self.bufferFloats(rows: $1.value, shape: shapes[$1.key]) * 4 }
+    }
+
+    /// Floats of a buffer holding `rows` rows of `shape`, rounded up to whole cache lines.
+    static func bufferFloats(rows: Int, shape: FeatureMapShape) -> Int {
+        (rows * shape.width * shape.channels + 15) / 16 * 16
+    }
+
+    /// Plans bands of `bandRows` rows. With `capacities` (rows per intermediate buffer), a buffer
+    /// is shifted only when the next rows would not fit; without, whenever rows can be dropped.
+    private init(chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
+                 regions: Int, bandRows: Int, capacities limits: [Int: Int]? = nil) {
+        var producer: [Int: Int] = [:]  // intermediate value id → the chain step producing it
+        for index in chain.dropLast() { producer[steps[index].output.id] = index }
+        let last = chain.upperBound
+        let lastHeight = shapes[steps[last].output.id].height
+        var capacities: [Int: Int] = [:]
+        var threads: [[Instruction]] = []
+
+        for region in 0..<regions {
+            let regionRows = region * lastHeight / regions..<(region + 1) * lastHeight / regions
+            var instructions: [Instruction] = []
+            var held: [Int: Range<Int>] = [:]  // intermediate value id → rows its buffer holds
+            var origins: [Int: Int] = [:]  // intermediate value id → the row at the buffer's start
+            for bandStart in stride(from: regionRows.lowerBound, to: regionRows.upperBound, by: bandRows) {
+                // Rows each step must have in its output for this band, from the last step back.
+                var needed: [Int: Range<Int>] = [last: bandStart..<min(regionRows.upperBound, bandStart + bandRows)]
+                for index in chain.reversed() {
+                    guard let rows = needed[index], !rows.isEmpty,
+                        case let .convolution(layer, input, residual) = steps[index].operation
+                    else { continue }
+                    if let source = producer[input.id] {
+                        needed[source] = Self.hull(needed[source], Self.inputRows(layer.geometry, for: rows))
+                    }
+                    if let residual, let source = producer[residual.id] {
+                        needed[source] = Self.hull(needed[source], rows)
+                    }
+                }
+                // Then compute, from the first step on, what each buffer does not hold yet.
+                for index in chain {
+                    guard let rows = needed[index], !rows.isEmpty else { continue }
+                    if index == last {
+                        instructions.append(.convolve(step: index, rows: rows, bufferOrigins: origins))
+                        continue
+                    }
+                    let value = steps[index].output.id
+                    var window = held[value] ?? rows.lowerBound..<rows.lowerBound
+                    precondition(window.lowerBound <= rows.lowerBound, "a band needs rows its buffer has dropped")
+                    if window.upperBound <= rows.lowerBound {
+                        // Nothing held is needed again: start the buffer afresh.
+                        window = rows.lowerBound..<rows.lowerBound
+                        origins[value] = rows.lowerBound
+                    }
+                    window = rows.lowerBound..<window.upperBound  // rows above are not needed again
+                    let origin = origins[value]!
+                    let overflows = limits.map { rows.upperBound - origin > $0[value]! } ?? true
+                    if origin < window.lowerBound && overflows {
+                        if !window.isEmpty {
+                            instructions.append(.shift(value: value, dropped: window.lowerBound - origin,
+                                                       kept: window.count, step: index))
+                        }
+                        origins[value] = window.lowerBound
+                    }
+                    if rows.upperBound > window.upperBound {
+                        instructions.append(.convolve(step: index, rows: window.upperBound..<rows.upperBound,
+                                                      bufferOrigins: origins))
+                        window = window.lowerBound..<rows.upperBound
+                    }
+                    held[value] = window
+                    capacities[value] = max(capacities[value] ?? 0, window.upperBound - origins[value]!)
+                }
+            }
+            threads.append(instructions)
+        }
+        self.threads = threads
+        self.bandRows = bandRows
+        self.capacities = capacities
+    }
+
+    /// Input rows that output rows `rows` of a convolution read (clipped to the input).
+    static func inputRows(_ geometry: ConvolutionGeometry, for rows: Range<Int>) -> Range<Int> {
+        let first = max(0, rows.lowerBound * geometry.stride - geometry.padding.top)
+        let end = min(geometry.input.height, (rows.upperBound - 1) * geometry.stride - geometry.padding.top + geometry.kernelHeight)
+        return first..<max(first, end)
+    }
+
+    private static func hull(_ a: Range<Int>?, _ b: Range<Int>) -> Range<Int> {
+        guard let a, !a.isEmpty else { return b }
+        guard !b.isEmpty else { return a }
+        return min(a.lowerBound, b.lowerBound)..<max(a.upperBound, b.upperBound)
+    }
+}
