@@ -1,5 +1,5 @@
-// Convolution programs: fixed lists of convolutions and moves, built once (LiteDetectNN's band
-// planner builds them to run runs of layers band by band) and run as often as needed.
+// Kernel programs: fixed lists of convolutions, poolings and moves, built once (LiteDetectNN's
+// band planner builds them to run chains of layers band by band) and run as often as needed.
 
 #include <string.h>
 #include <time.h>
@@ -24,12 +24,17 @@ static void ldk_run_program(void *context, ptrdiff_t program) {
     for (ptrdiff_t i = run->starts[program]; i < run->starts[program + 1]; i++) {
         const ldk_program_instruction *instruction = &run->instructions[i];
         const double start = run->seconds ? ldk_seconds_now() : 0;
-        if (instruction->is_move) {
-            memmove(instruction->destination, instruction->source, (size_t)instruction->count * sizeof(float));
-        } else {
-            const ldk_convolution *c = &instruction->convolution;
+        switch (instruction->kind) {
+        case LDK_INSTRUCTION_CONVOLUTION:
             // A program's convolutions are small by design: each runs whole on this thread.
-            ldk_convolve(instruction->kernel, run->isa, c, NULL);
+            ldk_convolve(instruction->kernel, run->isa, &instruction->convolution, NULL);
+            break;
+        case LDK_INSTRUCTION_POOL:
+            ldk_pool(run->isa, &instruction->pooling);
+            break;
+        case LDK_INSTRUCTION_MOVE:
+            memmove(instruction->destination, instruction->source, (size_t)instruction->count * sizeof(float));
+            break;
         }
         if (run->seconds) run->seconds[i] = ldk_seconds_now() - start;
     }

@@ -20,15 +20,4 @@ public enum Activation: String, Sendable, Hashable, CaseIterable {
         case .hardSigmoid: return min(max(x + 3, 0), 6) * (1 / 6 as Float)
         }
     }
-
-    /// Applies the activation to `count` contiguous floats in place.
-    @inlinable
-    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        switch self {
-        case .identity: return
-        case .relu: for i in 0..<count { values[i] = max(values[i], 0) }
-        case .relu6: for i in 0..<count { values[i] = min(max(values[i], 0), 6) }
-        case .hardSwish, .hardSigmoid: for i in 0..<count { values[i] = apply(values[i]) }
-        }
-    }
 }

@@ -35,10 +35,23 @@ public enum FastPooling {
         instructionSet: KernelInstructionSet
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "pool views do not match geometry")
-        let padding = geometry.padding
-        var pooling = ldk_pooling(
-            input: input.cMap, output: output.cMap, kernel: geometry.kernel, stride: geometry.stride,
-            pad_top: padding.top, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right, kind: kind)
+        var pooling = cPooling(geometry, kind, input: input, output: output, padTop: geometry.padding.top)
         ldk_pool(instructionSet.cValue, &pooling)
+    }
+
+    /// The C kernels' description of a pool from `input` to `output`, which may be bands of the
+    /// geometry's maps: `padTop` rows of padding lie above `input`. For a max pool, rows past
+    /// the band's end count as outside the image; average pools need whole maps (their divisor
+    /// depends on where the image ends).
+    static func cPooling(
+        _ geometry: PoolGeometry, _ kind: ldk_pool_kind, input: FeatureMapView, output: FeatureMapView, padTop: Int
+    ) -> ldk_pooling {
+        precondition(input.width == geometry.input.width && input.channels == geometry.input.channels
+            && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
+            "pool views do not match geometry")
+        let padding = geometry.padding
+        return ldk_pooling(
+            input: input.cMap, output: output.cMap, kernel: geometry.kernel, stride: geometry.stride,
+            pad_top: padTop, pad_left: padding.left, pad_bottom: padding.bottom, pad_right: padding.right, kind: kind)
     }
 }

@@ -160,28 +160,6 @@ typedef enum {
 /// threads (see ldk_thread_pool); the result is the same either way. Allocates nothing.
 void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
 
-// MARK: Programs
-
-/// One instruction of a convolution program: a convolution (rows 0 … output.height of its maps,
-/// which are usually bands of larger maps) or a move of floats within one buffer.
-typedef struct {
-    /// Nonzero for a move, zero for a convolution.
-    int is_move;
-    ldk_kernel kernel;
-    ldk_convolution convolution;
-    /// The move: `count` floats from `source` to `destination` (the two may overlap).
-    float *destination;
-    const float *source;
-    ptrdiff_t count;
-} ldk_program_instruction;
-
-/// Runs `programs` instruction lists, each in order on one thread, the lists in parallel on
-/// `pool` (NULL: all on the calling thread, one after another): list p is instructions
-/// [starts[p], starts[p + 1]). The lists must not write memory another list reads or writes.
-/// With `seconds` non-NULL, instruction i's wall time is stored in seconds[i]. Allocates nothing.
-void ldk_run_programs(ldk_isa isa, const ldk_program_instruction *instructions, const ptrdiff_t *starts,
-                      ptrdiff_t programs, ldk_thread_pool *pool, double *seconds);
-
 // MARK: Pooling
 
 /// What a pooling window computes.
@@ -213,6 +191,34 @@ typedef struct {
 /// NaN: the same taps in the same order, max keeping the later of two equal values, the sum
 /// multiplied by 1 / count.
 void ldk_pool(ldk_isa isa, const ldk_pooling *pooling);
+
+// MARK: Programs
+
+typedef enum {
+    LDK_INSTRUCTION_CONVOLUTION = 0,
+    LDK_INSTRUCTION_POOL = 1,
+    /// `count` floats from `source` to `destination` (the two may overlap).
+    LDK_INSTRUCTION_MOVE = 2,
+} ldk_instruction_kind;
+
+/// One instruction of a kernel program: a convolution or a pooling (on maps that are usually
+/// bands of larger maps), or a move of floats within one buffer.
+typedef struct {
+    ldk_instruction_kind kind;
+    ldk_kernel kernel;
+    ldk_convolution convolution;
+    ldk_pooling pooling;
+    float *destination;
+    const float *source;
+    ptrdiff_t count;
+} ldk_program_instruction;
+
+/// Runs `programs` instruction lists, each in order on one thread, the lists in parallel on
+/// `pool` (NULL: all on the calling thread, one after another): list p is instructions
+/// [starts[p], starts[p + 1]). The lists must not write memory another list reads or writes.
+/// With `seconds` non-NULL, instruction i's wall time is stored in seconds[i]. Allocates nothing.
+void ldk_run_programs(ldk_isa isa, const ldk_program_instruction *instructions, const ptrdiff_t *starts,
+                      ptrdiff_t programs, ldk_thread_pool *pool, double *seconds);
 
 /// The mean over all pixels of `input`, per channel, into `output` (`input.channels` floats),
 /// summed in pixel order and multiplied by 1 / pixels, as the plain loop does.

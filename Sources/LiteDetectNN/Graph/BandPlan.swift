@@ -77,9 +77,9 @@ struct BandPlan {
     func program(
         steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape], fullView: (Value) -> FeatureMapView,
         scratch: UnsafeMutablePointer<Float>, scratchFloatsPerThread: Int
-    ) -> ConvolutionProgram {
+    ) -> KernelProgram {
         let offsets = bufferOffsets(shapes)
-        let program = ConvolutionProgram()
+        let program = KernelProgram()
         for (thread, instructions) in threads.enumerated() {
             let buffers = scratch + thread * scratchFloatsPerThread
             /// Rows `rows` of `value`: from its buffer (which holds rows from `bufferOrigin` on) or its whole map.
@@ -97,14 +97,22 @@ struct BandPlan {
             for instruction in instructions {
                 switch instruction {
                 case let .convolve(step, rows, bufferOrigins):
-                    guard case let .convolution(layer, input, residual) = steps[step].operation else { continue }
-                    let g = layer.geometry
-                    let inputRows = Self.inputRows(g, for: rows)
-                    program.appendConvolution(
-                        layer.fastConvolution, input: band(input, inputRows, bufferOrigins: bufferOrigins),
-                        output: band(steps[step].output, rows, bufferOrigins: bufferOrigins),
-                        residual: residual.map { band($0, rows, bufferOrigins: bufferOrigins) },
-                        padTop: g.padding.top + inputRows.lowerBound - rows.lowerBound * g.stride, tag: step)
+                    guard let geometry = Self.rowGeometry(steps[step].operation) else { continue }
+                    let inputRows = geometry.inputRows(for: rows)
+                    let input = band(geometry.input, inputRows, bufferOrigins: bufferOrigins)
+                    let output = band(steps[step].output, rows, bufferOrigins: bufferOrigins)
+                    // The band's own top padding: what of the layer's lies above its first input row.
+                    let padTop = geometry.padTop + inputRows.lowerBound - rows.lowerBound * geometry.stride
+                    switch steps[step].operation {
+                    case let .convolution(layer, _, residual):
+                        program.appendConvolution(
+                            layer.fastConvolution, input: input, output: output,
+                            residual: residual.map { band($0, rows, bufferOrigins: bufferOrigins) }, padTop: padTop, tag: step)
+                    case let .maxPool(pool, _):
+                        program.appendMaxPool(pool, input: input, output: output, padTop: padTop, tag: step)
+                    default:
+                        preconditionFailure("only convolutions and max pools are banded")
+                    }
                 case let .shift(value, dropped, kept, step):
                     let rowFloats = shapes[value].width * shapes[value].channels
                     let buffer = buffers + offsets[value]!
@@ -146,13 +154,12 @@ struct BandPlan {
                 // Rows each step must have in its output for this band, from the last step back.
                 var needed: [Int: Range<Int>] = [last: bandStart..<min(regionRows.upperBound, bandStart + bandRows)]
                 for index in chain.reversed() {
-                    guard let rows = needed[index], !rows.isEmpty,
-                        case let .convolution(layer, input, residual) = steps[index].operation
+                    guard let rows = needed[index], !rows.isEmpty, let step = Self.rowGeometry(steps[index].operation)
                     else { continue }
-                    if let source = producer[input.id] {
-                        needed[source] = Self.hull(needed[source], Self.inputRows(layer.geometry, for: rows))
+                    if let source = producer[step.input.id] {
+                        needed[source] = Self.hull(needed[source], step.inputRows(for: rows))
                     }
-                    if let residual, let source = producer[residual.id] {
+                    if let residual = step.residual, let source = producer[residual.id] {
                         needed[source] = Self.hull(needed[source], rows)
                     }
                 }
@@ -197,11 +204,34 @@ struct BandPlan {
         self.capacities = capacities
     }
 
-    /// Input rows that output rows `rows` of a convolution read (clipped to the input).
-    static func inputRows(_ geometry: ConvolutionGeometry, for rows: Range<Int>) -> Range<Int> {
-        let first = max(0, rows.lowerBound * geometry.stride - geometry.padding.top)
-        let end = min(geometry.input.height, (rows.upperBound - 1) * geometry.stride - geometry.padding.top + geometry.kernelHeight)
-        return first..<max(first, end)
+    /// What banding needs to know of a step: the map it reads by rows and how.
+    struct RowGeometry {
+        let input: Value
+        let residual: Value?
+        let inputHeight, kernelHeight, stride, padTop: Int
+
+        /// Input rows that output rows `rows` read (clipped to the input).
+        func inputRows(for rows: Range<Int>) -> Range<Int> {
+            let first = max(0, rows.lowerBound * stride - padTop)
+            let end = min(inputHeight, (rows.upperBound - 1) * stride - padTop + kernelHeight)
+            return first..<max(first, end)
+        }
+    }
+
+    /// The row geometry of a step that can run band by band: a convolution or a max pool (an
+    /// average pool's divisor depends on where the image ends, so it stays whole).
+    static func rowGeometry(_ operation: Operation) -> RowGeometry? {
+        switch operation {
+        case let .convolution(layer, input, residual):
+            let g = layer.geometry
+            return RowGeometry(input: input, residual: residual, inputHeight: g.input.height, kernelHeight: g.kernelHeight,
+                               stride: g.stride, padTop: g.padding.top)
+        case let .maxPool(pool, input):
+            return RowGeometry(input: input, residual: nil, inputHeight: pool.input.height, kernelHeight: pool.kernel,
+                               stride: pool.stride, padTop: pool.padding.top)
+        default:
+            return nil
+        }
     }
 
     private static func hull(_ a: Range<Int>?, _ b: Range<Int>) -> Range<Int> {

@@ -1,6 +1,7 @@
 import LiteDetectKernels
 
-/// When a network runs chains of convolutions band by band instead of layer by layer.
+/// When a network runs chains of convolutions (and max pools) band by band instead of layer by
+/// layer.
 ///
 /// The first layers of a MobileNet pass maps of several MB from one to the next (160×160×96
 /// floats is 9.8 MB): written whole, such a map leaves the caches before the next layer reads
@@ -29,29 +30,27 @@ public struct Banding: Sendable, Equatable {
     /// Every layer whole, one after another.
     public static let off = Banding(minimumMapBytes: .max, bandBytes: 0)
 
-    /// The chains of `steps` to band: step ranges [i … j] of convolutions where each step's input
-    /// is the previous step's output, and every map produced before the last step (an
-    /// intermediate) is at least `minimumMapBytes`, not pinned, and read only inside the range.
+    /// The chains of `steps` to band: step ranges [i … j] of convolutions and max pools where
+    /// each step's input is the previous step's output, and every map produced before the last
+    /// step (an intermediate) is at least `minimumMapBytes`, not pinned, and read only inside the
+    /// range.
     func chains(shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], pinned: Set<Value>) -> [ClosedRange<Int>] {
         var lastReader = [Int](repeating: -1, count: shapes.count)
         for (index, step) in steps.enumerated() {
             for input in step.operation.inputs { lastReader[input.id] = index }
         }
-        func convolutionInput(_ index: Int) -> Value? {
-            if case let .convolution(_, input, _) = steps[index].operation { return input }
-            return nil
-        }
+        func bandableInput(_ index: Int) -> Value? { BandPlan.rowGeometry(steps[index].operation)?.input }
         var chains: [ClosedRange<Int>] = []
         var start = 0
         while start < steps.count {
-            guard convolutionInput(start) != nil else {
+            guard bandableInput(start) != nil else {
                 start += 1
                 continue
             }
             // Extend while the next step reads this one's output, a large map nothing else keeps.
             var end = start
             var latestRead = -1  // the last step reading any intermediate so far
-            while end + 1 < steps.count, convolutionInput(end + 1) == steps[end].output {
+            while end + 1 < steps.count, bandableInput(end + 1) == steps[end].output {
                 let link = steps[end].output
                 guard !pinned.contains(link), shapes[link.id].elementCount * 4 >= minimumMapBytes else { break }
                 latestRead = max(latestRead, lastReader[link.id])

@@ -11,7 +11,7 @@ public final class NetworkSession {
     /// time and share them).
     private let bandScratch: UnsafeMutablePointer<Float>
     /// Each banded chain's program, by the index of the chain's first step.
-    private let chainPrograms: [Int: (program: ConvolutionProgram, end: Int)]
+    private let chainPrograms: [Int: (program: KernelProgram, end: Int)]
     /// Per-instruction times of a profiled chain (as many as the longest program has).
     private var instructionSeconds: [Double]
 
@@ -33,7 +33,7 @@ public final class NetworkSession {
         bandScratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCount * 4, alignment: 64)
             .initializeMemory(as: Float.self, repeating: 0, count: scratchCount)
         let arena = arena
-        var programs: [Int: (program: ConvolutionProgram, end: Int)] = [:]
+        var programs: [Int: (program: KernelProgram, end: Int)] = [:]
         for (chain, plan) in zip(network.bandedChains, plans) {
             let program = plan.program(
                 steps: network.stepList, shapes: network.shapes,

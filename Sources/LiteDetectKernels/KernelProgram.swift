@@ -1,11 +1,11 @@
 internal import CLiteDetectKernels
 
-/// A fixed list of convolutions on bands of feature maps, and moves of rows within buffers,
-/// split into lists that run in parallel, one per thread. Built once (it holds the pointers it
+/// A fixed list of convolutions and max pools on bands of feature maps, and moves of rows within
+/// buffers, split into lists that run in parallel, one per thread. Built once (it holds the pointers it
 /// was given: the memory must outlive it and stay put); `run` then allocates nothing.
 ///
 /// The lists must be independent: no list may write what another reads or writes.
-public final class ConvolutionProgram: @unchecked Sendable {
+public final class KernelProgram: @unchecked Sendable {
     private var instructions: [ldk_program_instruction] = []
     private var starts: [Int] = [0]
     /// The caller's tag for each instruction (e.g. the network step it computes), for profiles.
@@ -31,15 +31,26 @@ public final class ConvolutionProgram: @unchecked Sendable {
     ) {
         let call = convolution.cConvolution(input: input, output: output, residual: residual, padTop: padTop)
         instructions.append(ldk_program_instruction(
-            is_move: 0, kernel: convolution.cKernel, convolution: call, destination: nil, source: nil, count: 0))
+            kind: LDK_INSTRUCTION_CONVOLUTION, kernel: convolution.cKernel, convolution: call, pooling: ldk_pooling(),
+            destination: nil, source: nil, count: 0))
+        tags.append(tag)
+    }
+
+    /// Appends a max pool of `geometry` from `input` to `output` (bands of its maps, with
+    /// `padTop` rows of padding above `input`; rows past its end are outside the image).
+    public func appendMaxPool(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView, padTop: Int, tag: Int) {
+        let pooling = FastPooling.cPooling(geometry, LDK_POOL_MAX, input: input, output: output, padTop: padTop)
+        instructions.append(ldk_program_instruction(
+            kind: LDK_INSTRUCTION_POOL, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: pooling,
+            destination: nil, source: nil, count: 0))
         tags.append(tag)
     }
 
     /// Appends a move of `count` floats from `source` to `destination` (they may overlap).
     public func appendMove(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int, tag: Int) {
         instructions.append(ldk_program_instruction(
-            is_move: 1, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), destination: destination,
-            source: source, count: count))
+            kind: LDK_INSTRUCTION_MOVE, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: ldk_pooling(),
+            destination: destination, source: source, count: count))
         tags.append(tag)
     }
 
