@@ -5,7 +5,7 @@ import LiteDetectKernels
 ///
 /// The chain's last map is split into one contiguous range of rows per thread. A thread walks its
 /// range `bandRows` rows at a time; for each band it works out, from the last layer back to the
-/// first, the rows of every intermediate map the band reads (a convolution's window reaches
+/// first, the rows of every intermediate map the band reads (a window reaches
 /// `kernel − 1` rows beyond its stride), then computes from the first layer on the rows it does
 /// not hold yet. Each intermediate map keeps a window of rows in the thread's own buffer, which
 /// is `slack` times as tall as the window ever gets: new rows go after the ones held, and only
@@ -14,9 +14,9 @@ import LiteDetectKernels
 struct BandPlan {
     /// One step of a thread's work.
     enum Instruction {
-        /// Output rows `rows` of chain step `step`; `bufferOrigins[value id]`: the row at the start
+        /// Output rows `rows` of chain step `step` (a convolution or max pool); `bufferOrigins[value id]`: the row at the start
         /// of each intermediate's buffer at that moment.
-        case convolve(step: Int, rows: Range<Int>, bufferOrigins: [Int: Int])
+        case compute(step: Int, rows: Range<Int>, bufferOrigins: [Int: Int])
         /// Drop the first `dropped` rows of intermediate `value`'s buffer, keeping `kept` rows.
         case shift(value: Int, dropped: Int, kept: Int, step: Int)
     }
@@ -96,7 +96,7 @@ struct BandPlan {
             }
             for instruction in instructions {
                 switch instruction {
-                case let .convolve(step, rows, bufferOrigins):
+                case let .compute(step, rows, bufferOrigins):
                     guard let geometry = Self.rowGeometry(steps[step].operation) else { continue }
                     let inputRows = geometry.inputRows(for: rows)
                     let input = band(geometry.input, inputRows, bufferOrigins: bufferOrigins)
@@ -167,7 +167,7 @@ struct BandPlan {
                 for index in chain {
                     guard let rows = needed[index], !rows.isEmpty else { continue }
                     if index == last {
-                        instructions.append(.convolve(step: index, rows: rows, bufferOrigins: origins))
+                        instructions.append(.compute(step: index, rows: rows, bufferOrigins: origins))
                         continue
                     }
                     let value = steps[index].output.id
@@ -189,7 +189,7 @@ struct BandPlan {
                         origins[value] = window.lowerBound
                     }
                     if rows.upperBound > window.upperBound {
-                        instructions.append(.convolve(step: index, rows: window.upperBound..<rows.upperBound,
+                        instructions.append(.compute(step: index, rows: window.upperBound..<rows.upperBound,
                                                       bufferOrigins: origins))
                         window = window.lowerBound..<rows.upperBound
                     }

@@ -9,8 +9,8 @@ import LiteDetectKernels
 /// computes a few rows of its last layer at a time, and of every earlier layer just the rows
 /// those need, into small per-thread buffers that stay in L2; only the chain's input and its
 /// last output are whole maps. Every value is computed by the same kernels from the same inputs,
-/// so the result equals the layer-by-layer one exactly; rows at the seams between threads are
-/// computed by both (a few percent more arithmetic at two threads).
+/// so the result equals the layer-by-layer one exactly. Rows at the seams between threads are
+/// computed by both: the deeper the chain, the more such rows.
 public struct Banding: Sendable, Equatable {
     /// A chain continues through a map at least this large (bytes): smaller maps stay in cache
     /// when run layer by layer, and a band's overhead would buy nothing.

@@ -1,7 +1,8 @@
 import LiteDetectKernels
 
-/// The per-thread working memory of a `Network`: one arena allocated at creation, reused by
-/// every `run()`. Not thread-safe; create one per thread (creation is cheap next to a forward pass).
+/// The per-thread working memory of a `Network`: one arena and the band buffers of its banded
+/// chains (`Banding`), allocated at creation together with the chains' programs, reused by every
+/// `run()`. Not thread-safe; create one per thread.
 public final class NetworkSession {
     public let network: Network
     private let arena: UnsafeMutablePointer<Float>
@@ -24,8 +25,9 @@ public final class NetworkSession {
         arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
 
         let threadCount = threadPool?.threadCount ?? 1
+        let steps = network.stepList
         let plans = network.bandedChains.map { chain in
-            BandPlan(chain: chain, steps: network.stepList, shapes: network.shapes, threadCount: threadCount,
+            BandPlan(chain: chain, steps: steps, shapes: network.shapes, threadCount: threadCount,
                      bandBytes: network.banding.bandBytes)
         }
         let floatsPerThread = plans.map { $0.bytesPerThread(network.shapes) / 4 }.max() ?? 0
@@ -36,7 +38,7 @@ public final class NetworkSession {
         var programs: [Int: (program: KernelProgram, end: Int)] = [:]
         for (chain, plan) in zip(network.bandedChains, plans) {
             let program = plan.program(
-                steps: network.stepList, shapes: network.shapes,
+                steps: steps, shapes: network.shapes,
                 fullView: { value in
                     FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id],
                                    pixelStride: network.plan.pixelStrides[value.id])
