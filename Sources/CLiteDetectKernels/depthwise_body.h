@@ -43,7 +43,6 @@ LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(
     const int size, const int stride, const int partial, const ldk_activation activation, const float *const *rows,
     ptrdiff_t pixel_stride, const float *weights, const float *bias, ptrdiff_t channel,
     ptrdiff_t count, float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride) {
-    enum { span = (LDK_DEPTHWISE_PIXELS - 1) * 2 + LDK_DEPTHWISE_MAX_UNROLLED_KERNEL };
     ldk_vf sum[LDK_DEPTHWISE_PIXELS];
     const ldk_vf b = vf_load(bias + channel);
     for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++) sum[i] = b;
@@ -54,7 +53,7 @@ LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(
         // Input column j serves window i at tap kx = j − i · stride; visiting j in order keeps
         // each window's taps in order.
         const int columns = (LDK_DEPTHWISE_PIXELS - 1) * stride + size;
-        for (int j = 0; j < columns && j < span; j++) {
+        for (int j = 0; j < columns; j++) {
             const ldk_vf x = LDK_NAME(depthwise_load)(partial, rows[ky] + j * pixel_stride + channel, count);
             for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++) {
                 const int kx = j - i * stride;

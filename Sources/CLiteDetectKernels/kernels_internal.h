@@ -5,7 +5,17 @@
 #ifndef CLITEDETECTKERNELS_INTERNAL_H
 #define CLITEDETECTKERNELS_INTERNAL_H
 
+#include <stdint.h>
+#include <time.h>
+
 #include "CLiteDetectKernels.h"
+
+/// Monotonic time in nanoseconds (the pool's spin deadline, program timings).
+static inline int64_t ldk_now_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
 
 void ldk_pointwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);

@@ -2,7 +2,6 @@
 // band planner builds them to run chains of layers band by band) and run as often as needed.
 
 #include <string.h>
-#include <time.h>
 
 #include "kernels_internal.h"
 
@@ -13,17 +12,11 @@ typedef struct {
     double *seconds;
 } ldk_program_run;
 
-static double ldk_seconds_now(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
-}
-
 static void ldk_run_program(void *context, ptrdiff_t program) {
     const ldk_program_run *run = context;
     for (ptrdiff_t i = run->starts[program]; i < run->starts[program + 1]; i++) {
         const ldk_program_instruction *instruction = &run->instructions[i];
-        const double start = run->seconds ? ldk_seconds_now() : 0;
+        const int64_t start = run->seconds ? ldk_now_nanoseconds() : 0;
         switch (instruction->kind) {
         case LDK_INSTRUCTION_CONVOLUTION:
             // A program's convolutions are small by design: each runs whole on this thread.
@@ -36,7 +29,7 @@ static void ldk_run_program(void *context, ptrdiff_t program) {
             memmove(instruction->destination, instruction->source, (size_t)instruction->count * sizeof(float));
             break;
         }
-        if (run->seconds) run->seconds[i] = ldk_seconds_now() - start;
+        if (run->seconds) run->seconds[i] = (double)(ldk_now_nanoseconds() - start) * 1e-9;
     }
 }
 

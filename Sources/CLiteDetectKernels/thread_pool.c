@@ -60,12 +60,6 @@ static uint64_t ldk_current_generation(ldk_thread_pool *pool) {
     return ldk_generation(__atomic_load_n(&pool->state, __ATOMIC_ACQUIRE));
 }
 
-static int64_t ldk_now_nanoseconds(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-}
-
 /// Claims and runs items of the current job until none are left.
 static void ldk_run_items(ldk_thread_pool *pool) {
     for (;;) {

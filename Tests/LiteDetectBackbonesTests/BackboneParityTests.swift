@@ -21,11 +21,13 @@ final class BackboneParityTests: XCTestCase {
         XCTAssertEqual(covered, Set(BackboneName.allCases.map(\.rawValue)))
     }
 
+    /// Every case as the library runs it (`Banding.automatic`) and layer by layer (`.off`).
     func testBackbonesMatchPyTorch() throws {
         let cases = BackboneFixture.allCases
         XCTAssertGreaterThanOrEqual(cases.count, 16)
         for name in cases {
             try checkCase(name)
+            try checkCase(name, banding: .off)
         }
     }
 
@@ -49,11 +51,13 @@ final class BackboneParityTests: XCTestCase {
         let features = try Backbones.build(try fixture.configuration, on: builder, input: input, classes: fixture.num_classes)
         let network = try builder.build(
             outputs: ["logits": features.logits!, "stride16": features.stride16, "stride32": features.stride32], banding: banding)
-        if banding != .automatic {
+        if banding == .off {
+            XCTAssertTrue(network.bandedOperationIndices.isEmpty, "\(name): banded although banding is off")
+        } else if banding != .automatic {
             XCTAssertFalse(network.bandedOperationIndices.isEmpty, "\(name): nothing banded, the case proves nothing")
         }
         let session = NetworkSession(network: network, threads: threads)
-        let label = banding == .automatic ? name : "\(name) (banded, \(threads) threads)"
+        let label = banding == .automatic ? name : banding == .off ? "\(name) (layer by layer)" : "\(name) (banded, \(threads) threads)"
         let pixels = channelsLast(fixture.input.values, channels: shape[1], height: shape[2], width: shape[3])
         session.input.base.update(from: pixels, count: pixels.count)
         session.run()

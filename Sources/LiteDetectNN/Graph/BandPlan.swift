@@ -27,8 +27,6 @@ struct BandPlan {
 
     /// Per thread, in order.
     let threads: [[Instruction]]
-    /// Rows of the last map per band.
-    let bandRows: Int
     /// Rows each intermediate's buffer must hold (value id → rows).
     let capacities: [Int: Int]
 
@@ -97,7 +95,9 @@ struct BandPlan {
             for instruction in instructions {
                 switch instruction {
                 case let .compute(step, rows, bufferOrigins):
-                    guard let geometry = Self.rowGeometry(steps[step].operation) else { continue }
+                    guard let geometry = Self.rowGeometry(steps[step].operation) else {
+                        preconditionFailure("only convolutions and max pools are banded")
+                    }
                     let inputRows = geometry.inputRows(for: rows)
                     let input = band(geometry.input, inputRows, bufferOrigins: bufferOrigins)
                     let output = band(steps[step].output, rows, bufferOrigins: bufferOrigins)
@@ -200,7 +200,6 @@ struct BandPlan {
             threads.append(instructions)
         }
         self.threads = threads
-        self.bandRows = bandRows
         self.capacities = capacities
     }
 

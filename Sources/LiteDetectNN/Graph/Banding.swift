@@ -5,7 +5,7 @@ import LiteDetectKernels
 ///
 /// The first layers of a MobileNet pass maps of several MB from one to the next (160×160×96
 /// floats is 9.8 MB): written whole, such a map leaves the caches before the next layer reads
-/// it, and those layers ran at a third of the speed they reach on data in cache. A banded chain
+/// it, and those layers ran at less than half the speed they reach on data in cache. A banded chain
 /// computes a few rows of its last layer at a time, and of every earlier layer just the rows
 /// those need, into small per-thread buffers that stay in L2; only the chain's input and its
 /// last output are whole maps. Every value is computed by the same kernels from the same inputs,
