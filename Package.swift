@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
@@ -46,6 +47,15 @@ let package = Package(
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
                 "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectModels",
             ]
+        ),
+
+        // MARK: Model import formats
+
+        /// The TensorFlow GraphDef, Caffe (SSD fork) and ONNX protobuf schemas as Swift types
+        /// (`Tensorflow_*`, `Caffe_*`, `Onnx_*`), generated from `Tools/protos` and committed.
+        .target(
+            name: "LiteDetectImportFormats",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
 
         // MARK: Executables
