@@ -6,6 +6,7 @@ let package = Package(
     products: [
         // MARK: Public API
         .library(name: "LiteDetect", targets: ["LiteDetect"]),
+        .library(name: "LiteDetectImport", targets: ["LiteDetectImport"]),
         // MARK: Executables
         .executable(name: "detect", targets: ["LiteDetectCLI"]),
     ],
@@ -57,12 +58,20 @@ let package = Package(
             name: "LiteDetectImportFormats",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        /// `detect import`: TensorFlow and Caffe SSD models → LiteDetect configs and safetensors weights.
+        .target(
+            name: "LiteDetectImport",
+            dependencies: [
+                "LiteDetect", "LiteDetectNN", "LiteDetectImportFormats",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
 
         // MARK: Executables
         .executableTarget(
             name: "LiteDetectCLI",
             dependencies: [
-                "LiteDetect",
+                "LiteDetect", "LiteDetectImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -16,10 +16,11 @@ struct DetectCommand: ParsableCommand {
               detect models                                   what can run, and what it costs
               detect eval --annotations gt.json --images dir/ COCO mAP on annotated images (pycocotools' numbers)
               detect bench --chart bench.png                  speed of every backbone, as a table and a chart
+              detect import graph.pb --name my-ssd --labels coco   a TensorFlow or Caffe SSD model as a LiteDetect model
 
             'detect help images' lists every option of the default command.
             """,
-        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self],
+        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self, ImportCommand.self],
         defaultSubcommand: ImagesCommand.self
     )
 }

@@ -1,11 +1,12 @@
 /// Everything that turns one frame's raw SSD head outputs into detections, fixed per model.
 ///
 /// The per-frame pipeline (`DetectionPostprocessor.process`) is:
-/// 1. decode every anchor's box with `boxCoder` (normalised coordinates); with
-///    `clipping == .beforeSuppression` clamp it into [0, 1];
+/// 1. decode every anchor's box with `boxCoder` (normalised coordinates); with `clipping`
+///    `.beforeSuppression` or `.beforeSuppressionDroppingEmpty` clamp it into [0, 1];
 /// 2. convert logits to scores (`scoreConversion`), dropping the background column if any;
 /// 3. per class (or once, over each anchor's best class, when `classAgnostic`): keep candidates
-///    with `score > scoreThreshold`, optionally only the best `candidatesPerClass`, then run
+///    with `score > scoreThreshold` (and, with `.beforeSuppressionDroppingEmpty`, a clamped box of
+///    non-zero area), optionally only the best `candidatesPerClass`, then run
 ///    `suppression`, stopping after `maxDetectionsPerClass` selections;
 /// 4. merge all selections by descending score (equal scores: lower class, then earlier
 ///    selection), with `clipping == .afterSuppressionDroppingEmpty` clamp each box into [0, 1]
@@ -20,6 +21,9 @@ public struct PostprocessConfiguration: Sendable, Hashable {
         /// Right after decoding, before NMS; boxes entirely outside collapse onto the border and
         /// are kept (torchvision `clip_boxes_to_image`).
         case beforeSuppression
+        /// Right after decoding, before NMS, and boxes left with zero area are no candidates
+        /// (TensorFlow Object Detection API graphs of 2018: `ClipToWindow` before each class's NMS).
+        case beforeSuppressionDroppingEmpty
         /// After NMS; boxes left with zero area are dropped before `maxDetections` is applied
         /// (TensorFlow `multiclass_non_max_suppression` with a clip window).
         case afterSuppressionDroppingEmpty

@@ -87,7 +87,7 @@ struct PostprocessBuffers {
         configuration: PostprocessConfiguration
     ) {
         let coder = configuration.boxCoder
-        let clipNow = configuration.clipping == .beforeSuppression
+        let clipNow = configuration.clipping == .beforeSuppression || configuration.clipping == .beforeSuppressionDroppingEmpty
         for index in 0..<anchors.count {
             let box = coder.decode(regressions, at: index, anchor: anchors[index])
             decodedBoxes[index] = clipNow ? box.clamped(to: 0...1) : box
@@ -134,9 +134,10 @@ struct PostprocessBuffers {
     /// `candidatesPerClass`, and suppresses; the selections land in `selections[0..<returned]`.
     private func selectGroup(configuration: PostprocessConfiguration, score: (Int) -> Float) -> Int {
         var count = 0
+        let dropEmpty = configuration.clipping == .beforeSuppressionDroppingEmpty
         for anchor in 0..<anchorCount {
             let value = score(anchor)
-            if value > configuration.scoreThreshold {
+            if value > configuration.scoreThreshold && (!dropEmpty || decodedBoxes[anchor].area > 0) {
                 candidates[count] = ScoredCandidate(score: value, key: Int32(anchor))
                 count += 1
             }

@@ -3,8 +3,11 @@
 ///
 /// Each layer is a square `featureMapSize²` grid whose cells are `shrinkage` pixels apart, centered
 /// at `(i + 0.5) · shrinkage / imageSize`. Every cell gets, in this order: a square of `minSize`,
-/// a square of `sqrt(minSize · maxSize)`, then for each aspect ratio `a` the `minSize` box stretched
-/// to `(w·√a, h/√a)` and its flip `(w/√a, h·√a)` (Caffe's `flip: true`). Sizes are in input pixels.
+/// a square of `sqrt(minSize · maxSize)` when the layer has a `maxSize`, then for each aspect ratio
+/// `a` the `minSize` box stretched to `(w·√a, h/√a)` and its flip `(w/√a, h·√a)` (Caffe's
+/// `flip: true`). Sizes are in input pixels. Caffe's own `PriorBox` without a `step` spaces cells
+/// `imageSize / featureMapSize` apart (300/19 ≈ 15.79 px, not pytorch-ssd's rounded 16): give that
+/// as `shrinkage`.
 /// With `clamp` every value — centers and sizes — is clamped into [0, 1] (Caffe's `clip`).
 /// Decode these with `CenterSizeBoxCoder.pytorchSSD` (variances 0.1 / 0.2).
 public struct PriorBoxGenerator: Sendable, Hashable {
@@ -14,11 +17,13 @@ public struct PriorBoxGenerator: Sendable, Hashable {
         /// Input pixels per cell (the feature map's stride).
         public var shrinkage: Double
         public var minSize: Double
-        public var maxSize: Double
+        /// The second square's size is `sqrt(minSize · maxSize)`; `nil`: no second square (Caffe's
+        /// `PriorBox` without `max_size`).
+        public var maxSize: Double?
         /// Ratios `a > 0`; each adds two boxes (`a` and `1/a`).
         public var aspectRatios: [Double]
 
-        public init(featureMapSize: Int, shrinkage: Double, minSize: Double, maxSize: Double, aspectRatios: [Double]) {
+        public init(featureMapSize: Int, shrinkage: Double, minSize: Double, maxSize: Double?, aspectRatios: [Double]) {
             self.featureMapSize = featureMapSize
             self.shrinkage = shrinkage
             self.minSize = minSize
@@ -40,7 +45,7 @@ public struct PriorBoxGenerator: Sendable, Hashable {
             throw .invalidParameter(field: "imageSize", value: "\(imageSize)", expected: "a positive pixel size")
         }
         for (index, layer) in layers.enumerated() {
-            guard layer.featureMapSize > 0, layer.shrinkage > 0, layer.minSize > 0, layer.maxSize > 0 else {
+            guard layer.featureMapSize > 0, layer.shrinkage > 0, layer.minSize > 0, layer.maxSize.map({ $0 > 0 }) ?? true else {
                 throw .invalidParameter(
                     field: "layers[\(index)]", value: "\(layer)",
                     expected: "positive featureMapSize, shrinkage, minSize and maxSize")
@@ -68,8 +73,8 @@ public struct PriorBoxGenerator: Sendable, Hashable {
         return PriorBoxGenerator(checkedLayers: layers, imageSize: 300, clamp: true)
     }
 
-    /// Boxes per cell, per layer: `2 + 2 · ratios.count`.
-    public var anchorsPerLocation: [Int] { layers.map { 2 + 2 * $0.aspectRatios.count } }
+    /// Boxes per cell, per layer: one or two squares, plus `2 · ratios.count`.
+    public var anchorsPerLocation: [Int] { layers.map { ($0.maxSize == nil ? 1 : 2) + 2 * $0.aspectRatios.count } }
 
     /// All priors, layer by layer, row-major over cells, boxes innermost, as normalised center-size.
     /// Computed in double precision (as pytorch-ssd's Python floats), clamped, then rounded to float32.
@@ -84,13 +89,13 @@ public struct PriorBoxGenerator: Sendable, Hashable {
         for layer in layers {
             let cellsAcross = imageSize / layer.shrinkage
             let small = layer.minSize / imageSize
-            let large = (layer.maxSize * layer.minSize).squareRoot() / imageSize
+            let large = layer.maxSize.map { ($0 * layer.minSize).squareRoot() / imageSize }
             for row in 0..<layer.featureMapSize {
                 let centerY = (Double(row) + 0.5) / cellsAcross
                 for column in 0..<layer.featureMapSize {
                     let centerX = (Double(column) + 0.5) / cellsAcross
                     append(centerX, centerY, small, small)
-                    append(centerX, centerY, large, large)
+                    if let large { append(centerX, centerY, large, large) }
                     for ratio in layer.aspectRatios {
                         let root = ratio.squareRoot()
                         append(centerX, centerY, small * root, small / root)

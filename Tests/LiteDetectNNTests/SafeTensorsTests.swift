@@ -37,13 +37,23 @@ final class SafeTensorsTests: XCTestCase {
     }
 
     func testSerializeWritesTheSpecLayout() throws {
-        let data = SafeTensors.serialize(["w": .init(shape: [2], values: [1, -2])], metadata: ["k": "v"])
+        let data = try XCTUnwrap(SafeTensors.serialize(["w": .init(shape: [2], values: [1, -2])], metadata: ["k": "v"]))
         let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
         XCTAssertEqual((8 + length) % 8, 0, "data should start 8-byte aligned")
         XCTAssertEqual(Array(data.suffix(8)), [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0])
         let parsed = try SafeTensors.parse(data, name: "round trip")
         XCTAssertEqual(parsed.tensors.tensors["w"]?.values, [1, -2])
         XCTAssertEqual(parsed.metadata, ["k": "v"])
+    }
+
+    func testSerializeAsFloat16WritesIEEEHalves() throws {
+        // IEEE binary16: 1.0 = 0x3C00, -2.0 = 0xC000; 0.1 rounds to 0x2E66 (0.0999755859375).
+        let data = try XCTUnwrap(SafeTensors.serialize(["w": .init(shape: [3], values: [1, -2, 0.1])], storage: .float16))
+        XCTAssertEqual(Array(data.suffix(6)), [0x00, 0x3C, 0x00, 0xC0, 0x66, 0x2E])
+        let parsed = try SafeTensors.parse(data, name: "half")
+        XCTAssertEqual(parsed.tensors.tensors["w"]?.values, [1, -2, 0.0999755859375])
+        // 1e5 is beyond float16's largest finite value (65504): refused, not stored as infinity.
+        XCTAssertNil(SafeTensors.serialize(["w": .init(shape: [1], values: [1e5])], storage: .float16))
     }
 
     func testRejectsBrokenFiles() {

@@ -119,7 +119,7 @@ struct PriorBoxLayer: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         layer = PriorBoxGenerator.Layer(
             featureMapSize: try c.decode(Int.self, forKey: .featureMapSize), shrinkage: try c.decode(Double.self, forKey: .shrinkage),
-            minSize: try c.decode(Double.self, forKey: .minSize), maxSize: try c.decode(Double.self, forKey: .maxSize),
+            minSize: try c.decode(Double.self, forKey: .minSize), maxSize: try c.decodeIfPresent(Double.self, forKey: .maxSize),
             aspectRatios: try c.decode([Double].self, forKey: .aspectRatios))
     }
 }

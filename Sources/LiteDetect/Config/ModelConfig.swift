@@ -68,9 +68,10 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
 
     public var architecture: DetectionArchitecture {
         DetectionArchitecture(
-            backbone: backbone, extraLayers: network.extraLayers, head: network.head,
+            backbone: backbone, extraLayers: network.extraLayers, extraBlock: network.extraBlock,
+            extraActivation: network.extraActivation, head: network.head, headKernel: network.headKernel,
             anchorsPerLevel: anchors.anchorsPerLocation(levels: 2 + network.extraLayers.count), classColumns: classColumns,
-            padding: network.padding, headBatchNormEpsilon: network.headBatchNormEpsilon)
+            padding: network.padding, headBatchNormEpsilon: network.headBatchNormEpsilon, batchNorm: network.batchNorm)
     }
 
     /// The absolute path of the weights file, if the model has one.

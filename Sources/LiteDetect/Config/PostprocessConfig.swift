@@ -12,6 +12,18 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         case gaussian, linear
     }
 
+    /// When boxes are clamped to the image (`"clip_boxes"`).
+    public enum BoxClipping: String, Sendable, Equatable, Decodable, CaseIterable {
+        /// Before NMS, keeping boxes that collapse onto the border (torchvision's default).
+        case beforeNMS = "before_nms"
+        /// Before NMS, dropping boxes left with zero area (TF Object Detection API graphs of 2018).
+        case beforeNMSDroppingEmpty = "before_nms_drop_empty"
+        /// After NMS, dropping boxes left with zero area (TF Object Detection API's default).
+        case afterNMSDroppingEmpty = "after_nms_drop_empty"
+        /// Never (Caffe SSD's `DetectionOutput` without `clip`).
+        case none
+    }
+
     public var style: Style
     /// The evaluation threshold: detections kept by the library unless a call asks otherwise
     /// (torchvision's 0.001, so that AP sees the whole precision-recall curve).
@@ -29,12 +41,14 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
     public var softNMS: SoftNMS?
     /// Gaussian soft-NMS σ in `exp(-IoU²/σ)`.
     public var softNMSSigma: Float
+    /// Defaults by style: `torchvision` before NMS, `tensorflow` after NMS dropping empty boxes.
+    public var clipBoxes: BoxClipping
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case style
         case scoreThreshold = "score_threshold", detectThreshold = "detect_threshold", iouThreshold = "iou_threshold", topK = "top_k"
         case maxPerClass = "max_per_class", maxDetections = "max_detections", classAgnostic = "class_agnostic"
-        case softNMS = "soft_nms", softNMSSigma = "soft_nms_sigma"
+        case softNMS = "soft_nms", softNMSSigma = "soft_nms_sigma", clipBoxes = "clip_boxes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -50,6 +64,15 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         classAgnostic = try c.decodeIfPresent(Bool.self, forKey: .classAgnostic) ?? false
         softNMS = try c.decodeIfPresent(SoftNMS.self, forKey: .softNMS)
         softNMSSigma = try c.decodeIfPresent(Float.self, forKey: .softNMSSigma) ?? 0.5
+        let clipping = try c.decodeIfPresent(String.self, forKey: .clipBoxes)
+        if let clipping {
+            guard let value = BoxClipping(rawValue: clipping) else {
+                throw decoder.invalid(CodingKeys.clipBoxes, "'\(clipping)' is not one of \(BoxClipping.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            clipBoxes = value
+        } else {
+            clipBoxes = style == .torchvision ? .beforeNMS : .afterNMSDroppingEmpty
+        }
         guard (0...1).contains(scoreThreshold) else { throw decoder.invalid(CodingKeys.scoreThreshold, "must be in [0, 1]") }
         if let detectThreshold, !(0...1).contains(detectThreshold) { throw decoder.invalid(CodingKeys.detectThreshold, "must be in [0, 1]") }
         guard (0...1).contains(iouThreshold) else { throw decoder.invalid(CodingKeys.iouThreshold, "must be in [0, 1]") }

@@ -99,7 +99,7 @@ public final class Detector: Sendable {
             classAgnostic: options.classAgnostic ?? defaults.classAgnostic,
             maxDetectionsPerClass: defaults.style == .tensorflow ? defaults.maxPerClass : nil,
             maxDetections: uncapped,
-            clipping: defaults.style == .torchvision ? .beforeSuppression : .afterSuppressionDroppingEmpty)
+            clipping: defaults.clipBoxes.postprocessClipping)
     }
 
     /// Bundled models that ship trained weights.
@@ -119,5 +119,16 @@ public final class Detector: Sendable {
             ids.formUnion(matches)
         }
         return ids
+    }
+}
+
+extension PostprocessConfig.BoxClipping {
+    var postprocessClipping: PostprocessConfiguration.BoxClipping {
+        switch self {
+        case .beforeNMS: return .beforeSuppression
+        case .beforeNMSDroppingEmpty: return .beforeSuppressionDroppingEmpty
+        case .afterNMSDroppingEmpty: return .afterSuppressionDroppingEmpty
+        case .none: return .none
+        }
     }
 }

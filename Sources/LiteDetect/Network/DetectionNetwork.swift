@@ -2,17 +2,22 @@ import LiteDetectBackbones
 import LiteDetectKernels
 import LiteDetectNN
 
-/// The layers of an SSD-style detector: a backbone's stride-16 and stride-32 maps, SSDLite
-/// extra layers down to 1×1, and a box and a class predictor on every level.
+/// The layers of an SSD-style detector: a backbone's stride-16 and stride-32 maps, extra layers
+/// down to 1×1, and a box and a class predictor on every level.
 ///
 /// Weight keys follow torchvision's SSD models: `backbone.<backbone keys>`, `backbone.extra.<i>.*`,
 /// `head.regression_head.module_list.<level>.*`, `head.classification_head.module_list.<level>.*`.
-/// Imported models (TensorFlow) are converted to these names.
+/// Imported models (TensorFlow, Caffe) are converted to these names.
 public struct DetectionArchitecture: Sendable, Hashable {
     public var backbone: BackboneConfiguration
     /// Output channels of each extra layer (torchvision SSDLite: 512, 256, 256, 128).
     public var extraLayers: [Int]
+    public var extraBlock: SSDExtraBlockType
+    /// Activation of the extra layers and the SSDLite head (torchvision and TF: ReLU6; Caffe MobileNet-SSD: ReLU).
+    public var extraActivation: Activation
     public var head: SSDHeadType
+    /// Kernel of the `ssd` head's convolution.
+    public var headKernel: Int
     /// Anchors per cell on each level (2 + extra layers levels).
     public var anchorsPerLevel: [Int]
     /// Class columns the classifier predicts, background included when the model has one.
@@ -20,19 +25,26 @@ public struct DetectionArchitecture: Sendable, Hashable {
     public var padding: GraphBuilder.PaddingConvention
     /// BatchNorm epsilon of the extra layers and the head (torchvision SSDLite and TF: 1e-3).
     public var headBatchNormEpsilon: Double
+    /// Whether BatchNorm tensors are stored, or already folded into convolution biases.
+    public var batchNorm: GraphBuilder.BatchNormStorage
 
     public init(
-        backbone: BackboneConfiguration, extraLayers: [Int] = [512, 256, 256, 128], head: SSDHeadType = .ssdLite,
+        backbone: BackboneConfiguration, extraLayers: [Int] = [512, 256, 256, 128], extraBlock: SSDExtraBlockType = .ssdLite,
+        extraActivation: Activation = .relu6, head: SSDHeadType = .ssdLite, headKernel: Int = 3,
         anchorsPerLevel: [Int], classColumns: Int, padding: GraphBuilder.PaddingConvention = .pyTorch,
-        headBatchNormEpsilon: Double = 1e-3
+        headBatchNormEpsilon: Double = 1e-3, batchNorm: GraphBuilder.BatchNormStorage = .separate
     ) {
         self.backbone = backbone
         self.extraLayers = extraLayers
+        self.extraBlock = extraBlock
+        self.extraActivation = extraActivation
         self.head = head
+        self.headKernel = headKernel
         self.anchorsPerLevel = anchorsPerLevel
         self.classColumns = classColumns
         self.padding = padding
         self.headBatchNormEpsilon = headBatchNormEpsilon
+        self.batchNorm = batchNorm
     }
 
     public var levelCount: Int { 2 + extraLayers.count }
@@ -65,20 +77,27 @@ public struct DetectionNetwork: Sendable {
         }
         let g = GraphBuilder(weights: weights)
         g.paddingConvention = architecture.padding
+        g.batchNormStorage = architecture.batchNorm
         let input = g.input(FeatureMapShape(height: inputHeight, width: inputWidth, channels: 3))
         let features = try Backbones.build(architecture.backbone, on: g, input: input, prefix: "backbone.")
         g.batchNormEpsilon = architecture.headBatchNormEpsilon
         var maps = [features.stride16, features.stride32]
         for (i, channels) in architecture.extraLayers.enumerated() {
-            maps.append(try g.ssdLiteExtraBlock(maps.last!, outputChannels: channels, at: "backbone.extra.\(i)"))
+            maps.append(try g.ssdExtraBlock(
+                maps.last!, type: architecture.extraBlock, outputChannels: channels, activation: architecture.extraActivation,
+                at: "backbone.extra.\(i)"))
         }
         var outputs: [String: Value] = ["stride16": features.stride16, "stride32": features.stride32]
         var levels: [Level] = []
         for (i, map) in maps.enumerated() {
             let anchors = architecture.anchorsPerLevel[i]
-            let boxes = try g.ssdPrediction(map, type: architecture.head, outputs: anchors * 4, at: "head.regression_head.module_list.\(i)")
-            let scores = try g.ssdPrediction(
-                map, type: architecture.head, outputs: anchors * architecture.classColumns, at: "head.classification_head.module_list.\(i)")
+            func prediction(_ outputs: Int, _ head: String) throws -> Value {
+                try g.ssdPrediction(
+                    map, type: architecture.head, kernel: architecture.headKernel, activation: architecture.extraActivation,
+                    outputs: outputs, at: "head.\(head).module_list.\(i)")
+            }
+            let boxes = try prediction(anchors * 4, "regression_head")
+            let scores = try prediction(anchors * architecture.classColumns, "classification_head")
             outputs["boxes.\(i)"] = boxes
             outputs["scores.\(i)"] = scores
             let shape = g.shape(of: map)

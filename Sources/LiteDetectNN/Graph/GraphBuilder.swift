@@ -14,7 +14,17 @@ public final class GraphBuilder {
         case tensorFlowSame
     }
 
+    /// How a model's files store the BatchNorm after a convolution.
+    public enum BatchNormStorage: Sendable, Hashable {
+        /// As PyTorch: `weight`, `bias`, `running_mean`, `running_var` under the BatchNorm's own key.
+        case separate
+        /// Already folded into the convolution (Caffe deploy models with merged BN, for one): the
+        /// convolution carries a bias at `<its key>.bias`, and there are no BatchNorm tensors.
+        case foldedIntoBias
+    }
+
     public var paddingConvention: PaddingConvention = .pyTorch
+    public var batchNormStorage: BatchNormStorage = .separate
     /// Added to the running variance when BatchNorm is folded (PyTorch 1e-5; MobileNetV3 and TF models 1e-3).
     public var batchNormEpsilon: Double = 1e-5
 
@@ -76,9 +86,16 @@ public final class GraphBuilder {
 
         let cinG = geometry.inputChannelsPerGroup
         let torchWeights = try parameter(weight, shape: [outputChannels, cinG, kernel, kernel])
-        var biasValues = try bias.map { try parameter($0, shape: [outputChannels]) } ?? [Float](repeating: 0, count: outputChannels)
+        var biasKey = bias
+        if batchNorm != nil && batchNormStorage == .foldedIntoBias {
+            guard bias == nil else {
+                throw GraphError.invalidLayer(name: layerName, problem: "has both its own bias and a BatchNorm folded into a bias")
+            }
+            biasKey = "\(layerName).bias"
+        }
+        var biasValues = try biasKey.map { try parameter($0, shape: [outputChannels]) } ?? [Float](repeating: 0, count: outputChannels)
         var scale = [Double](repeating: 1, count: outputChannels)
-        if let bn = batchNorm {
+        if let bn = batchNorm, batchNormStorage == .separate {
             let gamma = try parameter("\(bn).weight", shape: [outputChannels])
             let beta = try parameter("\(bn).bias", shape: [outputChannels])
             let mean = try parameter("\(bn).running_mean", shape: [outputChannels])

@@ -116,31 +116,55 @@ public enum SafeTensors {
         return File(tensors: NamedTensors(tensors, sourceName: name), metadata: metadata)
     }
 
-    /// Serialises float32 tensors (names sorted, so output is deterministic).
-    public static func serialize(_ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:]) -> Data {
+    /// How `serialize` stores values.
+    public enum StorageType: String, Sendable, CaseIterable {
+        /// IEEE float32, exact.
+        case float32 = "F32"
+        /// IEEE float16, rounded to nearest even: half the bytes, a relative error up to 2⁻¹¹
+        /// (values beyond ±65504 would become infinities, which `serialize` refuses).
+        case float16 = "F16"
+    }
+
+    /// Serialises tensors (names sorted, so output is deterministic). Returns `nil` when a value
+    /// cannot be stored in `storage` (not finite after rounding).
+    public static func serialize(
+        _ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:], storage: StorageType = .float32
+    ) -> Data? {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         let names = tensors.keys.sorted()
+        let elementBytes = storage == .float32 ? 4 : 2
         for name in names {
-            let bytes = tensors[name]!.values.count * 4
-            header[name] = ["dtype": "F32", "shape": tensors[name]!.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            let bytes = tensors[name]!.values.count * elementBytes
+            header[name] = ["dtype": storage.rawValue, "shape": tensors[name]!.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
         // JSONSerialization writes integers as integers; sorted keys keep files byte-identical.
         var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
         while (json.count + 8) % 8 != 0 { json.append(0x20) }  // pad with spaces so data is 8-byte aligned
         var out = Data()
+        out.reserveCapacity(8 + json.count + offset)
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
         out.append(json)
         for name in names {
-            tensors[name]!.values.withUnsafeBufferPointer { buffer in
+            let representable = tensors[name]!.values.withUnsafeBufferPointer { buffer -> Bool in
                 for value in buffer {
-                    var bits = value.bitPattern.littleEndian
-                    withUnsafeBytes(of: &bits) { out.append(contentsOf: $0) }
+                    switch storage {
+                    case .float32:
+                        var bits = value.bitPattern.littleEndian
+                        withUnsafeBytes(of: &bits) { out.append(contentsOf: $0) }
+                    case .float16:
+                        let half = Float16(value)
+                        guard half.isFinite || !value.isFinite else { return false }
+                        var bits = half.bitPattern.littleEndian
+                        withUnsafeBytes(of: &bits) { out.append(contentsOf: $0) }
+                    }
                 }
+                return true
             }
+            guard representable else { return nil }
         }
         return out
     }
