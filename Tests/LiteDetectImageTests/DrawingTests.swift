@@ -149,6 +149,43 @@ final class DrawingTests: XCTestCase {
         XCTAssertEqual(palette.color(forClass: -3), palette.color(forClass: 3))
     }
 
+    /// A dashed or dotted outline stays inside the rectangle, marks all four corners, and leaves
+    /// gaps at least as long as its pattern's gap. A dotted one has more, shorter runs than a
+    /// dashed one.
+    func testDashedAndDottedOutlines() {
+        let rect = PixelRect(x: 3, y: 4, width: 61, height: 40)
+        var runCounts: [LineStyle: Int] = [:]
+        for style in LineStyle.allCases {
+            var image = RGBImage(width: 70, height: 50)
+            image.stroke(rect, lineWidth: 2, color: .white, style: style)
+            for y in 0..<image.height {
+                for x in 0..<image.width where image[x, y] == .white {
+                    let inside = x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY
+                    let interior = x >= rect.x + 2 && x < rect.maxX - 2 && y >= rect.y + 2 && y < rect.maxY - 2
+                    XCTAssertTrue(inside && !interior, "\(style) ink at \(x), \(y)")
+                }
+            }
+            for (x, y) in [(rect.x, rect.y), (rect.maxX - 1, rect.y), (rect.x, rect.maxY - 1), (rect.maxX - 1, rect.maxY - 1)] {
+                XCTAssertEqual(image[x, y], .white, "\(style) corner \(x), \(y)")
+            }
+            // Runs of ink and gaps along the top edge.
+            var runs: [(ink: Bool, length: Int)] = []
+            for x in rect.x..<rect.maxX {
+                let ink = image[x, rect.y] == .white
+                if let last = runs.last, last.ink == ink { runs[runs.count - 1].length += 1 } else { runs.append((ink, 1)) }
+            }
+            runCounts[style] = runs.filter(\.ink).count
+            if let (on, off) = style.pattern(lineWidth: 2) {
+                XCTAssertTrue(runs.filter { !$0.ink }.allSatisfy { $0.length >= off }, "\(style) gaps \(runs)")
+                XCTAssertTrue(runs.filter(\.ink).allSatisfy { $0.length == on }, "\(style) dashes \(runs)")
+            } else {
+                XCTAssertEqual(runs.count, 1)
+            }
+        }
+        XCTAssertGreaterThan(runCounts[.dotted]!, runCounts[.dashed]!)
+        XCTAssertGreaterThan(runCounts[.dashed]!, 1)
+    }
+
     func testAnnotationsPaintBoxLabelAndCaption() {
         var image = RGBImage(width: 200, height: 150, fill: RGBColor(hex: 0x808080))
         let annotation = BoxAnnotation(xMin: 50, yMin: 60, xMax: 120, yMax: 140, classID: 2, label: "person", score: 0.97)
