@@ -7,7 +7,7 @@ public struct AnnotationStyle: Sendable, Equatable {
     public var textScale: Int?
     public var palette: ClassPalette
 
-    public init(lineWidth: Int? = nil, textScale: Int? = nil, palette: ClassPalette = .distinct20) {
+    public init(lineWidth: Int? = nil, textScale: Int? = nil, palette: ClassPalette = .okabeIto) {
         self.lineWidth = lineWidth
         self.textScale = textScale
         self.palette = palette

@@ -131,7 +131,7 @@ final class DrawingTests: XCTestCase {
             let (la, lb) = (a.relativeLuminance, b.relativeLuminance)
             return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
         }
-        for color in ClassPalette.distinct20.colors + [.white, .black, RGBColor(hex: 0x777777)] {
+        for color in ClassPalette.okabeIto.colors + [.white, .black, RGBColor(hex: 0x777777)] {
             let text = color.contrastingTextColor
             let other: RGBColor = text == .black ? .white : .black
             XCTAssertGreaterThanOrEqual(contrast(color, text), contrast(color, other), "\(color)")
@@ -141,12 +141,26 @@ final class DrawingTests: XCTestCase {
         XCTAssertEqual(RGBColor.black.relativeLuminance, 0, accuracy: 1e-12)
     }
 
-    func testPaletteGivesDistinctColoursAndCycles() {
-        let palette = ClassPalette.distinct20
-        XCTAssertEqual(Set(palette.colors).count, 20)
-        XCTAssertEqual(palette.color(forClass: 1), palette.color(forClass: 21))
-        XCTAssertNotEqual(palette.color(forClass: 1), palette.color(forClass: 2))
+    /// Colours cycle every 8 ids and the outline changes with each round, so the same colour with
+    /// the same outline comes back every 24 ids.
+    func testPaletteCyclesColoursThenOutlineStyles() {
+        let palette = ClassPalette.okabeIto
+        XCTAssertEqual(Set(palette.colors).count, 8)
+        XCTAssertEqual(palette.lineStyles, [.solid, .dashed, .dotted])
+        for id in 0..<90 {
+            XCTAssertNotEqual(palette.color(forClass: id), palette.color(forClass: id + 1), "\(id)")
+            XCTAssertEqual(palette.color(forClass: id), palette.color(forClass: id + 8), "\(id)")
+            XCTAssertNotEqual(palette.lineStyle(forClass: id), palette.lineStyle(forClass: id + 8), "\(id)")
+            XCTAssertEqual(palette.lineStyle(forClass: id), palette.lineStyle(forClass: id + 24), "\(id)")
+        }
+        XCTAssertEqual(palette.lineStyle(forClass: 1), .solid)
+        XCTAssertEqual(palette.lineStyle(forClass: 9), .dashed)
+        XCTAssertEqual(palette.lineStyle(forClass: 17), .dotted)
+        XCTAssertEqual(palette.color(forClass: 1), RGBColor(hex: 0xD55E00))  // COCO person: vermillion
         XCTAssertEqual(palette.color(forClass: -3), palette.color(forClass: 3))
+        XCTAssertEqual(palette.lineStyle(forClass: -11), palette.lineStyle(forClass: 11))
+        let plain = ClassPalette(colors: [.white, .black])
+        XCTAssertEqual(plain.lineStyle(forClass: 5), .solid)
     }
 
     /// A dashed or dotted outline stays inside the rectangle, marks all four corners, and leaves
