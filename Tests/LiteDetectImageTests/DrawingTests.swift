@@ -82,22 +82,23 @@ final class DrawingTests: XCTestCase {
 
     func testLabelSitsOnTopOfTheBoxAndFlipsInsideAtTheTopEdge() {
         let style = AnnotationStyle(lineWidth: 2, textScale: 2)
-        let roomy = AnnotationLayout(
-            BoxAnnotation(xMin: 100, yMin: 200, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
-            imageWidth: 640, imageHeight: 480, style: style)
+        func layout(_ annotation: BoxAnnotation) -> AnnotationLayout {
+            AnnotationLayout.layouts(for: [annotation], imageWidth: 640, imageHeight: 480, style: style)[0]
+        }
+        let roomy = layout(BoxAnnotation(xMin: 100, yMin: 200, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9))
         XCTAssertEqual(roomy.box, PixelRect(x: 100, y: 200, width: 80, height: 100))
         XCTAssertEqual(roomy.label.maxY, roomy.box.y)
         XCTAssertEqual(roomy.label.x, roomy.box.x)
         XCTAssertEqual(roomy.label.height, (BitmapFont.glyphHeight + 2) * 2)
 
-        let atTop = AnnotationLayout(
-            BoxAnnotation(xMin: 100, yMin: 3, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
-            imageWidth: 640, imageHeight: 480, style: style)
+        let atTop = layout(BoxAnnotation(xMin: 100, yMin: 3, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9))
         XCTAssertEqual(atTop.label.y, atTop.box.y)
+        XCTAssertEqual(atTop.label.x, atTop.box.x)
     }
 
-    /// Wherever the box is, however long the caption, the label stays inside the image
-    /// (shrinking the text when needed) and the caption stays inside the label.
+    /// Wherever the box is, however long the caption, the label stays inside the image and the
+    /// caption inside the label. A caption too wide for the image even at the smallest allowed
+    /// scale is shortened and ends in "...".
     func testLabelAlwaysStaysInsideTheImage() {
         let sizes = [(640, 480), (97, 61), (40, 300), (1920, 1080)]
         let captions = ["person", "traffic light", "a very long class name that cannot fit"]
@@ -108,18 +109,18 @@ final class DrawingTests: XCTestCase {
                         xMin: fx * Double(width), yMin: fy * Double(height),
                         xMax: fx * Double(width) + 30, yMax: fy * Double(height) + 20,
                         classID: 3, label: caption, score: 0.5)
-                    let layout = AnnotationLayout(box, imageWidth: width, imageHeight: height)
+                    let layout = AnnotationLayout.layouts(for: [box], imageWidth: width, imageHeight: height)[0]
                     let where_ = "\(caption) at \(fx), \(fy) on \(width)x\(height)"
                     XCTAssertEqual(layout.box.clipped(width: width, height: height), layout.box, where_)
                     XCTAssertFalse(layout.box.isEmpty, where_)
-                    let fits = BitmapFont.width(of: box.caption) + 4 <= width
-                    if fits {
-                        XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, where_)
-                    } else {
-                        XCTAssertEqual(layout.textScale, 1, where_)
-                        XCTAssertEqual(layout.label.x, 0, where_)
+                    XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, where_)
+                    if layout.caption != box.caption {
+                        XCTAssertTrue(layout.caption.hasSuffix("..."), where_)
+                        XCTAssertTrue(box.caption.hasPrefix(String(layout.caption.dropLast(3))), where_)
+                        XCTAssertGreaterThan((BitmapFont.width(of: box.caption) + 4) * layout.textScale, width, where_)
                     }
                     XCTAssertGreaterThanOrEqual(layout.textX, layout.label.x, where_)
+                    XCTAssertLessThanOrEqual(layout.textX + BitmapFont.width(of: layout.caption) * layout.textScale, layout.label.maxX, where_)
                     XCTAssertLessThanOrEqual(layout.textY + BitmapFont.glyphHeight * layout.textScale, layout.label.maxY, where_)
                 }
             }
@@ -204,7 +205,7 @@ final class DrawingTests: XCTestCase {
         var image = RGBImage(width: 200, height: 150, fill: RGBColor(hex: 0x808080))
         let annotation = BoxAnnotation(xMin: 50, yMin: 60, xMax: 120, yMax: 140, classID: 2, label: "person", score: 0.97)
         image.draw([annotation])
-        let layout = AnnotationLayout(annotation, imageWidth: 200, imageHeight: 150)
+        let layout = AnnotationLayout.layouts(for: [annotation], imageWidth: 200, imageHeight: 150)[0]
         XCTAssertEqual(image[layout.box.x, layout.box.maxY - 1], layout.boxColor)
         XCTAssertEqual(image[layout.box.maxX - 1, layout.box.y + layout.box.height / 2], layout.boxColor)
         XCTAssertEqual(image[layout.box.x + layout.box.width / 2, layout.box.y + layout.box.height / 2], RGBColor(hex: 0x808080))
