@@ -76,9 +76,10 @@ extension AnnotationLayout {
     /// 6. One label height further out, above and below the box, at the left and the right edge.
     ///    These are a last resort, for crowds where the rows next to the box are full.
     ///
-    /// A spot that sticks out of the image is moved inside it and tried after all the spots that
-    /// fit as they are. So a box at the top edge gets its label inside rather than above, and a box
-    /// at the right edge gets a label aligned with its right side rather than pushed left.
+    /// A spot that sticks out of the image is moved inside it. Spots that had to move up or down
+    /// are tried after all the others, so a box at the top edge gets its label inside, under its
+    /// top edge, rather than squeezed over it. Spots moved sideways keep their place in the list:
+    /// a label pushed left by the image's right edge still sits right above its box.
     static func candidateLabels(for box: PixelRect, width: Int, height: Int, imageWidth: Int, imageHeight: Int) -> [PixelRect] {
         let (left, right) = (box.x, box.maxX - width)
         let (above, insideTop, below, insideBottom) = (box.y - height, box.y, box.maxY, box.maxY - height)
@@ -97,15 +98,15 @@ extension AnnotationLayout {
         }
         positions += [(left, above - height), (left, below + height), (right, above - height), (right, below + height)]
 
-        var inside: [PixelRect] = [], moved: [PixelRect] = []
-        inside.reserveCapacity(positions.count)
+        var level: [PixelRect] = [], movedVertically: [PixelRect] = []
+        level.reserveCapacity(positions.count)
         for (x, y) in positions {
             let spot = PixelRect(
                 x: max(0, min(x, imageWidth - width)), y: max(0, min(y, imageHeight - height)),
                 width: width, height: height)
-            if spot.x == x && spot.y == y { inside.append(spot) } else { moved.append(spot) }
+            if spot.y == y { level.append(spot) } else { movedVertically.append(spot) }
         }
-        return inside + moved
+        return level + movedVertically
     }
 }
 
