@@ -24,7 +24,10 @@
 /// The caption is drawn in black or white, whichever contrasts more with the tag
 /// (`RGBColor.contrastingTextColor`). Whatever the fill, the better of the two reaches a WCAG 2.x
 /// contrast ratio of at least √21 ≈ 4.58:1, so the text always passes AA (4.5:1). The two ratios
-/// multiply to 21, so they cannot both be below √21.
+/// multiply to 21, so they cannot both be below √21. WCAG's luminance models normal vision only.
+/// Applied to the simulated colours, all captions stay at 4.5:1 or more except black on
+/// vermillion under protanopia, which drops to 4.3:1 (white there would be 3.4:1 for deutan
+/// viewers). That is the one entry to reconsider if the published colours are ever adjusted.
 ///
 /// Sources:
 /// - M. Okabe and K. Ito, "Color Universal Design (CUD): How to make figures and presentations
