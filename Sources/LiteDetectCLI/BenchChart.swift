@@ -39,7 +39,7 @@ enum BenchChart {
 
         var placedLabels: [PixelRect] = []
         for (index, result) in results.enumerated() {
-            let color = ClassPalette.distinct20.color(forClass: index)
+            let color = ClassPalette.okabeIto.color(forClass: index)
             let x = px(Double(result.multiplyAccumulates) / 1e6), y = py(result.forward.median)
             image.fill(PixelRect(x: x - 6, y: y - 6, width: 13, height: 13), color: color)
             image.stroke(PixelRect(x: x - 7, y: y - 7, width: 15, height: 15), lineWidth: 1, color: ink)

@@ -19,15 +19,40 @@ extension RGBImage {
         }
     }
 
-    /// Draws the outline of `rect` with lines `lineWidth` pixels thick, lying inside `rect`
-    /// (so the outline never grows beyond the rectangle it marks).
-    public mutating func stroke(_ rect: PixelRect, lineWidth: Int, color: RGBColor) {
+    /// Draws the outline of `rect` with lines `lineWidth` pixels thick. The lines lie inside
+    /// `rect`, so the outline never grows beyond the rectangle it marks. A dashed or dotted side
+    /// starts and ends with a dash, so every corner is drawn: its gaps are stretched evenly to
+    /// make the dashes fit. A side too short for two dashes is drawn solid.
+    public mutating func stroke(_ rect: PixelRect, lineWidth: Int, color: RGBColor, style: LineStyle = .solid) {
         if rect.isEmpty { return }
         let line = max(1, min(lineWidth, (min(rect.width, rect.height) + 1) / 2))
-        fill(PixelRect(x: rect.x, y: rect.y, width: rect.width, height: line), color: color)
-        fill(PixelRect(x: rect.x, y: rect.maxY - line, width: rect.width, height: line), color: color)
-        fill(PixelRect(x: rect.x, y: rect.y + line, width: line, height: rect.height - 2 * line), color: color)
-        fill(PixelRect(x: rect.maxX - line, y: rect.y + line, width: line, height: rect.height - 2 * line), color: color)
+        let sides = [
+            PixelRect(x: rect.x, y: rect.y, width: rect.width, height: line),
+            PixelRect(x: rect.x, y: rect.maxY - line, width: rect.width, height: line),
+            PixelRect(x: rect.x, y: rect.y, width: line, height: rect.height),
+            PixelRect(x: rect.maxX - line, y: rect.y, width: line, height: rect.height),
+        ]
+        guard let (on, off) = style.pattern(lineWidth: line) else {
+            for side in sides { fill(side, color: color) }
+            return
+        }
+        for (index, side) in sides.enumerated() {
+            let horizontal = index < 2
+            let length = horizontal ? side.width : side.height
+            // Dashes at 0 and at length - on, with `gaps` roughly equal gaps of at least `off` between.
+            let gaps = (length - on) / (on + off)
+            if gaps < 1 {
+                fill(side, color: color)
+                continue
+            }
+            for dash in 0...gaps {
+                let start = dash * (length - on) / gaps
+                fill(horizontal
+                     ? PixelRect(x: side.x + start, y: side.y, width: on, height: side.height)
+                     : PixelRect(x: side.x, y: side.y + start, width: side.width, height: on),
+                     color: color)
+            }
+        }
     }
 
     /// Draws `text` in the built-in `BitmapFont`, one line, with the top-left corner of the first

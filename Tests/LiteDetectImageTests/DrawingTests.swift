@@ -82,22 +82,23 @@ final class DrawingTests: XCTestCase {
 
     func testLabelSitsOnTopOfTheBoxAndFlipsInsideAtTheTopEdge() {
         let style = AnnotationStyle(lineWidth: 2, textScale: 2)
-        let roomy = AnnotationLayout(
-            BoxAnnotation(xMin: 100, yMin: 200, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
-            imageWidth: 640, imageHeight: 480, style: style)
+        func layout(_ annotation: BoxAnnotation) -> AnnotationLayout {
+            AnnotationLayout.layouts(for: [annotation], imageWidth: 640, imageHeight: 480, style: style)[0]
+        }
+        let roomy = layout(BoxAnnotation(xMin: 100, yMin: 200, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9))
         XCTAssertEqual(roomy.box, PixelRect(x: 100, y: 200, width: 80, height: 100))
         XCTAssertEqual(roomy.label.maxY, roomy.box.y)
         XCTAssertEqual(roomy.label.x, roomy.box.x)
         XCTAssertEqual(roomy.label.height, (BitmapFont.glyphHeight + 2) * 2)
 
-        let atTop = AnnotationLayout(
-            BoxAnnotation(xMin: 100, yMin: 3, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9),
-            imageWidth: 640, imageHeight: 480, style: style)
+        let atTop = layout(BoxAnnotation(xMin: 100, yMin: 3, xMax: 180, yMax: 300, classID: 0, label: "person", score: 0.9))
         XCTAssertEqual(atTop.label.y, atTop.box.y)
+        XCTAssertEqual(atTop.label.x, atTop.box.x)
     }
 
-    /// Wherever the box is, however long the caption, the label stays inside the image
-    /// (shrinking the text when needed) and the caption stays inside the label.
+    /// Wherever the box is, however long the caption, the label stays inside the image and the
+    /// caption inside the label. A caption too wide for the image even at the smallest allowed
+    /// scale is shortened and ends in "...".
     func testLabelAlwaysStaysInsideTheImage() {
         let sizes = [(640, 480), (97, 61), (40, 300), (1920, 1080)]
         let captions = ["person", "traffic light", "a very long class name that cannot fit"]
@@ -108,18 +109,18 @@ final class DrawingTests: XCTestCase {
                         xMin: fx * Double(width), yMin: fy * Double(height),
                         xMax: fx * Double(width) + 30, yMax: fy * Double(height) + 20,
                         classID: 3, label: caption, score: 0.5)
-                    let layout = AnnotationLayout(box, imageWidth: width, imageHeight: height)
+                    let layout = AnnotationLayout.layouts(for: [box], imageWidth: width, imageHeight: height)[0]
                     let where_ = "\(caption) at \(fx), \(fy) on \(width)x\(height)"
                     XCTAssertEqual(layout.box.clipped(width: width, height: height), layout.box, where_)
                     XCTAssertFalse(layout.box.isEmpty, where_)
-                    let fits = BitmapFont.width(of: box.caption) + 4 <= width
-                    if fits {
-                        XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, where_)
-                    } else {
-                        XCTAssertEqual(layout.textScale, 1, where_)
-                        XCTAssertEqual(layout.label.x, 0, where_)
+                    XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, where_)
+                    if layout.caption != box.caption {
+                        XCTAssertTrue(layout.caption.hasSuffix("..."), where_)
+                        XCTAssertTrue(box.caption.hasPrefix(String(layout.caption.dropLast(3))), where_)
+                        XCTAssertGreaterThan((BitmapFont.width(of: box.caption) + 4) * layout.textScale, width, where_)
                     }
                     XCTAssertGreaterThanOrEqual(layout.textX, layout.label.x, where_)
+                    XCTAssertLessThanOrEqual(layout.textX + BitmapFont.width(of: layout.caption) * layout.textScale, layout.label.maxX, where_)
                     XCTAssertLessThanOrEqual(layout.textY + BitmapFont.glyphHeight * layout.textScale, layout.label.maxY, where_)
                 }
             }
@@ -131,7 +132,7 @@ final class DrawingTests: XCTestCase {
             let (la, lb) = (a.relativeLuminance, b.relativeLuminance)
             return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
         }
-        for color in ClassPalette.distinct20.colors + [.white, .black, RGBColor(hex: 0x777777)] {
+        for color in ClassPalette.okabeIto.colors + [.white, .black, RGBColor(hex: 0x777777)] {
             let text = color.contrastingTextColor
             let other: RGBColor = text == .black ? .white : .black
             XCTAssertGreaterThanOrEqual(contrast(color, text), contrast(color, other), "\(color)")
@@ -141,19 +142,70 @@ final class DrawingTests: XCTestCase {
         XCTAssertEqual(RGBColor.black.relativeLuminance, 0, accuracy: 1e-12)
     }
 
-    func testPaletteGivesDistinctColoursAndCycles() {
-        let palette = ClassPalette.distinct20
-        XCTAssertEqual(Set(palette.colors).count, 20)
-        XCTAssertEqual(palette.color(forClass: 1), palette.color(forClass: 21))
-        XCTAssertNotEqual(palette.color(forClass: 1), palette.color(forClass: 2))
+    /// Colours cycle every 8 ids and the outline changes with each round, so the same colour with
+    /// the same outline comes back every 24 ids.
+    func testPaletteCyclesColoursThenOutlineStyles() {
+        let palette = ClassPalette.okabeIto
+        XCTAssertEqual(Set(palette.colors).count, 8)
+        XCTAssertEqual(palette.lineStyles, [.solid, .dashed, .dotted])
+        for id in 0..<90 {
+            XCTAssertNotEqual(palette.color(forClass: id), palette.color(forClass: id + 1), "\(id)")
+            XCTAssertEqual(palette.color(forClass: id), palette.color(forClass: id + 8), "\(id)")
+            XCTAssertNotEqual(palette.lineStyle(forClass: id), palette.lineStyle(forClass: id + 8), "\(id)")
+            XCTAssertEqual(palette.lineStyle(forClass: id), palette.lineStyle(forClass: id + 24), "\(id)")
+        }
+        XCTAssertEqual(palette.lineStyle(forClass: 1), .solid)
+        XCTAssertEqual(palette.lineStyle(forClass: 9), .dashed)
+        XCTAssertEqual(palette.lineStyle(forClass: 17), .dotted)
+        XCTAssertEqual(palette.color(forClass: 1), RGBColor(hex: 0xD55E00))  // COCO person: vermillion
         XCTAssertEqual(palette.color(forClass: -3), palette.color(forClass: 3))
+        XCTAssertEqual(palette.lineStyle(forClass: -11), palette.lineStyle(forClass: 11))
+        let plain = ClassPalette(colors: [.white, .black])
+        XCTAssertEqual(plain.lineStyle(forClass: 5), .solid)
+    }
+
+    /// A dashed or dotted outline stays inside the rectangle, marks all four corners, and leaves
+    /// gaps at least as long as its pattern's gap. A dotted one has more, shorter runs than a
+    /// dashed one.
+    func testDashedAndDottedOutlines() {
+        let rect = PixelRect(x: 3, y: 4, width: 61, height: 40)
+        var runCounts: [LineStyle: Int] = [:]
+        for style in LineStyle.allCases {
+            var image = RGBImage(width: 70, height: 50)
+            image.stroke(rect, lineWidth: 2, color: .white, style: style)
+            for y in 0..<image.height {
+                for x in 0..<image.width where image[x, y] == .white {
+                    let inside = x >= rect.x && x < rect.maxX && y >= rect.y && y < rect.maxY
+                    let interior = x >= rect.x + 2 && x < rect.maxX - 2 && y >= rect.y + 2 && y < rect.maxY - 2
+                    XCTAssertTrue(inside && !interior, "\(style) ink at \(x), \(y)")
+                }
+            }
+            for (x, y) in [(rect.x, rect.y), (rect.maxX - 1, rect.y), (rect.x, rect.maxY - 1), (rect.maxX - 1, rect.maxY - 1)] {
+                XCTAssertEqual(image[x, y], .white, "\(style) corner \(x), \(y)")
+            }
+            // Runs of ink and gaps along the top edge.
+            var runs: [(ink: Bool, length: Int)] = []
+            for x in rect.x..<rect.maxX {
+                let ink = image[x, rect.y] == .white
+                if let last = runs.last, last.ink == ink { runs[runs.count - 1].length += 1 } else { runs.append((ink, 1)) }
+            }
+            runCounts[style] = runs.filter(\.ink).count
+            if let (on, off) = style.pattern(lineWidth: 2) {
+                XCTAssertTrue(runs.filter { !$0.ink }.allSatisfy { $0.length >= off }, "\(style) gaps \(runs)")
+                XCTAssertTrue(runs.filter(\.ink).allSatisfy { $0.length == on }, "\(style) dashes \(runs)")
+            } else {
+                XCTAssertEqual(runs.count, 1)
+            }
+        }
+        XCTAssertGreaterThan(runCounts[.dotted]!, runCounts[.dashed]!)
+        XCTAssertGreaterThan(runCounts[.dashed]!, 1)
     }
 
     func testAnnotationsPaintBoxLabelAndCaption() {
         var image = RGBImage(width: 200, height: 150, fill: RGBColor(hex: 0x808080))
         let annotation = BoxAnnotation(xMin: 50, yMin: 60, xMax: 120, yMax: 140, classID: 2, label: "person", score: 0.97)
         image.draw([annotation])
-        let layout = AnnotationLayout(annotation, imageWidth: 200, imageHeight: 150)
+        let layout = AnnotationLayout.layouts(for: [annotation], imageWidth: 200, imageHeight: 150)[0]
         XCTAssertEqual(image[layout.box.x, layout.box.maxY - 1], layout.boxColor)
         XCTAssertEqual(image[layout.box.maxX - 1, layout.box.y + layout.box.height / 2], layout.boxColor)
         XCTAssertEqual(image[layout.box.x + layout.box.width / 2, layout.box.y + layout.box.height / 2], RGBColor(hex: 0x808080))
