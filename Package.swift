@@ -103,7 +103,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LiteDetectTests",
-            dependencies: ["LiteDetect", "LiteDetectTestSupport", "LiteDetectAllocationCounter"],
+            dependencies: [
+                "LiteDetect", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport", "LiteDetectImportFormats",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport"]),

@@ -41,8 +41,8 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the weights (default: NAME.safetensors beside the config).", valueName: "path"))
     var weightsOutput: String?
 
-    @Option(help: "How weights are stored: float32 (exact) or float16 (half the size, widened when loaded).")
-    var storage: WeightStorage = .float32
+    @Option(help: "How weights are stored: float32 (exact), float16 (half the size, widened when loaded) or mixed (the class predictors' weights float16, the rest float32).")
+    var storage: ImportedModel.Storage = .float32
 
     @Option(help: "A one-line description for the config.")
     var description: String?
@@ -52,11 +52,6 @@ struct ImportCommand: ParsableCommand {
 
     @Flag(help: "Replace existing output files.")
     var overwrite = false
-
-    enum WeightStorage: String, ExpressibleByArgument, CaseIterable {
-        case float32, float16
-        var storage: SafeTensors.StorageType { self == .float32 ? .float32 : .float16 }
-    }
 
     func run() throws {
         let configURL = URL(fileURLWithPath: output).appendingPathComponent("\(name).json")
@@ -82,7 +77,7 @@ struct ImportCommand: ParsableCommand {
         default:
             throw CommandFailure("give a TensorFlow frozen graph (.pb), or a Caffe .prototxt and .caffemodel")
         }
-        guard let weights = model.weightsFile(storage: storage.storage) else {
+        guard let weights = model.weightsFile(storage: storage) else {
             throw CommandFailure("a weight is too large for float16; use --storage float32")
         }
         do {
@@ -109,3 +104,5 @@ enum RelativePath {
         return (up + goal[common...]).joined(separator: "/")
     }
 }
+
+extension ImportedModel.Storage: ExpressibleByArgument {}

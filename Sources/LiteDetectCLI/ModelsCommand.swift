@@ -30,7 +30,7 @@ struct ModelsCommand: ParsableCommand {
             let config = try ModelCatalog.config(named: name)
             let network = try DetectionNetwork(
                 config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: SeededRandomWeights())
-            return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classColumns - 1)",
+            return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classNames.count)",
                     String(format: "%.2fM", Double(network.network.parameterCount) / 1e6),
                     String(format: "%.0f", Double(network.network.multiplyAccumulates) / 1e6),
                     config.weights == nil ? "no" : "yes", name == ModelCatalog.defaultModelName ? "(default)" : ""]

@@ -92,7 +92,9 @@ final class DetectCommandTests: XCTestCase {
         _ = try copySample(as: "b.jpg")
         _ = try copySample(as: "a.jpg")
         try Data("not an image".utf8).write(to: workDirectory.appendingPathComponent("notes.txt"))
-        let result = try CommandRunner.run([workDirectory.path, "--backbone", "mobilenetv1", "--random-weights", "--format", "csv", "--no-draw", "--threads", "2", "--max-detections", "1"])
+        let result = try CommandRunner.run([
+            workDirectory.path, "--backbone", "mobilenetv1", "--random-weights", "--format", "csv", "--no-draw", "--threads", "2",
+            "--max-detections", "1", "--score-threshold", "0"])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "path,class_id,label,score,x1,y1,x2,y2")

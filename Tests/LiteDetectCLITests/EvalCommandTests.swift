@@ -75,12 +75,12 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertTrue(result.standardOutput.contains("VOC AP50"), result.standardOutput)
     }
 
-    /// The default model on the sample photos, run and scored in one go: the detections are those
+    /// The person model on the sample photos, run and scored in one go: the detections are those
     /// stored in the fixture (written by this command's --save-detections), so the numbers are
     /// pycocotools' on them.
     func testRunningTheDefaultModelOnTheSamplePhotos() throws {
         let saved = workDirectory.appendingPathComponent("detections.json").path
-        let output = try runJSON(["eval", "--annotations", path("sample-images", "annotations.json"),
+        let output = try runJSON(["eval", "--model", "ssdlite300-mobilenetv2-person", "--annotations", path("sample-images", "annotations.json"),
                                   "--images", repositoryRoot.appendingPathComponent("SampleImages").path,
                                   "--format", "json", "--save-detections", saved])
         try assertMatchesReference(output, set: "sample-images")
@@ -125,7 +125,9 @@ final class EvalCommandTests: XCTestCase {
         // The person model against annotations without a "person" category.
         let annotations = workDirectory.appendingPathComponent("cats.json")
         try Data(#"{"images": [{"id": 1, "file_name": "chelsea.png"}], "annotations": [], "categories": [{"id": 17, "name": "cat"}]}"#.utf8).write(to: annotations)
-        let result = try CommandRunner.run(["eval", "--annotations", annotations.path, "--images", repositoryRoot.appendingPathComponent("SampleImages").path])
+        let result = try CommandRunner.run([
+            "eval", "--model", "ssdlite300-mobilenetv2-person", "--annotations", annotations.path,
+            "--images", repositoryRoot.appendingPathComponent("SampleImages").path])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.standardError.contains("classes (person) match none of the categories"), result.standardError)
     }

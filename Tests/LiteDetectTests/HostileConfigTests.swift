@@ -124,11 +124,16 @@ final class HostileConfigTests: XCTestCase {
                     guard case .invalidLayer(_, let problem) = error else { return XCTFail("\(name) at \(size): \(error)") }
                     XCTAssertTrue(problem.contains("smaller than"), "\(name) at \(size): \(error)")
                     refused.append("\(name)@\(size)")
+                } catch let error as PostprocessError {
+                    // Caffe-style priors are listed per feature map size: another input size is refused by name.
+                    guard case .priorBox = config.anchors else { return XCTFail("\(name) at \(size): \(error)") }
+                    XCTAssertTrue("\(error)".contains("anchors.layers"), "\(name) at \(size): \(error)")
+                    refused.append("prior-box:\(name)@\(size)")
                 }
             }
         }
         // SqueezeNet's stride-32 max pool needs at least 3×3 in front of it; the others reach 1×1 maps.
-        XCTAssertTrue(refused.allSatisfy { $0.hasPrefix("ssdlite320-squeezenet") }, "\(refused)")
+        XCTAssertTrue(refused.allSatisfy { $0.hasPrefix("ssdlite320-squeezenet") || $0.hasPrefix("prior-box:") }, "\(refused)")
         XCTAssertTrue(refused.contains("ssdlite320-squeezenet1.0@16"), "\(refused)")
         XCTAssertGreaterThan(built, 100)
     }

@@ -3,11 +3,11 @@ import LiteDetect
 import LiteDetectTestSupport
 import XCTest
 
-/// The embedded default model against the original TensorFlow graph it was converted from
+/// The person model against the original TensorFlow graph it was converted from
 /// (fixtures: `Tools/reference/tensorflow/make_person_fixtures.py`): the same input tensor,
 /// anchors, raw outputs and final detections on real photos.
 final class TensorFlowPersonModelTests: XCTestCase {
-    private static let detector = Result { try Detector(model: ModelCatalog.defaultModelName) }
+    private static let detector = Result { try Detector(model: "ssdlite300-mobilenetv2-person") }
 
     private func fixture(_ stem: String) throws -> [String: NamedTensors.Tensor] {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
@@ -15,7 +15,7 @@ final class TensorFlowPersonModelTests: XCTestCase {
         return try SafeTensors.read(contentsOf: url.path).tensors.tensors
     }
 
-    func testDefaultModelIsThePersonDetector() throws {
+    func testPersonModelIsTheConvertedGraph() throws {
         let detector = try Self.detector.get()
         XCTAssertEqual(detector.config.name, "ssdlite300-mobilenetv2-person")
         XCTAssertEqual(detector.config.labels, ["background", "person"])

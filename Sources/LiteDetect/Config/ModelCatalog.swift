@@ -4,8 +4,15 @@ import LiteDetectModels
 
 /// The models LiteDetect knows by name: the configs bundled with the package (`Configs/models`).
 public enum ModelCatalog {
-    /// The model `detect` runs when none is named: the one with the best trained weights.
-    public static let defaultModelName = "ssdlite300-mobilenetv2-person"
+    /// The model `detect` runs when none is named: the real 90-class COCO detector.
+    public static let defaultModelName = "ssd300-mobilenetv2-coco"
+
+    /// The real (not student) model each backbone runs with `--backbone`, where there is one: trained
+    /// on a full dataset by its authors and imported, rather than distilled here on one street.
+    public static let realModelNames: [BackboneName: String] = [
+        .mobileNetV2: defaultModelName,
+        .mobileNetV1: "ssd300-mobilenetv1-voc",
+    ]
 
     /// Names of the bundled configs, sorted.
     public static var bundledNames: [String] {
@@ -26,15 +33,15 @@ public enum ModelCatalog {
         return try ModelConfig.load(contentsOf: directory.appendingPathComponent("models/\(nameOrPath).json").path)
     }
 
-    /// The bundled SSDLite config built on `backbone`: the default model if it is on `backbone`
-    /// (it has the best trained weights), else one with trained weights, else the untrained one.
+    /// The bundled config built on `backbone`: its real model (`realModelNames`) if bundled, else
+    /// one with trained weights (a student), else the untrained layout.
     public static func config(for backbone: BackboneName) throws(ConfigError) -> ModelConfig {
         var candidates: [ModelConfig] = []
         for name in bundledNames {
             let config = try self.config(named: name)
             if config.backbone.name == backbone { candidates.append(config) }
         }
-        if let best = candidates.first(where: { $0.name == defaultModelName }) { return best }
+        if let best = candidates.first(where: { $0.name == realModelNames[backbone] }) { return best }
         if let trained = candidates.first(where: { $0.weights != nil }) { return trained }
         if let any = candidates.first { return any }
         throw .unknownModel(name: "a model on \(backbone)", available: bundledNames)

@@ -66,6 +66,10 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// Class columns the network predicts (background included).
     public var classColumns: Int { labels.count }
 
+    /// The classes the model detects, by label: every column but the background and the columns
+    /// a dataset left unused ("N/A", as COCO's ids 12, 26, 29, … in torchvision and TF models).
+    public var classNames: [String] { labels.dropFirst().filter { $0 != "N/A" } }
+
     public var architecture: DetectionArchitecture {
         DetectionArchitecture(
             backbone: backbone, extraLayers: network.extraLayers, extraBlock: network.extraBlock,

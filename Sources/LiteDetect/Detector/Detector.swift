@@ -113,7 +113,7 @@ public final class Detector: Sendable {
         for name in names {
             let matches = config.labels.indices.dropFirst().filter { config.labels[$0].lowercased() == name.lowercased() }
             guard !matches.isEmpty else {
-                let known = Array(Set(config.labels.dropFirst().filter { $0 != "N/A" })).sorted()
+                let known = Array(Set(config.classNames)).sorted()
                 throw .invalidOption(name: "class '\(name)'", problem: "model \(config.name) knows: \(known.joined(separator: ", "))")
             }
             ids.formUnion(matches)

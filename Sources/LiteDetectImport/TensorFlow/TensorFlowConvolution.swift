@@ -22,6 +22,8 @@ struct TensorFlowConvolution {
     let output: Tensorflow_NodeDef
     /// The node the convolution reads (resolved through `Identity`).
     let input: Tensorflow_NodeDef
+    /// What reads the normalisation's output, as `name (op)`, for messages.
+    let followers: [String]
 
     /// Reads the convolution of `scope` and checks its attributes; fails naming the node.
     init(scope: String, in graph: TensorFlowGraph) throws(ImportError) {
@@ -114,5 +116,6 @@ struct TensorFlowConvolution {
         }
         activation = activations.first?.op
         output = activations.first ?? normOutput
+        followers = graph.readers(of: normOutput.name).map { "\($0.name) (\($0.op))" }
     }
 }

@@ -213,7 +213,8 @@ extension TensorFlowSSDImporter {
         }
         let activation: Activation = conv.activation == "Relu6" ? .relu6 : conv.activation == "Relu" ? .relu : .identity
         guard activation == summary.activation else {
-            throw .verificationFailed(file: file, problem: "\(location) is followed by \(conv.activation ?? "no activation"); LiteDetect's \(summary.name) uses \(summary.activation)")
+            let found = conv.activation ?? "no activation (it feeds \(conv.followers.joined(separator: ", ")))"
+            throw .unsupported(file: file, location: location, problem: "followed by \(found); LiteDetect's \(summary.name) uses \(summary.activation)")
         }
         let producers = try tfProducers(of: conv.input, graph: graph, outputs: outputs, input: input)
         guard producers == summary.producers else {

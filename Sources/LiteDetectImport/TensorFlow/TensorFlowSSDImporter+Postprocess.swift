@@ -88,8 +88,20 @@ extension TensorFlowSSDImporter {
             let scale = try graph.floatScalar("Postprocessor/scale_logits/y")
             guard scale == 1 else { throw .unsupported(file: file, location: "Postprocessor/scale_logits", problem: "logits divided by \(scale)") }
         }
-        let boxScales = try (0..<4).map { (index: Int) throws(ImportError) -> Float in
-            try graph.floatScalar("Postprocessor/Decode/div\(index == 0 ? "" : "_\(index)")/y")
+        // FasterRcnnBoxCoder: (ty, tx, th, tw) = unstack(encodings), each divided by its scale.
+        let unstack = "Postprocessor/Decode/unstack"
+        var boxScales = [Float?](repeating: nil, count: 4)
+        for name in graph.names where name.hasPrefix("Postprocessor/Decode/") {
+            guard let division = graph.nodes[name], division.op == "RealDiv", let first = division.input.first else { continue }
+            let component = first == unstack ? 0 : first.hasPrefix(unstack + ":") ? Int(first.dropFirst(unstack.count + 1)) : nil
+            guard let component, (0..<4).contains(component) else { continue }
+            guard boxScales[component] == nil else {
+                throw .unsupported(file: file, location: "node '\(name)' (RealDiv)", problem: "box code component \(component) divided twice")
+            }
+            boxScales[component] = try graph.floatScalar(division.input[1])
+        }
+        guard boxScales.allSatisfy({ $0 != nil }) else {
+            throw .unsupported(file: file, location: "Postprocessor/Decode", problem: "not a FasterRcnnBoxCoder with four scale factors")
         }
 
         let scope = "Postprocessor/BatchMultiClassNonMaxSuppression/"
@@ -134,7 +146,7 @@ extension TensorFlowSSDImporter {
             throw .unsupported(file: file, location: scope, problem: "no ClipToWindow: unclipped TF outputs are not mapped")
         }
         return Postprocessing(
-            scores: scores, boxScales: boxScales, iouThreshold: iou.first!, scoreThreshold: thresholds.first!,
+            scores: scores, boxScales: boxScales.compactMap { $0 }, iouThreshold: iou.first!, scoreThreshold: thresholds.first!,
             maxPerClass: perClass.first!, maxTotal: totals.first!, clip: clip)
     }
 }

