@@ -14,6 +14,10 @@ Before converting, every BatchNorm's running statistics are re-estimated
 augmented training frames. The config's ``postprocess.detect_threshold`` is the
 score with the best F1 on the held-out frames (``student/operating_point.py``). Neither file is replaced
 without ``--overwrite``.
+
+The weights are written in float32; the bundled students ship in float16, so
+run ``Tools/train/store_float16.py`` afterwards (it rounds them in place), then
+``make_student_fixtures.py``.
 """
 
 import argparse

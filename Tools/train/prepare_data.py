@@ -58,7 +58,8 @@ def decode_frames(video: str, frames_dir: str) -> list[str]:
 
 def run_teacher(detect: str, frames_dir: str) -> dict[str, list[dict]]:
     """Frame name -> the teacher's detections scoring >= IGNORE_SCORE (CLI JSON lines)."""
-    command = [detect, frames_dir, "--format", "json", "--no-draw", "--threads", "2",
+    # The person teacher by name: the default model is the 80-class COCO detector.
+    command = [detect, frames_dir, "--model", "ssdlite300-mobilenetv2-person", "--format", "json", "--no-draw", "--threads", "2",
                "--score-threshold", str(IGNORE_SCORE)]
     lines = subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()
     detections = {}
