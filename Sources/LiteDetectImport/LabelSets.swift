@@ -24,6 +24,9 @@ public enum LabelSets {
     /// lines and lines starting with `#` are skipped).
     public static func load(_ nameOrPath: String) throws(ImportError) -> [String] {
         if let known = named(nameOrPath) { return known }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            throw .unreadable(file: nameOrPath, reason: "neither a built-in label set (coco, voc) nor a file")
+        }
         let data = try ModelFile.read(nameOrPath, maxBytes: 1 << 20)
         guard let text = String(data: data, encoding: .utf8) else { throw .malformed(file: nameOrPath, reason: "labels must be UTF-8 text") }
         let labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
