@@ -11,8 +11,8 @@ let rootPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     .lastPathComponent.lowercased()
 
 /// A fuzz target: an executable whose `@main` hands its target function to libFuzzer.
-func fuzzTarget(_ name: String) -> Target {
-    .executableTarget(name: name, dependencies: ["CFuzzerDriver", .product(name: "LiteDetect", package: rootPackage)])
+func fuzzTarget(_ name: String, product: String = "LiteDetect") -> Target {
+    .executableTarget(name: name, dependencies: ["CFuzzerDriver", .product(name: product, package: rootPackage)])
 }
 
 let package = Package(
@@ -25,5 +25,7 @@ let package = Package(
         fuzzTarget("FuzzSafeTensors"),
         fuzzTarget("FuzzModelConfig"),
         fuzzTarget("FuzzY4MReader"),
+        fuzzTarget("FuzzTensorFlowImport", product: "LiteDetectImport"),
+        fuzzTarget("FuzzCaffeImport", product: "LiteDetectImport"),
     ]
 )

@@ -88,5 +88,65 @@ for path in sorted((HOSTILE / "y4m").iterdir()):
     if path.stat().st_size <= 16384:
         seed("y4m", path.name, path.read_bytes())
 
+
+# tensorflow-import and caffe-import: protobufs built here from the schemas' field numbers
+# (Tools/protos), small enough to mutate: a GraphDef with the OD API's preprocessing and stem, a
+# Caffe prototxt (text) and a caffemodel (binary) with one convolution.
+def varint(value):
+    out = bytearray()
+    while True:
+        byte = value & 0x7F
+        value >>= 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def field(number, payload):  # length-delimited (wire type 2)
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def int_field(number, value):  # varint (wire type 0)
+    return varint(number << 3) + varint(value)
+
+
+def float_tensor(shape, values):  # TensorProto: dtype 1 (DT_FLOAT), tensor_shape 2, tensor_content 4
+    dims = b"".join(field(2, int_field(1, d)) for d in shape)
+    return int_field(1, 1) + field(2, dims) + field(4, struct.pack(f"<{len(values)}f", *values))
+
+
+def node(name, op, inputs=(), attrs=()):  # NodeDef: name 1, op 2, input 3, attr 5 (map entry: key 1, value 2)
+    body = field(1, name.encode()) + field(2, op.encode()) + b"".join(field(3, i.encode()) for i in inputs)
+    return body + b"".join(field(5, field(1, key.encode()) + field(2, value)) for key, value in attrs)
+
+
+const = lambda name, shape, values: node(name, "Const", attrs=[("value", field(8, float_tensor(shape, values)))])
+stem = "FeatureExtractor/MobilenetV2/Conv/"
+graph = b"".join(field(1, n) for n in [
+    node("image_tensor", "Placeholder"),
+    const("Preprocessor/mul/x", [], [0.007843138]),
+    node("Preprocessor/mul", "Mul", ["Preprocessor/mul/x", "image_tensor"]),
+    const("Preprocessor/sub/y", [], [1.0]),
+    node("Preprocessor/sub", "Sub", ["Preprocessor/mul", "Preprocessor/sub/y"]),
+    const(stem + "weights", [3, 3, 3, 2], [0.5 - i / 54 for i in range(54)]),
+    node(stem + "Conv2D", "Conv2D", ["Preprocessor/sub", stem + "weights"],
+         [("padding", field(2, b"SAME")), ("strides", field(1, b"".join(int_field(3, v) for v in [1, 2, 2, 1])))]),
+    node(stem + "Relu6", "Relu6", [stem + "Conv2D"]),
+])
+seed("tensorflow-import", "od_api_stem.pb", graph)
+
+prototxt = b"""name: "seed"
+input: "data"
+input_shape { dim: 1 dim: 3 dim: 300 dim: 300 }
+layer { name: "conv0" type: "Convolution" bottom: "data" top: "conv0" convolution_param { num_output: 2 pad: 1 kernel_size: 3 stride: 2 } }
+layer { name: "conv0/relu" type: "ReLU" bottom: "conv0" top: "conv0" }
+layer { name: "conv0_mbox_priorbox" type: "PriorBox" bottom: "conv0" bottom: "data" top: "p"
+  prior_box_param { min_size: 60.0 aspect_ratio: 2.0 flip: true clip: false variance: 0.1 variance: 0.1 variance: 0.2 variance: 0.2 offset: 0.5 } }
+"""
+seed("caffe-import", "prototxt.bin", b"\x00" + prototxt)
+blob = lambda shape, values: field(7, field(1, b"".join(varint(d) for d in shape))) + field(5, struct.pack(f"<{len(values)}f", *values))
+layer = field(1, b"conv0") + field(2, b"Convolution") + field(7, blob([2, 3, 3, 3], [i / 54 for i in range(54)])) + field(7, blob([2], [0.1, -0.1]))
+seed("caffe-import", "caffemodel.bin", b"\x01" + field(100, layer))
+
 total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
 print(f"{sum(1 for p in CORPUS.rglob('*') if p.is_file())} seeds, {total} bytes")

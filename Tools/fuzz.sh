@@ -8,7 +8,8 @@
 #   FUZZ_JOBS=2 Tools/fuzz.sh ...         libFuzzer -fork=2 (more cores)
 #
 # Targets: image-decode (ImageDecoder.decode), safetensors (SafeTensors.parse),
-# model-config (ModelConfig.parse), y4m (Y4MReader).
+# model-config (ModelConfig.parse), y4m (Y4MReader), tensorflow-import and caffe-import (`detect import`'s
+# readers: TensorFlowSSDImporter and CaffeSSDImporter on bytes).
 # Seeds: Fuzz/Corpus/<target>/ (committed, small). New inputs libFuzzer finds go to
 # .build-fuzz/work/corpus/<target>/ (not committed); crashes to .build-fuzz/work/artifacts/<target>/, with a
 # line to reproduce it. A crash is a bug: fix it, copy the input into Fuzz/Corpus/<target>/ and
@@ -24,8 +25,10 @@ declare -A executables=(
     [safetensors]=FuzzSafeTensors
     [model-config]=FuzzModelConfig
     [y4m]=FuzzY4MReader
+    [tensorflow-import]=FuzzTensorFlowImport
+    [caffe-import]=FuzzCaffeImport
 )
-order=(image-decode safetensors model-config y4m)
+order=(image-decode safetensors model-config y4m tensorflow-import caffe-import)
 
 build() {
     # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (each

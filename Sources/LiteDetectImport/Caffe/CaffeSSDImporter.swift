@@ -26,8 +26,15 @@ public enum CaffeSSDImporter {
     static let preprocessing = (scale: Float(0.007843), offset: Float(-127.5 * 0.007843), channelOrder: "bgr", interpolation: "half_pixel")
 
     public static func importModel(prototxt: String, caffemodel: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
-        let prototxtData = try ModelFile.read(prototxt, maxBytes: 64 << 20)
-        let modelData = try ModelFile.read(caffemodel)
+        try importModel(
+            prototxt: ModelFile.read(prototxt, maxBytes: 64 << 20), named: prototxt,
+            caffemodel: ModelFile.read(caffemodel), named: caffemodel, options: options)
+    }
+
+    /// The same from bytes already in memory; the names are for messages and provenance.
+    public static func importModel(
+        prototxt prototxtData: Data, named prototxt: String, caffemodel modelData: Data, named caffemodel: String, options: ImportOptions
+    ) throws(ImportError) -> ImportedModel {
         let net = try CaffeNet(data: prototxtData, file: prototxt)
         let weights = try CaffeWeights(data: modelData, file: caffemodel)
         let file = prototxt

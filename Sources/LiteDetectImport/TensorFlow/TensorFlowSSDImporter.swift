@@ -14,7 +14,11 @@ import LiteDetectPostprocess
 /// parameter of the feature extractor and predictors is used exactly once.
 public enum TensorFlowSSDImporter {
     public static func importGraph(at path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
-        let data = try ModelFile.read(path)
+        try importGraph(ModelFile.read(path), named: path, options: options)
+    }
+
+    /// The same from bytes already in memory; `path` names them in messages and provenance.
+    public static func importGraph(_ data: Data, named path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         let graph = try TensorFlowGraph(data: data, file: path)
         var checks: [String] = []
         let file = path
