@@ -149,7 +149,7 @@ extension TensorFlowSSDImporter {
                     }
                 }
             } else {
-                guard let (name, conv) = layer, key.hasPrefix(name) || true else {
+                guard let (name, conv) = layer else {
                     throw .verificationFailed(file: graph.file, problem: "\(key) requested before any convolution")
                 }
                 let suffix = key.split(separator: ".").last.map(String.init) ?? ""

@@ -44,13 +44,14 @@ public enum TensorFlowSSDImporter {
                 problem: "predicts \(head.classColumns) class columns (background included) but \(options.labels.count) labels were given")
         }
 
-        // BatchNorm epsilon: one value for the whole graph.
+        // Every convolution LiteDetect will build, read from its TF scope (in name order, so the first
+        // error is always the same one); the BatchNorm epsilon must be one value for the whole graph.
         var layerScopes = TensorFlowLayerScopes.mobileNetV2Backbone()
         layerScopes.merge(TensorFlowLayerScopes.extraLayers(extras.channels, depthwise: extras.depthwise)) { a, _ in a }
         layerScopes.merge(TensorFlowLayerScopes.heads(levels: levels, ssdLite: head.ssdLite)) { a, _ in a }
         var convolutions: [String: TensorFlowConvolution] = [:]
         var epsilons: Set<Float> = []
-        for (name, tfScope) in layerScopes {
+        for (name, tfScope) in layerScopes.sorted(by: { $0.key < $1.key }) {
             let conv = try TensorFlowConvolution(scope: tfScope, in: graph)
             convolutions[name] = conv
             if case let .batchNorm(epsilon) = conv.normalization { epsilons.insert(epsilon) }
@@ -82,11 +83,10 @@ public enum TensorFlowSSDImporter {
         checks.append("every parameter of FeatureExtractor/ and BoxPredictor_*/ used exactly once")
 
         // Each convolution against the graph: kind, kernel, stride, activation, inputs.
-        let tfByLiteDetectName = convolutions
         var tfToLiteDetect: [String: String] = [:]
         for (name, conv) in convolutions { tfToLiteDetect[conv.output.name] = name }
         for summary in probeNetwork.network.convolutionSummaries {
-            guard let conv = tfByLiteDetectName[summary.name] else {
+            guard let conv = convolutions[summary.name] else {
                 throw .verificationFailed(file: file, problem: "LiteDetect layer \(summary.name) has no TF counterpart")
             }
             try check(summary, against: conv, graph: graph, outputs: tfToLiteDetect, input: preprocessing.inputNode)
