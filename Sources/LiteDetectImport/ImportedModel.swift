@@ -43,4 +43,20 @@ public struct ImportedModel: Sendable {
             }
         }
     }
+
+    /// The last step every importer shares: the config is encoded and parsed back by the strict
+    /// reader, then LiteDetect builds the network from exactly `tensors` (all of them used).
+    static func verified(
+        _ document: ConfigDocument, tensors: [String: NamedTensors.Tensor], metadata: [String: String], checks: [String], file: String
+    ) throws(ImportError) -> ImportedModel {
+        let (config, json) = try document.checkedConfig(file: file)
+        do {
+            _ = try DetectionNetwork(
+                config.architecture, inputHeight: config.input.height, inputWidth: config.input.width,
+                weights: NamedTensors(tensors, sourceName: "imported weights"))
+        } catch {
+            throw .verificationFailed(file: file, problem: "\(error)")
+        }
+        return ImportedModel(config: config, configJSON: json, tensors: tensors, metadata: metadata, checks: checks)
+    }
 }

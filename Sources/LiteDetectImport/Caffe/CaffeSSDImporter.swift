@@ -189,22 +189,12 @@ public enum CaffeSSDImporter {
             provenance: options.provenance
                 ?? "imported by detect import from \(prototxtFile) (sha256 \(prototxtHash)) and \(modelFile) (sha256 \(modelHash)); "
                 + "input normalisation (x − 127.5)·0.007843 is MobileNet-SSD's documented preprocessing, not read from the files")
-        let (config, json) = try document.checkedConfig(file: file)
-
-        // The final check: LiteDetect builds the network from exactly these tensors, all used.
-        do {
-            _ = try DetectionNetwork(
-                config.architecture, inputHeight: config.input.height, inputWidth: config.input.width,
-                weights: NamedTensors(tensors, sourceName: "imported weights"))
-        } catch {
-            throw .verificationFailed(file: file, problem: "\(error)")
-        }
         let metadata = [
             "format": "pt", "litedetect.source": modelFile, "litedetect.source_sha256": modelHash,
             "litedetect.source_prototxt": prototxtFile, "litedetect.source_prototxt_sha256": prototxtHash,
             "litedetect.importer": "detect import (Caffe SSD)",
         ]
-        return ImportedModel(config: config, configJSON: json, tensors: tensors, metadata: metadata, checks: checks)
+        return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }
 
     /// `60` rather than `60.0` in the checks.

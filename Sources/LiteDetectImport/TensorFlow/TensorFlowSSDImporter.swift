@@ -20,6 +20,7 @@ public enum TensorFlowSSDImporter {
     /// The same from bytes already in memory; `path` names them in messages and provenance.
     public static func importGraph(_ data: Data, named path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         let graph = try TensorFlowGraph(data: data, file: path)
+        let sourceName = URL(fileURLWithPath: path).lastPathComponent, sourceHash = ModelFile.sha256(data)
         var checks: [String] = []
         let file = path
 
@@ -119,21 +120,11 @@ public enum TensorFlowSSDImporter {
                 style: "tensorflow", score_threshold: post.scoreThreshold, iou_threshold: post.iouThreshold,
                 max_per_class: post.maxPerClass, max_detections: post.maxTotal, clip_boxes: post.clip),
             labels: options.labels, weights: options.weightsPath,
-            provenance: options.provenance ?? "imported by detect import from \(URL(fileURLWithPath: path).lastPathComponent), sha256 \(ModelFile.sha256(data))")
-        let (config, json) = try document.checkedConfig(file: file)
-
-        // The final check: LiteDetect builds the network from exactly these tensors, all used.
-        do {
-            _ = try DetectionNetwork(
-                config.architecture, inputHeight: config.input.height, inputWidth: config.input.width,
-                weights: NamedTensors(tensors, sourceName: "imported weights"))
-        } catch {
-            throw .verificationFailed(file: file, problem: "\(error)")
-        }
+            provenance: options.provenance ?? "imported by detect import from \(sourceName), sha256 \(sourceHash)")
         let metadata = [
-            "format": "pt", "litedetect.source": URL(fileURLWithPath: path).lastPathComponent,
-            "litedetect.source_sha256": ModelFile.sha256(data), "litedetect.importer": "detect import (TensorFlow SSD)",
+            "format": "pt", "litedetect.source": sourceName, "litedetect.source_sha256": sourceHash,
+            "litedetect.importer": "detect import (TensorFlow SSD)",
         ]
-        return ImportedModel(config: config, configJSON: json, tensors: tensors, metadata: metadata, checks: checks)
+        return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }
 }
