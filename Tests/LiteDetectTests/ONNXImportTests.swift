@@ -268,6 +268,21 @@ final class ONNXImportTests: XCTestCase {
         try expectImportError(try model.serializedData(), containing: ["backbone.features.3.conv.1.0.weight"])
     }
 
+    func testImpossibleShapesAreRefusedWithoutOverflowing() throws {
+        // A head Reshape to [1, 2^62, 4, 2^62, 12]: the product overflows.
+        var model = try mobileNetV2()
+        let reshape = try XCTUnwrap(model.graph.node.first { $0.opType == "Reshape" && $0.name.contains("regression_head") })
+        let constant = try XCTUnwrap(model.graph.node.firstIndex { $0.output == [reshape.input[1]] })
+        let values: [Int64] = [1, 1 << 62, 4, 1 << 62, 12]
+        model.graph.node[constant].attribute[0].t.rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
+        try expectImportError(try model.serializedData(), containing: [reshape.name, "cannot reshape"])
+        // An initializer declaring 2^40 × 2^40 floats in a few bytes.
+        model = try mobileNetV2()
+        let index = try XCTUnwrap(model.graph.initializer.firstIndex { $0.name == "backbone.features.0.0.weight" })
+        model.graph.initializer[index].dims = [1 << 40, 1 << 40, 3, 3]
+        try expectImportError(try model.serializedData(), containing: ["backbone.features.0.0.weight", "impossibly large"])
+    }
+
     func testFloatDataIsReadLikeRawData() throws {
         var model = try mobileNetV2()
         let index = try XCTUnwrap(model.graph.initializer.firstIndex { $0.name == "head.classification_head.module_list.2.1.bias" })

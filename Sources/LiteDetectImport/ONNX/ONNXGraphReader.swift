@@ -87,7 +87,14 @@ struct ONNXGraphReader {
         let shape = FeatureMapShape(height: height, width: width, channels: 3)
         symbols[input.name] = .feature(self.graph.add(.input, [], shape: shape, origin: -1, label: "input '\(input.name)'"))
         for name in model.initializers.keys { symbols[name] = .parameter(name) }
-        for index in graph.node.indices { try read(index) }
+        // Activations of wide concatenations expand into one node per part: bounded, for hostile files.
+        let limit = 8 * graph.node.count + 1024
+        for index in graph.node.indices {
+            try read(index)
+            guard self.graph.nodes.count <= limit else {
+                throw .unsupported(file: file, location: model.location(index), problem: "the graph expands into more than \(limit) operations")
+            }
+        }
     }
 
     var inputShape: FeatureMapShape { graph.nodes[0].shape }
@@ -213,6 +220,7 @@ struct ONNXGraphReader {
         let pads = attributes["pads"].map { $0.ints.map { Int(clamping: $0) } } ?? [0, 0, 0, 0]
         let dilations = attributes["dilations"].map { $0.ints.map { Int(clamping: $0) } } ?? [1, 1]
         let groups = Int(clamping: attributes["group"]?.i ?? 1)
+        guard dims.allSatisfy({ $0 >= 1 }) else { throw .invalidModel(file: file, location: at, problem: "weight '\(weight)' has dims \(dims)") }
         guard kernel == [dims[2], dims[3]] else {
             throw .invalidModel(file: file, location: at, problem: "kernel_shape \(kernel) but weight '\(weight)' has dims \(dims)")
         }
@@ -477,10 +485,11 @@ struct ONNXGraphReader {
             sizes = split.ints.map { Int(clamping: $0) }
         } else {
             let parts = node.output.count
+            guard parts >= 1 else { throw .invalidModel(file: file, location: at, problem: "no outputs") }
             let size = (s.channels + parts - 1) / parts
             sizes = (0..<parts).map { min(size, s.channels - $0 * size) }
         }
-        guard sizes.count == node.output.count, sizes.allSatisfy({ $0 > 0 }), sizes.reduce(0, +) == s.channels else {
+        guard sizes.count == node.output.count, sizes.allSatisfy({ (1...s.channels).contains($0) }), sizes.reduce(0, +) == s.channels else {
             throw .invalidModel(file: file, location: at, problem: "splits \(s.channels) channels into \(sizes) for \(node.output.count) outputs")
         }
         var offset = 0
@@ -509,11 +518,14 @@ struct ONNXGraphReader {
             target[i] = inputDims[i]
         }
         if let unknown = target.firstIndex(of: -1) {
-            let known = target.enumerated().filter { $0.offset != unknown }.reduce(1) { $0 * $1.element }
-            guard known > 0, count % known == 0 else { throw .invalidModel(file: file, location: at, problem: "cannot reshape \(inputDims) to \(target)") }
+            var rest = target
+            rest.remove(at: unknown)
+            guard let known = Self.product(rest), known > 0, let count, count % known == 0 else {
+                throw .invalidModel(file: file, location: at, problem: "cannot reshape \(inputDims) to \(target)")
+            }
             target[unknown] = count / known
         }
-        guard target.allSatisfy({ $0 > 0 }), target.reduce(1, *) == count else {
+        guard target.allSatisfy({ $0 > 0 }), let product = Self.product(target), product == count else {
             throw .invalidModel(file: file, location: at, problem: "cannot reshape \(inputDims) to \(target)")
         }
         switch data {
@@ -639,7 +651,7 @@ struct ONNXGraphReader {
     }
 
     /// A symbol's dims as ONNX sees them, and its element count.
-    private func dims(of symbol: Symbol) -> (dims: [Int], count: Int) {
+    private func dims(of symbol: Symbol) -> (dims: [Int], count: Int?) {
         let d: [Int]
         switch symbol {
         case let .feature(x): let s = shape(x); d = [1, s.channels, s.height, s.width]
@@ -651,7 +663,19 @@ struct ONNXGraphReader {
         case let .integers(_, dims), let .floats(_, dims): d = dims
         case let .parameter(name): d = model.initializers[name].map { $0.dims.map { Int(clamping: $0) } } ?? []
         }
-        return (d, d.reduce(1, *))
+        return (d, Self.product(d))
+    }
+
+    /// The product of `values`, or nil if one is negative or it overflows.
+    static func product(_ values: [Int]) -> Int? {
+        var result = 1
+        for value in values {
+            guard value >= 0 else { return nil }
+            let (next, overflow) = result.multipliedReportingOverflow(by: value)
+            if overflow { return nil }
+            result = next
+        }
+        return result
     }
 
     func describe(_ symbol: Symbol) -> String {

@@ -62,10 +62,15 @@ struct FeatureGraph {
             if activation == .identity { return inputs[0] }
             let operand = nodes[inputs[0]]
             if operand.operation == .concat {
-                let parts = operand.inputs.map { add(.activation(activation), [$0], shape: nodes[$0].shape, origin: origin, label: label) }
-                return add(.concat, parts, shape: shape, origin: operand.origin, label: operand.label)
+                // One level: both sides lower the same way, so nested concatenations need no more.
+                let parts = operand.inputs.map { append(.activation(activation), [$0], shape: nodes[$0].shape, origin: origin, label: label) }
+                return append(.concat, parts, shape: shape, origin: operand.origin, label: operand.label)
             }
         }
+        return append(operation, inputs, shape: shape, origin: origin, label: label)
+    }
+
+    private mutating func append(_ operation: Operation, _ inputs: [Int], shape: FeatureMapShape, origin: Int, label: String) -> Int {
         nodes.append(Node(operation: operation, inputs: inputs, shape: shape, origin: origin, label: label))
         return nodes.count - 1
     }
