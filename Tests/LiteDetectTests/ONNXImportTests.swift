@@ -22,6 +22,13 @@ final class ONNXImportTests: XCTestCase {
         var input: SSDLiteFixture.InputSpec
         var onnx_sha256: String
         var onnx_bytes: Int
+        /// The same layout exported with symbolic batch, height and width.
+        var dynamic: Dynamic?
+
+        struct Dynamic: Decodable {
+            var file: String
+            var onnx_sha256: String
+        }
     }
 
     static var directory: URL { SSDLiteFixture.directory.deletingLastPathComponent().appendingPathComponent("onnx") }
@@ -44,8 +51,8 @@ final class ONNXImportTests: XCTestCase {
     }
 
     /// The exported model: the stripped graph with every initializer's `raw_data` regenerated.
-    static func exportedModel(_ fixture: Fixture) throws -> Onnx_ModelProto {
-        var model = try Onnx_ModelProto(serializedBytes: Data(contentsOf: directory.appendingPathComponent("\(fixture.case).onnx")))
+    static func exportedModel(_ fixture: Fixture, file: String? = nil) throws -> Onnx_ModelProto {
+        var model = try Onnx_ModelProto(serializedBytes: Data(contentsOf: directory.appendingPathComponent(file ?? "\(fixture.case).onnx")))
         let tensors = try recipe(fixture)
         for index in model.graph.initializer.indices {
             let name = model.graph.initializer[index].name
@@ -126,6 +133,69 @@ final class ONNXImportTests: XCTestCase {
             report.append("\(name): bbox_regression \(boxError), cls_logits \(logitError)")
         }
         print("ONNX Runtime vs imported (max |diff| / max |ref|):\n" + report.joined(separator: "\n"))
+    }
+
+    /// With symbolic height and width, the graph computes its reshape targets from `Shape`;
+    /// the importer evaluates them for the config's input size (here a config file at 192×192).
+    func testAnExportWithDynamicAxesTakesTheConfigsInputSize() throws {
+        let name = "ssdlite320-shufflenetv2"
+        let fixture = try Self.fixture(name)
+        let dynamic = try XCTUnwrap(fixture.dynamic)
+        let path = try write(try Self.exportedModel(fixture, file: dynamic.file).serializedData())
+
+        let atBundledSize = try ONNXImporter.importModel(at: path, config: name, options: options())
+        XCTAssertEqual(atBundledSize.metadata["litedetect.source_sha256"], dynamic.onnx_sha256)
+        XCTAssertEqual(atBundledSize.config.input.width, 320)
+
+        var config = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("Configs/models/\(name).json"))) as? [String: Any])
+        var input = try XCTUnwrap(config["input"] as? [String: Any])
+        input["width"] = 192
+        input["height"] = 192
+        config["input"] = input
+        let configPath = try write(try JSONSerialization.data(withJSONObject: config), suffix: ".json")
+        let imported = try ONNXImporter.importModel(at: path, config: configPath, options: options())
+        XCTAssertEqual(imported.config.input.width, 192)
+        let reference = try onnxRuntimeOutputs(name)
+        let (boxes, logits) = try run(imported, input: fixture)
+        XCTAssertLessThanOrEqual(relativeError(boxes, reference["bbox_regression"]!.values), 1e-4)
+        XCTAssertLessThanOrEqual(relativeError(logits, reference["cls_logits"]!.values), 1e-4)
+    }
+
+    /// Before opset 14 there is no HardSwish: PyTorch writes `x · HardSigmoid(x)` (alpha 1/6).
+    func testHardSwishAsOlderOpsetsSpellIt() throws {
+        let name = "ssdlite320-mobilenetv3-large"
+        let fixture = try Self.fixture(name)
+        var model = try Self.exportedModel(fixture)
+        var nodes: [Onnx_NodeProto] = []
+        for node in model.graph.node {
+            guard node.opType == "HardSwish" else { nodes.append(node); continue }
+            var gate = Onnx_NodeProto()
+            gate.opType = "HardSigmoid"
+            gate.name = node.name + "/HardSigmoid"
+            gate.input = node.input
+            gate.output = [node.output[0] + "_gate"]
+            var alpha = Onnx_AttributeProto()
+            alpha.name = "alpha"
+            alpha.type = .float
+            alpha.f = Float(1) / 6
+            gate.attribute = [alpha]
+            var product = Onnx_NodeProto()
+            product.opType = "Mul"
+            product.name = node.name + "/Mul"
+            product.input = [node.input[0], gate.output[0]]
+            product.output = node.output
+            nodes += [gate, product]
+        }
+        XCTAssertEqual(nodes.count, model.graph.node.count + 20)
+        model.graph.node = nodes
+        model.opsetImport[0].version = 13
+        let imported = try ONNXImporter.importModel(at: try write(try model.serializedData()), config: name, options: options())
+        XCTAssertTrue(imported.checks.contains { $0.contains("opset 13") && $0.contains("395 nodes") }, "\(imported.checks)")
+        let reference = try onnxRuntimeOutputs(name)
+        let (boxes, logits) = try run(imported, input: fixture)
+        XCTAssertLessThanOrEqual(relativeError(boxes, reference["bbox_regression"]!.values), 1e-4)
+        XCTAssertLessThanOrEqual(relativeError(logits, reference["cls_logits"]!.values), 1e-4)
     }
 
     /// `torch.onnx.export`'s default (`TrainingMode.EVAL`) folds each BatchNorm into the

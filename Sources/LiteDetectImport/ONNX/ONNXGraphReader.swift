@@ -322,6 +322,12 @@ struct ONNXGraphReader {
             if node.opType == "Add", sx == sy {
                 return .feature(graph.add(.add, [x, y], shape: sx, origin: index, label: at))
             }
+            // x · hardsigmoid(x): hard-swish as opsets before 14 spell it.
+            if node.opType == "Mul", sx == sy {
+                for (value, gate) in [(x, y), (y, x)] where graph.nodes[gate].operation == .activation(.hardSigmoid) && graph.nodes[gate].inputs == [value] {
+                    return .feature(graph.add(.activation(.hardSwish), [value], shape: sx, origin: index, label: at))
+                }
+            }
             if node.opType == "Mul", sx.channels == sy.channels, sx.height * sx.width == 1 || sy.height * sy.width == 1 {
                 let (map, scales) = sy.height * sy.width == 1 ? (x, y) : (y, x)
                 return .feature(graph.add(.scaleChannels, [map, scales], shape: shape(map), origin: index, label: at))

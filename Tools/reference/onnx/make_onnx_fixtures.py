@@ -86,11 +86,19 @@ def synthetic(recipe: dict) -> list[SyntheticTensor]:
     return [SyntheticTensor(t["name"], tuple(t["shape"]), t["seed"], t["low"], t["high"]) for t in recipe["tensors"]]
 
 
-def export(model: torch.nn.Module, image: torch.Tensor) -> bytes:
+DYNAMIC_CASE = "ssdlite320-shufflenetv2"
+"""Also exported with symbolic batch, height and width (``dynamic_axes``): the shapes its channel
+split, shuffles and head reshapes need are then computed in the graph (``Shape``, ``Gather``,
+``Unsqueeze``, ``Concat``…), which the importer evaluates for the config's input size."""
+DYNAMIC_AXES = {INPUT_NAME: {0: "batch", 2: "height", 3: "width"}}
+
+
+def export(model: torch.nn.Module, image: torch.Tensor, dynamic: bool = False) -> bytes:
     buffer = io.BytesIO()
     torch.onnx.export(
         model, (image,), buffer, dynamo=False, opset_version=OPSET, training=torch.onnx.TrainingMode.PRESERVE,
-        do_constant_folding=True, input_names=[INPUT_NAME], output_names=OUTPUT_NAMES)
+        do_constant_folding=True, input_names=[INPUT_NAME], output_names=OUTPUT_NAMES,
+        dynamic_axes=DYNAMIC_AXES if dynamic else None)
     return buffer.getvalue()
 
 
@@ -157,6 +165,21 @@ def make_case(config_name: str, recipe_case: str, versions: dict) -> tuple[dict,
         agreement[name] = float(np.abs(outputs[name] - torch_outputs[name]).max()) / scale
         print(f"  {name:16s} {list(outputs[name].shape)} max|x|={scale:.4g} ORT vs PyTorch max|d|/max|x|={agreement[name]:.2e}")
 
+    dynamic = None
+    if config_name == DYNAMIC_CASE:
+        dynamic_full = export(model, torch.from_numpy(image), dynamic=True)
+        dynamic_stripped = strip(dynamic_full, tensors)
+        if refill(dynamic_stripped, tensors) != dynamic_full:
+            raise RuntimeError(f"{config_name}: refilling the stripped dynamic graph does not give the exported bytes")
+        dynamic_outputs = run_onnx_runtime(dynamic_full, image)
+        difference = max(float(np.abs(dynamic_outputs[k] - outputs[k]).max()) for k in OUTPUT_NAMES)
+        print(f"  dynamic axes: {len(onnx.load_from_string(dynamic_stripped).graph.node)} nodes, ORT max|d| vs static {difference:.2e}")
+        if difference > 1e-5:
+            raise RuntimeError(f"{config_name}: the dynamic export computes something else")
+        dynamic = {"file": config_name + "-dynamic.onnx", "onnx_sha256": hashlib.sha256(dynamic_full).hexdigest(),
+                   "onnx_bytes": len(dynamic_full), "dynamic_axes": DYNAMIC_AXES, "onnxruntime_max_abs_vs_static": difference,
+                   "stripped": dynamic_stripped}
+
     graph = onnx.load_from_string(stripped).graph
     document = {
         "case": config_name,
@@ -178,6 +201,9 @@ def make_case(config_name: str, recipe_case: str, versions: dict) -> tuple[dict,
         "generator": GENERATOR,
         **versions,
     }
+    if dynamic:
+        document["dynamic"] = {k: v for k, v in dynamic.items() if k != "stripped"}
+        document["dynamic"]["stripped"] = dynamic["stripped"]
     return document, stripped, outputs
 
 
@@ -195,6 +221,10 @@ def main() -> None:
         base = os.path.join(OUTPUT_DIR, config_name)
         with open(base + ".onnx", "wb") as file:
             file.write(stripped)
+        if "dynamic" in document:
+            with open(os.path.join(OUTPUT_DIR, document["dynamic"]["file"]), "wb") as file:
+                file.write(document["dynamic"].pop("stripped"))
+            total += os.path.getsize(os.path.join(OUTPUT_DIR, document["dynamic"]["file"]))
         with open(base + ".json", "w") as file:
             file.write(json.dumps(document, indent=1, sort_keys=True) + "\n")
         save_safetensors({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in outputs.items()}, base + ".safetensors",
