@@ -14,7 +14,7 @@ let configPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().del
 func fuzzONNXImport(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let data = Data(buffer: UnsafeBufferPointer(start: start, count: count))
     _ = try? ONNXImporter.importModel(
-        data: data, file: "fuzz.onnx", config: configPath,
+        data, named: "fuzz.onnx", config: configPath,
         options: ImportOptions(name: "fuzz", labels: [], weightsPath: "fuzz.safetensors"))
     return 0
 }

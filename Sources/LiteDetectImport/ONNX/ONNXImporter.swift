@@ -23,12 +23,12 @@ public enum ONNXImporter {
     ///   - configNameOrPath: a bundled model name (`ssdlite320-mobilenetv3-large`) or a config file.
     ///   - options: name, weights path, description, provenance; `labels` empty keeps the config's.
     public static func importModel(at path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
-        try importModel(data: try ModelFile.read(path), file: path, config: configNameOrPath, options: options)
+        try importModel(ModelFile.read(path), named: path, config: configNameOrPath, options: options)
     }
 
-    /// The same from bytes in memory; `file` names them in errors and in the provenance.
-    public static func importModel(data: Data, file: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
-        let path = file
+    /// The same from bytes already in memory; `path` names them in messages and provenance.
+    public static func importModel(_ data: Data, named path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+        let file = path
         let model = try ONNXModel(data: data, file: path)
         let (baseConfig, configJSON) = try loadConfig(configNameOrPath)
         let labels = options.labels.isEmpty ? baseConfig.labels : options.labels
