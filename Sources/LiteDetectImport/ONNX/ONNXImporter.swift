@@ -84,22 +84,16 @@ public enum ONNXImporter {
         checks.append("anchors, box coder, scores, post-processing and input normalisation: from \(baseConfig.name), which the ONNX file does not describe")
 
         // The config: the given one, renamed, with what the file decides.
+        let sha256 = ModelFile.sha256(data)
         let (config, json) = try writeConfig(
             configJSON, base: baseConfig, options: options, labels: labels, input: input, batchNorm: architecture.batchNorm,
-            source: path, sha256: ModelFile.sha256(data), file: file)
-        do {
-            _ = try DetectionNetwork(
-                config.architecture, inputHeight: config.input.height, inputWidth: config.input.width,
-                weights: NamedTensors(gathered.tensors, sourceName: "imported weights"))
-        } catch {
-            throw .verificationFailed(file: file, problem: "\(error)")
-        }
+            source: path, sha256: sha256, file: file)
         let metadata = [
             "format": "pt", "litedetect.source": URL(fileURLWithPath: path).lastPathComponent,
-            "litedetect.source_sha256": ModelFile.sha256(data), "litedetect.importer": "detect import (ONNX)",
+            "litedetect.source_sha256": sha256, "litedetect.importer": "detect import (ONNX)",
             "litedetect.config": baseConfig.name,
         ]
-        return ImportedModel(config: config, configJSON: json, tensors: gathered.tensors, metadata: metadata, checks: checks)
+        return try ImportedModel.verified(config: config, json: json, tensors: gathered.tensors, metadata: metadata, checks: checks, file: file)
     }
 
     // MARK: Config
