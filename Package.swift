@@ -109,6 +109,12 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "LiteDetectCLITests", dependencies: ["LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport"]),
+        .testTarget(
+            name: "LiteDetectCLITests",
+            dependencies: [
+                "LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport", "LiteDetectImportFormats",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
     ]
 )

@@ -27,5 +27,6 @@ let package = Package(
         fuzzTarget("FuzzY4MReader"),
         fuzzTarget("FuzzTensorFlowImport", product: "LiteDetectImport"),
         fuzzTarget("FuzzCaffeImport", product: "LiteDetectImport"),
+        fuzzTarget("FuzzONNXImport", product: "LiteDetectImport"),
     ]
 )

@@ -148,5 +148,108 @@ blob = lambda shape, values: field(7, field(1, b"".join(varint(d) for d in shape
 layer = field(1, b"conv0") + field(2, b"Convolution") + field(7, blob([2, 3, 3, 3], [i / 54 for i in range(54)])) + field(7, blob([2], [0.1, -0.1]))
 seed("caffe-import", "caffemodel.bin", b"\x01" + field(100, layer))
 
+# onnx-import: miniature graphs in the shapes torch.onnx.export writes (onnx.proto field numbers),
+# with the helpers above.
+def float_field(number, value):  # fixed32 (wire type 5)
+    return varint(number << 3 | 5) + struct.pack("<f", value)
+
+
+ONNX_FLOAT, ONNX_INT64 = 1, 7
+
+
+def onnx_floats(values):
+    return struct.pack(f"<{len(values)}f", *values)
+
+
+def onnx_int64s(values):
+    return struct.pack(f"<{len(values)}q", *values)
+
+
+def onnx_tensor(name, dims, data_type, raw):
+    return b"".join(int_field(1, d) for d in dims) + int_field(2, data_type) + field(8, name.encode()) + field(9, raw)
+
+
+def onnx_attribute(name, value):
+    if isinstance(value, float):
+        return field(1, name.encode()) + float_field(2, value) + int_field(20, 1)
+    if isinstance(value, int):
+        return field(1, name.encode()) + int_field(3, value) + int_field(20, 2)
+    if isinstance(value, bytes):
+        return field(1, name.encode()) + field(5, value) + int_field(20, 4)
+    return field(1, name.encode()) + b"".join(int_field(8, v) for v in value) + int_field(20, 7)
+
+
+def onnx_node(op, inputs, outputs, **attributes):
+    return (b"".join(field(1, i.encode()) for i in inputs) + b"".join(field(2, o.encode()) for o in outputs) + field(3, ("/" + outputs[0]).encode())
+            + field(4, op.encode()) + b"".join(field(5, onnx_attribute(k, v)) for k, v in attributes.items()))
+
+
+def onnx_value(name, dims):
+    shape = b"".join(field(1, int_field(1, d)) for d in dims)
+    return field(1, name.encode()) + field(2, field(1, int_field(1, ONNX_FLOAT) + field(2, shape)))
+
+
+def onnx_model(nodes, initializers, input_dims, outputs):
+    graph = (b"".join(field(1, n) for n in nodes) + field(2, "seed".encode()) + b"".join(field(5, t) for t in initializers)
+             + field(11, onnx_value("images", input_dims)) + b"".join(field(12, onnx_value(o, [])) for o in outputs))
+    return int_field(1, 8) + field(2, "pytorch".encode()) + field(7, graph) + field(8, int_field(2, 17))
+
+
+def constant(name, values):
+    return onnx_node("Constant", [], [name], value=onnx_tensor("", [len(values)], ONNX_INT64, onnx_int64s(values)))
+
+
+def scalar(name, value):
+    return onnx_node("Constant", [], [name], value=onnx_tensor("", [], ONNX_FLOAT, onnx_floats([value])))
+
+
+def weights(name, dims, scale=0.1):
+    count = 1
+    for d in dims:
+        count *= d
+    return onnx_tensor(name, dims, ONNX_FLOAT, onnx_floats([scale * ((i * 37) % 17 - 8) / 8 for i in range(count)]))
+
+
+# Conv + BatchNorm + ReLU6 into torchvision's head output pattern.
+seed("onnx-import", "conv_bn_relu6_head.onnx", onnx_model(
+    [onnx_node("Conv", ["images", "c.weight"], ["conv"], dilations=[1, 1], group=1, kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+     onnx_node("BatchNormalization", ["conv", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var"], ["bn"],
+               epsilon=0.001, momentum=0.9, training_mode=0),
+     scalar("lo", 0.0), scalar("hi", 6.0),
+     onnx_node("Clip", ["bn", "lo", "hi"], ["act"]),
+     onnx_node("Conv", ["act", "h.weight", "h.bias"], ["head"], dilations=[1, 1], group=1, kernel_shape=[1, 1], pads=[0, 0, 0, 0], strides=[1, 1]),
+     constant("s5", [1, -1, 4, 8, 8]), onnx_node("Reshape", ["head", "s5"], ["r5"], allowzero=0),
+     onnx_node("Transpose", ["r5"], ["t5"], perm=[0, 3, 4, 1, 2]),
+     constant("s3", [1, -1, 4]), onnx_node("Reshape", ["t5", "s3"], ["r3"], allowzero=0),
+     onnx_node("Concat", ["r3"], ["bbox_regression"], axis=1)],
+    [weights("c.weight", [8, 3, 3, 3]), weights("bn.weight", [8], 1.0), weights("bn.bias", [8]), weights("bn.running_mean", [8]),
+     onnx_tensor("bn.running_var", [8], ONNX_FLOAT, onnx_floats([1.0] * 8)), weights("h.weight", [24, 8, 1, 1]), weights("h.bias", [24])],
+    [1, 3, 16, 16], ["bbox_regression"]))
+
+# Squeeze-and-excitation, hard-swish, a channel split by shape arithmetic, a shuffle, pools.
+seed("onnx-import", "se_split_shuffle_pools.onnx", onnx_model(
+    [onnx_node("Conv", ["images", "c.weight"], ["conv"], group=1, kernel_shape=[1, 1], pads=[0, 0, 0, 0], strides=[1, 1]),
+     onnx_node("HardSwish", ["conv"], ["hs"]),
+     onnx_node("GlobalAveragePool", ["hs"], ["gap"]),
+     onnx_node("Conv", ["gap", "fc.weight", "fc.bias"], ["fc"], group=1, kernel_shape=[1, 1], pads=[0, 0, 0, 0], strides=[1, 1]),
+     onnx_node("HardSigmoid", ["fc"], ["gate"], alpha=1 / 6),
+     onnx_node("Mul", ["gate", "hs"], ["se"]),
+     onnx_node("Shape", ["se"], ["shape"]), constant("one", [1]), onnx_node("Gather", ["shape", "one"], ["channels"], axis=0),
+     constant("two", [2]), onnx_node("Div", ["channels", "two"], ["half"]), constant("zero", [0]),
+     onnx_node("Slice", ["se", "zero", "half", "one"], ["left"]), onnx_node("Slice", ["se", "half", "channels", "one"], ["right"]),
+     onnx_node("Relu", ["right"], ["right_relu"]),
+     onnx_node("Concat", ["left", "right_relu"], ["cat"], axis=1),
+     constant("g5", [1, 2, 4, 8, 8]), onnx_node("Reshape", ["cat", "g5"], ["g"], allowzero=0),
+     onnx_node("Transpose", ["g"], ["gt"], perm=[0, 2, 1, 3, 4]),
+     constant("g4", [1, 8, 8, 8]), onnx_node("Reshape", ["gt", "g4"], ["shuffled"], allowzero=0),
+     onnx_node("MaxPool", ["shuffled"], ["max"], ceil_mode=1, kernel_shape=[3, 3], pads=[0, 0, 0, 0], strides=[2, 2]),
+     onnx_node("AveragePool", ["shuffled"], ["avg"], ceil_mode=0, count_include_pad=1, kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2]),
+     onnx_node("Add", ["max", "avg"], ["sum"]),
+     onnx_node("Split", ["sum"], ["a", "b"], axis=1),
+     onnx_node("Concat", ["b", "a"], ["cls_logits"], axis=1)],
+    [weights("c.weight", [8, 3, 1, 1]), weights("fc.weight", [8, 8, 1, 1]), weights("fc.bias", [8])],
+    [1, 3, 8, 8], ["cls_logits"]))
+
+
 total = sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file())
 print(f"{sum(1 for p in CORPUS.rglob('*') if p.is_file())} seeds, {total} bytes")

@@ -9,7 +9,8 @@
 #
 # Targets: image-decode (ImageDecoder.decode), safetensors (SafeTensors.parse),
 # model-config (ModelConfig.parse), y4m (Y4MReader), tensorflow-import and caffe-import (`detect import`'s
-# readers: TensorFlowSSDImporter and CaffeSSDImporter on bytes).
+# readers: TensorFlowSSDImporter and CaffeSSDImporter on bytes), onnx-import (ONNXImporter on bytes, against
+# the ssdlite320-mobilenetv3-small config).
 # Seeds: Fuzz/Corpus/<target>/ (committed, small). New inputs libFuzzer finds go to
 # .build-fuzz/work/corpus/<target>/ (not committed); crashes to .build-fuzz/work/artifacts/<target>/, with a
 # line to reproduce it. A crash is a bug: fix it, copy the input into Fuzz/Corpus/<target>/ and
@@ -27,8 +28,9 @@ declare -A executables=(
     [y4m]=FuzzY4MReader
     [tensorflow-import]=FuzzTensorFlowImport
     [caffe-import]=FuzzCaffeImport
+    [onnx-import]=FuzzONNXImport
 )
-order=(image-decode safetensors model-config y4m tensorflow-import caffe-import)
+order=(image-decode safetensors model-config y4m tensorflow-import caffe-import onnx-import)
 
 build() {
     # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (each

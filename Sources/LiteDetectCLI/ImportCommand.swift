@@ -8,7 +8,7 @@ import LiteDetectNN
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Convert a TensorFlow or Caffe SSD model into a LiteDetect config and weights.",
+        abstract: "Convert a TensorFlow, Caffe or ONNX SSD model into a LiteDetect config and weights.",
         discussion: """
             Reads the model in its original format, maps every layer onto LiteDetect's network, checks each
             mapped layer against the source (kernel, stride, padding, activation, inputs; every parameter used
@@ -18,22 +18,34 @@ struct ImportCommand: ParsableCommand {
             Formats:
               TensorFlow Object Detection API frozen graph (.pb): SSD / SSDLite on MobileNetV2
               Caffe SSD: deploy .prototxt (text) and .caffemodel
+              ONNX (.onnx): SSD / SSDLite up to the raw head outputs (torch.onnx.export of torchvision's
+                SSDLite layout on any LiteDetect backbone); --config names the LiteDetect config whose
+                architecture the file must match and whose anchors, box coder, post-processing,
+                input normalisation and labels the imported model keeps
 
             Examples:
               detect import frozen_inference_graph.pb --name ssd300-mobilenetv2-coco --labels coco
               detect import MobileNetSSD_deploy.prototxt.txt MobileNetSSD_deploy.caffemodel --name ssd300-mobilenetv1-voc --labels voc
+              detect import ssdlite.onnx --config ssdlite320-mobilenetv3-large --name my-ssdlite
               detect photo.jpg --model ./ssd300-mobilenetv2-coco.json
             """
     )
 
-    @Argument(help: ArgumentHelp("The model's files: a frozen graph .pb, or a Caffe .prototxt and .caffemodel.", valueName: "file"))
+    @Argument(help: ArgumentHelp("The model's files: a frozen graph .pb, a Caffe .prototxt and .caffemodel, or an .onnx file.", valueName: "file"))
     var files: [String]
 
     @Option(help: "The model's name: the config file's stem, letters, digits, '-', '_' and '.'.")
     var name: String
 
-    @Option(help: ArgumentHelp("Class labels: 'coco', 'voc', or a text file with one label per line, background first.", valueName: "coco|voc|file"))
-    var labels: String
+    @Option(help: ArgumentHelp(
+        "Class labels: 'coco', 'voc', or a text file with one label per line, background first (ONNX: default the config's).",
+        valueName: "coco|voc|file"))
+    var labels: String?
+
+    @Option(help: ArgumentHelp(
+        "ONNX only: the LiteDetect config (bundled name or path) whose architecture the file must match and whose anchors, box coder, post-processing and labels to use.",
+        valueName: "name|path"))
+    var config: String?
 
     @Option(help: "Directory to write NAME.json into.")
     var output: String = "."
@@ -59,10 +71,18 @@ struct ImportCommand: ParsableCommand {
         for url in [configURL, weightsURL] where !overwrite && FileManager.default.fileExists(atPath: url.path) {
             throw CommandFailure("\(url.path) exists; pass --overwrite to replace it")
         }
-        let labelList = try LabelSets.load(labels)
+        let isONNX = files.count == 1 && files[0].hasSuffix(".onnx")
+        if isONNX && config == nil { throw CommandFailure("an ONNX file needs --config: the LiteDetect model whose anchors and post-processing to use (e.g. ssdlite320-mobilenetv3-large)") }
+        if !isONNX && config != nil { throw CommandFailure("--config is for ONNX files; TensorFlow and Caffe models describe their own anchors and post-processing") }
+        guard isONNX || labels != nil else { throw CommandFailure("give --labels: 'coco', 'voc', or a file with one label per line, background first") }
+        let labelList = try labels.map(LabelSets.load) ?? []
         let weightsPath = RelativePath.from(directory: configURL.deletingLastPathComponent(), to: weightsURL)
         let model: ImportedModel
         switch files.count {
+        case 1 where isONNX:
+            model = try ONNXImporter.importModel(
+                at: files[0], config: config!,
+                options: ImportOptions(name: name, labels: labelList, description: description, provenance: provenance, weightsPath: weightsPath))
         case 1 where files[0].hasSuffix(".pb"):
             model = try TensorFlowSSDImporter.importGraph(
                 at: files[0],
@@ -75,7 +95,7 @@ struct ImportCommand: ParsableCommand {
                 prototxt: prototxt, caffemodel: caffemodel,
                 options: ImportOptions(name: name, labels: labelList, description: description, provenance: provenance, weightsPath: weightsPath))
         default:
-            throw CommandFailure("give a TensorFlow frozen graph (.pb), or a Caffe .prototxt and .caffemodel")
+            throw CommandFailure("give a TensorFlow frozen graph (.pb), a Caffe .prototxt and .caffemodel, or an .onnx file")
         }
         guard let weights = model.weightsFile(storage: storage) else {
             throw CommandFailure("a weight is too large for float16; use --storage float32")

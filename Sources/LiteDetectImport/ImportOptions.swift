@@ -2,7 +2,7 @@
 public struct ImportOptions: Sendable {
     /// The model's name (the config file's stem).
     public var name: String
-    /// One label per class column, background first (`LabelSets`).
+    /// One label per class column, background first (`LabelSets`); for ONNX imports, empty keeps the config's.
     public var labels: [String]
     public var description: String?
     /// Where the model came from and under which licence, for the config.

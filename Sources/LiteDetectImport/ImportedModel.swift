@@ -50,6 +50,13 @@ public struct ImportedModel: Sendable {
         _ document: ConfigDocument, tensors: [String: NamedTensors.Tensor], metadata: [String: String], checks: [String], file: String
     ) throws(ImportError) -> ImportedModel {
         let (config, json) = try document.checkedConfig(file: file)
+        return try verified(config: config, json: json, tensors: tensors, metadata: metadata, checks: checks, file: file)
+    }
+
+    /// The same for a config already parsed back from `json` (the ONNX importer's edited copy of a config).
+    static func verified(
+        config: ModelConfig, json: Data, tensors: [String: NamedTensors.Tensor], metadata: [String: String], checks: [String], file: String
+    ) throws(ImportError) -> ImportedModel {
         do {
             _ = try DetectionNetwork(
                 config.architecture, inputHeight: config.input.height, inputWidth: config.input.width,

@@ -139,4 +139,23 @@ final class TensorFlowImportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("2 class columns"), "\(error)")
         }
     }
+
+    /// Found by fuzzing (a ResizeBilinear with one input trapped on `input[1]`): a node with fewer
+    /// inputs than its op needs is an error naming it, wherever the importer reads it.
+    func testNodesWithTooFewInputsAreErrors() throws {
+        var graph = try personGraph()
+        let resize = try XCTUnwrap(graph.node.firstIndex { $0.op == "ResizeBilinear" })
+        graph.node[resize].input.removeLast()
+        try expectImportError(try graph.serializedData(), containing: [graph.node[resize].name, "has 1 inputs"])
+        // Every op whose inputs the importer indexes, each node of it cut short: an error or an import, never a trap.
+        for (op, keep) in [("Sqrt", 0), ("RealDiv", 1), ("NonMaxSuppressionV3", 4), ("Greater", 1), ("BiasAdd", 1)] {
+            var graph = try personGraph()
+            for index in graph.node.indices where graph.node[index].op == op { graph.node[index].input = Array(graph.node[index].input.prefix(keep)) }
+            do {
+                _ = try TensorFlowSSDImporter.importGraph(at: try write(try graph.serializedData()), options: options())
+            } catch {
+                XCTAssertTrue(error is ImportError, "\(op): \(error)")
+            }
+        }
+    }
 }

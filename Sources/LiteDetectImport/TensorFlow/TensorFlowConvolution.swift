@@ -67,7 +67,7 @@ struct TensorFlowConvolution {
         let next = graph.readers(of: conv.name)
         let normOutput: Tensorflow_NodeDef
         if let biasAdd = next.first(where: { $0.op == "BiasAdd" }) {
-            guard next.count == 1, graph.has(scope + "/biases"), try graph.resolve(biasAdd.input[1]).name == scope + "/biases" else {
+            guard next.count == 1, graph.has(scope + "/biases"), try graph.resolve(graph.input(biasAdd, 1)).name == scope + "/biases" else {
                 throw .invalidModel(file: file, location: "node '\(biasAdd.name)' (BiasAdd)", problem: "does not add \(scope)/biases to \(conv.name) alone")
             }
             normalization = .bias

@@ -59,6 +59,14 @@ struct TensorFlowGraph {
 
     func has(_ name: String) -> Bool { nodes[name] != nil }
 
+    /// Input `index` of `node`, or an error naming the node when it has fewer inputs than its op needs.
+    func input(_ node: Tensorflow_NodeDef, _ index: Int) throws(ImportError) -> String {
+        guard node.input.indices.contains(index) else {
+            throw .invalidModel(file: file, location: "node '\(node.name)' (\(node.op))", problem: "has \(node.input.count) inputs; \(node.op) needs at least \(index + 1)")
+        }
+        return node.input[index]
+    }
+
     /// Follows `Identity` nodes (TF's `/read` of a variable, `*_output` aliases) to the node that computes the value.
     func resolve(_ input: String) throws(ImportError) -> Tensorflow_NodeDef {
         var current = try node(Self.nodeName(of: input))

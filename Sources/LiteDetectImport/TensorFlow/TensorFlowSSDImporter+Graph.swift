@@ -26,7 +26,7 @@ extension TensorFlowSSDImporter {
         guard resize.op == "ResizeBilinear" else { throw .unsupported(file: file, location: location, problem: "only ResizeBilinear is mapped") }
         guard resize.attr["align_corners"]?.b != true else { throw .unsupported(file: file, location: location, problem: "align_corners is true") }
         let interpolation = resize.attr["half_pixel_centers"]?.b == true ? "half_pixel" : "tf_legacy"
-        let size = try graph.intConstant(resize.input[1])
+        let size = try graph.intConstant(graph.input(resize, 1))
         guard size.count == 2, size.allSatisfy({ (1...4096).contains($0) }) else {
             throw .invalidModel(file: file, location: location, problem: "resizes to \(size), expected [height, width]")
         }

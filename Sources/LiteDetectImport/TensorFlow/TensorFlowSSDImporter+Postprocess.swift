@@ -23,12 +23,12 @@ extension TensorFlowSSDImporter {
             guard let sqrt = graph.nodes[sqrtName], sqrt.op == "Sqrt" else {
                 throw .unsupported(file: file, location: sqrtName, problem: "not found: the anchors are not the OD API's MultipleGridAnchorGenerator")
             }
-            let ratios = try graph.floatConstant(sqrt.input[0]).values
+            let ratios = try graph.floatConstant(graph.input(sqrt, 0)).values
             let divisions = graph.readers(of: sqrtName).filter { $0.op == "RealDiv" }
             guard divisions.count == 1 else {
                 throw .unsupported(file: file, location: "node '\(sqrtName)' (Sqrt)", problem: "read by \(divisions.count) divisions, expected the heights = scales / √ratios")
             }
-            let scales = try graph.floatConstant(divisions[0].input[0]).values
+            let scales = try graph.floatConstant(graph.input(divisions[0], 0)).values
             guard scales.count == ratios.count, ratios.count == anchorsPerLevel[level] else {
                 throw .invalidModel(file: file, location: "anchor layer \(level)", problem: "\(scales.count) scales, \(ratios.count) ratios for \(anchorsPerLevel[level]) anchors per cell")
             }
@@ -98,7 +98,7 @@ extension TensorFlowSSDImporter {
             guard boxScales[component] == nil else {
                 throw .unsupported(file: file, location: "node '\(name)' (RealDiv)", problem: "box code component \(component) divided twice")
             }
-            boxScales[component] = try graph.floatScalar(division.input[1])
+            boxScales[component] = try graph.floatScalar(graph.input(division, 1))
         }
         guard boxScales.allSatisfy({ $0 != nil }) else {
             throw .unsupported(file: file, location: "Postprocessor/Decode", problem: "not a FasterRcnnBoxCoder with four scale factors")
@@ -124,11 +124,11 @@ extension TensorFlowSSDImporter {
             } else {
                 perClass.formUnion(try graph.intConstant(limit.name))
             }
-            if nms.op == "NonMaxSuppressionV3" { thresholds.insert(try graph.floatScalar(nms.input[4])) }
+            if nms.op == "NonMaxSuppressionV3" { thresholds.insert(try graph.floatScalar(graph.input(nms, 4))) }
             clipBefore.insert(nms.input[0].contains("ClipToWindow"))
         }
         for greater in nodes where greater.op == "Greater" && greater.name.contains("FilterGreaterThan") {
-            thresholds.insert(try graph.floatScalar(greater.input[1]))
+            thresholds.insert(try graph.floatScalar(graph.input(greater, 1)))
         }
         // max_total_size: min(max_total_size, boxes) before the final gather, outside the per-class part.
         let nmsLimits = Set(suppressions.map { GraphName.node($0.input[2]) })

@@ -15,6 +15,10 @@ extension Network {
         public let residualProducers: Set<String>
     }
 
+    /// Every operation in execution order with the value it writes: the whole wiring, for
+    /// importers that compare a source graph with the network built from it.
+    package var operations: [(operation: Operation, output: Value)] { stepList }
+
     /// Every convolution in execution order, with its wiring.
     public var convolutionSummaries: [ConvolutionSummary] {
         var producer: [Int: Int] = [:]
