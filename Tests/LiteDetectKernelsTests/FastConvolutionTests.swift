@@ -116,6 +116,11 @@ final class FastConvolutionTests: XCTestCase {
             conv(19, 19, 8, 40, kernel: (3, 3), padding: .symmetric(1)),
             conv(7, 19, 9, 33, kernel: (3, 3), stride: 2, padding: Padding(top: 0, left: 2, bottom: 1, right: 0)),
             conv(5, 6, 4, 9, kernel: (3, 3), padding: .symmetric(3)),
+            // Edge columns run down the column in tiles: runs of 8, 4, 2 and 1 rows, two edge
+            // columns a side, stride 2.
+            conv(23, 4, 9, 35, kernel: (3, 3), padding: .symmetric(2)),
+            conv(20, 10, 16, 40, kernel: (3, 3), padding: .symmetric(1)),
+            conv(21, 9, 8, 24, kernel: (3, 3), stride: 2, padding: .symmetric(1)),
             // Groups that are neither 1 nor depthwise, a depth multiplier, 1×1 with stride 2, non-square kernels.
             conv(7, 7, 4, 6, kernel: (3, 3), padding: .symmetric(1), groups: 2),
             conv(9, 9, 6, 9, kernel: (3, 3), stride: 2, padding: .symmetric(1), groups: 3),
