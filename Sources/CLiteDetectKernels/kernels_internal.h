@@ -23,14 +23,14 @@ void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_
 void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 
 /// The 1×1 GEMM restricted to pixels [pixel_begin, pixel_end) and output-channel panels
-/// [panel_begin, panel_end), panels numbered across groups (ldk_pointwise_panel_count in all).
+/// [panel_begin, panel_end), panels numbered across groups (ldk_panel_count in all).
 #define LDK_DECLARE_POINTWISE_BLOCK(isa)                                                                            \
     void ldk_pointwise_block_##isa(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,          \
                                    ptrdiff_t panel_begin, ptrdiff_t panel_end);
 LDK_DECLARE_POINTWISE_BLOCK(portable)
 
 /// Output-channel panels of a panel-packed convolution, all groups together.
-static inline ptrdiff_t ldk_pointwise_panel_count(const ldk_convolution *c) {
+static inline ptrdiff_t ldk_panel_count(const ldk_convolution *c) {
     return c->groups * ((c->output.channels / c->groups + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH);
 }
 

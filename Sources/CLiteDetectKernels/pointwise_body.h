@@ -99,5 +99,5 @@ LDK_TARGET void LDK_NAME(pointwise_block)(const ldk_convolution *c, ptrdiff_t pi
 
 LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
     LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0,
-                              ldk_pointwise_panel_count(c));
+                              ldk_panel_count(c));
 }

@@ -23,6 +23,12 @@ final class KernelThreadPoolTests: XCTestCase {
                             padding: .symmetric(1)),
         ConvolutionGeometry(input: FeatureMapShape(height: 2, width: 9, channels: 256), outputChannels: 64, kernelHeight: 3, kernelWidth: 3,
                             padding: .symmetric(1)),
+        // Direct convolutions whose weights outweigh their input, split by output channels: the SSD
+        // class predictors' shape (a partial last panel; too many inputs for Winograd) and stride 2.
+        ConvolutionGeometry(input: FeatureMapShape(height: 5, width: 5, channels: 300), outputChannels: 546, kernelHeight: 3, kernelWidth: 3,
+                            padding: .symmetric(1)),
+        ConvolutionGeometry(input: FeatureMapShape(height: 7, width: 7, channels: 64), outputChannels: 100, kernelHeight: 3, kernelWidth: 3,
+                            stride: 2, padding: .symmetric(1)),
     ]
 
     func testPoolOfOneOrMoreThreads() throws {
