@@ -10,7 +10,7 @@ import XCTest
 ///
 /// Tolerances: raw outputs 1e-4 of their largest magnitude, boxes 0.5 px at 300×300; scores 3e-4,
 /// because the float16 heads move them (worst measured on these photos: 1.4e-4 with the shipped
-/// weights, 2.4e-6 with all-float32 weights; all-float16 weights reach 4.5e-3 — docs/MODELS.md).
+/// weights, 2.4e-6 with all-float32 weights; all-float16 weights reach 4.3e-3 — docs/MODELS.md).
 final class COCOModelTests: XCTestCase {
     /// `LITEDETECT_COCO_CONFIG` points the test at another import of the same graph (e.g. float32
     /// weights from `detect import … --storage float32`), to measure what float16 storage costs.
