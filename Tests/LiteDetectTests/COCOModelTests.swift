@@ -63,26 +63,8 @@ final class COCOModelTests: XCTestCase {
         let expectedInput = reference["input"]?.values ?? image.pixels.map { Float($0) * Float(0.007843138) - 1 }
         XCTAssertLessThanOrEqual(maxAbsoluteDifference(input.base, expectedInput), 1e-6, "\(stem): network input")
 
-        // 2. Raw outputs.
-        input.base.update(from: expectedInput, count: expectedInput.count)
-        session.networkSession.run()
-        let (boxes, logits) = try gatheredHeadOutputs(detector.detectionNetwork, session.networkSession)
-        XCTAssertLessThanOrEqual(relativeError(boxes, try XCTUnwrap(reference["box_encodings"]).values), 1e-4, "\(stem): box encodings")
-        XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["class_predictions"]).values), 1e-4, "\(stem): class logits")
-
-        // 3. The final detection lists agree above 0.3 (TF's own score threshold for this graph).
-        var postprocessor = try DetectionPostprocessor(configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
-        var detections: [Detection] = []
-        try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
-        let count = Int(try XCTUnwrap(reference["num_detections"]).values[0])
-        XCTAssertEqual(detections.count, count, "\(stem): number of detections")
-        let tfBoxes = try XCTUnwrap(reference["detection_boxes"]).values, tfScores = try XCTUnwrap(reference["detection_scores"]).values
-        let tfClasses = try XCTUnwrap(reference["detection_classes"]).values
-        for (i, d) in detections.prefix(count).enumerated() {
-            XCTAssertEqual(d.classID, Int(tfClasses[i]), "\(stem) #\(i) class")
-            XCTAssertEqual(d.score, tfScores[i], accuracy: 3e-4, "\(stem) #\(i) score")
-            let ours = [d.box.y1, d.box.x1, d.box.y2, d.box.x2]
-            for k in 0..<4 { XCTAssertEqual(ours[k] * 300, tfBoxes[4 * i + k] * 300, accuracy: 0.5, "\(stem) #\(i) box") }
-        }
+        // 2. Raw outputs and the final detection lists (TF's own score threshold for this graph is 0.3).
+        try TensorFlowReference.assertMatches(
+            reference, input: expectedInput, detector: detector, session: session, rawTolerance: 1e-4, scoreTolerance: 3e-4, context: stem)
     }
 }

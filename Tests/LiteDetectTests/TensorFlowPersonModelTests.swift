@@ -54,27 +54,12 @@ final class TensorFlowPersonModelTests: XCTestCase {
         let expectedInput = try XCTUnwrap(reference["input"]).values  // already HWC
         XCTAssertLessThanOrEqual(maxAbsoluteDifference(input.base, expectedInput), 1e-5, "\(stem): network input")
 
-        // 2. Raw outputs on exactly TF's input: ≤ 1e-4 relative.
-        input.base.update(from: expectedInput, count: expectedInput.count)
-        session.networkSession.run()
-        let (boxes, logits) = try gatheredHeadOutputs(detector.detectionNetwork, session.networkSession)
-        XCTAssertLessThanOrEqual(relativeError(boxes, try XCTUnwrap(reference["box_encodings"]).values), 1e-4, "\(stem): box encodings")
-        XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["class_predictions"]).values), 1e-4, "\(stem): class logits")
-
-        // 3. Identical final detection lists from TF's input: boxes within 0.5 px at 300×300, scores within 1e-4.
-        var postprocessor = try DetectionPostprocessor(configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
-        var detections: [Detection] = []
-        try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
+        // 2–3. Raw outputs on exactly TF's input (≤ 1e-4 relative) and identical final detection
+        // lists: boxes within 0.5 px at 300×300, scores within 1e-4.
+        try TensorFlowReference.assertMatches(
+            reference, input: expectedInput, detector: detector, session: session, rawTolerance: 1e-4, scoreTolerance: 1e-4, context: stem)
         let count = Int(try XCTUnwrap(reference["num_detections"]).values[0])
-        XCTAssertEqual(detections.count, count, "\(stem): number of detections")
         let tfBoxes = try XCTUnwrap(reference["detection_boxes"]).values, tfScores = try XCTUnwrap(reference["detection_scores"]).values
-        let tfClasses = try XCTUnwrap(reference["detection_classes"]).values
-        for (i, d) in detections.prefix(count).enumerated() {
-            XCTAssertEqual(d.classID, Int(tfClasses[i]), "\(stem) #\(i) class")
-            XCTAssertEqual(d.score, tfScores[i], accuracy: 1e-4, "\(stem) #\(i) score")
-            let ours = [d.box.y1, d.box.x1, d.box.y2, d.box.x2]
-            for k in 0..<4 { XCTAssertEqual(ours[k] * 300, tfBoxes[4 * i + k] * 300, accuracy: 0.5, "\(stem) #\(i) box") }
-        }
 
         // 4. The end-to-end call maps the same boxes into the photo's pixels.
         XCTAssertEqual(endToEnd.detections.count, count, "\(stem): end-to-end detections")
