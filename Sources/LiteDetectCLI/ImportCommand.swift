@@ -10,18 +10,21 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Convert a TensorFlow, Caffe or ONNX SSD model into a LiteDetect config and weights.",
         discussion: """
-            Reads the model in its original format, maps every layer onto LiteDetect's network, checks each
-            mapped layer against the source (kernel, stride, padding, activation, inputs; every parameter used
-            once), builds the result, and writes NAME.json and NAME.safetensors. Anything it does not
-            understand is an error naming the node or layer.
+            Reads the model in its original format, maps every layer onto LiteDetect's network, \
+            checks each mapped layer against the source (kernel, stride, padding, activation, \
+            inputs; every parameter used once), builds the result, and writes NAME.json and \
+            NAME.safetensors. Anything it does not understand is an error naming the node or layer.
 
             Formats:
-              TensorFlow Object Detection API frozen graph (.pb): SSD / SSDLite on MobileNetV2
-              Caffe SSD: deploy .prototxt (text) and .caffemodel
-              ONNX (.onnx): SSD / SSDLite up to the raw head outputs (torch.onnx.export of torchvision's
-                SSDLite layout on any LiteDetect backbone); --config names the LiteDetect config whose
-                architecture the file must match and whose anchors, box coder, post-processing,
-                input normalisation and labels the imported model keeps
+              .pb        a TensorFlow Object Detection API frozen graph
+                         (SSD or SSDLite on MobileNetV2)
+              .prototxt  a Caffe SSD: the deploy .prototxt
+              + .caffemodel  and its weights (MobileNet-SSD)
+              .onnx      torch.onnx.export of torchvision's SSDLite layout
+                         up to the raw head outputs, on any LiteDetect
+                         backbone; --config names the LiteDetect config it
+                         must match, whose anchors, post-processing,
+                         normalisation and labels it keeps
 
             Examples:
               detect import frozen_inference_graph.pb --name ssd300-mobilenetv2-coco --labels coco
