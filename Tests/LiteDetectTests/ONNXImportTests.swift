@@ -74,6 +74,17 @@ final class ONNXImportTests: XCTestCase {
     }
 
     /// Runs the imported model's network on the fixture input; the head outputs in torchvision's order.
+    /// LiteDetect's raw outputs for the imported model within 1e-4 (relative to the largest
+    /// magnitude) of ONNX Runtime's on the fixture's input.
+    private func assertMatchesONNXRuntime(
+        _ imported: ImportedModel, _ name: String, input fixture: Fixture, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let reference = try onnxRuntimeOutputs(name)
+        let (boxes, logits) = try run(imported, input: fixture)
+        XCTAssertLessThanOrEqual(relativeError(boxes, try XCTUnwrap(reference["bbox_regression"]).values), 1e-4, "\(name): boxes", file: file, line: line)
+        XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["cls_logits"]).values), 1e-4, "\(name): logits", file: file, line: line)
+    }
+
     private func run(_ imported: ImportedModel, input fixture: Fixture) throws -> (boxes: [Float], logits: [Float]) {
         let config = imported.config
         let network = try DetectionNetwork(
@@ -156,10 +167,7 @@ final class ONNXImportTests: XCTestCase {
         let configPath = try write(try JSONSerialization.data(withJSONObject: config), suffix: ".json")
         let imported = try ONNXImporter.importModel(at: path, config: configPath, options: options())
         XCTAssertEqual(imported.config.input.width, 192)
-        let reference = try onnxRuntimeOutputs(name)
-        let (boxes, logits) = try run(imported, input: fixture)
-        XCTAssertLessThanOrEqual(relativeError(boxes, reference["bbox_regression"]!.values), 1e-4)
-        XCTAssertLessThanOrEqual(relativeError(logits, reference["cls_logits"]!.values), 1e-4)
+        try assertMatchesONNXRuntime(imported, name, input: fixture)
     }
 
     /// Before opset 14 there is no HardSwish: PyTorch writes `x · HardSigmoid(x)` (alpha 1/6).
@@ -192,10 +200,7 @@ final class ONNXImportTests: XCTestCase {
         model.opsetImport[0].version = 13
         let imported = try ONNXImporter.importModel(at: try write(try model.serializedData()), config: name, options: options())
         XCTAssertTrue(imported.checks.contains { $0.contains("opset 13") && $0.contains("395 nodes") }, "\(imported.checks)")
-        let reference = try onnxRuntimeOutputs(name)
-        let (boxes, logits) = try run(imported, input: fixture)
-        XCTAssertLessThanOrEqual(relativeError(boxes, reference["bbox_regression"]!.values), 1e-4)
-        XCTAssertLessThanOrEqual(relativeError(logits, reference["cls_logits"]!.values), 1e-4)
+        try assertMatchesONNXRuntime(imported, name, input: fixture)
     }
 
     /// `torch.onnx.export`'s default (`TrainingMode.EVAL`) folds each BatchNorm into the
@@ -211,10 +216,7 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(imported.config.network.batchNorm, .foldedIntoBias)
         XCTAssertFalse(imported.tensors.keys.contains { $0.hasSuffix("running_var") })
         XCTAssertTrue(imported.checks.contains { $0.contains("folded") }, "\(imported.checks)")
-        let reference = try onnxRuntimeOutputs(name)
-        let (boxes, logits) = try run(imported, input: fixture)
-        XCTAssertLessThanOrEqual(relativeError(boxes, reference["bbox_regression"]!.values), 1e-4)
-        XCTAssertLessThanOrEqual(relativeError(logits, reference["cls_logits"]!.values), 1e-4)
+        try assertMatchesONNXRuntime(imported, name, input: fixture)
     }
 
     /// Conv → BatchNormalization becomes one Conv with weight·s and bias (b − mean)·s + β,
