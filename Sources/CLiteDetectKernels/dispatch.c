@@ -1,7 +1,22 @@
 // Runtime choice of the instruction set: detected once, cached, and passed explicitly to each
 // kernel call (so tests can run every variant this CPU supports).
 
+#include <stdlib.h>
+#include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 #include "kernels_internal.h"
+
+int ldk_isa_environment_cap(void) {
+    const char *value = getenv(LDK_ISA_ENVIRONMENT_VARIABLE);
+    if (!value || !*value) return -1;
+    if (!strcmp(value, "portable")) return LDK_ISA_PORTABLE;
+    if (!strcmp(value, "avx2")) return LDK_ISA_AVX2;
+    if (!strcmp(value, "avx512")) return LDK_ISA_AVX512;
+    return -2;
+}
 
 /// The best ISA of this CPU. Each check includes the checks of the ISAs below it, so an ISA is
 /// usable exactly when it is not above this one.
@@ -12,10 +27,12 @@ static ldk_isa ldk_detect_isa(void) {
     const int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     const int avx512 = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
-    if (avx512) return LDK_ISA_AVX512;
-    if (avx2) return LDK_ISA_AVX2;
-#endif
+    const int cap = ldk_isa_environment_cap();
+    const ldk_isa best = avx512 ? LDK_ISA_AVX512 : avx2 ? LDK_ISA_AVX2 : LDK_ISA_PORTABLE;
+    return cap >= 0 && (ldk_isa)cap < best ? (ldk_isa)cap : best;
+#else
     return LDK_ISA_PORTABLE;
+#endif
 }
 
 /// -1 until the first call; racing first calls compute the same answer, so relaxed order suffices.
@@ -31,6 +48,17 @@ ldk_isa ldk_selected_isa(void) {
 }
 
 int ldk_isa_is_supported(ldk_isa isa) { return isa <= ldk_selected_isa(); }
+
+int ldk_bf16_is_supported(void) {
+#if LDK_HAS_X86_KERNELS
+    // AVX512_BF16 is CPUID leaf 7, sub-leaf 1, EAX bit 5; the zmm state was checked with AVX-512.
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (ldk_selected_isa() != LDK_ISA_AVX512 || !__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return 0;
+    return (eax >> 5) & 1;
+#else
+    return 0;
+#endif
+}
 
 ldk_isa ldk_usable_isa(ldk_isa isa) {
     const ldk_isa best = ldk_selected_isa();
@@ -49,6 +77,16 @@ ldk_isa ldk_usable_isa(ldk_isa isa) {
 /// Output rows [row_begin, row_end) with the variant for `isa`, clamped to what this CPU runs.
 static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
                               ptrdiff_t row_end) {
+#if LDK_HAS_X86_KERNELS
+    if (kernel == LDK_KERNEL_POINTWISE_BF16) {
+        ldk_pointwise_avx512bf16(c, row_begin, row_end);
+        return;
+    }
+    if (kernel == LDK_KERNEL_DIRECT_BF16) {
+        ldk_direct_avx512bf16(c, row_begin, row_end);
+        return;
+    }
+#endif
     const ldk_isa chosen = ldk_usable_isa(isa);
     typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
     static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable,
@@ -60,6 +98,8 @@ static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolut
     const rows_function run = chosen == LDK_ISA_AVX512 ? avx512[kernel] : chosen == LDK_ISA_AVX2 ? avx2[kernel] : portable[kernel];
 #else
     (void)chosen;
+    // No bfloat16 kernels here: ldk_bf16_is_supported() is 0, so no layer asks for one.
+    if (kernel > LDK_KERNEL_WINOGRAD) abort();
     const rows_function run = portable[kernel];
 #endif
     run(c, row_begin, row_end);
@@ -89,6 +129,7 @@ static void ldk_run_row_range(void *context, ptrdiff_t item) {
 /// over every output row as a convolution of its own: the same input, the output, residual, bias
 /// and packed weights advanced to the range's first channel.
 typedef struct {
+    ldk_kernel kernel;
     ldk_isa isa;
     const ldk_convolution *convolution;
     ptrdiff_t parts;
@@ -109,9 +150,13 @@ static void ldk_run_panel_range(void *context, ptrdiff_t item) {
         part.residual.base += first;
         part.residual.channels = last - first;
     }
-    part.packed_weights += begin * c->kernel_height * c->kernel_width * c->input.channels * LDK_PANEL_WIDTH;
+    const ptrdiff_t taps = c->kernel_height * c->kernel_width;
+    if (split->kernel == LDK_KERNEL_DIRECT_BF16)
+        part.packed_bf16_weights += begin * taps * (c->input.channels + 1) / 2 * 2 * LDK_PANEL_WIDTH;
+    else
+        part.packed_weights += begin * taps * c->input.channels * LDK_PANEL_WIDTH;
     part.packed_bias += first;
-    ldk_convolve_rows(LDK_KERNEL_DIRECT, split->isa, &part, 0, c->output.height);
+    ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height);
 }
 
 /// Whether a direct convolution should be split by output channels rather than rows. A range of
@@ -129,6 +174,7 @@ static int ldk_direct_prefers_panels(const ldk_convolution *c, ptrdiff_t items, 
 /// One 1×1 convolution split into `pixel_parts` ranges of pixels × `panel_parts` ranges of
 /// output-channel panels.
 typedef struct {
+    ldk_kernel kernel;
     ldk_isa isa;
     const ldk_convolution *convolution;
     ptrdiff_t pixel_parts, panel_parts;
@@ -152,6 +198,10 @@ static void ldk_run_block(void *context, ptrdiff_t item) {
     if (pixel_begin >= pixel_end || panel_begin >= panel_end) return;
     const ldk_isa chosen = ldk_usable_isa(split->isa);
 #if LDK_HAS_X86_KERNELS
+    if (split->kernel == LDK_KERNEL_POINTWISE_BF16) {
+        ldk_pointwise_block_avx512bf16(c, pixel_begin, pixel_end, panel_begin, panel_end);
+        return;
+    }
     if (chosen == LDK_ISA_AVX512) {
         ldk_pointwise_block_avx512(c, pixel_begin, pixel_end, panel_begin, panel_end);
         return;
@@ -191,8 +241,8 @@ void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_
         ldk_convolve_rows(kernel, isa, c, 0, rows);
         return;
     }
-    if (kernel == LDK_KERNEL_POINTWISE) {
-        ldk_block_split split = {isa, c, 1, 1};
+    if (kernel == LDK_KERNEL_POINTWISE || kernel == LDK_KERNEL_POINTWISE_BF16) {
+        ldk_block_split split = {kernel, isa, c, 1, 1};
         ldk_choose_block_split(c, threads, &split);
         ldk_thread_pool_run(pool, split.pixel_parts * split.panel_parts, ldk_run_block, &split);
         return;
@@ -202,8 +252,9 @@ void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_
         return;
     }
     ldk_row_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD};
-    if (kernel == LDK_KERNEL_DIRECT && ldk_direct_prefers_panels(c, split.items, threads)) {
-        ldk_panel_split panels = {isa, c, threads};
+    if ((kernel == LDK_KERNEL_DIRECT || kernel == LDK_KERNEL_DIRECT_BF16) &&
+        ldk_direct_prefers_panels(c, split.items, threads)) {
+        ldk_panel_split panels = {kernel, isa, c, threads};
         ldk_thread_pool_run(pool, panels.parts, ldk_run_panel_range, &panels);
         return;
     }

@@ -60,7 +60,14 @@ void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff
 void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_winograd_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+/// The bfloat16 kernels (kernels_avx512bf16.c): LDK_KERNEL_POINTWISE_BF16 and LDK_KERNEL_DIRECT_BF16.
+LDK_DECLARE_POINTWISE_BLOCK(avx512bf16)
+void ldk_pointwise_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_direct_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 #endif
+
+/// `x` rounded to bfloat16 (to nearest, ties to even; a NaN stays a NaN), as its 16 bits.
+uint16_t ldk_bf16_from_float(float x);
 
 /// `isa`, or the best this CPU supports when it cannot run `isa` (instead of faulting on an
 /// illegal instruction).

@@ -4,8 +4,11 @@
 #include <immintrin.h>
 #include <stddef.h>
 
+// A file compiling more than plain AVX-512 (kernels_avx512bf16.c) defines both names first.
+#ifndef LDK_ISA_SUFFIX
 #define LDK_ISA_SUFFIX avx512
 #define LDK_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
+#endif
 #define LDK_LANES 16
 /// Pixels per GEMM tile: 8 rows × 2 vectors = 16 of the 32 zmm registers as accumulators.
 #define LDK_TILE_ROWS 8

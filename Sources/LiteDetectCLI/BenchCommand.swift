@@ -27,6 +27,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("threads"), help: ArgumentHelp("Thread counts for the forward pass (repeatable).", valueName: "n"))
     var threadCounts: [Int] = [1]
 
+    @Option(name: .customLong("precision"), help: ArgumentHelp(
+        "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (repeatable: each precision is measured in turn).",
+        valueName: "f32|bf16"))
+    var precisions: [KernelPrecision] = [.float32]
+
     @Option(help: ArgumentHelp("Timed runs per configuration.", valueName: "n"))
     var runs: Int = 20
 
@@ -53,6 +58,10 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--threads \(threads) is outside 1…64")
         }
         if !backbones.isEmpty && !models.isEmpty { throw ValidationError("give either --backbone or --model, not both") }
+        if let problem = KernelInstructionSet.environmentProblem { throw ValidationError(problem) }
+        for precision in Set(precisions) {
+            if let reason = precision.unsupportedReason { throw ValidationError("--precision \(precision): \(reason)") }
+        }
         if let chart, !overwrite, FileManager.default.fileExists(atPath: chart) {
             throw ValidationError("\(chart) exists; use --overwrite to replace it")
         }
@@ -67,23 +76,26 @@ struct BenchCommand: ParsableCommand {
         } else {
             configs = try models.map { try ModelCatalog.config(named: $0) }
         }
-        var plan: [(ModelConfig, Int)] = []
+        var plan: [(ModelConfig, Int, KernelPrecision)] = []
         for config in configs {
             for size in inputSizes.isEmpty ? [config.input.width] : inputSizes {
                 var sized = config
                 sized.input.width = size
                 sized.input.height = size
-                for threads in threadCounts { plan.append((sized, threads)) }
+                for threads in threadCounts {
+                    for precision in precisions { plan.append((sized, threads, precision)) }
+                }
             }
         }
         let image = BenchImage.make(width: 640, height: 480)
         var results: [BenchResult] = []
         let showProgress = Terminal.standardErrorIsTerminal
-        for (index, (config, threads)) in plan.enumerated() {
+        for (index, (config, threads, precision)) in plan.enumerated() {
             if showProgress {
-                Terminal.standardErrorRaw("\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s")…")
+                Terminal.standardErrorRaw("\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s") \(precision)…")
             }
-            let result = try BenchResult.measure(config: config, threads: threads, image: image, runs: runs, warmup: warmup, perLayer: perLayer)
+            let result = try BenchResult.measure(
+                config: config, threads: threads, precision: precision, image: image, runs: runs, warmup: warmup, perLayer: perLayer)
             results.append(result)
             if showProgress { Terminal.standardErrorRaw("\r\u{1B}[K") }
             if format == .json { Terminal.standardOutput(result.json + "\n") }
@@ -99,7 +111,7 @@ struct BenchCommand: ParsableCommand {
             Terminal.standardOutput("\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n")
         }
         if format == .table {
-            Terminal.standardOutput("\nkernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs\n")
+            Terminal.standardOutput("\nCPU: \(CPUDescription.current.summary); kernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs\n")
         }
         if let chart {
             try ImageFile.save(BenchChart.render(results), to: chart, as: .png, overwrite: overwrite)

@@ -7,6 +7,7 @@ struct BenchResult {
     var backbone: String
     var inputSize: Int
     var threads: Int
+    var precision: KernelPrecision
     var parameters: Int
     var multiplyAccumulates: Int
     var forward: LatencyStatistics
@@ -16,8 +17,10 @@ struct BenchResult {
     /// Per operation: description, MACs and median seconds (only with `--per-layer`).
     var layers: [(name: String, macs: Int, seconds: Double)] = []
 
-    static func measure(config: ModelConfig, threads: Int, image: RGBImage, runs: Int, warmup: Int, perLayer: Bool) throws -> BenchResult {
-        let detector = try Detector(config: config, weights: .random(seed: 1))
+    static func measure(
+        config: ModelConfig, threads: Int, precision: KernelPrecision, image: RGBImage, runs: Int, warmup: Int, perLayer: Bool
+    ) throws -> BenchResult {
+        let detector = try Detector(config: config, weights: .random(seed: 1), precision: precision)
         let session = detector.makeSession(threads: threads)
         for _ in 0..<warmup { _ = try session.detect(image) }
         var forward: [Double] = [], pre: [Double] = [], post: [Double] = []
@@ -30,7 +33,7 @@ struct BenchResult {
         let network = detector.detectionNetwork.network
         var result = BenchResult(
             model: config.name, backbone: config.backbone.description, inputSize: config.input.width, threads: threads,
-            parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
+            precision: precision, parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
             forward: LatencyStatistics(forward),
             stages: StageTiming(preprocess: LatencyStatistics(pre).median, inference: LatencyStatistics(forward).median, postprocess: LatencyStatistics(post).median),
             peakRSS: PeakMemory.mebibytes, runs: runs)
@@ -50,12 +53,23 @@ struct BenchResult {
 
     var fps: Double { 1000 / forward.median }
 
+    /// The CPU the numbers came from: its name and the cache sizes the kernels block for.
+    static let cpuJSON: String = {
+        let cpu = CPUDescription.current
+        func bytes(_ value: Int?) -> String { value.map(String.init) ?? "null" }
+        return JSONText.object([
+            ("model", JSONText.string(cpu.model)), ("l1d_bytes", bytes(cpu.l1DataCacheBytes)),
+            ("l2_bytes", bytes(cpu.l2CacheBytes)), ("l3_bytes", bytes(cpu.l3CacheBytes)),
+            ("bf16", KernelPrecision.bfloat16.isSupported ? "true" : "false"),
+        ])
+    }()
+
     // MARK: Formats
 
-    private static let columns = ["backbone", "input", "threads", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS"]
+    private static let columns = ["backbone", "input", "threads", "precision", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS"]
 
     private var cells: [String] {
-        [backbone, "\(inputSize)", "\(threads)", String(format: "%.2fM", Double(parameters) / 1e6), String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
+        [backbone, "\(inputSize)", "\(threads)", precision.rawValue, String(format: "%.2fM", Double(parameters) / 1e6), String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
          String(format: "%.2f", forward.min), String(format: "%.2f", forward.median), String(format: "%.2f", forward.p90),
          String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess),
          String(format: "%.2f", stages.postprocess), String(format: "%.0f MB", peakRSS)]
@@ -72,9 +86,9 @@ struct BenchResult {
     }
 
     static func csv(_ results: [BenchResult]) -> String {
-        "model,backbone,input_size,threads,params,macs,min_ms,median_ms,p90_ms,max_ms,fps,preprocess_ms,inference_ms,postprocess_ms,peak_rss_mb\n"
+        "model,backbone,input_size,threads,precision,params,macs,min_ms,median_ms,p90_ms,max_ms,fps,preprocess_ms,inference_ms,postprocess_ms,peak_rss_mb\n"
             + results.map { r in
-                [r.model, "\"\(r.backbone)\"", "\(r.inputSize)", "\(r.threads)", "\(r.parameters)", "\(r.multiplyAccumulates)",
+                [r.model, "\"\(r.backbone)\"", "\(r.inputSize)", "\(r.threads)", r.precision.rawValue, "\(r.parameters)", "\(r.multiplyAccumulates)",
                  "\(r.forward.min)", "\(r.forward.median)", "\(r.forward.p90)", "\(r.forward.max)", "\(r.fps)",
                  "\(r.stages.preprocess)", "\(r.stages.inference)", "\(r.stages.postprocess)", "\(r.peakRSS)"].joined(separator: ",") + "\n"
             }.joined()
@@ -83,7 +97,7 @@ struct BenchResult {
     var json: String {
         var fields: [(String, String)] = [
             ("backbone", JSONText.string(backbone)), ("model", JSONText.string(model)), ("input_size", "\(inputSize)"),
-            ("threads", "\(threads)"), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
+            ("threads", "\(threads)"), ("precision", JSONText.string(precision.rawValue)), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
             ("latency_ms", JSONText.object([
                 ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
                 ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
@@ -91,7 +105,8 @@ struct BenchResult {
             ("fps", JSONText.number(fps)),
             ("stages_ms", ResultWriter.json(stages)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
-            ("kernels", JSONText.string(KernelInstructionSet.selected.description)), ("random_weights", "true"),
+            ("kernels", JSONText.string(KernelInstructionSet.selected.description)),
+            ("cpu", Self.cpuJSON), ("random_weights", "true"),
         ]
         if !layers.isEmpty {
             fields.append(("layers", JSONText.array(layers.map { layer in

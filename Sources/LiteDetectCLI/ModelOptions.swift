@@ -17,7 +17,13 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Run with seeded random weights: for speed and plumbing checks only; every output says so.")
     var randomWeights = false
 
+    @Option(help: ArgumentHelp(
+        "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (weights and layer inputs rounded to bfloat16, sums in float32; about 3 significant digits).",
+        valueName: "f32|bf16"))
+    var precision: KernelPrecision = .float32
+
     func validate() throws {
+        if let problem = KernelInstructionSet.environmentProblem { throw ValidationError(problem) }
         if model != nil && backbone != nil {
             throw ValidationError("give either --model or --backbone, not both")
         }
@@ -38,7 +44,7 @@ struct ModelOptions: ParsableArguments {
         let choice: WeightsChoice = randomWeights ? .random(seed: 0x5EED) : weights.map { .file($0) } ?? .configured
         let weightsFile = randomWeights ? nil : weights ?? config.weightsPath
         do {
-            return try Detector(config: config, weights: choice)
+            return try Detector(config: config, weights: choice, precision: precision)
         } catch let error as WeightError {
             // These name only the tensor: say which file does not fit which model.
             switch error {
@@ -53,6 +59,8 @@ struct ModelOptions: ParsableArguments {
         }
     }
 }
+
+extension KernelPrecision: ExpressibleByArgument {}
 
 /// A model that could not be loaded, said with the model's and the weights file's names.
 struct ModelLoadFailure: Error, CustomStringConvertible {

@@ -51,12 +51,29 @@ public struct FastConvolution: Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: Activation
     public let kernel: Kernel
+    /// The precision this convolution multiplies in: bfloat16 where it was asked for and the
+    /// kernel has a bfloat16 variant (`KernelPrecision.bfloat16`), else float32.
+    public let precision: KernelPrecision
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
     /// `[group][panel][tap][input/groups][32]`, depthwise `[16-channel block][tap][16]` or
-    /// Winograd `[position][panel][input][32]`.
+    /// Winograd `[position][panel][input][32]`; in bfloat16, panels `[group][panel][tap][input
+    /// pair][32][2]`, two bfloat16 values to a float slot.
     private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
     private let packedBias: FastAlignedBuffer
+
+    /// Whether `kernel` has a bfloat16 variant that can run `geometry`: the GEMM always, the
+    /// direct convolution when one output row's input rows fit its scratch.
+    public static func hasBFloat16Variant(_ kernel: Kernel, for geometry: ConvolutionGeometry) -> Bool {
+        switch kernel {
+        case .pointwise: return true
+        case .direct:
+            return ldk_direct_bf16_fits(
+                geometry.kernelHeight, geometry.kernelWidth, geometry.stride, geometry.output.width,
+                geometry.inputChannelsPerGroup) != 0
+        case .depthwise, .winograd: return false
+        }
+    }
 
     /// Repacks weights for `kernel` (by default the preferred one for `geometry`).
     ///
@@ -64,21 +81,31 @@ public struct FastConvolution: Sendable {
     ///   - weights: `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`, as for
     ///     `ReferenceConvolution`.
     ///   - bias: one value per output channel, or `nil` for none.
+    ///   - precision: `.bfloat16` runs the kernel's bfloat16 variant where it has one
+    ///     (`hasBFloat16Variant`) and float32 elsewhere; it must be supported by this CPU.
     public init(
-        geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]?, kernel: Kernel? = nil
+        geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]?, kernel: Kernel? = nil,
+        precision: KernelPrecision = .float32
     ) {
         precondition(geometry.problem == nil, "invalid convolution \(geometry): \(geometry.problem ?? "")")
         precondition(weights.count == geometry.weightCount, "\(weights.count) weights do not fit \(geometry)")
         precondition(bias.map { $0.count == geometry.outputChannels } ?? true, "bias does not have \(geometry.outputChannels) values")
         let kernel = kernel ?? Kernel.preferred(for: geometry)
         precondition(kernel.supports(geometry), "the \(kernel) kernel cannot run \(geometry)")
+        precondition(precision.isSupported, precision.unsupportedReason ?? "")
         self.geometry = geometry
         self.activation = activation
         self.kernel = kernel
+        let precision: KernelPrecision = precision == .bfloat16 && Self.hasBFloat16Variant(kernel, for: geometry) ? .bfloat16 : .float32
+        self.precision = precision
 
         let taps = geometry.kernelHeight * geometry.kernelWidth
         let weightCount: Int, biasCount: Int
         switch kernel {
+        case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
+            let values = ldk_panel_bf16_weight_count(geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup)
+            weightCount = (values + 1) / 2
+            biasCount = ldk_panel_bias_count(geometry.outputChannels, geometry.groups)
         case .pointwise, .direct:
             weightCount = ldk_panel_weight_count(geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup)
             biasCount = ldk_panel_bias_count(geometry.outputChannels, geometry.groups)
@@ -93,6 +120,11 @@ public struct FastConvolution: Sendable {
         let packedBias = FastAlignedBuffer(count: biasCount)
         let biasValues = bias ?? [Float](repeating: 0, count: geometry.outputChannels)
         switch kernel {
+        case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
+            let values = UnsafeMutableRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self)
+            ldk_pack_panels_bf16(
+                weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,
+                values, packedBias.base)
         case .pointwise, .direct:
             ldk_pack_panels(
                 weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,
@@ -134,21 +166,26 @@ public struct FastConvolution: Sendable {
             && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
             "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == output.shape } ?? true, "residual does not match the output \(output.shape)")
+        let bfloat16 = precision == .bfloat16
         return ldk_convolution(
             input: input.cMap, output: output.cMap,
             residual: residual?.cMap ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
-            packed_weights: packedWeights.base, packed_bias: packedBias.base,
+            packed_weights: bfloat16 ? nil : packedWeights.base,
+            packed_bf16_weights: bfloat16 ? UnsafeRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self) : nil,
+            packed_bias: packedBias.base,
             kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
             pad_top: padTop, pad_left: geometry.padding.left, groups: geometry.groups,
             activation: activation.cValue)
     }
 
     var cKernel: ldk_kernel {
-        switch kernel {
-        case .pointwise: return LDK_KERNEL_POINTWISE
-        case .depthwise: return LDK_KERNEL_DEPTHWISE
-        case .direct: return LDK_KERNEL_DIRECT
-        case .winograd: return LDK_KERNEL_WINOGRAD
+        switch (kernel, precision) {
+        case (.pointwise, .float32): return LDK_KERNEL_POINTWISE
+        case (.pointwise, .bfloat16): return LDK_KERNEL_POINTWISE_BF16
+        case (.depthwise, _): return LDK_KERNEL_DEPTHWISE
+        case (.direct, .float32): return LDK_KERNEL_DIRECT
+        case (.direct, .bfloat16): return LDK_KERNEL_DIRECT_BF16
+        case (.winograd, _): return LDK_KERNEL_WINOGRAD
         }
     }
 }

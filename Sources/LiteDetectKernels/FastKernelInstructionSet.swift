@@ -1,4 +1,9 @@
 internal import CLiteDetectKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The instruction sets the fast convolution kernels are compiled for, worst first.
 ///
@@ -14,6 +19,27 @@ public enum KernelInstructionSet: Int, Sendable, CaseIterable, Comparable, Custo
 
     /// The best instruction set this CPU supports: what the kernels use unless told otherwise.
     public static let selected = KernelInstructionSet(rawValue: Int(ldk_selected_isa().rawValue)) ?? .portable
+
+    /// The environment variable that caps the selected instruction set (`portable`, `avx2` or
+    /// `avx512`), so the narrower paths can be run and measured on a CPU that has more.
+    public static let environmentVariable = LDK_ISA_ENVIRONMENT_VARIABLE
+
+    /// `LITEDETECT_ISA`'s value, when set and not empty.
+    public static var environmentValue: String? {
+        ldk_isa_environment_cap() == -1 ? nil : getenv(environmentVariable).map { String(cString: $0) }
+    }
+
+    /// The instruction set `LITEDETECT_ISA` caps the selection to, if it names one.
+    public static var environmentCap: KernelInstructionSet? {
+        let cap = ldk_isa_environment_cap()
+        return cap >= 0 ? KernelInstructionSet(rawValue: Int(cap)) : nil
+    }
+
+    /// What is wrong with `LITEDETECT_ISA` (it is then ignored), or `nil` when it is unset or valid.
+    public static var environmentProblem: String? {
+        guard ldk_isa_environment_cap() == -2, let value = environmentValue else { return nil }
+        return "\(environmentVariable)=\(value) names no instruction set; use portable, avx2 or avx512"
+    }
 
     /// Whether this CPU can run the kernels compiled for this instruction set.
     public var isSupported: Bool { self <= Self.selected }

@@ -19,6 +19,14 @@ struct ConvolutionComparison {
     /// Allowed error relative to the sum of the terms' magnitudes: fp32 rounding of a reordered
     /// sum, with room for the activation's slope (≤ 1.5). Winograd needs more (see its test).
     var relativeTolerance: Float = 2e-5
+    /// The precision the fast kernel multiplies in; it must run in it (no silent float32).
+    var precision: KernelPrecision = .float32
+
+    /// The bound for bfloat16: each input and weight is rounded to the nearest of 8 significant
+    /// bits (relative error ≤ 2⁻⁸ each), so a product is off by at most (2⁻⁷ + 2⁻¹⁶) of its
+    /// magnitude (float32 holds the product of two bfloat16 values exactly); add the float32 sum's
+    /// reordering (2e-5) and scale by the activation's largest slope (1.5, hard-swish).
+    static let bfloat16RelativeTolerance: Float = 1.5 * (0x1p-7 + 0x1p-16) + 2e-5
 
     /// Floats a strided view leaves before its channels and after them, per pixel.
     private static let sliceOffset = 3, sliceTail = 2
@@ -41,7 +49,9 @@ struct ConvolutionComparison {
         Self.reference(geometry, input: input, weights: weights, bias: bias, output: &sum)
         Self.reference(geometry, input: input.map(abs), weights: weights.map(abs), bias: bias.map(abs), output: &magnitude)
 
-        let fast = FastConvolution(geometry: geometry, activation: activation, weights: weights, bias: bias, kernel: kernel)
+        let fast = FastConvolution(
+            geometry: geometry, activation: activation, weights: weights, bias: bias, kernel: kernel, precision: precision)
+        XCTAssertEqual(fast.precision, precision, "\(kernel) for \(geometry) does not run in \(precision)", file: file, line: line)
         let inLayout = Self.layout(channels: inShape.channels, strided: strided)
         let outLayout = Self.layout(channels: outShape.channels, strided: strided)
         var inputStorage = Self.embed(input, shape: inShape, layout: inLayout, filler: .nan)
@@ -82,7 +92,7 @@ struct ConvolutionComparison {
                 if !(excess <= worst.excess) { worst = (excess.isNaN ? .infinity : excess, i, got, expected) }
             }
         }
-        let label = "\(kernel) on \(instructionSet), \(geometry), \(activation)\(strided ? ", strided" : "")\(residual ? ", residual" : "")"
+        let label = "\(kernel) in \(precision) on \(precision == .bfloat16 ? "AVX512_BF16" : instructionSet.description), \(geometry), \(activation)\(strided ? ", strided" : "")\(residual ? ", residual" : "")"
             + (threads.map { ", \($0.threadCount) threads" } ?? "")
         XCTAssertEqual(clobbered, 0, "\(label): wrote outside its output channels", file: file, line: line)
         if worst.index >= 0 {

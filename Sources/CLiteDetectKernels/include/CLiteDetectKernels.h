@@ -10,6 +10,7 @@
 #define CLITEDETECTKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +31,29 @@ ldk_isa ldk_selected_isa(void);
 
 /// Whether this CPU can run the kernels compiled for `isa` (it is not above ldk_selected_isa()).
 int ldk_isa_is_supported(ldk_isa isa);
+
+/// The environment variable that caps the instruction set (portable, avx2 or avx512), so the
+/// AVX2-only and portable paths can be measured on a CPU that has more.
+#define LDK_ISA_ENVIRONMENT_VARIABLE "LITEDETECT_ISA"
+
+/// What ldk_selected_isa() is capped to by LITEDETECT_ISA: -1 when the variable is unset or
+/// empty, -2 when it names no instruction set (it is then ignored), else the ldk_isa named.
+int ldk_isa_environment_cap(void);
+
+/// Whether this CPU and OS run the bfloat16 kernels (the _BF16 kernels below): AVX-512 selected
+/// (not capped by LITEDETECT_ISA) and AVX512_BF16's VDPBF16PS.
+int ldk_bf16_is_supported(void);
+
+/// What the kernels know of this CPU besides its instruction set; 0 (or "") where unknown.
+typedef struct {
+    /// The brand string, e.g. "AMD EPYC 9R14 96-Core Processor".
+    char model[49];
+    /// Bytes of level-1 data cache, level-2 and level-3 cache (per core for L1 and L2).
+    long l1d_bytes, l2_bytes, l3_bytes;
+} ldk_cpu_info;
+
+/// This CPU, read once (CPUID and sysfs).
+const ldk_cpu_info *ldk_cpu(void);
 
 /// The activation applied to every output value after bias (and residual) are added.
 typedef enum {
@@ -62,8 +86,10 @@ typedef struct {
     /// Optional (base NULL for none): a map of the output's shape added before the activation,
     /// output = activation(convolution + bias + residual). May alias `output` exactly.
     ldk_feature_map residual;
-    /// From the ldk_pack_* function matching the kernel.
+    /// From the ldk_pack_* function matching the kernel (NULL for the _BF16 kernels).
     const float *packed_weights;
+    /// From ldk_pack_panels_bf16, for the _BF16 kernels only (NULL for the others).
+    const uint16_t *packed_bf16_weights;
     /// From the same pack function (padded to the packed layout).
     const float *packed_bias;
     ptrdiff_t kernel_height, kernel_width, stride, pad_top, pad_left, groups;
@@ -86,6 +112,30 @@ size_t ldk_panel_bias_count(ptrdiff_t output_channels, ptrdiff_t groups);
 /// holding 32 consecutive output channels of one group, zero-padded past the group's last.
 void ldk_pack_panels(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t groups,
                      ptrdiff_t taps, ptrdiff_t input_channels_per_group, float *packed_weights, float *packed_bias);
+
+// MARK: bfloat16 panels
+
+/// bfloat16 values of the panel-packed weights for the _BF16 kernels: input channels padded to
+/// an even count per tap (VDPBF16PS multiplies pairs of them).
+size_t ldk_panel_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps, ptrdiff_t input_channels_per_group);
+
+/// ldk_pack_panels for the _BF16 kernels: each weight rounded to bfloat16 (to nearest, ties to
+/// even) and laid out `[group][panel][tap][input pair][LDK_PANEL_WIDTH][2]`, the two input
+/// channels of a pair side by side, an odd count's last pair completed with zero. The bias
+/// stays float32 (ldk_panel_bias_count floats).
+void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t groups,
+                          ptrdiff_t taps, ptrdiff_t input_channels_per_group, uint16_t *packed_weights,
+                          float *packed_bias);
+
+/// bfloat16 values a _BF16 kernel converts its input into per step, on its thread's stack
+/// (128 KiB): a chunk of pixels for the GEMM, a band of zero-padded input rows for the direct
+/// convolution.
+#define LDK_BF16_SCRATCH_VALUES (64 * 1024)
+
+/// Whether LDK_KERNEL_DIRECT_BF16 can run this geometry: its scratch must hold one output
+/// row's input rows, kernel_height × (padded width) × (input channels per group, made even).
+int ldk_direct_bf16_fits(ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t stride, ptrdiff_t output_width,
+                         ptrdiff_t input_channels_per_group);
 
 // MARK: Depthwise
 
@@ -153,6 +203,13 @@ typedef enum {
     /// Winograd F(2×2, 3×3), 2.25× fewer multiplies than direct, a slightly larger rounding
     /// error. Weights from ldk_pack_winograd.
     LDK_KERNEL_WINOGRAD = 3,
+    /// LDK_KERNEL_POINTWISE in bfloat16: weights from ldk_pack_panels_bf16, each chunk of input
+    /// pixels rounded to bfloat16 once, products of pairs summed in float32 (VDPBF16PS). Only
+    /// where ldk_bf16_is_supported(); the `isa` argument is ignored.
+    LDK_KERNEL_POINTWISE_BF16 = 4,
+    /// LDK_KERNEL_DIRECT in bfloat16, for geometries ldk_direct_bf16_fits accepts: bands of input
+    /// rows rounded to bfloat16 into a zero-padded copy, so every output pixel is an interior one.
+    LDK_KERNEL_DIRECT_BF16 = 5,
 } ldk_kernel;
 
 /// Runs `convolution` with `kernel` as compiled for `isa` (clamped to what this CPU supports).

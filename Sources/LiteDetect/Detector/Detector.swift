@@ -23,10 +23,14 @@ public final class Detector: Sendable {
     public let anchors: [CenterSizeBox]
     /// What the weights were (a file path, or random with its seed).
     public let weights: WeightsChoice
+    /// What the convolutions multiply in. Float32 unless asked for at load: bfloat16's accuracy
+    /// is measured per model (docs/MODELS.md).
+    public let precision: KernelPrecision
 
     /// Loads `config`'s network and weights. Weights are checked strictly: every tensor used,
-    /// every shape as the config implies.
-    public convenience init(config: ModelConfig, weights: WeightsChoice = .configured) throws {
+    /// every shape as the config implies. `precision` bfloat16 needs a CPU with AVX512_BF16
+    /// (`DetectorError.unsupportedPrecision` otherwise).
+    public convenience init(config: ModelConfig, weights: WeightsChoice = .configured, precision: KernelPrecision = .float32) throws {
         var resolved = weights
         let source: any WeightSource
         switch weights {
@@ -41,15 +45,21 @@ public final class Detector: Sendable {
         case let .random(seed):
             source = SeededRandomWeights(seed: seed)
         }
-        try self.init(config: config, weightSource: source, description: resolved)
+        try self.init(config: config, weightSource: source, description: resolved, precision: precision)
     }
 
     /// Builds the detector from any weight source (in-memory tensors, a generator);
     /// `description` records where they came from.
-    public init(config: ModelConfig, weightSource source: any WeightSource, description: WeightsChoice) throws {
+    public init(
+        config: ModelConfig, weightSource source: any WeightSource, description: WeightsChoice,
+        precision: KernelPrecision = .float32
+    ) throws {
+        if let reason = precision.unsupportedReason { throw DetectorError.unsupportedPrecision(precision, reason: reason) }
         let network = try DetectionNetwork(
-            config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source)
+            config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source,
+            precision: precision)
         self.config = config
+        self.precision = precision
         self.detectionNetwork = network
         self.weights = description
         self.anchors = try config.anchors.anchors(
@@ -62,8 +72,11 @@ public final class Detector: Sendable {
     }
 
     /// Loads a bundled model by name, or a config file by path.
-    public convenience init(model nameOrPath: String = ModelCatalog.defaultModelName, weights: WeightsChoice = .configured) throws {
-        try self.init(config: ModelCatalog.config(named: nameOrPath), weights: weights)
+    public convenience init(
+        model nameOrPath: String = ModelCatalog.defaultModelName, weights: WeightsChoice = .configured,
+        precision: KernelPrecision = .float32
+    ) throws {
+        try self.init(config: ModelCatalog.config(named: nameOrPath), weights: weights, precision: precision)
     }
 
     public var isRandomlyInitialised: Bool {

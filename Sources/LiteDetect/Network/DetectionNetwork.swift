@@ -70,7 +70,12 @@ public struct DetectionNetwork: Sendable {
 
     /// Builds the network for a fixed input size, taking weights from `weights` (strictly: every
     /// tensor used). Also outputs the backbone taps as `stride16`/`stride32` for inspection.
-    public init(_ architecture: DetectionArchitecture, inputHeight: Int, inputWidth: Int, weights: any WeightSource) throws {
+    /// `precision` is what the convolutions multiply in (`KernelPrecision`); it must be supported
+    /// by this CPU.
+    public init(
+        _ architecture: DetectionArchitecture, inputHeight: Int, inputWidth: Int, weights: any WeightSource,
+        precision: KernelPrecision = .float32
+    ) throws {
         guard architecture.anchorsPerLevel.count == architecture.levelCount else {
             throw GraphError.invalidLayer(
                 name: "head", problem: "\(architecture.anchorsPerLevel.count) anchor counts for \(architecture.levelCount) feature levels")
@@ -78,6 +83,7 @@ public struct DetectionNetwork: Sendable {
         let g = GraphBuilder(weights: weights)
         g.paddingConvention = architecture.padding
         g.batchNormStorage = architecture.batchNorm
+        g.precision = precision
         let input = g.input(FeatureMapShape(height: inputHeight, width: inputWidth, channels: 3))
         let features = try Backbones.build(architecture.backbone, on: g, input: input, prefix: "backbone.")
         g.batchNormEpsilon = architecture.headBatchNormEpsilon

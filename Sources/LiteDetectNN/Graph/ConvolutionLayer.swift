@@ -17,18 +17,26 @@ public final class ConvolutionLayer: Sendable {
     /// The same weights packed for the kernel that runs this layer.
     let fastConvolution: FastConvolution
 
-    public init(name: String, geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]) {
+    /// - Parameter precision: `.bfloat16` runs the layer in bfloat16 where its kernel has a
+    ///   bfloat16 variant (`FastConvolution.hasBFloat16Variant`), in float32 otherwise.
+    public init(
+        name: String, geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float],
+        precision: KernelPrecision = .float32
+    ) {
         precondition(weights.count == geometry.weightCount && bias.count == geometry.outputChannels, "packed weights do not fit \(geometry)")
         self.name = name
         self.geometry = geometry
         self.activation = activation
         self.weights = weights
         self.bias = bias
-        self.fastConvolution = FastConvolution(geometry: geometry, activation: activation, weights: weights, bias: bias)
+        self.fastConvolution = FastConvolution(
+            geometry: geometry, activation: activation, weights: weights, bias: bias, precision: precision)
     }
 
     /// Which fast kernel runs this layer (for profiles).
     public var kernel: FastConvolution.Kernel { fastConvolution.kernel }
+    /// What the layer multiplies in (bfloat16 only where asked for and its kernel has a variant).
+    public var precision: KernelPrecision { fastConvolution.precision }
 
     /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
     /// are split across them.

@@ -27,6 +27,8 @@ public final class GraphBuilder {
     public var batchNormStorage: BatchNormStorage = .separate
     /// Added to the running variance when BatchNorm is folded (PyTorch 1e-5; MobileNetV3 and TF models 1e-3).
     public var batchNormEpsilon: Double = 1e-5
+    /// What the convolutions multiply in (`ConvolutionLayer`); must be supported by this CPU.
+    public var precision: KernelPrecision = .float32
 
     private var weights: any WeightSource
     private(set) var shapes: [FeatureMapShape] = []
@@ -117,7 +119,8 @@ public final class GraphBuilder {
         if let residual, shape(of: residual) != geometry.output {
             throw GraphError.shapeMismatch(operation: "residual of \(layerName)", shapes: [geometry.output.description, shape(of: residual).description])
         }
-        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: packed, bias: biasValues)
+        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: packed, bias: biasValues,
+                                     precision: precision)
         return append(.convolution(layer, input: x, residual: residual), shape: geometry.output)
     }
 
@@ -131,7 +134,8 @@ public final class GraphBuilder {
         let biasValues = try bias.map { try parameter($0, shape: [outputs]) } ?? [Float](repeating: 0, count: outputs)
         let geometry = ConvolutionGeometry(input: input, outputChannels: outputs, kernelHeight: 1, kernelWidth: 1)
         let layerName = weight.hasSuffix(".weight") ? String(weight.dropLast(7)) : weight
-        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: torchWeights, bias: biasValues)
+        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: torchWeights, bias: biasValues,
+                                     precision: precision)
         return append(.convolution(layer, input: x, residual: nil), shape: geometry.output)
     }
 

@@ -65,7 +65,8 @@ public final class Network: Sendable {
         case let .convolution(layer, _, _):
             let g = layer.geometry
             let kind = g.isDepthwise ? "dwconv" : g.kernelHeight == 1 && g.kernelWidth == 1 ? (g.groups > 1 ? "gconv1x1" : "conv1x1") : "conv"
-            return "\(kind) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"
+            let precision = layer.precision == .bfloat16 ? " bf16" : ""
+            return "\(kind)\(precision) \(g.kernelHeight)x\(g.kernelWidth)/\(g.stride) \(layer.name) → \(shape)"
         case .maxPool: return "maxpool → \(shape)"
         case .averagePool: return "avgpool → \(shape)"
         case .globalAveragePool: return "global avgpool → \(shape)"

@@ -1,0 +1,36 @@
+internal import CLiteDetectKernels
+
+/// The CPU the kernels run on, as far as they know it: its name and cache sizes (read once, from
+/// CPUID and sysfs) and the kernel variants it selects. Timings are worth little without it.
+public struct CPUDescription: Sendable, Hashable {
+    /// The brand string, or "unknown CPU".
+    public let model: String
+    /// Bytes of level-1 data, level-2 and level-3 cache; `nil` where the system does not say.
+    public let l1DataCacheBytes: Int?
+    public let l2CacheBytes: Int?
+    public let l3CacheBytes: Int?
+
+    /// This machine's CPU.
+    public static let current: CPUDescription = {
+        let info = ldk_cpu()!.pointee
+        let model = withUnsafeBytes(of: info.model) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        func size(_ bytes: Int) -> Int? { bytes > 0 ? bytes : nil }
+        return CPUDescription(
+            model: model.isEmpty ? "unknown CPU" : model, l1DataCacheBytes: size(info.l1d_bytes),
+            l2CacheBytes: size(info.l2_bytes), l3CacheBytes: size(info.l3_bytes))
+    }()
+
+    /// "AMD EPYC 9R14 (L1d 32 KiB, L2 1 MiB, L3 32 MiB)", sizes left out where unknown.
+    public var summary: String {
+        let caches = [("L1d", l1DataCacheBytes), ("L2", l2CacheBytes), ("L3", l3CacheBytes)].compactMap { name, bytes in
+            bytes.map { "\(name) \(Self.size($0))" }
+        }
+        return caches.isEmpty ? model : "\(model) (\(caches.joined(separator: ", ")))"
+    }
+
+    private static func size(_ bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+    }
+}
