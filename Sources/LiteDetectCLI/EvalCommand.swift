@@ -231,6 +231,7 @@ struct EvalCommand: ParsableCommand {
             fields.append(("detections_file", JSONText.string(path)))
         case let .model(detector, mapping):
             fields.append(("model", JSONText.string(detector.config.name)))
+            fields.append(("precision", JSONText.string(detector.precision.rawValue)))
             if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
             fields.append(("category_mapping", JSONText.string(mapping.rule.rawValue)))
             fields.append(("score_threshold", JSONText.number(scoreThreshold)))

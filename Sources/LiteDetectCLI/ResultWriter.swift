@@ -54,6 +54,7 @@ final class ResultWriter {
         var fields: [(String, String)] = [
             ("path", JSONText.string(p.path)), ("width", "\(r.imageWidth)"), ("height", "\(r.imageHeight)"),
             ("model", JSONText.string(detector.config.name)), ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
+            ("precision", JSONText.string(detector.precision.rawValue)),
         ]
         if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
         fields.append(("timing_ms", json(r.timing)))

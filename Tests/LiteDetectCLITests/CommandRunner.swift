@@ -24,16 +24,22 @@ enum CommandRunner {
 
     private final class Marker {}
 
-    static func run(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-        try runProgram(try executable, arguments, in: directory)
+    /// `environment`: variables set on top of this process's environment.
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+        try runProgram(try executable, arguments, in: directory, environment: environment)
     }
 
     /// Runs any program (a shell, setpriv, `detect`) and collects its output and status. A program
     /// still running after `timeout` seconds is killed, so a hang fails the test instead of CI.
-    static func runProgram(_ executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double = 120) throws -> CommandResult {
+    static func runProgram(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:], timeout: Double = 120
+    ) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

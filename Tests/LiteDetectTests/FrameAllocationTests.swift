@@ -35,7 +35,17 @@ final class FrameAllocationTests: XCTestCase {
     }
 
     func testDetectingFramesIntoAReusedResultAllocatesNothing() throws {
-        let detector = try Detector(model: "ssdlite320-mobilenetv3-small", weights: .random(seed: 5))
+        try assertFramesAllocateNothing(precision: .float32)
+    }
+
+    /// The bfloat16 kernels round their inputs into stack scratch, never the heap.
+    func testDetectingFramesInBFloat16AllocatesNothing() throws {
+        if let reason = KernelPrecision.bfloat16.unsupportedReason { throw XCTSkip("AVX512_BF16 kernels not run: \(reason)") }
+        try assertFramesAllocateNothing(precision: .bfloat16)
+    }
+
+    private func assertFramesAllocateNothing(precision: KernelPrecision) throws {
+        let detector = try Detector(model: "ssdlite320-mobilenetv3-small", weights: .random(seed: 5), precision: precision)
         let session = detector.makeSession()
         // The preprocessing plan depends on the row stride too, and padded RGB8 rows are read in
         // place; a stream keeps one stride, so those frames get a session of their own here.
