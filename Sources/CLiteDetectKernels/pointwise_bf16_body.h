@@ -2,8 +2,6 @@
 // pixels, panels and tiles, with each chunk's input channels of one group rounded to bfloat16
 // into the scratch once, before its panels sweep it.
 
-/// Weights (bfloat16 values of one group) small enough to stay in L2 while the pixels stream past.
-#define LDK_POINTWISE_BF16_SMALL_WEIGHT_VALUES (64 * 1024)
 
 /// All pixels [m, m1) of one panel, `vectors` (a constant after inlining) vectors wide; `a` is
 /// the scratch row of pixel m0.
@@ -40,7 +38,8 @@ LDK_INLINE void LDK_NAME(pointwise_bf16_with)(const ldk_convolution *c, const ld
     const ptrdiff_t res_stride = c->residual.pixel_stride;
     const ptrdiff_t streamed_panels = panel_end - panel_begin < panels ? panel_end - panel_begin : panels;
     ptrdiff_t chunk = LDK_BF16_SCRATCH_VALUES / even_depth / LDK_TILE_ROWS * LDK_TILE_ROWS;
-    if (even_depth * streamed_panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_BF16_SMALL_WEIGHT_VALUES && chunk > 4 * LDK_TILE_ROWS)
+    // Weights small enough to stay in L2 (bfloat16 values take half a float's bytes).
+    if (even_depth * streamed_panels * LDK_PANEL_WIDTH <= 2 * ldk_cache_blocking()->small_weight_floats && chunk > 4 * LDK_TILE_ROWS)
         chunk = 4 * LDK_TILE_ROWS;
 
     for (ptrdiff_t m0 = pixel_begin; m0 < pixel_end; m0 += chunk) {

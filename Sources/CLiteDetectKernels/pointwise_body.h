@@ -6,10 +6,9 @@
 // (LDK_PASS_WIDTH channels, or one vector where fewer channels are left) sweep each chunk of
 // pixels, panel by panel.
 
-/// Input channels × pixels of A kept hot (in L2) while every panel of W streams past it.
-#define LDK_POINTWISE_CHUNK_FLOATS (64 * 1024)
-/// Weights (per group, floats) small enough to stay in L2 while the pixels stream past them.
-#define LDK_POINTWISE_SMALL_WEIGHT_FLOATS (32 * 1024)
+// How many input floats a chunk keeps hot in L2 while every panel of W streams past it, and
+// below how many weight floats W itself stays in L2 instead: ldk_cache_blocking(), from the
+// CPU's L2 size.
 /// Pixels per chunk when the weights are small: every panel of a few tiles is done before moving
 /// on, so each output pixel is written whole, once, instead of one panel-wide strip per sweep.
 #define LDK_POINTWISE_SMALL_WEIGHT_CHUNK (4 * LDK_TILE_ROWS)
@@ -63,8 +62,9 @@ LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_act
     // The weights this call streams: its share of the panels (all of a group's when it spans
     // groups, as one chunk of pixels visits them group by group).
     const ptrdiff_t streamed_panels = panel_end - panel_begin < panels ? panel_end - panel_begin : panels;
-    ptrdiff_t chunk = LDK_POINTWISE_CHUNK_FLOATS / (depth > 0 ? depth : 1) / LDK_TILE_ROWS * LDK_TILE_ROWS;
-    if (depth * streamed_panels * LDK_PANEL_WIDTH <= LDK_POINTWISE_SMALL_WEIGHT_FLOATS) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
+    const ldk_blocking *blocking = ldk_cache_blocking();
+    ptrdiff_t chunk = blocking->chunk_floats / (depth > 0 ? depth : 1) / LDK_TILE_ROWS * LDK_TILE_ROWS;
+    if (depth * streamed_panels * LDK_PANEL_WIDTH <= blocking->small_weight_floats) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
     if (chunk < LDK_TILE_ROWS) chunk = LDK_TILE_ROWS;
 
     for (ptrdiff_t m0 = pixel_begin; m0 < pixel_end; m0 += chunk) {

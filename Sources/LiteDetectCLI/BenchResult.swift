@@ -61,6 +61,7 @@ struct BenchResult {
             ("model", JSONText.string(cpu.model)), ("l1d_bytes", bytes(cpu.l1DataCacheBytes)),
             ("l2_bytes", bytes(cpu.l2CacheBytes)), ("l3_bytes", bytes(cpu.l3CacheBytes)),
             ("bf16", KernelPrecision.bfloat16.isSupported ? "true" : "false"),
+            ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)"),
         ])
     }()
 

@@ -10,6 +10,11 @@ public struct CPUDescription: Sendable, Hashable {
     public let l2CacheBytes: Int?
     public let l3CacheBytes: Int?
 
+    /// The GEMM's blocking derived from the L2 size: input floats per chunk, and the weight floats
+    /// below which the weights stay in L2 instead.
+    public var gemmChunkFloats: Int { ldk_cache_blocking()!.pointee.chunk_floats }
+    public var gemmSmallWeightFloats: Int { ldk_cache_blocking()!.pointee.small_weight_floats }
+
     /// This machine's CPU.
     public static let current: CPUDescription = {
         let info = ldk_cpu()!.pointee

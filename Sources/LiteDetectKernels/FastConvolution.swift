@@ -93,6 +93,8 @@ public struct FastConvolution: Sendable {
         let kernel = kernel ?? Kernel.preferred(for: geometry)
         precondition(kernel.supports(geometry), "the \(kernel) kernel cannot run \(geometry)")
         precondition(precision.isSupported, precision.unsupportedReason ?? "")
+        // The GEMM blocks for this CPU's caches: read them now, at load, not in the first frame.
+        _ = ldk_cpu()
         self.geometry = geometry
         self.activation = activation
         self.kernel = kernel

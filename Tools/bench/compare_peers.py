@@ -7,9 +7,11 @@ and SSDLite heads up to the raw box regressions and class logits, random but
 well-scaled weights) is exported to ONNX (ONNX Runtime, OpenVINO) and through
 pnnx to ncnn, and each runtime's outputs are checked against PyTorch's on the
 input that is then timed. Rounds then alternate: every peer, then LiteDetect's
-``detect bench`` (same backbone, 320x320, same warm-up and run counts), so that
-machine noise hits both sides alike. Runtimes that do not install are skipped
-and named in the report.
+``detect bench`` (same backbone, 320x320, same warm-up and run counts, at each
+``--precision``), so that machine noise hits both sides alike. OpenVINO runs
+twice: with float32 forced, and with its default precision (bfloat16 on CPUs
+with AVX512_BF16 or AMX), which LiteDetect's bfloat16 is compared with.
+Runtimes that do not install are skipped and named in the report.
 
 Run from anywhere (paths are taken relative to the repository)::
 
@@ -32,8 +34,10 @@ import torch
 from peer_bench import environment
 from peer_bench.exports import export_ncnn, export_onnx
 from peer_bench.litedetect import (
+    PRECISIONS,
+    ConfigurationRefused,
     LiteDetectBenchError,
-    ThreadCountUnsupported,
+    LiteDetectResult,
     bench_command,
     default_binary,
     ensure_binary,
@@ -42,7 +46,7 @@ from peer_bench.litedetect import (
 from peer_bench.machine_load import OtherCpuMeter
 from peer_bench.network import BACKBONE_NAMES, Network, build_network, count_macs
 from peer_bench.report import render_json, render_markdown, render_table
-from peer_bench.results import LITEDETECT, BackboneResult, ComparisonRun, series_key
+from peer_bench.results import BackboneResult, ComparisonRun, litedetect_key, series_key
 from peer_bench.runtimes import (
     RUNTIMES,
     RUNTIMES_BY_KEY,
@@ -55,10 +59,21 @@ from peer_bench.runtimes import (
 )
 from peer_bench.timing import median_latency_ms
 
-MAX_RELATIVE_DIFFERENCE = 1e-3
-"""A runtime whose outputs differ from PyTorch's by more than this (relative to
-max |output|, which is about 3-6 here) is not running the same network and is
-not timed. float32 reorderings give ~1e-6; Winograd convolutions ~1e-5."""
+MAX_RELATIVE_DIFFERENCE = {"f32": 1e-3, "bf16": 5e-2}
+"""Per precision a peer computes in: a runtime whose outputs differ from PyTorch
+float32's by more than this (relative to max |output|, which is about 3-6 here)
+is not running the same network and is not timed.
+
+float32: reorderings give ~1e-6, Winograd convolutions ~1e-5. bfloat16 keeps 8
+significant bits (relative rounding 2^-9 ~ 2e-3 per value), and OpenVINO rounds
+activations and weights to it at every convolution: the errors of ~50 layers
+add up (partly cancelling) to ~1e-2 (2.2e-2 seen on MobileNetV2), while a wrong
+network differs by O(1). A precision without its own entry (float16, which
+OpenVINO picks on some ARM CPUs) gets bfloat16's bound."""
+
+
+def allowed_difference(precision: str) -> float:
+    return MAX_RELATIVE_DIFFERENCE.get(precision, MAX_RELATIVE_DIFFERENCE["bf16"])
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -69,6 +84,9 @@ def parse_arguments() -> argparse.Namespace:
                         help="peer runtime to time (repeatable; default: all that import)")
     parser.add_argument("--threads", action="append", type=int,
                         help="thread counts (repeatable; default: 1 and 2)")
+    parser.add_argument("--precision", action="append", choices=PRECISIONS,
+                        help="LiteDetect's precision, `detect bench --precision` (repeatable; default: f32); "
+                             "bf16 is compared with OpenVINO's default precision")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per backbone (default 3)")
     parser.add_argument("--runs", type=int, default=20, help="timed forward passes per series and round (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed passes before each timed block (default 3)")
@@ -92,6 +110,7 @@ def parse_arguments() -> argparse.Namespace:
     arguments = parser.parse_args()
     arguments.backbone = arguments.backbone or list(BACKBONE_NAMES)
     arguments.threads = sorted(set(arguments.threads or [1, 2]))
+    arguments.precision = [p for p in PRECISIONS if p in (arguments.precision or ["f32"])]
     if min(arguments.threads) < 1 or arguments.rounds < 1 or arguments.runs < 1:
         parser.error("--threads, --rounds and --runs must be >= 1")
     if arguments.warmup < 0 or arguments.round_retries < 0 or arguments.retry_pause < 0:
@@ -132,6 +151,7 @@ def open_sessions(network: Network, runtimes: list[str], threads: list[int], mod
             open_session = {
                 "onnxruntime": lambda count: onnxruntime_session(runtime, onnx_path, image, count),
                 "openvino": lambda count: openvino_session(runtime, onnx_path, image, count),
+                "openvino-default": lambda count: openvino_session(runtime, onnx_path, image, count),
                 "ncnn": lambda count: ncnn_session(runtime, ncnn_model, image, output_shapes, count),
                 "pytorch": lambda count: torch_session(runtime, network, count),
             }[key]
@@ -145,7 +165,8 @@ def open_sessions(network: Network, runtimes: list[str], threads: list[int], mod
 
 
 def check_same_network(network: Network, sessions: list[Session], result: BackboneResult) -> list[Session]:
-    """Compares each session's outputs with PyTorch float32 on the timed input; drops those that differ."""
+    """Compares each session's outputs with PyTorch float32 on the timed input; drops those that differ
+    by more than their precision allows (``MAX_RELATIVE_DIFFERENCE``)."""
     torch.set_num_threads(1)
     with torch.no_grad():
         reference = [o.numpy().copy() for o in network.model(network.example_input)]
@@ -157,10 +178,12 @@ def check_same_network(network: Network, sessions: list[Session], result: Backbo
         session.activate()
         difference = max_relative_difference(session.infer(), reference)
         key = session.runtime.key
-        # Reported per runtime: the worst of its thread counts.
+        # Reported per runtime: the worst of its thread counts, and what it computed in.
         result.max_relative_difference[key] = max(result.max_relative_difference.get(key, 0.0), difference)
-        if difference > MAX_RELATIVE_DIFFERENCE:
-            reason = f"outputs differ from PyTorch: {difference:.1e} > {MAX_RELATIVE_DIFFERENCE:g}"
+        result.precisions[key] = session.precision
+        allowed = allowed_difference(session.precision)
+        if difference > allowed:
+            reason = f"outputs ({session.precision}) differ from PyTorch: {difference:.1e} > {allowed:g}"
             log(f"  {session.runtime.label} {session.threads}T: {reason}")
             result.not_measured[series_key(key, session.threads)] = reason
         else:
@@ -169,15 +192,19 @@ def check_same_network(network: Network, sessions: list[Session], result: Backbo
 
 
 def measure_backbone(backbone: str, arguments: argparse.Namespace, runtimes: list[str], binary: str,
-                     refused_threads: dict[int, str], models_dir: str) -> tuple[BackboneResult, str]:
+                     refused: dict[str, str], models_dir: str) -> tuple[BackboneResult, dict[str, LiteDetectResult]]:
+    """Rounds for one backbone. ``refused``: LiteDetect series key -> why ``detect bench`` refused it
+    (kept across backbones, so that a refused thread count or precision is asked once).
+    Also returns, per precision, LiteDetect's last result (its kernels and CPU)."""
     started = time.time()
     network = build_network(backbone)
     result = BackboneResult(backbone, network.options, count_macs(network.model, network.example_input))
     sessions = check_same_network(network, open_sessions(network, runtimes, arguments.threads, models_dir, result),
                                   result)
     log(f"  ready in {time.time() - started:.0f} s; max rel. diff vs PyTorch: "
-        + ", ".join(f"{k} {v:.1e}" for k, v in result.max_relative_difference.items()))
-    kernels = "?"
+        + ", ".join(f"{k} {v:.1e}" for k, v in result.max_relative_difference.items())
+        + "".join(f"; {k} ran in {p}" for k, p in result.precisions.items() if p != "f32"))
+    ours_by_precision: dict[str, LiteDetectResult] = {}
     retries_left = arguments.round_retries
     meter = OtherCpuMeter()
     while len(result.other_cpu_share) < arguments.rounds:
@@ -190,17 +217,18 @@ def measure_backbone(backbone: str, arguments: argparse.Namespace, runtimes: lis
                 session.activate()
                 medians[series_key(session.runtime.key, threads)] = median_latency_ms(
                     session.infer, arguments.warmup, arguments.runs)
-            if threads in refused_threads:
-                result.not_measured[series_key(LITEDETECT, threads)] = refused_threads[threads]
-                continue
-            try:
-                ours = run_bench(binary, backbone, threads, arguments.runs, arguments.warmup)
-            except ThreadCountUnsupported as refusal:
-                refused_threads[threads] = f"`detect bench` answered: {refusal}"
-                result.not_measured[series_key(LITEDETECT, threads)] = refused_threads[threads]
-                continue
-            medians[series_key(LITEDETECT, threads)] = ours.median_ms
-            result.litedetect_macs, kernels = ours.macs, ours.kernels
+            for precision in arguments.precision:
+                key = series_key(litedetect_key(precision), threads)
+                if key not in refused:
+                    try:
+                        ours = run_bench(binary, backbone, threads, arguments.runs, arguments.warmup, precision)
+                    except ConfigurationRefused as refusal:
+                        refused[key] = f"`detect bench` answered: {refusal}"
+                if key in refused:
+                    result.not_measured[key] = refused[key]
+                    continue
+                medians[key] = ours.median_ms
+                result.litedetect_macs, ours_by_precision[precision] = ours.macs, ours
         share = meter.stop()
         summary = ", ".join(f"{k} {v:.1f}" for k, v in medians.items())
         others = "unknown" if share is None else f"{share:.0%}"
@@ -214,7 +242,15 @@ def measure_backbone(backbone: str, arguments: argparse.Namespace, runtimes: lis
             result.record(key, value)
         result.other_cpu_share.append(share)
         log(f"  round {len(result.other_cpu_share)}/{arguments.rounds} (others' CPU {others}): {summary}")
-    return result, kernels
+    return result, ours_by_precision
+
+
+def kernels_summary(ours_by_precision: dict[str, LiteDetectResult]) -> str:
+    """The kernel sets ``detect bench`` chose: one name if every precision used the same, else per precision."""
+    kernels = {precision: ours.kernels for precision, ours in ours_by_precision.items()}
+    if len(set(kernels.values())) == 1:
+        return next(iter(kernels.values()))
+    return "; ".join(f"{precision}: {name}" for precision, name in kernels.items()) or "?"
 
 
 def write_report(run: ComparisonRun, arguments: argparse.Namespace) -> None:
@@ -243,17 +279,16 @@ def main() -> int:
     runtimes = [key for key in requested if key not in unavailable]
     log(f"load before: {load_before}")
 
-    refused_threads: dict[int, str] = {}
-    results, kernels = [], "?"
+    refused: dict[str, str] = {}
+    results, ours_by_precision = [], {}
     with tempfile.TemporaryDirectory(prefix="litedetect-peers-") as temporary:
         for backbone in arguments.backbone:
             log(f"{backbone}:")
             models_dir = os.path.join(arguments.models_dir or temporary, backbone)
             os.makedirs(models_dir, exist_ok=True)
-            result, backbone_kernels = measure_backbone(backbone, arguments, runtimes, binary, refused_threads,
-                                                        models_dir)
+            result, backbone_ours = measure_backbone(backbone, arguments, runtimes, binary, refused, models_dir)
             results.append(result)
-            kernels = backbone_kernels if backbone_kernels != "?" else kernels
+            ours_by_precision.update(backbone_ours)
 
     run = ComparisonRun(
         results=results, threads=arguments.threads, runtimes=runtimes, rounds=arguments.rounds,
@@ -262,14 +297,20 @@ def main() -> int:
         command=shlex.join([sys.executable] + sys.argv),
         litedetect_binary=environment.display_path(binary),
         litedetect_binary_sha256=environment.file_sha256(binary),
-        litedetect_binary_built=environment.modification_time(binary), litedetect_kernels=kernels,
-        litedetect_bench_example=shlex.join(bench_command(environment.display_path(binary),
-                                                          arguments.backbone[0], arguments.threads[0],
-                                                          arguments.runs, arguments.warmup)),
+        litedetect_binary_built=environment.modification_time(binary),
+        litedetect_kernels=kernels_summary(ours_by_precision),
+        litedetect_bench_example="\n".join(
+            shlex.join(bench_command(environment.display_path(binary), arguments.backbone[0], arguments.threads[0],
+                                     arguments.runs, arguments.warmup, precision))
+            for precision in arguments.precision),
         source_revision=environment.source_revision(), date=environment.utc_now(),
         cpu=environment.cpu_description(), versions=environment.versions(),
         load_before=load_before, load_after=environment.load_snapshot(), duration_s=time.time() - started,
         unavailable=unavailable,
+        litedetect_precisions=arguments.precision,
+        litedetect_cpu=next((ours.cpu for ours in ours_by_precision.values() if ours.cpu), {}),
+        litedetect_isa=environment.litedetect_isa(),
+        max_relative_difference_allowed=dict(MAX_RELATIVE_DIFFERENCE),
     )
     log(f"load after: {run.load_after}")
     write_report(run, arguments)

@@ -52,8 +52,18 @@ typedef struct {
     long l1d_bytes, l2_bytes, l3_bytes;
 } ldk_cpu_info;
 
-/// This CPU, read once (CPUID and sysfs).
+/// This CPU, read once (CPUID and sysfs; the first call reads files, so make it at load).
 const ldk_cpu_info *ldk_cpu(void);
+
+/// The GEMM's cache blocking, derived once from this CPU's L2 size (ldk_cpu()).
+typedef struct {
+    /// Input floats (pixels × input channels) of one chunk, kept in L2 while the panels stream past.
+    ptrdiff_t chunk_floats;
+    /// Weights of at most this many floats stay in L2 themselves: the pixels stream instead.
+    ptrdiff_t small_weight_floats;
+} ldk_blocking;
+
+const ldk_blocking *ldk_cache_blocking(void);
 
 /// The activation applied to every output value after bias (and residual) are added.
 typedef enum {

@@ -1,4 +1,4 @@
-"""What a reader needs to reproduce or judge the numbers: machine, load, versions, source revision."""
+"""What a reader needs to reproduce or judge the numbers: machine (CPU, ISA), load, versions, source revision."""
 
 import hashlib
 import os
@@ -20,22 +20,53 @@ def _command_output(command: list[str], cwd: str | None = None) -> str:
     return result.stdout.strip() if result.returncode == 0 else f"unavailable (exit {result.returncode})"
 
 
+ISA_FLAGS = ("avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile")
+"""The ``/proc/cpuinfo`` flags that decide which kernels run: LiteDetect's and the peers' float32
+kernels (AVX2, AVX-512) and their bfloat16 ones (AVX512_BF16's ``VDPBF16PS``, AMX tiles)."""
+
+
+def _proc_cpuinfo() -> dict[str, str]:
+    """The first processor's fields in ``/proc/cpuinfo`` (empty where there is none)."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
+    except OSError:
+        pass
+    return fields
+
+
 def cpu_description() -> dict[str, str]:
-    """``lscpu``'s model name, logical CPU count, threads per core, and the SIMD level."""
+    """The CPU model (``/proc/cpuinfo``'s ``model name``, else ``lscpu``'s), logical CPU count,
+    threads per core, the SIMD level, and which of ``ISA_FLAGS`` the CPU has (``isa_flags``,
+    space-separated)."""
     fields = {}
     for line in _command_output(["lscpu"]).splitlines():
         key, _, value = line.partition(":")
         fields[key.strip()] = value.strip()
-    flags = fields.get("Flags", "").split()
+    cpuinfo = _proc_cpuinfo()
+    flags = (cpuinfo.get("flags") or fields.get("Flags", "")).split()
     simd = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "other"
     if "avx512_bf16" in flags:
         simd += " (+BF16)"
+    if "amx_bf16" in flags:
+        simd += " (+AMX-BF16)"
     return {
-        "model_name": fields.get("Model name", platform.processor() or "unknown"),
+        "model_name": cpuinfo.get("model name") or fields.get("Model name") or platform.processor() or "unknown",
         "cpus": fields.get("CPU(s)", str(os.cpu_count())),
         "threads_per_core": fields.get("Thread(s) per core", "?"),
         "simd": simd,
+        "isa_flags": " ".join(flag for flag in ISA_FLAGS if flag in flags),
     }
+
+
+def litedetect_isa() -> str | None:
+    """``LITEDETECT_ISA`` as ``detect bench`` will see it (it caps LiteDetect's kernels), or ``None``."""
+    return os.environ.get("LITEDETECT_ISA")
 
 
 def load_snapshot() -> str:

@@ -3,20 +3,80 @@
 import dataclasses
 import json
 
-from .results import LITEDETECT, RATIO_PEERS, ComparisonRun, series_key
-from .runtimes import RUNTIMES_BY_KEY
+from .environment import ISA_FLAGS
+from .litedetect import PRECISIONS
+from .results import RATIO_PEERS, ComparisonRun, litedetect_key, series_key
+from .runtimes import OPENVINO_DEFAULT, RUNTIMES_BY_KEY
 
 MISSING = "n/a"
 
+RATIO_NAMES = {"f32": "best", "bf16": "OV default"}
+"""Short name of each LiteDetect precision's ratio peers in column headers (``RATIO_PEERS``)."""
+
 
 def _label(runtime: str) -> str:
-    return "LiteDetect" if runtime == LITEDETECT else RUNTIMES_BY_KEY[runtime].label
+    for precision in PRECISIONS:
+        if runtime == litedetect_key(precision):
+            return f"LiteDetect {precision}"
+    return RUNTIMES_BY_KEY[runtime].label
 
 
 def _columns(run: ComparisonRun) -> list[tuple[str, str, int]]:
     """(header, runtime key, threads) of every latency column, runtime-major."""
-    return [(f"{_label(runtime)} {threads}T", runtime, threads)
-            for runtime in run.runtimes + [LITEDETECT] for threads in run.threads]
+    runtimes = run.runtimes + [litedetect_key(p) for p in run.litedetect_precisions]
+    return [(f"{_label(runtime)} {threads}T", runtime, threads) for runtime in runtimes for threads in run.threads]
+
+
+def _ratio_name(precision: str) -> str:
+    return f"LD {precision} / {RATIO_NAMES[precision]}"
+
+
+def _ratio_header(precision: str, threads: int) -> str:
+    return f"{_ratio_name(precision)} {threads}T"
+
+
+def _ratio_peer_names(precision: str) -> str:
+    """``precision``'s ratio peer, or "the faster of" its peers."""
+    peers = [_label(r) for r in RATIO_PEERS[precision]]
+    return peers[0] if len(peers) == 1 else "the faster of " + ", ".join(peers)
+
+
+def _openvino_default_precision(run: ComparisonRun) -> str | None:
+    """What OpenVINO's default precision resolved to on this machine (per backbone if it differed)."""
+    chosen = {r.backbone: r.precisions[OPENVINO_DEFAULT] for r in run.results if OPENVINO_DEFAULT in r.precisions}
+    if not chosen:
+        return None
+    if len(set(chosen.values())) == 1:
+        return next(iter(chosen.values()))
+    return ", ".join(f"{backbone} {precision}" for backbone, precision in chosen.items())
+
+
+def _bytes(count: object) -> str:
+    if not isinstance(count, int) or count <= 0:
+        return "?"
+    return f"{count // 2**20} MiB" if count % 2**20 == 0 else f"{count // 2**10} KiB"
+
+
+def _machine_lines(run: ComparisonRun) -> list[str]:
+    """The CPU, its ISA, what LiteDetect chose on it, and what OpenVINO's default precision resolved to."""
+    cpu = run.cpu
+    flags = cpu.get("isa_flags")
+    isa = (f"ISA flags (of {', '.join(ISA_FLAGS)}): {flags or 'none'}" if flags is not None
+           else cpu.get("simd", "?"))  # runs saved before the flags were recorded
+    lines = [f"CPU: {cpu.get('model_name', '?')}, {cpu.get('cpus', '?')} CPUs, "
+             f"{cpu.get('threads_per_core', '?')} thread(s) per core; {isa}"]
+    ours = f"LiteDetect kernels: {run.litedetect_kernels}"
+    ours += f" (LITEDETECT_ISA={run.litedetect_isa})" if run.litedetect_isa else " (LITEDETECT_ISA unset)"
+    seen = run.litedetect_cpu
+    if seen:
+        ours += (f"; `detect bench` saw {seen.get('model', '?')}, L1d {_bytes(seen.get('l1d_bytes'))}, "
+                 f"L2 {_bytes(seen.get('l2_bytes'))}, L3 {_bytes(seen.get('l3_bytes'))}, "
+                 f"bf16 {'yes' if seen.get('bf16') else 'no'}")
+    lines.append(ours)
+    chosen = _openvino_default_precision(run)
+    if chosen is not None:
+        lines.append(f"OpenVINO's default precision resolved to: {chosen}")
+    return lines
 
 
 def _ms(value: float | None) -> str:
@@ -29,13 +89,15 @@ def _ratio(value: float | None) -> str:
 
 def _rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
     columns = _columns(run)
-    header = ["backbone", "MMACs"] + [c[0] for c in columns] + [f"LD / best {t}T" for t in run.threads]
+    header = ["backbone", "MMACs"] + [c[0] for c in columns]
+    header += [_ratio_header(p, t) for p in run.litedetect_precisions for t in run.threads]
     header.append("others' CPU")
     rows = []
     for result in run.results:
         row = [result.backbone, f"{result.macs / 1e6:.0f}"]
         row += [_ms(result.latency_ms(series_key(runtime, threads))) for _, runtime, threads in columns]
-        row += [_ratio(result.litedetect_ratio(threads)) for threads in run.threads]
+        row += [_ratio(result.litedetect_ratio(threads, precision))
+                for precision in run.litedetect_precisions for threads in run.threads]
         share = result.worst_other_cpu_share()
         row.append(MISSING if share is None else f"{share:.0%}")
         rows.append(row)
@@ -43,11 +105,12 @@ def _rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
 
 
 def render_table(run: ComparisonRun) -> str:
-    """Plain aligned columns for a terminal (median ms; ratio = LiteDetect / faster of ORT, OpenVINO)."""
+    """The machine, then plain aligned columns for a terminal (median ms; ratios as in the Markdown)."""
     header, rows = _rows(run)
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-    lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths)))
-             for r in [header] + rows]
+    lines = _machine_lines(run) + [""]
+    lines += ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(r, widths)))
+              for r in [header] + rows]
     notes = _not_measured_notes(run)
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
@@ -77,23 +140,31 @@ def _difference_rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
     header = ["backbone"] + ["PyTorch f32 vs f64" if k == "pytorch-float64" else _label(k) for k in keys]
     rows = []
     for result in run.results:
-        values = [result.max_relative_difference.get(k) for k in keys]
-        rows.append([result.backbone] + [MISSING if v is None else f"{v:.1e}" for v in values])
+        row = [result.backbone]
+        for key in keys:
+            value, precision = result.max_relative_difference.get(key), result.precisions.get(key, "f32")
+            row.append(MISSING if value is None else f"{value:.1e}" + ("" if precision == "f32" else f" ({precision})"))
+        rows.append(row)
     return header, rows
 
 
 def _best_round_rows(run: ComparisonRun) -> tuple[list[str], list[list[str]]]:
     header = ["backbone"]
     for threads in run.threads:
-        header += [f"best of ORT/OpenVINO {threads}T", f"LiteDetect {threads}T", f"LD / best {threads}T"]
+        for precision in run.litedetect_precisions:
+            peers = RATIO_PEERS[precision]
+            header += [("best of " + "/".join(_label(r) for r in peers) if len(peers) > 1 else _label(peers[0]))
+                       + f" {threads}T", f"{_label(litedetect_key(precision))} {threads}T",
+                       _ratio_header(precision, threads)]
     rows = []
     for result in run.results:
         row = [result.backbone]
         for threads in run.threads:
-            peer = result.best_round_peer(threads)
-            row += [MISSING if peer is None else f"{peer[1]:.1f} ({_label(peer[0])})",
-                    _ms(result.best_round_ms(series_key(LITEDETECT, threads))),
-                    _ratio(result.litedetect_best_round_ratio(threads))]
+            for precision in run.litedetect_precisions:
+                peer = result.best_round_peer(threads, precision)
+                row += [MISSING if peer is None else f"{peer[1]:.1f} ({_label(peer[0])})",
+                        _ms(result.best_round_ms(series_key(litedetect_key(precision), threads))),
+                        _ratio(result.litedetect_best_round_ratio(threads, precision))]
         rows.append(row)
     return header, rows
 
@@ -107,18 +178,21 @@ def _largest_spread(run: ComparisonRun) -> tuple[float, str] | None:
 
 def render_markdown(run: ComparisonRun) -> str:
     """A self-contained section for ``docs/PEERS.md``: setup, commands, results, same-network check."""
-    cpu = run.cpu
-    peers = ", ".join(_label(r) for r in RATIO_PEERS)
+    ratios = "; ".join(
+        f"`{_ratio_name(p)}` = LiteDetect {p} ÷ {_ratio_peer_names(p)}"
+        for p in run.litedetect_precisions)
+    allowed = ", ".join(f"{value:g} for {precision}" for precision, value in run.max_relative_difference_allowed.items())
     lines = [
         f"Measured {run.date} in {run.duration_s / 60:.1f} min.",
         "",
-        f"- Machine: {cpu['model_name']} (`lscpu` model name), {cpu['cpus']} CPUs, {cpu['threads_per_core']} "
-        f"thread(s) per core, {cpu['simd']}.",
+    ]
+    lines += [f"- {line}." for line in _machine_lines(run)]
+    lines += [
         f"- Load (`uptime`) before: `{run.load_before}`",
         f"- Load (`uptime`) after: `{run.load_after}`",
         f"- LiteDetect: binary `{run.litedetect_binary}` (sha256 `{run.litedetect_binary_sha256[:16]}…`, "
-        f"built {run.litedetect_binary_built}), kernels: {run.litedetect_kernels}; repository HEAD at "
-        f"measurement: {run.source_revision}.",
+        f"built {run.litedetect_binary_built}), precision(s): {', '.join(run.litedetect_precisions)}; "
+        f"repository HEAD at measurement: {run.source_revision}.",
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in run.versions.items()) + ".",
         f"- Protocol: per backbone, {run.rounds} round(s); each round times every peer "
         f"({', '.join(_label(r) for r in run.runtimes)}), then LiteDetect, each with {run.warmup} warm-up "
@@ -136,9 +210,9 @@ def render_markdown(run: ComparisonRun) -> str:
         run.litedetect_bench_example,
         "```",
         "",
-        f"Median forward-pass latency in ms (1×3×320×320, float32, batch 1); "
-        f"`LD / best` = LiteDetect ÷ the faster of {peers} at the same thread count, per round, median over "
-        f"rounds (> 1: LiteDetect slower). "
+        f"Median forward-pass latency in ms (1×3×320×320, float32 input, batch 1; every peer computes in "
+        f"float32 except OpenVINO (default precision), which computes in what it chose); {ratios}, at the "
+        f"same thread count, per round, median over rounds (> 1: LiteDetect slower). "
         f"`others' CPU` = the largest share of the machine's CPU that other processes used during one kept "
         f"round of that backbone (rounds above {run.max_other_cpu:.0%} were re-run while retries lasted).",
         "",
@@ -169,7 +243,9 @@ def render_markdown(run: ComparisonRun) -> str:
                      f"{r.backbone} ({r.litedetect_macs / 1e6:.0f})" for r in mac_mismatches) + ".")]
     header, rows = _difference_rows(run)
     lines += ["", "Same network: `max |runtime − PyTorch| / max |PyTorch|` over both raw outputs, "
-                  "on the input that is timed (first column: PyTorch float32 against float64, the rounding floor):",
+                  "on the input that is timed (first column: PyTorch float32 against float64, the rounding floor; "
+                  "a precision in brackets: what the runtime computed in, if not float32). A runtime above "
+                  f"{allowed} was not timed:",
               ""] + _markdown_table(header, rows)
     return "\n".join(lines) + "\n"
 

@@ -3,6 +3,8 @@
 A *series* is one (runtime, thread count) pair; it collects one median per
 round. Its reported value is the median of those per-round medians, so one
 disturbed round (another process compiling) moves it less than a plain mean.
+LiteDetect counts as one runtime per precision (``litedetect`` for float32,
+``litedetect-bf16`` for bfloat16).
 """
 
 import statistics
@@ -10,14 +12,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LITEDETECT = "litedetect"
-"""Series key of LiteDetect's own ``detect bench``."""
+"""Runtime key of LiteDetect's own ``detect bench`` in float32 (the only precision of runs
+saved before ``--precision`` existed, so their series keep reading as float32)."""
 
-RATIO_PEERS = ("onnxruntime", "openvino")
-"""LiteDetect's ratio is taken against the faster of these at the same thread count."""
+RATIO_PEERS = {
+    "f32": ("onnxruntime", "openvino"),
+    "bf16": ("openvino-default",),
+}
+"""Per LiteDetect precision, the peers whose faster one (at the same thread count) its ratio is
+taken against: float32 against ORT and OpenVINO with float32 forced; bfloat16 against OpenVINO
+with its default precision (bfloat16 on CPUs with AVX512_BF16 or AMX), what a user who keeps
+OpenVINO's defaults gets."""
 
 
 def series_key(runtime: str, threads: int) -> str:
     return f"{runtime}/{threads}"
+
+
+def litedetect_key(precision: str) -> str:
+    """LiteDetect's runtime key at ``precision`` (``f32`` or ``bf16``)."""
+    return LITEDETECT if precision == "f32" else f"{LITEDETECT}-{precision}"
 
 
 @dataclass
@@ -33,6 +47,9 @@ class BackboneResult:
     max_relative_difference: dict[str, float] = field(default_factory=dict)
     """Runtime key -> max over both outputs of ``max|runtime - PyTorch| / max|PyTorch|``;
     key ``pytorch-float64`` holds PyTorch float32 against float64 (the rounding floor)."""
+    precisions: dict[str, str] = field(default_factory=dict)
+    """Peer runtime key -> what its sessions computed in (``f32``; for OpenVINO's default
+    precision, what OpenVINO chose, read back from the compiled model). Empty in older runs."""
     not_measured: dict[str, str] = field(default_factory=dict)
     """Series key -> why it has no numbers (package missing, thread count refused, wrong outputs)."""
     other_cpu_share: list[float | None] = field(default_factory=list)
@@ -65,35 +82,36 @@ class BackboneResult:
         values = self.round_medians.get(key)
         return min(values) if values else None
 
-    def best_round_peer(self, threads: int) -> tuple[str, float] | None:
-        """The faster of ORT and OpenVINO by their best rounds at ``threads``: (runtime key, ms)."""
-        candidates = [(r, self.best_round_ms(series_key(r, threads))) for r in RATIO_PEERS]
+    def best_round_peer(self, threads: int, precision: str = "f32") -> tuple[str, float] | None:
+        """The faster of ``precision``'s ratio peers by their best rounds at ``threads``: (runtime key, ms)."""
+        candidates = [(r, self.best_round_ms(series_key(r, threads))) for r in RATIO_PEERS[precision]]
         candidates = [(r, ms) for r, ms in candidates if ms is not None]
         return min(candidates, key=lambda c: c[1]) if candidates else None
 
-    def litedetect_best_round_ratio(self, threads: int) -> float | None:
-        """LiteDetect's best round divided by the best round of the faster of ORT and OpenVINO."""
-        ours = self.best_round_ms(series_key(LITEDETECT, threads))
-        peer = self.best_round_peer(threads)
+    def litedetect_best_round_ratio(self, threads: int, precision: str = "f32") -> float | None:
+        """LiteDetect's best round at ``precision`` divided by the best round of the faster of its ratio peers."""
+        ours = self.best_round_ms(series_key(litedetect_key(precision), threads))
+        peer = self.best_round_peer(threads, precision)
         return ours / peer[1] if ours is not None and peer is not None else None
 
-    def litedetect_ratios(self, threads: int) -> list[float]:
-        """Per round: LiteDetect's median divided by the faster of ORT's and OpenVINO's medians of that round."""
-        ours = self.round_medians.get(series_key(LITEDETECT, threads), [])
-        peers = [self.round_medians[key] for key in (series_key(r, threads) for r in RATIO_PEERS)
+    def litedetect_ratios(self, threads: int, precision: str = "f32") -> list[float]:
+        """Per round: LiteDetect's median at ``precision`` divided by the faster of its ratio peers'
+        medians of that round."""
+        ours = self.round_medians.get(series_key(litedetect_key(precision), threads), [])
+        peers = [self.round_medians[key] for key in (series_key(r, threads) for r in RATIO_PEERS[precision])
                  if key in self.round_medians]
         if not ours or not peers:
             return []
         return [mine / min(p[i] for p in peers) for i, mine in enumerate(ours)]
 
-    def litedetect_ratio(self, threads: int) -> float | None:
+    def litedetect_ratio(self, threads: int, precision: str = "f32") -> float | None:
         """Median of the per-round ratios (> 1: LiteDetect is slower).
 
         Taken per round, not from the final medians, because the speed of a
         shared machine can change between rounds (on our VM, two threads
         sometimes give 1.2x instead of 1.85x one thread's speed for tens of
         seconds); within a round, the compared series ran seconds apart."""
-        ratios = self.litedetect_ratios(threads)
+        ratios = self.litedetect_ratios(threads, precision)
         return statistics.median(ratios) if ratios else None
 
 
@@ -129,6 +147,16 @@ class ComparisonRun:
     duration_s: float
     unavailable: dict[str, str]
     """Runtime key -> why it could not run at all on this machine."""
+    # Fields added with --precision; runs saved before them read as float32-only runs.
+    litedetect_precisions: list[str] = field(default_factory=lambda: ["f32"])
+    """The precisions ``detect bench`` was run at (``--precision``), each its own series."""
+    litedetect_cpu: dict[str, Any] = field(default_factory=dict)
+    """The CPU as ``detect bench`` saw it (its JSON's ``cpu``: model, cache sizes, bf16)."""
+    litedetect_isa: str | None = None
+    """``LITEDETECT_ISA`` in the environment ``detect bench`` ran in (caps its kernels), or ``None`` if unset."""
+    max_relative_difference_allowed: dict[str, float] = field(default_factory=lambda: {"f32": 1e-3})
+    """Per precision a peer computed in: the largest difference from PyTorch that still counted as the
+    same network (a peer above it was not timed)."""
 
     @staticmethod
     def from_dict(fields: dict[str, Any]) -> "ComparisonRun":

@@ -1,7 +1,7 @@
 """The peer runtimes: one ``Session`` per (runtime, thread count), all on the same input.
 
-Every session is set up for single-image latency on float32, the way each
-runtime's documentation recommends:
+Every session is set up for single-image latency, the way each runtime's
+documentation recommends, on float32 except for one OpenVINO column:
 
 * **ONNX Runtime**: ``ORT_ENABLE_ALL`` graph optimisations, ``intra_op_num_threads``
   = threads, ``inter_op_num_threads`` = 1, sequential execution, CPU provider.
@@ -9,6 +9,10 @@ runtime's documentation recommends:
   ``PERFORMANCE_HINT`` = LATENCY, ``INFERENCE_PRECISION_HINT`` = f32. The last
   one matters here: on CPUs with AVX512-BF16 or AMX, OpenVINO's CPU plugin
   silently runs in bfloat16 by default, which would not be the same network.
+* **OpenVINO (default precision)**: the same without ``INFERENCE_PRECISION_HINT``,
+  i.e. what a user who keeps OpenVINO's defaults gets (bfloat16 on CPUs with
+  AVX512-BF16 or AMX, float32 elsewhere). The precision OpenVINO chose is read
+  back from the compiled model and recorded.
 * **ncnn** (model converted by pnnx): ``num_threads`` = threads, float16
   storage/arithmetic and bfloat16 off (on by default for some layers), so it
   computes in float32 like the others. One ``Extractor`` per inference, as
@@ -17,7 +21,8 @@ runtime's documentation recommends:
   ``inference_mode``.
 
 ``Session.infer()`` runs one forward pass and returns the raw outputs as
-numpy arrays shaped like PyTorch's (``[1, A, 4]``, ``[1, A, 91]``).
+numpy arrays shaped like PyTorch's (``[1, A, 4]``, ``[1, A, 91]``);
+``Session.precision`` says what it computes in (``f32``, or what OpenVINO chose).
 """
 
 import importlib
@@ -43,14 +48,19 @@ class Runtime:
     needs_ncnn: bool = False
 
 
+OPENVINO_DEFAULT = "openvino-default"
+"""Key of OpenVINO with its default inference precision (LiteDetect bf16's ratio peer)."""
+
 RUNTIMES = (
     Runtime("onnxruntime", "ORT", ("onnxruntime", "onnx"), needs_onnx=True),
-    Runtime("openvino", "OpenVINO", ("openvino", "onnx"), needs_onnx=True),
+    Runtime("openvino", "OpenVINO f32", ("openvino", "onnx"), needs_onnx=True),
+    Runtime(OPENVINO_DEFAULT, "OpenVINO (default precision)", ("openvino", "onnx"), needs_onnx=True),
     Runtime("ncnn", "ncnn", ("ncnn", "pnnx"), needs_ncnn=True),
     Runtime("pytorch", "PyTorch", ("torch",)),
 )
-"""In the order they run within a round. ORT and OpenVINO are the ones
-LiteDetect's ratio is taken against (mature, optimised CPU inference)."""
+"""In the order they run within a round. ORT and OpenVINO f32 are the ones
+LiteDetect float32's ratio is taken against (mature, optimised CPU inference);
+OpenVINO's default precision is LiteDetect bfloat16's."""
 
 RUNTIMES_BY_KEY = {r.key: r for r in RUNTIMES}
 
@@ -86,6 +96,9 @@ class Session:
     """One forward pass; returns the outputs in ``OUTPUT_NAMES`` order, PyTorch's shapes."""
     activate: Callable[[], None] = field(default=lambda: None)
     """Called before each timed block (PyTorch's thread count is process-wide)."""
+    precision: str = "f32"
+    """What the session computes in: ``f32``, or for OpenVINO's default precision what it chose
+    (``bf16``, ``f16``, ``f32``)."""
 
 
 def torch_session(runtime: Runtime, network: Network, threads: int) -> Session:
@@ -113,14 +126,16 @@ def onnxruntime_session(runtime: Runtime, onnx_path: str, image: np.ndarray, thr
 
 
 def openvino_session(runtime: Runtime, onnx_path: str, image: np.ndarray, threads: int) -> Session:
+    """OpenVINO f32 forced (``openvino``), or with its default precision (``openvino-default``)."""
     import openvino as ov
 
+    config = {"INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY"}
+    if runtime.key != OPENVINO_DEFAULT:
+        config["INFERENCE_PRECISION_HINT"] = "f32"
     core = ov.Core()
-    compiled = core.compile_model(core.read_model(onnx_path), "CPU", {
-        "INFERENCE_NUM_THREADS": threads,
-        "PERFORMANCE_HINT": "LATENCY",
-        "INFERENCE_PRECISION_HINT": "f32",
-    })
+    compiled = core.compile_model(core.read_model(onnx_path), "CPU", config)
+    # What the plugin resolved the hint to for this model: an ov.Type, whose short name is "f32", "bf16", "f16".
+    precision = compiled.get_property("INFERENCE_PRECISION_HINT").get_type_name()
     request = compiled.create_infer_request()
     outputs = [compiled.output(name) for name in OUTPUT_NAMES]
 
@@ -128,7 +143,7 @@ def openvino_session(runtime: Runtime, onnx_path: str, image: np.ndarray, thread
         results = request.infer({ONNX_INPUT_NAME: image}, share_inputs=True)
         return [results[output] for output in outputs]
 
-    return Session(runtime, threads, infer)
+    return Session(runtime, threads, infer, precision=precision)
 
 
 def ncnn_session(runtime: Runtime, model: NcnnModel, image: np.ndarray, output_shapes: list[tuple[int, ...]],
