@@ -152,7 +152,8 @@ static void ldk_run_panel_range(void *context, ptrdiff_t item) {
     }
     const ptrdiff_t taps = c->kernel_height * c->kernel_width;
     if (split->kernel == LDK_KERNEL_DIRECT_BF16)
-        part.packed_bf16_weights += begin * taps * (c->input.channels + 1) / 2 * 2 * LDK_PANEL_WIDTH;
+        part.packed_bf16_weights +=
+            begin * c->kernel_height * ((c->kernel_width * c->input.channels + 1) / 2) * 2 * LDK_PANEL_WIDTH;
     else
         part.packed_weights += begin * taps * c->input.channels * LDK_PANEL_WIDTH;
     part.packed_bias += first;

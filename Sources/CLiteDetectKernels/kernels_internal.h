@@ -66,6 +66,10 @@ void ldk_pointwise_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptr
 void ldk_direct_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 #endif
 
+/// bfloat16 values per zero-padded input row in LDK_KERNEL_DIRECT_BF16's scratch.
+ptrdiff_t ldk_direct_bf16_row_values(ptrdiff_t kernel_width, ptrdiff_t stride, ptrdiff_t output_width,
+                                     ptrdiff_t input_channels_per_group);
+
 /// `x` rounded to bfloat16 (to nearest, ties to even; a NaN stays a NaN), as its 16 bits.
 uint16_t ldk_bf16_from_float(float x);
 

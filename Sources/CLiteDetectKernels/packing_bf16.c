@@ -1,5 +1,5 @@
 // Weight repacking for the bfloat16 kernels, run once when a layer is loaded: panels as in
-// packing.c, with the input channels of each tap in pairs (VDPBF16PS's operand) and every
+// packing.c, each kernel row's weights taken two at a time (VDPBF16PS's operand) and every
 // weight rounded to bfloat16.
 
 #include <string.h>
@@ -22,31 +22,34 @@ static ptrdiff_t ldk_panels_per_group_bf16(ptrdiff_t output_channels, ptrdiff_t 
     return (output_channels / groups + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
 }
 
-size_t ldk_panel_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps,
-                                   ptrdiff_t input_channels_per_group) {
-    const ptrdiff_t pairs = (input_channels_per_group + 1) / 2;
-    return (size_t)(groups * ldk_panels_per_group_bf16(output_channels, groups) * taps * pairs * 2 * LDK_PANEL_WIDTH);
+size_t ldk_panel_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t kernel_height,
+                                   ptrdiff_t kernel_width, ptrdiff_t input_channels_per_group) {
+    const ptrdiff_t row_pairs = (kernel_width * input_channels_per_group + 1) / 2;
+    return (size_t)(groups * ldk_panels_per_group_bf16(output_channels, groups) * kernel_height * row_pairs * 2 *
+                    LDK_PANEL_WIDTH);
 }
 
 void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t groups,
-                          ptrdiff_t taps, ptrdiff_t input_channels_per_group, uint16_t *packed_weights,
-                          float *packed_bias) {
+                          ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t input_channels_per_group,
+                          uint16_t *packed_weights, float *packed_bias) {
     const ptrdiff_t group_outputs = output_channels / groups, depth = input_channels_per_group;
-    const ptrdiff_t pairs = (depth + 1) / 2, even_depth = 2 * pairs;
+    // One kernel row's weights are a run of kernel_width · depth values ([column][channel], as
+    // the input under it), taken two at a time.
+    const ptrdiff_t run = kernel_width * depth, row_pairs = (run + 1) / 2;
     const ptrdiff_t panels = ldk_panels_per_group_bf16(output_channels, groups);
     for (ptrdiff_t g = 0; g < groups; g++) {
         for (ptrdiff_t p = 0; p < panels; p++) {
-            uint16_t *panel = packed_weights + (g * panels + p) * taps * even_depth * LDK_PANEL_WIDTH;
+            uint16_t *panel = packed_weights + (g * panels + p) * kernel_height * row_pairs * 2 * LDK_PANEL_WIDTH;
             float *panel_bias = packed_bias + (g * panels + p) * LDK_PANEL_WIDTH;
             for (ptrdiff_t j = 0; j < LDK_PANEL_WIDTH; j++) {
                 const ptrdiff_t in_group = p * LDK_PANEL_WIDTH + j;
                 const int exists = in_group < group_outputs;
                 const ptrdiff_t o = g * group_outputs + in_group;
                 panel_bias[j] = exists && bias ? bias[o] : 0;
-                for (ptrdiff_t t = 0; t < taps; t++) {
-                    for (ptrdiff_t i = 0; i < even_depth; i++) {
-                        const float w = exists && i < depth ? weights[(o * taps + t) * depth + i] : 0;
-                        panel[((t * pairs + i / 2) * LDK_PANEL_WIDTH + j) * 2 + i % 2] = ldk_bf16_from_float(w);
+                for (ptrdiff_t ky = 0; ky < kernel_height; ky++) {
+                    for (ptrdiff_t e = 0; e < 2 * row_pairs; e++) {
+                        const float w = exists && e < run ? weights[((o * kernel_height + ky) * kernel_width) * depth + e] : 0;
+                        panel[((ky * row_pairs + e / 2) * LDK_PANEL_WIDTH + j) * 2 + e % 2] = ldk_bf16_from_float(w);
                     }
                 }
             }
@@ -54,14 +57,15 @@ void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t out
     }
 }
 
-static ptrdiff_t ldk_direct_bf16_scratch_values(ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t stride,
-                                                ptrdiff_t output_width, ptrdiff_t input_channels_per_group) {
+ptrdiff_t ldk_direct_bf16_row_values(ptrdiff_t kernel_width, ptrdiff_t stride, ptrdiff_t output_width,
+                                     ptrdiff_t input_channels_per_group) {
     const ptrdiff_t padded_width = (output_width - 1) * stride + kernel_width;
-    return kernel_height * padded_width * ((input_channels_per_group + 1) / 2 * 2);
+    // One value more for an odd run: the last window's last pair reads it (times a zero weight).
+    return padded_width * input_channels_per_group + 1;
 }
 
 int ldk_direct_bf16_fits(ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t stride, ptrdiff_t output_width,
                          ptrdiff_t input_channels_per_group) {
-    return ldk_direct_bf16_scratch_values(kernel_height, kernel_width, stride, output_width, input_channels_per_group) <=
+    return kernel_height * ldk_direct_bf16_row_values(kernel_width, stride, output_width, input_channels_per_group) <=
            LDK_BF16_SCRATCH_VALUES;
 }

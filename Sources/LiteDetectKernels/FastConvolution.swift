@@ -56,8 +56,8 @@ public struct FastConvolution: Sendable {
     public let precision: KernelPrecision
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
     /// `[group][panel][tap][input/groups][32]`, depthwise `[16-channel block][tap][16]` or
-    /// Winograd `[position][panel][input][32]`; in bfloat16, panels `[group][panel][tap][input
-    /// pair][32][2]`, two bfloat16 values to a float slot.
+    /// Winograd `[position][panel][input][32]`; in bfloat16, panels `[group][panel][kernel row]
+    /// [pair][32][2]` (`ldk_pack_panels_bf16`), two bfloat16 values to a float slot.
     private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
     private let packedBias: FastAlignedBuffer
@@ -105,7 +105,8 @@ public struct FastConvolution: Sendable {
         let weightCount: Int, biasCount: Int
         switch kernel {
         case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
-            let values = ldk_panel_bf16_weight_count(geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup)
+            let values = ldk_panel_bf16_weight_count(
+                geometry.outputChannels, geometry.groups, geometry.kernelHeight, geometry.kernelWidth, geometry.inputChannelsPerGroup)
             weightCount = (values + 1) / 2
             biasCount = ldk_panel_bias_count(geometry.outputChannels, geometry.groups)
         case .pointwise, .direct:
@@ -125,8 +126,8 @@ public struct FastConvolution: Sendable {
         case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
             let values = UnsafeMutableRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self)
             ldk_pack_panels_bf16(
-                weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,
-                values, packedBias.base)
+                weights, biasValues, geometry.outputChannels, geometry.groups, geometry.kernelHeight, geometry.kernelWidth,
+                geometry.inputChannelsPerGroup, values, packedBias.base)
         case .pointwise, .direct:
             ldk_pack_panels(
                 weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,

@@ -125,17 +125,18 @@ void ldk_pack_panels(const float *weights, const float *bias, ptrdiff_t output_c
 
 // MARK: bfloat16 panels
 
-/// bfloat16 values of the panel-packed weights for the _BF16 kernels: input channels padded to
-/// an even count per tap (VDPBF16PS multiplies pairs of them).
-size_t ldk_panel_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps, ptrdiff_t input_channels_per_group);
+/// bfloat16 values of the panel-packed weights for the _BF16 kernels.
+size_t ldk_panel_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t kernel_height,
+                                   ptrdiff_t kernel_width, ptrdiff_t input_channels_per_group);
 
 /// ldk_pack_panels for the _BF16 kernels: each weight rounded to bfloat16 (to nearest, ties to
-/// even) and laid out `[group][panel][tap][input pair][LDK_PANEL_WIDTH][2]`, the two input
-/// channels of a pair side by side, an odd count's last pair completed with zero. The bias
-/// stays float32 (ldk_panel_bias_count floats).
+/// even) and laid out `[group][panel][kernel row][pair][LDK_PANEL_WIDTH][2]`, where the pairs
+/// split one kernel row's run of kernel_width · (input channels per group) weights, `[column]
+/// [channel]` as the input under it lies, into consecutive twos (an odd run ends with a zero).
+/// The bias stays float32 (ldk_panel_bias_count floats).
 void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t groups,
-                          ptrdiff_t taps, ptrdiff_t input_channels_per_group, uint16_t *packed_weights,
-                          float *packed_bias);
+                          ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t input_channels_per_group,
+                          uint16_t *packed_weights, float *packed_bias);
 
 /// bfloat16 values a _BF16 kernel converts its input into per step, on its thread's stack
 /// (128 KiB): a chunk of pixels for the GEMM, a band of zero-padded input rows for the direct
@@ -143,7 +144,7 @@ void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t out
 #define LDK_BF16_SCRATCH_VALUES (64 * 1024)
 
 /// Whether LDK_KERNEL_DIRECT_BF16 can run this geometry: its scratch must hold one output
-/// row's input rows, kernel_height × (padded width) × (input channels per group, made even).
+/// row's input rows, kernel_height × (padded width × input channels per group + 1).
 int ldk_direct_bf16_fits(ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t stride, ptrdiff_t output_width,
                          ptrdiff_t input_channels_per_group);
 

@@ -64,9 +64,9 @@ def cpu_description() -> dict[str, str]:
     }
 
 
-def litedetect_isa() -> str | None:
-    """``LITEDETECT_ISA`` as ``detect bench`` will see it (it caps LiteDetect's kernels), or ``None``."""
-    return os.environ.get("LITEDETECT_ISA")
+def litedetect_isa() -> str:
+    """``LITEDETECT_ISA`` as ``detect bench`` will see it (it caps LiteDetect's kernels); empty if unset."""
+    return os.environ.get("LITEDETECT_ISA", "")
 
 
 def load_snapshot() -> str:

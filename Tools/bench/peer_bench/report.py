@@ -66,7 +66,8 @@ def _machine_lines(run: ComparisonRun) -> list[str]:
     lines = [f"CPU: {cpu.get('model_name', '?')}, {cpu.get('cpus', '?')} CPUs, "
              f"{cpu.get('threads_per_core', '?')} thread(s) per core; {isa}"]
     ours = f"LiteDetect kernels: {run.litedetect_kernels}"
-    ours += f" (LITEDETECT_ISA={run.litedetect_isa})" if run.litedetect_isa else " (LITEDETECT_ISA unset)"
+    if run.litedetect_isa is not None:
+        ours += f" (LITEDETECT_ISA={run.litedetect_isa})" if run.litedetect_isa else " (LITEDETECT_ISA unset)"
     seen = run.litedetect_cpu
     if seen:
         ours += (f"; `detect bench` saw {seen.get('model', '?')}, L1d {_bytes(seen.get('l1d_bytes'))}, "
@@ -181,6 +182,8 @@ def render_markdown(run: ComparisonRun) -> str:
     ratios = "; ".join(
         f"`{_ratio_name(p)}` = LiteDetect {p} ÷ {_ratio_peer_names(p)}"
         for p in run.litedetect_precisions)
+    reduced = (f" except {_label(OPENVINO_DEFAULT)}, which computes in what it chose"
+               if OPENVINO_DEFAULT in run.runtimes else "")
     allowed = ", ".join(f"{value:g} for {precision}" for precision, value in run.max_relative_difference_allowed.items())
     lines = [
         f"Measured {run.date} in {run.duration_s / 60:.1f} min.",
@@ -211,7 +214,7 @@ def render_markdown(run: ComparisonRun) -> str:
         "```",
         "",
         f"Median forward-pass latency in ms (1×3×320×320, float32 input, batch 1; every peer computes in "
-        f"float32 except OpenVINO (default precision), which computes in what it chose); {ratios}, at the "
+        f"float32{reduced}); {ratios}, at the "
         f"same thread count, per round, median over rounds (> 1: LiteDetect slower). "
         f"`others' CPU` = the largest share of the machine's CPU that other processes used during one kept "
         f"round of that backbone (rounds above {run.max_other_cpu:.0%} were re-run while retries lasted).",

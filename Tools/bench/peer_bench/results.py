@@ -153,7 +153,8 @@ class ComparisonRun:
     litedetect_cpu: dict[str, Any] = field(default_factory=dict)
     """The CPU as ``detect bench`` saw it (its JSON's ``cpu``: model, cache sizes, bf16)."""
     litedetect_isa: str | None = None
-    """``LITEDETECT_ISA`` in the environment ``detect bench`` ran in (caps its kernels), or ``None`` if unset."""
+    """``LITEDETECT_ISA`` in the environment ``detect bench`` ran in (caps its kernels): empty if unset,
+    ``None`` in runs saved before it was recorded."""
     max_relative_difference_allowed: dict[str, float] = field(default_factory=lambda: {"f32": 1e-3})
     """Per precision a peer computed in: the largest difference from PyTorch that still counted as the
     same network (a peer above it was not timed)."""
