@@ -4,8 +4,8 @@
     python3 Tools/accuracy/precision_agreement.py [--model NAME ...] [--images DIR ...]
         [--video PATH --every N] [--detect PATH] [--json-output FILE]
 
-For each model (default: the bundled real ones, ``ssd300-mobilenetv2-coco`` and
-``ssd300-mobilenetv1-voc``):
+For each model (default: the three bundled real ones, ``ssd300-mobilenetv2-coco``,
+``ssd300-mobilenetv1-voc`` and ``ssdlite300-mobilenetv2-person``):
 
 1. runs ``detect`` in float32 on every image and turns its detections into COCO
    ground truth: boxes scoring at least ``--box-score`` (0.5, the CLI's operating
@@ -37,7 +37,7 @@ import sys
 import tempfile
 
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_MODELS = ["ssd300-mobilenetv2-coco", "ssd300-mobilenetv1-voc"]
+DEFAULT_MODELS = ["ssd300-mobilenetv2-coco", "ssd300-mobilenetv1-voc", "ssdlite300-mobilenetv2-person"]
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 
 
@@ -103,6 +103,18 @@ def ground_truth(results: list[dict], box_score: float) -> tuple[dict, int, int]
     return document, objects, regions
 
 
+def cpu_model() -> str:
+    """The CPU's name as Linux reports it (bfloat16 results may differ by kernel implementation)."""
+    try:
+        with open("/proc/cpuinfo") as file:
+            for line in file:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
 def evaluate(detect: str, model: str, annotations: str, directory: str, precision: str) -> dict:
     command = [detect, "eval", "--annotations", annotations, "--images", directory, "--model", model,
                "--precision", precision, "--format", "json"]
@@ -122,7 +134,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folders = [os.path.join(REPOSITORY, "SampleImages")] + args.images
-    report = {"models": []}
+    report = {"models": [], "cpu": cpu_model(), "command": " ".join(sys.argv)}
     with tempfile.TemporaryDirectory() as work:
         directory = os.path.join(work, "images")
         os.makedirs(directory)
