@@ -59,7 +59,7 @@ from peer_bench.runtimes import (
 )
 from peer_bench.timing import median_latency_ms
 
-MAX_RELATIVE_DIFFERENCE = {"f32": 1e-3, "bf16": 5e-2}
+MAX_RELATIVE_DIFFERENCE = {"f32": 1e-3, "bf16": 0.1}
 """Per precision a peer computes in: a runtime whose outputs differ from PyTorch
 float32's by more than this (relative to max |output|, which is about 3-6 here)
 is not running the same network and is not timed.
@@ -67,9 +67,12 @@ is not running the same network and is not timed.
 float32: reorderings give ~1e-6, Winograd convolutions ~1e-5. bfloat16 keeps 8
 significant bits (relative rounding 2^-9 ~ 2e-3 per value), and OpenVINO rounds
 activations and weights to it at every convolution: the errors of ~50 layers
-add up (partly cancelling) to ~1e-2 (2.2e-2 seen on MobileNetV2), while a wrong
-network differs by O(1). A precision without its own entry (float16, which
-OpenVINO picks on some ARM CPUs) gets bfloat16's bound."""
+add up, and a max over ~200k outputs picks the worst. Seen with OpenVINO
+2026.4's default (bfloat16, AVX512_BF16 without AMX): 1.4e-2 (ShuffleNetV1) to
+7.8e-2 (ShuffleNetV2), so 5e-2 would drop ShuffleNetV2. A wrong network (a
+missing layer, other weights) differs by O(1), as ncnn's float16 defaults do
+(0.52). 0.1 is also compare_imported.py's bfloat16 bound. A precision without
+its own entry (float16, which OpenVINO picks on some ARM CPUs) gets bfloat16's."""
 
 
 def allowed_difference(precision: str) -> float:

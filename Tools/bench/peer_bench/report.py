@@ -57,6 +57,9 @@ def _bytes(count: object) -> str:
     return f"{count // 2**20} MiB" if count % 2**20 == 0 else f"{count // 2**10} KiB"
 
 
+_KNOWN_CPU_FIELDS = ("model", "l1d_bytes", "l2_bytes", "l3_bytes", "bf16")
+
+
 def _machine_lines(run: ComparisonRun) -> list[str]:
     """The CPU, its ISA, what LiteDetect chose on it, and what OpenVINO's default precision resolved to."""
     cpu = run.cpu
@@ -73,6 +76,8 @@ def _machine_lines(run: ComparisonRun) -> list[str]:
         ours += (f"; `detect bench` saw {seen.get('model', '?')}, L1d {_bytes(seen.get('l1d_bytes'))}, "
                  f"L2 {_bytes(seen.get('l2_bytes'))}, L3 {_bytes(seen.get('l3_bytes'))}, "
                  f"bf16 {'yes' if seen.get('bf16') else 'no'}")
+        # Whatever else the binary derived from the CPU (e.g. GEMM blocking), as it names it.
+        ours += "".join(f", {key} {value}" for key, value in seen.items() if key not in _KNOWN_CPU_FIELDS)
     lines.append(ours)
     chosen = _openvino_default_precision(run)
     if chosen is not None:
