@@ -16,11 +16,12 @@ LITEDETECT = "litedetect"
 saved before ``--precision`` existed, so their series keep reading as float32)."""
 
 RATIO_PEERS = {
-    "f32": ("onnxruntime", "openvino"),
+    "f32": ("onnxruntime", "openvino", "ncnn"),
     "bf16": ("openvino-default",),
 }
 """Per LiteDetect precision, the peers whose faster one (at the same thread count) its ratio is
-taken against: float32 against ORT and OpenVINO with float32 forced; bfloat16 against OpenVINO
+taken against: float32 against ORT, OpenVINO with float32 forced and ncnn (issue #15: "the
+fastest float32 peer"); bfloat16 against OpenVINO
 with its default precision (bfloat16 on CPUs with AVX512_BF16 or AMX), what a user who keeps
 OpenVINO's defaults gets."""
 
