@@ -33,6 +33,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Untimed warm-up runs per configuration.", valueName: "n"))
     var warmup: Int = 3
 
+    @Option(help: ArgumentHelp("Postprocessing score threshold (default: each model config's postprocess.score_threshold; COCO evaluation uses 0.01 or lower).", valueName: "score"))
+    var scoreThreshold: Float?
+
     @Flag(help: "Also print each configuration's per-layer profile (median time per operation).")
     var perLayer = false
 
@@ -53,6 +56,7 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--threads \(threads) is outside 1…64")
         }
         if !backbones.isEmpty && !models.isEmpty { throw ValidationError("give either --backbone or --model, not both") }
+        if let scoreThreshold, !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in [0, 1]") }
         if let chart, !overwrite, FileManager.default.fileExists(atPath: chart) {
             throw ValidationError("\(chart) exists; use --overwrite to replace it")
         }
@@ -83,7 +87,8 @@ struct BenchCommand: ParsableCommand {
             if showProgress {
                 Terminal.standardErrorRaw("\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s")…")
             }
-            let result = try BenchResult.measure(config: config, threads: threads, image: image, runs: runs, warmup: warmup, perLayer: perLayer)
+            let result = try BenchResult.measure(
+                config: config, threads: threads, image: image, scoreThreshold: scoreThreshold, runs: runs, warmup: warmup, perLayer: perLayer)
             results.append(result)
             if showProgress { Terminal.standardErrorRaw("\r\u{1B}[K") }
             if format == .json { Terminal.standardOutput(result.json + "\n") }
@@ -99,7 +104,7 @@ struct BenchCommand: ParsableCommand {
             Terminal.standardOutput("\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n")
         }
         if format == .table {
-            Terminal.standardOutput("\nkernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs\n")
+            Terminal.standardOutput("\nkernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs; score threshold: \(scoreThreshold.map { "\($0)" } ?? "each model's")\n")
         }
         if let chart {
             try ImageFile.save(BenchChart.render(results), to: chart, as: .png, overwrite: overwrite)
