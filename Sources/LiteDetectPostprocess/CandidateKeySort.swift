@@ -6,12 +6,12 @@
 /// same in every key (common: the scores above a threshold share their exponent) moves nothing
 /// and is skipped. This replaces popping a heap once per candidate, whose data-dependent branches
 /// mispredict on every level.
-enum CandidateKeySort {
+package enum CandidateKeySort {
     static let digitBits = 8
     static let bucketCount = 1 << digitBits
     static let passCount = 32 / digitBits
     /// Histogram storage `sort` needs, in `Int`s.
-    static let histogramSize = passCount * bucketCount
+    package static let histogramSize = passCount * bucketCount
     /// Below this many keys an insertion sort on the whole key is cheaper than the histograms.
     static let insertionSortLimit = 48
 
@@ -21,7 +21,7 @@ enum CandidateKeySort {
     ///   - scratch: at least `keys.count` elements, overwritten.
     ///   - histograms: `histogramSize` elements, overwritten.
     /// - Returns: the sorted keys, which lie in `keys` or in the front of `scratch`.
-    static func sort(
+    package static func sort(
         _ keys: UnsafeMutableBufferPointer<UInt64>, scratch: UnsafeMutableBufferPointer<UInt64>,
         histograms: UnsafeMutableBufferPointer<Int>
     ) -> UnsafeMutableBufferPointer<UInt64> {
