@@ -38,8 +38,13 @@ extension PostprocessBuffers {
                 if rowScores[best] > threshold { file(score: rowScores[best], anchor: anchor, inGroup: 0) }
                 continue
             }
-            for classIndex in 0..<rowScores.count where rowScores[classIndex] > threshold {
-                file(score: rowScores[classIndex], anchor: anchor, inGroup: classIndex)
+            // Most scores of a row fail or pass unpredictably: every key is written, and only the
+            // passing ones are counted (the next key of the class overwrites a failed one).
+            for classIndex in 0..<rowScores.count {
+                let score = rowScores[classIndex]
+                let count = candidateCounts[classIndex]
+                candidateKeys[classIndex &* anchorCount &+ count] = CandidateKey.make(score: score, anchor: Int32(truncatingIfNeeded: anchor))
+                candidateCounts[classIndex] = count &+ (score > threshold ? 1 : 0)
             }
         }
     }
@@ -47,7 +52,7 @@ extension PostprocessBuffers {
     @inline(__always)
     private func file(score: Float, anchor: Int, inGroup group: Int) {
         let count = candidateCounts[group]
-        candidateKeys[group * anchorCount + count] = CandidateKey.make(score: score, anchor: Int32(truncatingIfNeeded: anchor))
-        candidateCounts[group] = count + 1
+        candidateKeys[group &* anchorCount &+ count] = CandidateKey.make(score: score, anchor: Int32(truncatingIfNeeded: anchor))
+        candidateCounts[group] = count &+ 1
     }
 }
