@@ -2,8 +2,7 @@ import Foundation
 
 extension ScoreConversion {
     /// A logit below which `logistic` never exceeds `scoreThreshold`, so that sigmoid candidates
-    /// can be screened on their logits and `exp` runs only for the ones that may pass
-    /// (TensorFlow Lite's detection postprocess screens the same way, on scores).
+    /// can be screened on their logits and `exp` runs only for the ones that may pass.
     ///
     /// The logistic is monotonic, so `score > t ⇔ logit > log(t / (1 - t))` in exact arithmetic;
     /// the computed score can be off by a few units in the last place, so the bound is taken for a
