@@ -38,6 +38,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Untimed warm-up runs per configuration.", valueName: "n"))
     var warmup: Int = 3
 
+    @Option(help: ArgumentHelp("Postprocessing score threshold (default: each model config's postprocess.score_threshold; COCO evaluation uses 0.01 or lower).", valueName: "score"))
+    var scoreThreshold: Float?
+
     @Flag(help: "Also print each configuration's per-layer profile (median time per operation).")
     var perLayer = false
 
@@ -62,6 +65,7 @@ struct BenchCommand: ParsableCommand {
         for precision in Set(precisions) {
             if let reason = precision.unsupportedReason { throw ValidationError("--precision \(precision): \(reason)") }
         }
+        if let scoreThreshold, !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in [0, 1]") }
         if let chart, !overwrite, FileManager.default.fileExists(atPath: chart) {
             throw ValidationError("\(chart) exists; use --overwrite to replace it")
         }
@@ -95,7 +99,8 @@ struct BenchCommand: ParsableCommand {
                 Terminal.standardErrorRaw("\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s") \(precision)…")
             }
             let result = try BenchResult.measure(
-                config: config, threads: threads, precision: precision, image: image, runs: runs, warmup: warmup, perLayer: perLayer)
+                config: config, threads: threads, precision: precision, image: image, scoreThreshold: scoreThreshold, runs: runs,
+                warmup: warmup, perLayer: perLayer)
             results.append(result)
             if showProgress { Terminal.standardErrorRaw("\r\u{1B}[K") }
             if format == .json { Terminal.standardOutput(result.json + "\n") }
@@ -111,7 +116,7 @@ struct BenchCommand: ParsableCommand {
             Terminal.standardOutput("\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n")
         }
         if format == .table {
-            Terminal.standardOutput("\nCPU: \(CPUDescription.current.summary); kernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs\n")
+            Terminal.standardOutput("\nCPU: \(CPUDescription.current.summary); kernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs; score threshold: \(scoreThreshold.map { "\($0)" } ?? "each model's")\n")
         }
         if let chart {
             try ImageFile.save(BenchChart.render(results), to: chart, as: .png, overwrite: overwrite)

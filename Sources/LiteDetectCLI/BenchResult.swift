@@ -8,6 +8,8 @@ struct BenchResult {
     var inputSize: Int
     var threads: Int
     var precision: KernelPrecision
+    /// The postprocessing score threshold the stage times were measured at.
+    var scoreThreshold: Float
     var parameters: Int
     var multiplyAccumulates: Int
     var forward: LatencyStatistics
@@ -17,15 +19,18 @@ struct BenchResult {
     /// Per operation: description, MACs and median seconds (only with `--per-layer`).
     var layers: [(name: String, macs: Int, seconds: Double)] = []
 
+    /// - Parameter scoreThreshold: nil: the model config's (evaluation) threshold.
     static func measure(
-        config: ModelConfig, threads: Int, precision: KernelPrecision, image: RGBImage, runs: Int, warmup: Int, perLayer: Bool
+        config: ModelConfig, threads: Int, precision: KernelPrecision, image: RGBImage, scoreThreshold: Float?, runs: Int,
+        warmup: Int, perLayer: Bool
     ) throws -> BenchResult {
         let detector = try Detector(config: config, weights: .random(seed: 1), precision: precision)
         let session = detector.makeSession(threads: threads)
-        for _ in 0..<warmup { _ = try session.detect(image) }
+        let options = DetectionOptions(scoreThreshold: scoreThreshold)
+        for _ in 0..<warmup { _ = try session.detect(image, options: options) }
         var forward: [Double] = [], pre: [Double] = [], post: [Double] = []
         for _ in 0..<runs {
-            let timing = try session.detect(image).timing
+            let timing = try session.detect(image, options: options).timing
             forward.append(timing.inference)
             pre.append(timing.preprocess)
             post.append(timing.postprocess)
@@ -33,7 +38,8 @@ struct BenchResult {
         let network = detector.detectionNetwork.network
         var result = BenchResult(
             model: config.name, backbone: config.backbone.description, inputSize: config.input.width, threads: threads,
-            precision: precision, parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
+            precision: precision, scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
+            parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
             forward: LatencyStatistics(forward),
             stages: StageTiming(preprocess: LatencyStatistics(pre).median, inference: LatencyStatistics(forward).median, postprocess: LatencyStatistics(post).median),
             peakRSS: PeakMemory.mebibytes, runs: runs)
@@ -104,7 +110,7 @@ struct BenchResult {
                 ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
             ])),
             ("fps", JSONText.number(fps)),
-            ("stages_ms", ResultWriter.json(stages)),
+            ("stages_ms", ResultWriter.json(stages)), ("score_threshold", JSONText.number(scoreThreshold)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
             ("kernels", JSONText.string(KernelInstructionSet.selected.description)),
             ("cpu", Self.cpuJSON), ("random_weights", "true"),

@@ -75,19 +75,6 @@ struct CandidateHeap {
         storage[child] = candidate
     }
 
-    /// Keeps only the first `limit` candidates in selection order, leaving them sorted (a valid
-    /// heap). `scratch` receives them on the way and must hold `limit` elements.
-    mutating func keepFirst(_ limit: Int, scratch: UnsafeMutableBufferPointer<ScoredCandidate>) {
-        guard limit < count else { return }
-        for index in 0..<limit {
-            scratch[index] = popFirst()!
-        }
-        for index in 0..<limit {
-            storage[index] = scratch[index]
-        }
-        count = limit
-    }
-
     private mutating func siftDown(from start: Int) {
         let moving = storage[start]
         var hole = start

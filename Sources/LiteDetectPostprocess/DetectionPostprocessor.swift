@@ -60,12 +60,8 @@ public struct DetectionPostprocessor: Sendable {
         anchors.withUnsafeBufferPointer { anchors in
             workspace.withBuffers { buffers in
                 buffers.decodeBoxes(regressions: boxRegressions, anchors: anchors, configuration: configuration)
-                configuration.scoreConversion.convert(
-                    logits: classLogits, anchorCount: anchors.count, logitColumns: configuration.logitColumns,
-                    hasBackgroundColumn: configuration.hasBackgroundColumn, into: buffers.scores)
-                let pooled = configuration.classAgnostic
-                    ? buffers.selectClassAgnostic(configuration: configuration)
-                    : buffers.selectPerClass(configuration: configuration)
+                buffers.gatherCandidates(logits: classLogits, configuration: configuration)
+                let pooled = buffers.selectGroups(configuration: configuration)
                 buffers.emitDetections(
                     pooledCount: pooled, configuration: configuration, transform: transform, into: &detections)
             }

@@ -4,13 +4,20 @@ struct PostprocessWorkspace: Sendable {
     let selectionsPerGroup: Int
     /// Decoded boxes, normalised, one per anchor.
     var decodedBoxes: [Box]
-    /// Foreground scores, class-major: `scores[class · anchorCount + anchor]`.
-    var scores: [Float]
+    /// One anchor's foreground scores, converted from its logits.
+    var rowScores: [Float]
     /// Class-agnostic mode: each anchor's best foreground class.
     var bestClasses: [Int32]
-    /// Candidates of the current group (heap storage), keyed by anchor.
+    /// Each group's candidates as `CandidateKey`s, in anchor order: group `g` owns
+    /// `candidateKeys[g · anchorCount ..< g · anchorCount + candidateCounts[g]]`.
+    var candidateKeys: [UInt64]
+    var candidateCounts: [Int]
+    /// `CandidateKeySort`'s ping-pong buffer and histograms.
+    var sortScratch: [UInt64]
+    var sortHistograms: [Int]
+    /// Soft-NMS: the current group's candidates (heap storage), keyed by anchor.
     var candidates: [ScoredCandidate]
-    /// Selections of the current group; also the scratch of the top-k cut.
+    /// Selections of the current group.
     var selections: [ScoredCandidate]
     /// The boxes of `selections`, column-wise for the NMS inner loop (`SelectedBoxColumns`).
     var selectedBoxes: [Float]
@@ -21,16 +28,21 @@ struct PostprocessWorkspace: Sendable {
 
     init(configuration: PostprocessConfiguration, anchorCount: Int) {
         let classCount = configuration.classCount
+        let groupCount = configuration.classAgnostic ? 1 : classCount
         let groupCap = configuration.classAgnostic ? configuration.maxDetections : configuration.maxDetectionsPerClass
         selectionsPerGroup = min(anchorCount, configuration.candidatesPerClass ?? anchorCount, groupCap ?? anchorCount)
-        let poolSize = (configuration.classAgnostic ? 1 : classCount) * selectionsPerGroup
+        let poolSize = groupCount * selectionsPerGroup
         let empty = ScoredCandidate(score: 0, key: 0)
         decodedBoxes = Array(repeating: Box(x1: 0, y1: 0, x2: 0, y2: 0), count: anchorCount)
-        selectedBoxes = Array(repeating: 0, count: SelectedBoxColumns.storageSize(capacity: anchorCount))
-        scores = Array(repeating: 0, count: anchorCount * classCount)
+        rowScores = Array(repeating: 0, count: classCount)
         bestClasses = Array(repeating: 0, count: configuration.classAgnostic ? anchorCount : 0)
-        candidates = Array(repeating: empty, count: anchorCount)
-        selections = Array(repeating: empty, count: anchorCount)
+        candidateKeys = Array(repeating: 0, count: groupCount * anchorCount)
+        candidateCounts = Array(repeating: 0, count: groupCount)
+        sortScratch = Array(repeating: 0, count: anchorCount)
+        sortHistograms = Array(repeating: 0, count: CandidateKeySort.histogramSize)
+        candidates = Array(repeating: empty, count: configuration.suppression.isHard ? 0 : anchorCount)
+        selections = Array(repeating: empty, count: selectionsPerGroup)
+        selectedBoxes = Array(repeating: 0, count: SelectedBoxColumns.storageSize(capacity: selectionsPerGroup))
         pool = Array(repeating: empty, count: poolSize)
         poolClasses = Array(repeating: 0, count: poolSize)
         poolAnchors = Array(repeating: 0, count: poolSize)
@@ -40,20 +52,33 @@ struct PostprocessWorkspace: Sendable {
     mutating func withBuffers<R>(_ body: (inout PostprocessBuffers) -> R) -> R {
         let selectionsPerGroup = self.selectionsPerGroup
         return decodedBoxes.withUnsafeMutableBufferPointer { decodedBoxes in
-            scores.withUnsafeMutableBufferPointer { scores in
+            rowScores.withUnsafeMutableBufferPointer { rowScores in
                 bestClasses.withUnsafeMutableBufferPointer { bestClasses in
-                    candidates.withUnsafeMutableBufferPointer { candidates in
-                        selections.withUnsafeMutableBufferPointer { selections in
-                            selectedBoxes.withUnsafeMutableBufferPointer { selectedBoxes in
-                                pool.withUnsafeMutableBufferPointer { pool in
-                                    poolClasses.withUnsafeMutableBufferPointer { poolClasses in
-                                        poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
-                                            var buffers = PostprocessBuffers(
-                                                selectionsPerGroup: selectionsPerGroup, decodedBoxes: decodedBoxes,
-                                                scores: scores, bestClasses: bestClasses, candidates: candidates,
-                                                selections: selections, selectedBoxes: selectedBoxes, pool: pool,
-                                                poolClasses: poolClasses, poolAnchors: poolAnchors)
-                                            return body(&buffers)
+                    candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
+                        candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
+                            sortScratch.withUnsafeMutableBufferPointer { sortScratch in
+                                sortHistograms.withUnsafeMutableBufferPointer { sortHistograms in
+                                    candidates.withUnsafeMutableBufferPointer { candidates in
+                                        selections.withUnsafeMutableBufferPointer { selections in
+                                            selectedBoxes.withUnsafeMutableBufferPointer { selectedBoxes in
+                                                pool.withUnsafeMutableBufferPointer { pool in
+                                                    poolClasses.withUnsafeMutableBufferPointer { poolClasses in
+                                                        poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
+                                                            var buffers = PostprocessBuffers(
+                                                                selectionsPerGroup: selectionsPerGroup,
+                                                                decodedBoxes: decodedBoxes, rowScores: rowScores,
+                                                                bestClasses: bestClasses, candidateKeys: candidateKeys,
+                                                                candidateCounts: candidateCounts,
+                                                                sortScratch: sortScratch,
+                                                                sortHistograms: sortHistograms, candidates: candidates,
+                                                                selections: selections, selectedBoxes: selectedBoxes,
+                                                                pool: pool, poolClasses: poolClasses,
+                                                                poolAnchors: poolAnchors)
+                                                            return body(&buffers)
+                                                        }
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
                                 }
@@ -70,8 +95,12 @@ struct PostprocessWorkspace: Sendable {
 struct PostprocessBuffers {
     let selectionsPerGroup: Int
     let decodedBoxes: UnsafeMutableBufferPointer<Box>
-    let scores: UnsafeMutableBufferPointer<Float>
+    let rowScores: UnsafeMutableBufferPointer<Float>
     let bestClasses: UnsafeMutableBufferPointer<Int32>
+    let candidateKeys: UnsafeMutableBufferPointer<UInt64>
+    let candidateCounts: UnsafeMutableBufferPointer<Int>
+    let sortScratch: UnsafeMutableBufferPointer<UInt64>
+    let sortHistograms: UnsafeMutableBufferPointer<Int>
     let candidates: UnsafeMutableBufferPointer<ScoredCandidate>
     let selections: UnsafeMutableBufferPointer<ScoredCandidate>
     let selectedBoxes: UnsafeMutableBufferPointer<Float>
@@ -94,61 +123,44 @@ struct PostprocessBuffers {
         }
     }
 
-    /// Step 3, per class: one NMS per foreground class; returns how many selections were pooled.
-    func selectPerClass(configuration: PostprocessConfiguration) -> Int {
+    /// Step 3: one NMS per group (per class, or one over every anchor's best class); returns how
+    /// many selections were pooled.
+    func selectGroups(configuration: PostprocessConfiguration) -> Int {
         var pooled = 0
-        for classIndex in 0..<configuration.classCount {
-            let classScores = UnsafeBufferPointer(rebasing: scores[(classIndex * anchorCount)..<((classIndex + 1) * anchorCount)])
-            let count = selectGroup(configuration: configuration) { anchor in classScores[anchor] }
+        for group in 0..<candidateCounts.count {
+            let count = selectGroup(group, configuration: configuration)
             for index in 0..<count {
-                appendToPool(selections[index], classIndex: Int32(classIndex), pooled: &pooled)
+                let selection = selections[index]
+                let classIndex = configuration.classAgnostic ? bestClasses[Int(selection.key)] : Int32(group)
+                appendToPool(selection, classIndex: classIndex, pooled: &pooled)
             }
         }
         return pooled
     }
 
-    /// Step 3, class-agnostic: one NMS over each anchor's best class (first maximum on ties, as
-    /// `tf.argmax`); returns how many selections were pooled.
-    func selectClassAgnostic(configuration: PostprocessConfiguration) -> Int {
-        let anchorCount = self.anchorCount
-        for anchor in 0..<anchorCount {
-            var best = 0
-            for classIndex in 1..<configuration.classCount
-            where scores[classIndex * anchorCount + anchor] > scores[best * anchorCount + anchor] {
-                best = classIndex
-            }
-            bestClasses[anchor] = Int32(best)
+    /// Sorts one group's candidates, keeps its best `candidatesPerClass`, and suppresses; the
+    /// selections land in `selections[0..<returned]`, keyed by anchor.
+    private func selectGroup(_ group: Int, configuration: PostprocessConfiguration) -> Int {
+        let start = group * anchorCount
+        let keys = UnsafeMutableBufferPointer(rebasing: candidateKeys[start..<(start + candidateCounts[group])])
+        var sorted = CandidateKeySort.sort(keys, scratch: sortScratch, histograms: sortHistograms)
+        if let limit = configuration.candidatesPerClass, limit < sorted.count {
+            sorted = UnsafeMutableBufferPointer(rebasing: sorted[0..<limit])
         }
-        let count = selectGroup(configuration: configuration) { anchor in
-            scores[Int(bestClasses[anchor]) * anchorCount + anchor]
+        let boxes = UnsafeBufferPointer(decodedBoxes)
+        if case let .hard(threshold) = configuration.suppression {
+            return selectHard(
+                sortedKeys: UnsafeBufferPointer(sorted), boxes: boxes,
+                minimumIoU: SuppressionMethod.smallestFloatAbove(threshold), maxSelected: selectionsPerGroup,
+                into: selections, selectedBoxes: selectedBoxes)
         }
-        var pooled = 0
-        for index in 0..<count {
-            let selection = selections[index]
-            appendToPool(selection, classIndex: bestClasses[Int(selection.key)], pooled: &pooled)
+        // Soft-NMS re-queues decayed candidates: a heap, which a sorted buffer already is.
+        for (index, key) in sorted.enumerated() {
+            candidates[index] = ScoredCandidate(score: CandidateKey.score(of: key), key: CandidateKey.anchor(of: key))
         }
-        return pooled
-    }
-
-    /// Thresholds one group whose score for anchor `a` is `score(a)`, optionally keeps its best
-    /// `candidatesPerClass`, and suppresses; the selections land in `selections[0..<returned]`.
-    private func selectGroup(configuration: PostprocessConfiguration, score: (Int) -> Float) -> Int {
-        var count = 0
-        let dropEmpty = configuration.clipping == .beforeSuppressionDroppingEmpty
-        for anchor in 0..<anchorCount {
-            let value = score(anchor)
-            if value > configuration.scoreThreshold && (!dropEmpty || decodedBoxes[anchor].area > 0) {
-                candidates[count] = ScoredCandidate(score: value, key: Int32(anchor))
-                count += 1
-            }
-        }
-        var heap = CandidateHeap(storage: candidates, count: count)
-        heap.heapify()
-        if let limit = configuration.candidatesPerClass {
-            heap.keepFirst(limit, scratch: selections)
-        }
+        var heap = CandidateHeap(storage: candidates, count: sorted.count)
         return selectGreedily(
-            from: &heap, boxes: UnsafeBufferPointer(decodedBoxes), method: configuration.suppression,
+            from: &heap, boxes: boxes, method: configuration.suppression,
             scoreThreshold: configuration.scoreThreshold, maxSelected: selectionsPerGroup, into: selections,
             selectedBoxes: selectedBoxes)
     }

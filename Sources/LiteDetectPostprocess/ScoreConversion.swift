@@ -13,39 +13,32 @@ public enum ScoreConversion: Sendable, Hashable {
     /// `1 / (1 + exp(-x))` for `x ≥ 0` and `exp(x) / (1 + exp(x))` otherwise, so no `exp` overflows.
     case sigmoid
 
-    /// Converts the logits of `anchorCount` anchors (`[anchorCount × logitColumns]`, anchor-major)
-    /// into foreground scores stored class-major (`scores[class · anchorCount + anchor]`), the
-    /// layout the per-class selection reads contiguously.
-    ///
-    /// - Precondition: `logits.count == anchorCount · logitColumns`,
-    ///   `scores.count >= anchorCount · (logitColumns - backgroundColumns)`.
-    func convert(
-        logits: UnsafeBufferPointer<Float>, anchorCount: Int, logitColumns: Int, hasBackgroundColumn: Bool,
-        into scores: UnsafeMutableBufferPointer<Float>
+    /// Converts one anchor's logits (`logitColumns` of them) into its foreground scores
+    /// (`logitColumns - backgroundColumns` of them), in class order.
+    @inline(__always)
+    func convertRow(
+        _ logits: UnsafePointer<Float>, logitColumns: Int, hasBackgroundColumn: Bool, into scores: UnsafeMutablePointer<Float>
     ) {
         let firstClassColumn = hasBackgroundColumn ? 1 : 0
-        for anchor in 0..<anchorCount {
-            let row = anchor * logitColumns
-            switch self {
-            case .softmax:
-                var largest = -Float.infinity
-                for column in 0..<logitColumns { largest = max(largest, logits[row + column]) }
-                // Each exponential is computed once: foreground ones are parked in their output
-                // slots, then rescaled by the reciprocal of the full sum.
-                var sum: Float = hasBackgroundColumn ? expf(logits[row] - largest) : 0
-                for column in firstClassColumn..<logitColumns {
-                    let exponential = expf(logits[row + column] - largest)
-                    scores[(column - firstClassColumn) * anchorCount + anchor] = exponential
-                    sum += exponential
-                }
-                let reciprocal = 1 / sum
-                for column in firstClassColumn..<logitColumns {
-                    scores[(column - firstClassColumn) * anchorCount + anchor] *= reciprocal
-                }
-            case .sigmoid:
-                for column in firstClassColumn..<logitColumns {
-                    scores[(column - firstClassColumn) * anchorCount + anchor] = Self.logistic(logits[row + column])
-                }
+        switch self {
+        case .softmax:
+            var largest = -Float.infinity
+            for column in 0..<logitColumns { largest = max(largest, logits[column]) }
+            // Each exponential is computed once: foreground ones are parked in their output
+            // slots, then rescaled by the reciprocal of the full sum (summed in column order).
+            var sum: Float = hasBackgroundColumn ? expf(logits[0] - largest) : 0
+            for column in firstClassColumn..<logitColumns {
+                let exponential = expf(logits[column] - largest)
+                scores[column - firstClassColumn] = exponential
+                sum += exponential
+            }
+            let reciprocal = 1 / sum
+            for column in firstClassColumn..<logitColumns {
+                scores[column - firstClassColumn] *= reciprocal
+            }
+        case .sigmoid:
+            for column in firstClassColumn..<logitColumns {
+                scores[column - firstClassColumn] = Self.logistic(logits[column])
             }
         }
     }

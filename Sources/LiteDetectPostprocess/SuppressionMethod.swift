@@ -33,6 +33,12 @@ public enum SuppressionMethod: Sendable, Hashable {
         }
     }
 
+    /// Hard NMS never re-queues a candidate, so it needs no heap.
+    var isHard: Bool {
+        if case .hard = self { return true }
+        return false
+    }
+
     /// The smallest float32 IoU that counts as "greater than `threshold`" (a double): comparing a
     /// float32 IoU `>=` this is the same as comparing its double value `>` the threshold.
     static func smallestFloatAbove(_ threshold: Double) -> Float {

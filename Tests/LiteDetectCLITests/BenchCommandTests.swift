@@ -27,7 +27,21 @@ final class BenchCommandTests: XCTestCase {
             let stages = try XCTUnwrap(object["stages_ms"] as? [String: Double])
             XCTAssertEqual(Set(stages.keys), ["preprocess", "inference", "postprocess"])
             XCTAssertGreaterThan(try XCTUnwrap(object["peak_rss_mb"] as? Double), 1)
+            XCTAssertEqual(object["score_threshold"] as? Double, 0.001, "the config's evaluation threshold by default")
         }
+    }
+
+    func testScoreThresholdIsUsedAndRecorded() throws {
+        let result = try CommandRunner.run([
+            "bench", "--backbone", "mobilenetv3-small", "--input-size", "128", "--runs", "1", "--warmup", "0",
+            "--score-threshold", "0.01", "--format", "json",
+        ])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(object["score_threshold"] as? Double, 0.01)
+        let invalid = try CommandRunner.run(["bench", "--score-threshold", "1.5"])
+        XCTAssertNotEqual(invalid.status, 0)
+        XCTAssertTrue(invalid.standardError.contains("--score-threshold must be in [0, 1]"), invalid.standardError)
     }
 
     func testChartIsAPNGAndIsNotOverwritten() throws {
