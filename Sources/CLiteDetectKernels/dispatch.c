@@ -86,6 +86,10 @@ static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolut
         ldk_direct_avx512bf16(c, row_begin, row_end);
         return;
     }
+    if (kernel == LDK_KERNEL_WINOGRAD_BF16) {
+        ldk_winograd_avx512bf16(c, row_begin, row_end);
+        return;
+    }
 #endif
     const ldk_isa chosen = ldk_usable_isa(isa);
     typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
@@ -118,7 +122,7 @@ static void ldk_run_row_range(void *context, ptrdiff_t item) {
     const ptrdiff_t rows = split->convolution->output.height;
     ptrdiff_t begin = item * rows / split->items, end = (item + 1) * rows / split->items;
     // Winograd computes output rows in pairs: even boundaries keep a pair on one thread.
-    if (split->kernel == LDK_KERNEL_WINOGRAD) {
+    if (split->kernel == LDK_KERNEL_WINOGRAD || split->kernel == LDK_KERNEL_WINOGRAD_BF16) {
         begin &= ~(ptrdiff_t)1;
         if (end < rows) end &= ~(ptrdiff_t)1;
     }

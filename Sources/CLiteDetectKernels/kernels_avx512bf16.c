@@ -1,4 +1,4 @@
-// The bfloat16 kernels: the GEMM and the direct convolution with VDPBF16PS, for AVX-512 CPUs
+// The bfloat16 kernels: the GEMM, the direct convolution and Winograd's GEMMs with VDPBF16PS, for AVX-512 CPUs
 // with AVX512_BF16 (Cooper Lake, Sapphire Rapids and later Xeons, Zen 4 and later). x86 only;
 // the dispatcher calls them only where ldk_bf16_is_supported().
 
@@ -15,4 +15,6 @@
 #include "bf16_tile_body.h"
 #include "pointwise_bf16_body.h"
 #include "direct_bf16_body.h"
+#define LDK_WINOGRAD_BF16 1
+#include "winograd_body.h"
 #endif

@@ -60,10 +60,11 @@ void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff
 void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_winograd_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-/// The bfloat16 kernels (kernels_avx512bf16.c): LDK_KERNEL_POINTWISE_BF16 and LDK_KERNEL_DIRECT_BF16.
+/// The bfloat16 kernels (kernels_avx512bf16.c): LDK_KERNEL_POINTWISE_BF16, _DIRECT_BF16, _WINOGRAD_BF16.
 LDK_DECLARE_POINTWISE_BLOCK(avx512bf16)
 void ldk_pointwise_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 void ldk_direct_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_winograd_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
 #endif
 
 /// bfloat16 values per zero-padded input row in LDK_KERNEL_DIRECT_BF16's scratch.

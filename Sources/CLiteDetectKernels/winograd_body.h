@@ -14,8 +14,24 @@
 //      activation in the common epilogue, and stores the pixels that exist.
 // The products of one register tile (≤ LDK_TILE_ROWS tiles × one pass) go through a small
 // buffer between steps 2 and 3, so the output transform reads them from L1.
+//
+// With LDK_WINOGRAD_BF16 defined (kernels_avx512bf16.c: LDK_KERNEL_WINOGRAD_BF16), V is rounded
+// to bfloat16 as step 1 stores it, U arrives in bfloat16 (ldk_pack_winograd_bf16), both with the
+// input channels in pairs (an odd count's last pair completed with zero), and step 2 multiplies
+// them with VDPBF16PS (bf16_tile_body.h); the transforms and the sums stay float32.
 
-/// Input-transform floats kept on the stack per call: V holds 16 · tiles · channels of them.
+#ifdef LDK_WINOGRAD_BF16
+/// What V and U hold: bfloat16, input channels in pairs.
+typedef uint16_t LDK_NAME(winograd_value);
+/// Values per position and tile of V (per position and output channel of U): channels made even.
+#define LDK_WINOGRAD_DEPTH(channels) (((channels) + 1) / 2 * 2)
+#else
+typedef float LDK_NAME(winograd_value);
+#define LDK_WINOGRAD_DEPTH(channels) (channels)
+#endif
+
+/// Input-transform floats kept on the stack per call: V holds 16 · tiles · channels of them
+/// (half as many in bfloat16).
 #define LDK_WINOGRAD_SCRATCH_FLOATS (LDK_WINOGRAD_MAX_INPUT_CHANNELS * 16 * LDK_WINOGRAD_MIN_BLOCK_TILES)
 /// Tiles per block when few channels leave room for more (the weights then stream less often).
 #define LDK_WINOGRAD_MAX_BLOCK_TILES 32
@@ -30,10 +46,21 @@ LDK_INLINE void LDK_NAME(winograd_input_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ldk
     out[3] = vf_sub(x1, x3);
 }
 
+/// Stores the first `count` (1 … LDK_LANES) lanes of one transformed vector into V.
+LDK_INLINE void LDK_NAME(winograd_store_v)(LDK_NAME(winograd_value) *out, ldk_vf x, ptrdiff_t count) {
+#ifdef LDK_WINOGRAD_BF16
+    _mm256_mask_storeu_epi16(out, (__mmask16)((1u << count) - 1), (__m256i)_mm512_cvtneps_pbh(x));
+#else
+    if (count == LDK_LANES) vf_store(out, x);
+    else vf_store_first(out, x, count);
+#endif
+}
+
 /// The transformed input of one tile: the 4×4 patch whose top-left corner is image (iy0, ix0),
-/// zeros outside the image, into v[position · position_stride + channel] for every channel.
-LDK_INLINE void LDK_NAME(winograd_input_tile)(const ldk_feature_map *in, ptrdiff_t iy0, ptrdiff_t ix0, float *v,
-                                              ptrdiff_t position_stride) {
+/// zeros outside the image, into v[position · position_stride + channel] for every channel (and
+/// the pad channel, zero, that makes an odd count even in bfloat16).
+LDK_INLINE void LDK_NAME(winograd_input_tile)(const ldk_feature_map *in, ptrdiff_t iy0, ptrdiff_t ix0,
+                                              LDK_NAME(winograd_value) *v, ptrdiff_t position_stride) {
     const ptrdiff_t channels = in->channels, ps = in->pixel_stride;
     const float *rows[4];
     int column_inside[4];
@@ -42,8 +69,11 @@ LDK_INLINE void LDK_NAME(winograd_input_tile)(const ldk_feature_map *in, ptrdiff
         rows[i] = y >= 0 && y < in->height ? in->base + y * in->width * ps : NULL;
         column_inside[i] = x >= 0 && x < in->width;
     }
+    const ptrdiff_t depth = LDK_WINOGRAD_DEPTH(channels);
     for (ptrdiff_t c = 0; c < channels; c += LDK_LANES) {
         const ptrdiff_t count = channels - c < LDK_LANES ? channels - c : LDK_LANES;
+        // Lanes past the last channel load as zeros, so an odd count's pad channel stores a zero.
+        const ptrdiff_t stored = depth - c < LDK_LANES ? depth - c : LDK_LANES;
         ldk_vf t[4][4];
         for (int i = 0; i < 4; i++) {
             ldk_vf d[4];
@@ -56,11 +86,7 @@ LDK_INLINE void LDK_NAME(winograd_input_tile)(const ldk_feature_map *in, ptrdiff
         for (int j = 0; j < 4; j++) {
             ldk_vf u[4];
             LDK_NAME(winograd_input_1d)(t[0][j], t[1][j], t[2][j], t[3][j], u);
-            for (int i = 0; i < 4; i++) {
-                float *out = v + (i * 4 + j) * position_stride + c;
-                if (count == LDK_LANES) vf_store(out, u[i]);
-                else vf_store_first(out, u[i], count);
-            }
+            for (int i = 0; i < 4; i++) LDK_NAME(winograd_store_v)(v + (i * 4 + j) * position_stride + c, u[i], stored);
         }
     }
 }
@@ -74,12 +100,13 @@ LDK_INLINE void LDK_NAME(winograd_output_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ld
 /// Where one block of tiles reads and writes, for one pass of one panel.
 typedef struct {
     const ldk_convolution *c;
-    /// V of the block: position p, tile n, channel k at v[(p · tiles + n) · channels + k].
-    const float *v;
+    /// V of the block: position p, tile n, channel k at v[(p · tiles + n) · depth + k].
+    const LDK_NAME(winograd_value) *v;
     ptrdiff_t tiles;
-    /// U of the pass: position p, input channel k at u[(p · panels · channels + k) · 32].
-    const float *u;
-    ptrdiff_t position_floats;
+    /// U of the pass: position p, input channel k at u[p · position_values + k · 32] (in
+    /// bfloat16 the pair of k at u[p · position_values + k / 2 · 64 + k % 2]).
+    const LDK_NAME(winograd_value) *u;
+    ptrdiff_t position_values;
     const float *bias;
     ptrdiff_t column, columns;
     /// The block's first tile, row-major in a grid `tile_columns` wide.
@@ -95,14 +122,19 @@ typedef struct {
 LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, const LDK_NAME(winograd_block) *b,
                                          ptrdiff_t n, ldk_activation activation) {
     const ldk_convolution *c = b->c;
-    const ptrdiff_t channels = c->input.channels;
+    const ptrdiff_t depth = LDK_WINOGRAD_DEPTH(c->input.channels);
     float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH] = b->m;
     for (int p = 0; p < 16; p++) {
         ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < vectors; q++) sum[r][q] = vf_zero();
-        LDK_NAME(tile_accumulate)(rows, vectors, sum, b->v + (p * b->tiles + n) * channels, channels,
-                                  b->u + p * b->position_floats, channels);
+#ifdef LDK_WINOGRAD_BF16
+        LDK_NAME(tile_accumulate_bf16)(rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth,
+                                       b->u + p * b->position_values, depth / 2);
+#else
+        LDK_NAME(tile_accumulate)(rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth,
+                                  b->u + p * b->position_values, depth);
+#endif
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < vectors; q++) vf_store(&m[p][r][q * LDK_LANES], sum[r][q]);
     }
@@ -155,11 +187,13 @@ LDK_INLINE void LDK_NAME(winograd_pass)(const int vectors, const LDK_NAME(winogr
 /// aligned to even output rows whatever the range, so every thread split computes each pixel
 /// the same way; a range starting or ending mid-tile computes that tile and stores its own row.
 LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
-                                        ptrdiff_t row_end, float *v, float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH]) {
-    const ptrdiff_t channels = c->input.channels, outputs = c->output.channels;
+                                        ptrdiff_t row_end, LDK_NAME(winograd_value) *v,
+                                        float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH]) {
+    const ptrdiff_t channels = c->input.channels, depth = LDK_WINOGRAD_DEPTH(channels), outputs = c->output.channels;
     const ptrdiff_t panels = (outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
     const ptrdiff_t tile_columns = (c->output.width + 1) / 2;
-    ptrdiff_t block = LDK_WINOGRAD_SCRATCH_FLOATS / (16 * (channels > 0 ? channels : 1));
+    const ptrdiff_t scratch_values = LDK_WINOGRAD_SCRATCH_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value));
+    ptrdiff_t block = scratch_values / (16 * (depth > 0 ? depth : 1));
     if (block > LDK_WINOGRAD_MAX_BLOCK_TILES) block = LDK_WINOGRAD_MAX_BLOCK_TILES;
     block -= block % LDK_TILE_ROWS;  // whole register tiles, except at the end of the range
 
@@ -169,8 +203,8 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
         const ptrdiff_t tiles = end_tile - first_tile < block ? end_tile - first_tile : block;
         for (ptrdiff_t n = 0; n < tiles; n++) {
             const ptrdiff_t ty = (first_tile + n) / tile_columns, tx = (first_tile + n) % tile_columns;
-            LDK_NAME(winograd_input_tile)(&c->input, 2 * ty - c->pad_top, 2 * tx - c->pad_left, v + n * channels,
-                                          tiles * channels);
+            LDK_NAME(winograd_input_tile)(&c->input, 2 * ty - c->pad_top, 2 * tx - c->pad_left, v + n * depth,
+                                          tiles * depth);
         }
         for (ptrdiff_t p = 0; p < panels; p++) {
             for (ptrdiff_t offset = 0; offset < LDK_PANEL_WIDTH; offset += LDK_PASS_WIDTH) {
@@ -178,8 +212,12 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
                     .c = c,
                     .v = v,
                     .tiles = tiles,
-                    .u = c->packed_weights + p * channels * LDK_PANEL_WIDTH + offset,
-                    .position_floats = panels * channels * LDK_PANEL_WIDTH,
+#ifdef LDK_WINOGRAD_BF16
+                    .u = c->packed_bf16_weights + p * depth * LDK_PANEL_WIDTH + 2 * offset,
+#else
+                    .u = c->packed_weights + p * depth * LDK_PANEL_WIDTH + offset,
+#endif
+                    .position_values = panels * depth * LDK_PANEL_WIDTH,
                     .bias = c->packed_bias + p * LDK_PANEL_WIDTH + offset,
                     .column = p * LDK_PANEL_WIDTH + offset,
                     .columns = outputs - p * LDK_PANEL_WIDTH - offset,
@@ -204,7 +242,7 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
 /// stack holds it once: LDK_WINOGRAD_SCRATCH_FLOATS + 16 · LDK_TILE_ROWS · LDK_PASS_WIDTH
 /// floats (144 KiB with AVX-512), well inside any thread's stack.
 LDK_TARGET void LDK_NAME(winograd)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
-    _Alignas(64) float v[LDK_WINOGRAD_SCRATCH_FLOATS];
+    _Alignas(64) LDK_NAME(winograd_value) v[LDK_WINOGRAD_SCRATCH_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value))];
     _Alignas(64) float m[16][LDK_TILE_ROWS][LDK_PASS_WIDTH];
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(winograd_with), c, row_begin, row_end, v, m);
 }

@@ -62,8 +62,9 @@ public struct FastConvolution: Sendable {
     /// The bias padded to the same layout's output-channel granularity.
     private let packedBias: FastAlignedBuffer
 
-    /// Whether `kernel` has a bfloat16 variant that can run `geometry`: the GEMM always, the
-    /// direct convolution when one output row's input rows fit its scratch.
+    /// Whether `kernel` has a bfloat16 variant that can run `geometry`: the GEMM and Winograd
+    /// always, the direct convolution when one output row's input rows fit its scratch; depthwise
+    /// never (one multiply per loaded value: memory, not arithmetic, bounds it).
     public static func hasBFloat16Variant(_ kernel: Kernel, for geometry: ConvolutionGeometry) -> Bool {
         switch kernel {
         case .pointwise: return true
@@ -71,7 +72,8 @@ public struct FastConvolution: Sendable {
             return ldk_direct_bf16_fits(
                 geometry.kernelHeight, geometry.kernelWidth, geometry.stride, geometry.output.width,
                 geometry.inputChannelsPerGroup) != 0
-        case .depthwise, .winograd: return false
+        case .winograd: return true
+        case .depthwise: return false
         }
     }
 
@@ -115,6 +117,9 @@ public struct FastConvolution: Sendable {
         case .depthwise:
             weightCount = ldk_depthwise_weight_count(geometry.outputChannels, taps)
             biasCount = ldk_depthwise_bias_count(geometry.outputChannels)
+        case .winograd where precision == .bfloat16:
+            weightCount = (ldk_winograd_bf16_weight_count(geometry.outputChannels, geometry.input.channels) + 1) / 2
+            biasCount = ldk_winograd_bias_count(geometry.outputChannels)
         case .winograd:
             weightCount = ldk_winograd_weight_count(geometry.outputChannels, geometry.input.channels)
             biasCount = ldk_winograd_bias_count(geometry.outputChannels)
@@ -134,6 +139,9 @@ public struct FastConvolution: Sendable {
                 packedWeights.base, packedBias.base)
         case .depthwise:
             ldk_pack_depthwise(weights, biasValues, geometry.outputChannels, taps, packedWeights.base, packedBias.base)
+        case .winograd where precision == .bfloat16:
+            let values = UnsafeMutableRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self)
+            ldk_pack_winograd_bf16(weights, biasValues, geometry.outputChannels, geometry.input.channels, values, packedBias.base)
         case .winograd:
             ldk_pack_winograd(weights, biasValues, geometry.outputChannels, geometry.input.channels, packedWeights.base, packedBias.base)
         }
@@ -188,7 +196,8 @@ public struct FastConvolution: Sendable {
         case (.depthwise, _): return LDK_KERNEL_DEPTHWISE
         case (.direct, .float32): return LDK_KERNEL_DIRECT
         case (.direct, .bfloat16): return LDK_KERNEL_DIRECT_BF16
-        case (.winograd, _): return LDK_KERNEL_WINOGRAD
+        case (.winograd, .float32): return LDK_KERNEL_WINOGRAD
+        case (.winograd, .bfloat16): return LDK_KERNEL_WINOGRAD_BF16
         }
     }
 }

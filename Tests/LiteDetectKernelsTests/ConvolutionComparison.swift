@@ -27,6 +27,9 @@ struct ConvolutionComparison {
     /// magnitude (float32 holds the product of two bfloat16 values exactly); add the float32 sum's
     /// reordering (2e-5) and scale by the activation's largest slope (1.5, hard-swish).
     static let bfloat16RelativeTolerance: Float = 1.5 * (0x1p-7 + 0x1p-16) + 2e-5
+    /// Adds to each output's error scale (beside the direct terms' magnitudes) a kernel-specific
+    /// one, from the input and OHWI weights: Winograd's transformed terms (`WinogradErrorScale`).
+    var extraScale: ((ConvolutionGeometry, _ input: [Float], _ weights: [Float]) -> [Float])? = nil
 
     /// Floats a strided view leaves before its channels and after them, per pixel.
     private static let sliceOffset = 3, sliceTail = 2
@@ -48,6 +51,9 @@ struct ConvolutionComparison {
         var magnitude = [Float](repeating: 0, count: outShape.elementCount)
         Self.reference(geometry, input: input, weights: weights, bias: bias, output: &sum)
         Self.reference(geometry, input: input.map(abs), weights: weights.map(abs), bias: bias.map(abs), output: &magnitude)
+        if let extraScale {
+            for (i, extra) in extraScale(geometry, input, weights).enumerated() { magnitude[i] += extra }
+        }
 
         let fast = FastConvolution(
             geometry: geometry, activation: activation, weights: weights, bias: bias, kernel: kernel, precision: precision)

@@ -181,6 +181,15 @@ size_t ldk_winograd_bias_count(ptrdiff_t output_channels);
 void ldk_pack_winograd(const float *weights, const float *bias, ptrdiff_t output_channels, ptrdiff_t input_channels,
                        float *packed_weights, float *packed_bias);
 
+/// bfloat16 values of ldk_pack_winograd_bf16's weights.
+size_t ldk_winograd_bf16_weight_count(ptrdiff_t output_channels, ptrdiff_t input_channels);
+
+/// ldk_pack_winograd for LDK_KERNEL_WINOGRAD_BF16: U rounded to bfloat16 and packed as
+/// `[position][panel][input pair][32][2]`, an odd input count's last pair completed with zero;
+/// the bias stays float32.
+void ldk_pack_winograd_bf16(const float *weights, const float *bias, ptrdiff_t output_channels,
+                            ptrdiff_t input_channels, uint16_t *packed_weights, float *packed_bias);
+
 // MARK: Threads
 
 /// Helper threads that large convolutions are split across (by output rows; 1×1 convolutions by
@@ -221,6 +230,10 @@ typedef enum {
     /// LDK_KERNEL_DIRECT in bfloat16, for geometries ldk_direct_bf16_fits accepts: bands of input
     /// rows rounded to bfloat16 into a zero-padded copy, so every output pixel is an interior one.
     LDK_KERNEL_DIRECT_BF16 = 5,
+    /// LDK_KERNEL_WINOGRAD in bfloat16: the transformed inputs rounded to bfloat16 as they are
+    /// stored, multiplied by bfloat16 transformed weights (ldk_pack_winograd_bf16) with
+    /// VDPBF16PS; transforms and sums in float32.
+    LDK_KERNEL_WINOGRAD_BF16 = 6,
 } ldk_kernel;
 
 /// Runs `convolution` with `kernel` as compiled for `isa` (clamped to what this CPU supports).
