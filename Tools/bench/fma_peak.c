@@ -1,6 +1,7 @@
 // The FMA throughput of one core: 12 independent chains of 512-bit (then 256-bit) FMAs, enough
 // to cover the FMA latency on Zen 4 and on Intel cores. Prints multiply-adds per second; the
-// GEMM's GMAC/s in `detect bench --per-layer` is judged against this.
+// GEMM's GMAC/s in `detect bench --per-layer` is judged against this. Where the CPU has
+// AVX512_BF16, also VDPBF16PS's (32 bfloat16 multiply-adds each), the bfloat16 kernels' ceiling.
 //
 //     clang -O2 -march=native Tools/bench/fma_peak.c -o /tmp/fma_peak && /tmp/fma_peak
 //
@@ -39,6 +40,23 @@ int main(void) {
     for (int i = 0; i < CHAINS; i++) zsum += _mm512_reduce_add_ps(z[i]);
     printf("zmm: %.1f GMAC/s (%.2f FMA instructions/ns) [%g]\n", ROUNDS * CHAINS * 16 / elapsed / 1e9,
            ROUNDS * CHAINS / elapsed / 1e9, zsum);
+#endif
+#if defined(__AVX512BF16__)
+    __m512 d[CHAINS];
+    const __m512bh da = (__m512bh)_mm512_set1_epi32(0x3f803f80), db = (__m512bh)_mm512_set1_epi32(0x33d633d6);
+    for (int i = 0; i < CHAINS; i++) d[i] = _mm512_set1_ps((float)i);
+    double start_bf16 = seconds();
+    for (long k = 0; k < ROUNDS; k++) {
+        for (int i = 0; i < CHAINS; i++) {
+            d[i] = _mm512_dpbf16_ps(d[i], da, db);
+            KEEP(d[i]);
+        }
+    }
+    double elapsed_bf16 = seconds() - start_bf16;
+    float dsum = 0;
+    for (int i = 0; i < CHAINS; i++) dsum += _mm512_reduce_add_ps(d[i]);
+    printf("zmm VDPBF16PS: %.1f GMAC/s (%.2f instructions/ns) [%g]\n", ROUNDS * CHAINS * 32 / elapsed_bf16 / 1e9,
+           ROUNDS * CHAINS / elapsed_bf16 / 1e9, dsum);
 #endif
     __m256 y[CHAINS];
     const __m256 yb = _mm256_set1_ps(1.0000001f), yc = _mm256_set1_ps(1e-7f);
