@@ -133,8 +133,9 @@ def opencv_voc(prototxt: str, caffemodel: str, threads: int) -> Peer:
     return Peer(f"OpenCV DNN {cv2.__version__}", run, check)
 
 
-def litedetect(binary: str, model: str, threads: int, runs: int, warmup: int) -> tuple[float, str]:
-    command = [binary, "bench", "--model", model, "--threads", str(threads), "--runs", str(runs), "--warmup", str(warmup), "--format", "json"]
+def litedetect(binary: str, model: str, threads: int, runs: int, warmup: int, precision: str = "f32") -> tuple[float, str]:
+    command = [binary, "bench", "--model", model, "--threads", str(threads), "--runs", str(runs), "--warmup", str(warmup),
+               "--precision", precision, "--format", "json"]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     record = json.loads(result.stdout.strip().splitlines()[-1])
     return float(record["latency_ms"]["median"]), record.get("kernels", "?")
@@ -164,7 +165,10 @@ def main() -> int:
     parser.add_argument("--max-other-cpu", type=float, default=0.25)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "detect"))
     parser.add_argument("--output", help="also write the results as JSON here")
+    parser.add_argument("--precision", action="append", choices=["f32", "bf16"],
+                        help="LiteDetect's precision (repeatable; default f32): bf16 is compared with OpenVINO's default precision")
     args = parser.parse_args()
+    precisions = args.precision or ["f32"]
     threads_list = args.threads or [1, 2]
 
     machine = cpu()
@@ -188,14 +192,18 @@ def main() -> int:
                     continue
                 peers.append(peer)
             series = {peer.name: [] for peer in peers}
-            series["LiteDetect"] = []
+            # "LiteDetect" is float32 (the key of runs saved before --precision existed).
+            ours = {precision: "LiteDetect" if precision == "f32" else f"LiteDetect {precision}" for precision in precisions}
+            for name in ours.values():
+                series[name] = []
             kernels = "?"
             round_index, retries = 0, 0
             while round_index < args.rounds:
                 meter = OtherCpuMeter()
                 meter.start()
                 timings = {peer.name: median_latency_ms(peer.run, args.warmup, args.runs) for peer in peers}
-                timings["LiteDetect"], kernels = litedetect(args.binary, model, threads, args.runs, args.warmup)
+                for precision, name in ours.items():
+                    timings[name], kernels = litedetect(args.binary, model, threads, args.runs, args.warmup, precision)
                 other = meter.stop()
                 if other is not None and other > args.max_other_cpu and retries < 3:
                     retries += 1
@@ -207,14 +215,21 @@ def main() -> int:
             best = {name: min(values) for name, values in series.items()}
             fastest_float32 = min((best[p.name] for p in peers if p.precision == "float32"), default=None)
             fastest_any = min((best[p.name] for p in peers), default=None)
+            default_precision = [best[p.name] for p in peers if p.precision != "float32"]
             row = {"model": model, "threads": threads, "best_ms": best, "rounds_ms": series, "kernels": kernels,
-                   "peer_checks": {p.name: p.check for p in peers},
-                   "ratio_to_fastest_float32_peer": best["LiteDetect"] / fastest_float32 if fastest_float32 else None,
-                   "ratio_to_fastest_peer": best["LiteDetect"] / fastest_any if fastest_any else None}
+                   "peer_checks": {p.name: p.check for p in peers}}
+            if "f32" in ours:
+                row["ratio_to_fastest_float32_peer"] = best["LiteDetect"] / fastest_float32 if fastest_float32 else None
+                row["ratio_to_fastest_peer"] = best["LiteDetect"] / fastest_any if fastest_any else None
+            if "bf16" in ours:
+                row["bf16_ratio_to_openvino_default"] = (
+                    best[ours["bf16"]] / default_precision[0] if default_precision else None)
             results.append(row)
             cells = ", ".join(f"{name} {value:.2f} ms" for name, value in best.items())
-            ratio = row["ratio_to_fastest_float32_peer"]
-            print(f"{model} threads={threads}: {cells}; LiteDetect ÷ fastest float32 peer = {ratio:.2f}" if ratio else f"{model} threads={threads}: {cells}", flush=True)
+            ratios = [f"{label} = {row[key]:.2f}" for key, label in
+                      [("ratio_to_fastest_float32_peer", "LiteDetect ÷ fastest float32 peer"),
+                       ("bf16_ratio_to_openvino_default", "LiteDetect bf16 ÷ OpenVINO default")] if row.get(key)]
+            print(f"{model} threads={threads}: {cells}" + ("; " + "; ".join(ratios) if ratios else ""), flush=True)
     if args.output:
         with open(args.output, "w") as file:
             json.dump({"cpu": machine, "results": results, "rounds": args.rounds, "runs": args.runs, "warmup": args.warmup}, file, indent=1)
