@@ -49,7 +49,7 @@ ldk_isa ldk_selected_isa(void) {
 
 int ldk_isa_is_supported(ldk_isa isa) { return isa <= ldk_selected_isa(); }
 
-int ldk_bf16_is_supported(void) {
+static int ldk_detect_bf16(void) {
 #if LDK_HAS_X86_KERNELS
     // AVX512_BF16 is CPUID leaf 7, sub-leaf 1, EAX bit 5; the zmm state was checked with AVX-512.
     unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
@@ -58,6 +58,18 @@ int ldk_bf16_is_supported(void) {
 #else
     return 0;
 #endif
+}
+
+/// -1 until the first call (CPUID traps to the hypervisor in a VM: ask once).
+static int ldk_cached_bf16 = -1;
+
+int ldk_bf16_is_supported(void) {
+    int supported = __atomic_load_n(&ldk_cached_bf16, __ATOMIC_RELAXED);
+    if (supported < 0) {
+        supported = ldk_detect_bf16();
+        __atomic_store_n(&ldk_cached_bf16, supported, __ATOMIC_RELAXED);
+    }
+    return supported;
 }
 
 ldk_isa ldk_usable_isa(ldk_isa isa) {
@@ -154,12 +166,12 @@ static void ldk_run_panel_range(void *context, ptrdiff_t item) {
         part.residual.base += first;
         part.residual.channels = last - first;
     }
-    const ptrdiff_t taps = c->kernel_height * c->kernel_width;
+    // A panel's weights: per kernel row, its run of columns × channels (in bfloat16, made even).
     if (split->kernel == LDK_KERNEL_DIRECT_BF16)
         part.packed_bf16_weights +=
             begin * c->kernel_height * ((c->kernel_width * c->input.channels + 1) / 2) * 2 * LDK_PANEL_WIDTH;
     else
-        part.packed_weights += begin * taps * c->input.channels * LDK_PANEL_WIDTH;
+        part.packed_weights += begin * c->kernel_height * c->kernel_width * c->input.channels * LDK_PANEL_WIDTH;
     part.packed_bias += first;
     ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height);
 }

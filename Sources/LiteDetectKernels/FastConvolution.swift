@@ -56,8 +56,8 @@ public struct FastConvolution: Sendable {
     public let precision: KernelPrecision
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
     /// `[group][panel][tap][input/groups][32]`, depthwise `[16-channel block][tap][16]` or
-    /// Winograd `[position][panel][input][32]`; in bfloat16, panels `[group][panel][kernel row]
-    /// [pair][32][2]` (`ldk_pack_panels_bf16`), two bfloat16 values to a float slot.
+    /// Winograd `[position][panel][input][32]`; in bfloat16 (`UInt16` values), panels
+    /// `[group][panel][kernel row][pair][32][2]` or Winograd `[position][panel][input pair][32][2]`.
     private let packedWeights: FastAlignedBuffer
     /// The bias padded to the same layout's output-channel granularity.
     private let packedBias: FastAlignedBuffer
@@ -109,7 +109,7 @@ public struct FastConvolution: Sendable {
         case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
             let values = ldk_panel_bf16_weight_count(
                 geometry.outputChannels, geometry.groups, geometry.kernelHeight, geometry.kernelWidth, geometry.inputChannelsPerGroup)
-            weightCount = (values + 1) / 2
+            weightCount = values
             biasCount = ldk_panel_bias_count(geometry.outputChannels, geometry.groups)
         case .pointwise, .direct:
             weightCount = ldk_panel_weight_count(geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup)
@@ -118,21 +118,21 @@ public struct FastConvolution: Sendable {
             weightCount = ldk_depthwise_weight_count(geometry.outputChannels, taps)
             biasCount = ldk_depthwise_bias_count(geometry.outputChannels)
         case .winograd where precision == .bfloat16:
-            weightCount = (ldk_winograd_bf16_weight_count(geometry.outputChannels, geometry.input.channels) + 1) / 2
+            weightCount = ldk_winograd_bf16_weight_count(geometry.outputChannels, geometry.input.channels)
             biasCount = ldk_winograd_bias_count(geometry.outputChannels)
         case .winograd:
             weightCount = ldk_winograd_weight_count(geometry.outputChannels, geometry.input.channels)
             biasCount = ldk_winograd_bias_count(geometry.outputChannels)
         }
-        let packedWeights = FastAlignedBuffer(count: weightCount)
+        let packedWeights = precision == .bfloat16
+            ? FastAlignedBuffer(bfloat16Count: weightCount) : FastAlignedBuffer(count: weightCount)
         let packedBias = FastAlignedBuffer(count: biasCount)
         let biasValues = bias ?? [Float](repeating: 0, count: geometry.outputChannels)
         switch kernel {
         case .pointwise where precision == .bfloat16, .direct where precision == .bfloat16:
-            let values = UnsafeMutableRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self)
             ldk_pack_panels_bf16(
                 weights, biasValues, geometry.outputChannels, geometry.groups, geometry.kernelHeight, geometry.kernelWidth,
-                geometry.inputChannelsPerGroup, values, packedBias.base)
+                geometry.inputChannelsPerGroup, packedWeights.bfloat16Base, packedBias.base)
         case .pointwise, .direct:
             ldk_pack_panels(
                 weights, biasValues, geometry.outputChannels, geometry.groups, taps, geometry.inputChannelsPerGroup,
@@ -140,8 +140,8 @@ public struct FastConvolution: Sendable {
         case .depthwise:
             ldk_pack_depthwise(weights, biasValues, geometry.outputChannels, taps, packedWeights.base, packedBias.base)
         case .winograd where precision == .bfloat16:
-            let values = UnsafeMutableRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self)
-            ldk_pack_winograd_bf16(weights, biasValues, geometry.outputChannels, geometry.input.channels, values, packedBias.base)
+            ldk_pack_winograd_bf16(
+                weights, biasValues, geometry.outputChannels, geometry.input.channels, packedWeights.bfloat16Base, packedBias.base)
         case .winograd:
             ldk_pack_winograd(weights, biasValues, geometry.outputChannels, geometry.input.channels, packedWeights.base, packedBias.base)
         }
@@ -182,7 +182,7 @@ public struct FastConvolution: Sendable {
             input: input.cMap, output: output.cMap,
             residual: residual?.cMap ?? ldk_feature_map(base: nil, height: 0, width: 0, channels: 0, pixel_stride: 0),
             packed_weights: bfloat16 ? nil : packedWeights.base,
-            packed_bf16_weights: bfloat16 ? UnsafeRawPointer(packedWeights.base).assumingMemoryBound(to: UInt16.self) : nil,
+            packed_bf16_weights: bfloat16 ? UnsafePointer(packedWeights.bfloat16Base) : nil,
             packed_bias: packedBias.base,
             kernel_height: geometry.kernelHeight, kernel_width: geometry.kernelWidth, stride: geometry.stride,
             pad_top: padTop, pad_left: geometry.padding.left, groups: geometry.groups,
