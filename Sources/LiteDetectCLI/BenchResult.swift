@@ -8,6 +8,9 @@ struct BenchResult {
     var inputSize: Int
     var threads: Int
     var precision: KernelPrecision
+    /// Multiply-accumulates that ran in bfloat16 (the rest, depthwise and any layer without a
+    /// bfloat16 kernel, in float32).
+    var bfloat16MultiplyAccumulates: Int
     /// The postprocessing score threshold the stage times were measured at.
     var scoreThreshold: Float
     var parameters: Int
@@ -38,7 +41,7 @@ struct BenchResult {
         let network = detector.detectionNetwork.network
         var result = BenchResult(
             model: config.name, backbone: config.backbone.description, inputSize: config.input.width, threads: threads,
-            precision: precision, scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
+            precision: precision, bfloat16MultiplyAccumulates: network.multiplyAccumulates(in: .bfloat16), scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
             parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
             forward: LatencyStatistics(forward),
             stages: StageTiming(preprocess: LatencyStatistics(pre).median, inference: LatencyStatistics(forward).median, postprocess: LatencyStatistics(post).median),
@@ -104,7 +107,8 @@ struct BenchResult {
     var json: String {
         var fields: [(String, String)] = [
             ("backbone", JSONText.string(backbone)), ("model", JSONText.string(model)), ("input_size", "\(inputSize)"),
-            ("threads", "\(threads)"), ("precision", JSONText.string(precision.rawValue)), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
+            ("threads", "\(threads)"), ("precision", JSONText.string(precision.rawValue)),
+            ("bf16_macs", "\(bfloat16MultiplyAccumulates)"), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
             ("latency_ms", JSONText.object([
                 ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
                 ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),

@@ -26,6 +26,17 @@ final class PrecisionCommandTests: XCTestCase {
         XCTAssertTrue(labels.contains("dog") && labels.contains("bicycle"), "\(labels)")
     }
 
+    /// In bfloat16 every convolution but the depthwise ones multiplies in bfloat16.
+    func testBenchInBFloat16SaysWhatRanInIt() throws {
+        guard try bfloat16Supported else { throw XCTSkip("AVX512_BF16 kernels not run: this CPU lacks AVX512_BF16") }
+        let result = try CommandRunner.run(["bench", "--backbone", "mobilenetv2", "--input-size", "96", "--runs", "1", "--warmup", "0", "--precision", "bf16", "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        XCTAssertEqual(object["precision"] as? String, "bf16")
+        let macs = try XCTUnwrap(object["macs"] as? Int), bfloat16 = try XCTUnwrap(object["bf16_macs"] as? Int)
+        XCTAssertTrue(bfloat16 > macs / 2 && bfloat16 < macs, "\(bfloat16) of \(macs) MACs in bfloat16")
+    }
+
     func testBFloat16WithoutTheFeatureIsAClearError() throws {
         let dog = repositoryRoot.appendingPathComponent("SampleImages/dog.jpg").path
         let detect = try CommandRunner.run([dog, "--precision", "bf16", "--format", "json", "--no-draw"], environment: ["LITEDETECT_ISA": "avx2"])
@@ -45,6 +56,7 @@ final class PrecisionCommandTests: XCTestCase {
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         XCTAssertEqual(object["kernels"] as? String, "portable C")
         XCTAssertEqual(object["precision"] as? String, "f32")
+        XCTAssertEqual(object["bf16_macs"] as? Int, 0)
         let cpu = try XCTUnwrap(object["cpu"] as? [String: Any])
         XCTAssertEqual(cpu["bf16"] as? Bool, false, "portable kernels have no bfloat16")
         // The kernel's own name for the CPU (on x86 Linux, the same CPUID brand string).

@@ -79,6 +79,15 @@ public final class Network: Sendable {
         }
     }
 
+    /// Multiply-accumulates of the convolutions that multiply in `precision` (with bfloat16 asked
+    /// for, the layers without a bfloat16 kernel run in float32).
+    public func multiplyAccumulates(in precision: KernelPrecision) -> Int {
+        steps.reduce(0) { total, step in
+            guard case let .convolution(layer, _, _) = step.operation, layer.precision == precision else { return total }
+            return total + step.operation.multiplyAccumulates
+        }
+    }
+
     /// Multiply-accumulates of each operation, in execution order.
     public var operationMultiplyAccumulates: [Int] { steps.map(\.operation.multiplyAccumulates) }
 }
