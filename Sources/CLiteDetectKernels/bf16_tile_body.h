@@ -39,3 +39,22 @@ LDK_INLINE void LDK_NAME(tile_accumulate_bf16)(const int rows, const int vectors
         }
     }
 }
+
+/// tile_accumulate_bf16 for pixels whose inputs are not one stride apart (a tile that runs on
+/// into the next output row): pixel r's inputs start at x[r].
+LDK_INLINE void LDK_NAME(tile_accumulate_bf16_gather)(const int rows, const int vectors,
+                                                      ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS],
+                                                      const uint16_t *const x[LDK_TILE_ROWS], const uint16_t *w,
+                                                      ptrdiff_t pairs) {
+    for (ptrdiff_t k = 0; k < pairs; k++) {
+        __m512bh wv[LDK_TILE_VECTORS];
+        for (int v = 0; v < vectors; v++)
+            wv[v] = (__m512bh)_mm512_loadu_si512(w + k * 2 * LDK_PANEL_WIDTH + v * 2 * LDK_LANES);
+        for (int r = 0; r < rows; r++) {
+            int32_t pair;
+            memcpy(&pair, x[r] + 2 * k, sizeof pair);
+            const __m512bh value = (__m512bh)_mm512_set1_epi32(pair);
+            for (int v = 0; v < vectors; v++) sum[r][v] = _mm512_dpbf16_ps(sum[r][v], value, wv[v]);
+        }
+    }
+}
