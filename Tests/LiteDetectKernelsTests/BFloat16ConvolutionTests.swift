@@ -55,31 +55,10 @@ final class BFloat16ConvolutionTests: XCTestCase {
     }
 
     func testDirectMatchesReference() {
-        let tfSame20 = Padding.tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 2)
-        let geometries = [
-            // Stems on RGB (an odd depth: the last pair is completed with zero), SqueezeNet 1.0's 7×7/2.
-            conv(19, 19, 3, 32, kernel: (3, 3), stride: 2, padding: .symmetric(1)),
-            conv(20, 20, 3, 24, kernel: (3, 3), stride: 2, padding: tfSame20),
-            conv(23, 21, 3, 96, kernel: (7, 7), stride: 2, padding: .zero),
-            // Full 3×3 convolutions down to a 1×1 map, channel counts that fill no vector.
-            conv(7, 7, 17, 33, kernel: (3, 3), padding: .symmetric(1)),
-            conv(3, 3, 33, 5, kernel: (3, 3), padding: .symmetric(1)),
-            conv(1, 1, 16, 64, kernel: (3, 3), padding: .symmetric(1)),
-            conv(2, 7, 5, 70, kernel: (3, 3), padding: .symmetric(1)),
-            conv(19, 19, 8, 40, kernel: (3, 3), padding: .symmetric(1)),
-            conv(7, 19, 9, 33, kernel: (3, 3), stride: 2, padding: Padding(top: 0, left: 2, bottom: 1, right: 0)),
-            // More padding than the kernel reaches across: rows and columns of windows wholly outside.
-            conv(5, 6, 4, 9, kernel: (3, 3), padding: .symmetric(3)),
-            conv(23, 4, 9, 35, kernel: (3, 3), padding: .symmetric(2)),
-            // Groups, non-square kernels, 1×1 with stride 2, and shapes the other kernels own.
-            conv(7, 7, 4, 6, kernel: (3, 3), padding: .symmetric(1), groups: 2),
-            conv(9, 9, 6, 9, kernel: (3, 3), stride: 2, padding: .symmetric(1), groups: 3),
-            conv(7, 7, 5, 10, kernel: (3, 3), padding: .symmetric(1), groups: 5),
-            conv(7, 7, 17, 33, kernel: (1, 1), stride: 2, padding: .zero),
-            conv(5, 9, 7, 11, kernel: (1, 3), padding: Padding(top: 0, left: 1, bottom: 0, right: 1)),
-            conv(9, 5, 7, 11, kernel: (3, 1), stride: 2, padding: Padding(top: 1, left: 0, bottom: 1, right: 0)),
-            conv(7, 7, 17, 17, kernel: (3, 3), padding: .symmetric(1), groups: 17),
-            // Several bands of input rows: one output row per band, and several rows per band.
+        // The float32 direct kernel's sweep (stems on RGB with an odd depth, whose last pair is
+        // completed with zero; padding wider than the kernel; groups; non-square kernels), then
+        // several bands of input rows: one output row per band, and several rows per band.
+        let geometries = ConvolutionSweeps.direct + [
             conv(12, 38, 512, 20, kernel: (3, 3), padding: .symmetric(1)),
             conv(40, 40, 96, 18, kernel: (3, 3), padding: .symmetric(1)),
             conv(41, 40, 95, 18, kernel: (3, 3), stride: 2, padding: .symmetric(1)),
@@ -165,8 +144,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
 
     private func conv(_ h: Int, _ w: Int, _ cin: Int, _ cout: Int, kernel: (Int, Int), stride: Int = 1, padding: Padding,
                       groups: Int = 1) -> ConvolutionGeometry {
-        ConvolutionGeometry(input: FeatureMapShape(height: h, width: w, channels: cin), outputChannels: cout,
-                            kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding, groups: groups)
+        ConvolutionSweeps.conv(h, w, cin, cout, kernel: kernel, stride: stride, padding: padding, groups: groups)
     }
 
     /// Each activation in turn across a sweep, half the cases on channel-slice views and a third
