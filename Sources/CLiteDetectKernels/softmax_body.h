@@ -1,0 +1,36 @@
+// Softmax over the rows of a matrix, written once against the vector vocabulary
+// (vector_<isa>.h) and exp_body.h's e^x. Generic math: nothing here knows what a row means.
+//
+// Per row: m = max(x), e_j = e^(x_j - m) (≤ 1, so nothing overflows), s = Σ e_j (lane-wise
+// partial sums, then across lanes), y_j = e_j · (1 / s). Each y_j is then within a few ulp of
+// the exact softmax (SoftmaxKernelTests measures it against double precision); the summation
+// order differs between ISAs, so the last bit may too.
+
+LDK_TARGET void LDK_NAME(softmax_rows)(const float *input, ptrdiff_t rows, ptrdiff_t columns,
+                                       ptrdiff_t input_row_stride, float *output, ptrdiff_t output_row_stride) {
+    const ptrdiff_t whole = columns / LDK_LANES * LDK_LANES, rest = columns - whole;
+    for (ptrdiff_t row = 0; row < rows; row++) {
+        const float *x = input + row * input_row_stride;
+        float *y = output + row * output_row_stride;
+        // Tail lanes are -∞: they change no maximum and add e^-∞ = 0 to the sum.
+        ldk_vf largest = vf_set1(-__builtin_inff());
+        for (ptrdiff_t j = 0; j < whole; j += LDK_LANES) largest = vf_max(largest, vf_load(x + j));
+        if (rest) largest = vf_max(largest, vf_load_first_or(x + whole, rest, -__builtin_inff()));
+        const ldk_vf shift = vf_set1(vf_reduce_max(largest));
+
+        ldk_vf sums = vf_zero();
+        for (ptrdiff_t j = 0; j < whole; j += LDK_LANES) {
+            const ldk_vf e = LDK_NAME(exp_vector)(vf_sub(vf_load(x + j), shift));
+            vf_store(y + j, e);
+            sums = vf_add(sums, e);
+        }
+        if (rest) {
+            const ldk_vf e = LDK_NAME(exp_vector)(vf_sub(vf_load_first_or(x + whole, rest, -__builtin_inff()), shift));
+            vf_store_first(y + whole, e, rest);
+            sums = vf_add(sums, e);
+        }
+        const ldk_vf reciprocal = vf_set1(1.0f / vf_reduce_add(sums));
+        for (ptrdiff_t j = 0; j < whole; j += LDK_LANES) vf_store(y + j, vf_mul(vf_load(y + j), reciprocal));
+        if (rest) vf_store_first(y + whole, vf_mul(vf_load_first(y + whole, rest), reciprocal), rest);
+    }
+}
