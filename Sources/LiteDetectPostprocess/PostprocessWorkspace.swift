@@ -4,8 +4,10 @@ struct PostprocessWorkspace: Sendable {
     let selectionsPerGroup: Int
     /// Decoded boxes, normalised, one per anchor.
     var decodedBoxes: [Box]
-    /// One anchor's foreground scores, converted from its logits.
-    var rowScores: [Float]
+    /// Rows to convert per call of the score kernel: 32 rows of ~91 scores stay in L1.
+    static let scoreBlockRows = 32
+    /// A block of anchors' scores (`scoreBlockRows` rows of `logitColumns`, background included).
+    var blockScores: [Float]
     /// Class-agnostic mode: each anchor's best foreground class.
     var bestClasses: [Int32]
     /// Each group's candidates as `CandidateKey`s, in anchor order: group `g` owns
@@ -34,7 +36,7 @@ struct PostprocessWorkspace: Sendable {
         let poolSize = groupCount * selectionsPerGroup
         let empty = ScoredCandidate(score: 0, key: 0)
         decodedBoxes = Array(repeating: Box(x1: 0, y1: 0, x2: 0, y2: 0), count: anchorCount)
-        rowScores = Array(repeating: 0, count: classCount)
+        blockScores = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * configuration.logitColumns)
         bestClasses = Array(repeating: 0, count: configuration.classAgnostic ? anchorCount : 0)
         candidateKeys = Array(repeating: 0, count: groupCount * anchorCount)
         candidateCounts = Array(repeating: 0, count: groupCount)
@@ -52,7 +54,7 @@ struct PostprocessWorkspace: Sendable {
     mutating func withBuffers<R>(_ body: (inout PostprocessBuffers) -> R) -> R {
         let selectionsPerGroup = self.selectionsPerGroup
         return decodedBoxes.withUnsafeMutableBufferPointer { decodedBoxes in
-            rowScores.withUnsafeMutableBufferPointer { rowScores in
+            blockScores.withUnsafeMutableBufferPointer { blockScores in
                 bestClasses.withUnsafeMutableBufferPointer { bestClasses in
                     candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
                         candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
@@ -66,7 +68,7 @@ struct PostprocessWorkspace: Sendable {
                                                         poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
                                                             var buffers = PostprocessBuffers(
                                                                 selectionsPerGroup: selectionsPerGroup,
-                                                                decodedBoxes: decodedBoxes, rowScores: rowScores,
+                                                                decodedBoxes: decodedBoxes, blockScores: blockScores,
                                                                 bestClasses: bestClasses, candidateKeys: candidateKeys,
                                                                 candidateCounts: candidateCounts,
                                                                 sortScratch: sortScratch,
@@ -95,7 +97,7 @@ struct PostprocessWorkspace: Sendable {
 struct PostprocessBuffers {
     let selectionsPerGroup: Int
     let decodedBoxes: UnsafeMutableBufferPointer<Box>
-    let rowScores: UnsafeMutableBufferPointer<Float>
+    let blockScores: UnsafeMutableBufferPointer<Float>
     let bestClasses: UnsafeMutableBufferPointer<Int32>
     let candidateKeys: UnsafeMutableBufferPointer<UInt64>
     let candidateCounts: UnsafeMutableBufferPointer<Int>
