@@ -80,9 +80,7 @@ LDK_INLINE float vf_reduce_add(ldk_vf v) {
     return _mm_cvtss_f32(s);
 }
 
-/// The first of the first `n` (≤ 8) lanes where a ≥ b (false for NaN), or LDK_LANES if none.
-LDK_INLINE int vf_first_lane_at_least(ldk_vf a, ldk_vf b, ptrdiff_t n) {
-    const unsigned valid = n >= 8 ? 0xFFu : (1u << n) - 1;
-    const unsigned hits = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)) & valid;
-    return hits ? __builtin_ctz(hits) : LDK_LANES;
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) {
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ));
 }

@@ -70,9 +70,5 @@ LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) {
 LDK_INLINE float vf_reduce_max(ldk_vf v) { return _mm512_reduce_max_ps(v); }
 LDK_INLINE float vf_reduce_add(ldk_vf v) { return _mm512_reduce_add_ps(v); }
 
-/// The first of the first `n` (≤ 16) lanes where a ≥ b (false for NaN), or LDK_LANES if none.
-LDK_INLINE int vf_first_lane_at_least(ldk_vf a, ldk_vf b, ptrdiff_t n) {
-    const unsigned valid = n >= 16 ? 0xFFFFu : (1u << n) - 1;
-    const unsigned hits = (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ) & valid;
-    return hits ? __builtin_ctz(hits) : LDK_LANES;
-}
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) { return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }

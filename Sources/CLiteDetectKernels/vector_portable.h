@@ -79,9 +79,8 @@ LDK_INLINE float vf_reduce_max(ldk_vf v) {
 
 LDK_INLINE float vf_reduce_add(ldk_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
 
-/// The first of the first `n` (≤ 4) lanes where a ≥ b (false for NaN), or LDK_LANES if none.
-LDK_INLINE int vf_first_lane_at_least(ldk_vf a, ldk_vf b, ptrdiff_t n) {
-    for (int i = 0; i < n && i < 4; i++)
-        if (a[i] >= b[i]) return i;
-    return LDK_LANES;
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) {
+    const ldk_vi hits = a >= b;
+    return (unsigned)((hits[0] & 1) | (hits[1] & 2) | (hits[2] & 4) | (hits[3] & 8));
 }

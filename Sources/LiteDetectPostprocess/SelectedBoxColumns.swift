@@ -17,10 +17,13 @@ struct SelectedBoxColumns {
     private let y2: UnsafeMutablePointer<Float>
     private let area: UnsafeMutablePointer<Float>
     private let capacity: Int
+    /// Read once per run, not per candidate: the kernel is called for every candidate.
+    private let instructionSet = KernelInstructionSet.selected
     private(set) var count = 0
 
-    /// Lays the columns over `storage` (at least `storageSize(capacity:)` floats), starting empty.
-    init(storage: UnsafeMutableBufferPointer<Float>, capacity: Int) {
+    /// Lays the columns over `storage` (at least `storageSize(capacity:)` floats), whose first
+    /// `count` boxes (default: none) were appended earlier through columns on the same storage.
+    init(storage: UnsafeMutableBufferPointer<Float>, capacity: Int, count: Int = 0) {
         let column = max(capacity, 1)
         precondition(storage.count >= 5 * column, "selected-box storage too small")
         let base = storage.baseAddress!
@@ -30,6 +33,7 @@ struct SelectedBoxColumns {
         y2 = base + 3 * column
         area = base + 4 * column
         self.capacity = capacity
+        self.count = count
     }
 
     mutating func append(_ box: Box) {
@@ -52,6 +56,7 @@ struct SelectedBoxColumns {
     func anyOverlap(with box: Box, atLeast minimumIoU: Float) -> Bool {
         FastBoxOverlap.firstOverlap(
             x1: x1, y1: y1, x2: x2, y2: y2, area: area, count: count,
-            boxX1: box.x1, boxY1: box.y1, boxX2: box.x2, boxY2: box.y2, minimumIoU: minimumIoU) < count
+            boxX1: box.x1, boxY1: box.y1, boxX2: box.x2, boxY2: box.y2, minimumIoU: minimumIoU,
+            instructionSet: instructionSet) < count
     }
 }
