@@ -62,3 +62,8 @@ void ldk_softmax_rows(ldk_isa isa, const float *input, ptrdiff_t rows, ptrdiff_t
 ptrdiff_t ldk_first_box_overlap(ldk_isa isa, ldk_box_columns boxes, ldk_box box, float minimum_iou) {
     LDK_DISPATCH_RETURN(isa, ldk_first_box_overlap, boxes, box, minimum_iou);
 }
+
+void ldk_mask_greater(ldk_isa isa, const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
+                      float threshold, uint64_t *masks) {
+    LDK_DISPATCH(isa, ldk_mask_greater, values, rows, columns, row_stride, threshold, masks);
+}

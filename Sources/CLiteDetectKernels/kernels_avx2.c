@@ -17,4 +17,5 @@
 #include "exp_body.h"
 #include "softmax_body.h"
 #include "box_overlap_body.h"
+#include "threshold_mask_body.h"
 #endif

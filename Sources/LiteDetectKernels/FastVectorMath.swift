@@ -36,4 +36,18 @@ public enum FastVectorMath {
                      "softmax rows need strides of at least `columns`")
         ldk_softmax_rows(instructionSet.cValue, input, rows, columns, inputRowStride, output, outputRowStride)
     }
+
+    /// 64-bit words per row of `maskGreater`'s output.
+    public static func maskWords(columns: Int) -> Int { (columns + 63) / 64 }
+
+    /// Bit masks of the entries strictly above `threshold` (NaN never) of each of `rows` rows of
+    /// `columns` floats: row `r`'s entry `j` is bit `j % 64` of `masks[r · maskWords(columns:) + j / 64]`.
+    /// Lets a caller visit only the entries that pass, by their set bits.
+    public static func maskGreater(
+        _ values: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, threshold: Float,
+        into masks: UnsafeMutablePointer<UInt64>, instructionSet: KernelInstructionSet = .selected
+    ) {
+        precondition(rows >= 0 && columns >= 0 && rowStride >= columns, "mask rows need a stride of at least `columns`")
+        ldk_mask_greater(instructionSet.cValue, values, rows, columns, rowStride, threshold, masks)
+    }
 }

@@ -1,3 +1,5 @@
+import LiteDetectKernels
+
 /// The working memory of `DetectionPostprocessor`, allocated once per model.
 struct PostprocessWorkspace: Sendable {
     /// Selections one NMS group (a class, or everything when class-agnostic) can contribute.
@@ -8,6 +10,9 @@ struct PostprocessWorkspace: Sendable {
     static let scoreBlockRows = 32
     /// A block of anchors' scores (`scoreBlockRows` rows of `logitColumns`, background included).
     var blockScores: [Float]
+    /// Per row of `blockScores`, bit masks of the foreground scores above the threshold
+    /// (`FastVectorMath.maskGreater`), so filing visits only those.
+    var blockMasks: [UInt64]
     /// Class-agnostic mode: each anchor's best foreground class.
     var bestClasses: [Int32]
     /// Each group's candidates as `CandidateKey`s, in anchor order: group `g` owns
@@ -42,6 +47,7 @@ struct PostprocessWorkspace: Sendable {
         let empty = ScoredCandidate(score: 0, key: 0)
         decodedBoxes = Array(repeating: Box(x1: 0, y1: 0, x2: 0, y2: 0), count: anchorCount)
         blockScores = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * configuration.logitColumns)
+        blockMasks = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * FastVectorMath.maskWords(columns: classCount))
         bestClasses = Array(repeating: 0, count: configuration.classAgnostic ? anchorCount : 0)
         candidateKeys = Array(repeating: 0, count: groupCount * anchorCount)
         candidateCounts = Array(repeating: 0, count: groupCount)
@@ -64,6 +70,7 @@ struct PostprocessWorkspace: Sendable {
         let selectionsPerGroup = self.selectionsPerGroup
         return decodedBoxes.withUnsafeMutableBufferPointer { decodedBoxes in
             blockScores.withUnsafeMutableBufferPointer { blockScores in
+              blockMasks.withUnsafeMutableBufferPointer { blockMasks in
                 bestClasses.withUnsafeMutableBufferPointer { bestClasses in
                     candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
                         candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
@@ -79,7 +86,7 @@ struct PostprocessWorkspace: Sendable {
                                                                 groupHeads.withUnsafeMutableBufferPointer { groupHeads in
                                                                     var buffers = PostprocessBuffers(
                                                                         selectionsPerGroup: selectionsPerGroup,
-                                                                        decodedBoxes: decodedBoxes, blockScores: blockScores,
+                                                                        decodedBoxes: decodedBoxes, blockScores: blockScores, blockMasks: blockMasks,
                                                                         bestClasses: bestClasses, candidateKeys: candidateKeys,
                                                                         candidateCounts: candidateCounts,
                                                                         sortScratch: sortScratch,
@@ -90,6 +97,7 @@ struct PostprocessWorkspace: Sendable {
                                                                         poolAnchors: poolAnchors)
                                                                     return body(&buffers)
                                                                 }
+                                                              }
                                                             }
                                                         }
                                                     }
@@ -112,6 +120,7 @@ struct PostprocessBuffers {
     let selectionsPerGroup: Int
     let decodedBoxes: UnsafeMutableBufferPointer<Box>
     let blockScores: UnsafeMutableBufferPointer<Float>
+    let blockMasks: UnsafeMutableBufferPointer<UInt64>
     let bestClasses: UnsafeMutableBufferPointer<Int32>
     let candidateKeys: UnsafeMutableBufferPointer<UInt64>
     let candidateCounts: UnsafeMutableBufferPointer<Int>
