@@ -33,6 +33,10 @@ struct PostprocessWorkspace: Sendable {
     /// groups' next candidates (`selectGroupsInScoreOrder`).
     var groupRuns: [GroupRun]
     var groupHeads: [ScoredCandidate]
+    /// Hard NMS: a histogram of the candidates' scores (by their keys' top 16 bits) and room for
+    /// the best keys of every group (`selectFromBestKeys`): 32 · maxDetections.
+    var scoreHistogram: [UInt32]
+    var bestKeys: [UInt64]
     /// Every group's selections, keyed by their position here (class-major, then selection order).
     var pool: [ScoredCandidate]
     var poolClasses: [Int32]
@@ -60,6 +64,8 @@ struct PostprocessWorkspace: Sendable {
             repeating: 0, count: (hard ? groupCount : 1) * SelectedBoxColumns.storageSize(capacity: selectionsPerGroup))
         groupRuns = Array(repeating: GroupRun(), count: hard ? groupCount : 0)
         groupHeads = Array(repeating: empty, count: hard ? groupCount : 0)
+        scoreHistogram = Array(repeating: 0, count: hard ? 1 << 16 : 0)
+        bestKeys = Array(repeating: 0, count: hard ? min(32 * configuration.maxDetections, groupCount * anchorCount) : 0)
         pool = Array(repeating: empty, count: poolSize)
         poolClasses = Array(repeating: 0, count: poolSize)
         poolAnchors = Array(repeating: 0, count: poolSize)
@@ -84,6 +90,8 @@ struct PostprocessWorkspace: Sendable {
                                                         poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
                                                             groupRuns.withUnsafeMutableBufferPointer { groupRuns in
                                                                 groupHeads.withUnsafeMutableBufferPointer { groupHeads in
+                                                                 scoreHistogram.withUnsafeMutableBufferPointer { scoreHistogram in
+                                                                  bestKeys.withUnsafeMutableBufferPointer { bestKeys in
                                                                     var buffers = PostprocessBuffers(
                                                                         selectionsPerGroup: selectionsPerGroup,
                                                                         decodedBoxes: decodedBoxes, blockScores: blockScores, blockMasks: blockMasks,
@@ -93,9 +101,12 @@ struct PostprocessWorkspace: Sendable {
                                                                         sortHistograms: sortHistograms, candidates: candidates,
                                                                         selections: selections, selectedBoxes: selectedBoxes,
                                                                         groupRuns: groupRuns, groupHeads: groupHeads,
+                                                                        scoreHistogram: scoreHistogram, bestKeys: bestKeys,
                                                                         pool: pool, poolClasses: poolClasses,
                                                                         poolAnchors: poolAnchors)
                                                                     return body(&buffers)
+                                                                  }
+                                                                 }
                                                                 }
                                                               }
                                                             }
@@ -131,6 +142,8 @@ struct PostprocessBuffers {
     let selectedBoxes: UnsafeMutableBufferPointer<Float>
     let groupRuns: UnsafeMutableBufferPointer<GroupRun>
     let groupHeads: UnsafeMutableBufferPointer<ScoredCandidate>
+    let scoreHistogram: UnsafeMutableBufferPointer<UInt32>
+    let bestKeys: UnsafeMutableBufferPointer<UInt64>
     let pool: UnsafeMutableBufferPointer<ScoredCandidate>
     let poolClasses: UnsafeMutableBufferPointer<Int32>
     let poolAnchors: UnsafeMutableBufferPointer<Int32>
