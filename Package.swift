@@ -25,8 +25,9 @@ let package = Package(
         .target(name: "LiteDetectNN", dependencies: ["LiteDetectKernels"]),
         /// The seven lightweight backbone families as block tables over shared blocks.
         .target(name: "LiteDetectBackbones", dependencies: ["LiteDetectNN"]),
-        /// Box coding, anchors and NMS: knows nothing of networks.
-        .target(name: "LiteDetectPostprocess"),
+        /// Box coding, anchors and NMS: knows nothing of networks (uses only the kernels' generic
+        /// vector math: softmax, box overlap).
+        .target(name: "LiteDetectPostprocess", dependencies: ["LiteDetectKernels"]),
         /// C shim over libjpeg(-turbo) and libpng that turns their exit()/longjmp errors into return codes.
         .target(
             name: "CLiteDetectImageIO",

@@ -14,4 +14,8 @@
 #include "pool_body.h"
 #include "elementwise_body.h"
 #include "shuffle_body.h"
+#include "exp_body.h"
+#include "softmax_body.h"
+#include "box_overlap_body.h"
+#include "threshold_mask_body.h"
 #endif

@@ -34,15 +34,23 @@ static inline ptrdiff_t ldk_panel_count(const ldk_convolution *c) {
     return c->groups * ((c->output.channels / c->groups + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH);
 }
 
-/// Pooling (pool_body.h), element-wise operations (elementwise_body.h) and the channel shuffle
-/// (shuffle_body.h) as compiled for one ISA.
+/// Pooling (pool_body.h), element-wise operations (elementwise_body.h), the channel shuffle
+/// (shuffle_body.h) and the vector math (exp_body.h, softmax_body.h, box_overlap_body.h,
+/// threshold_mask_body.h) as
+/// compiled for one ISA.
 #define LDK_DECLARE_OPERATIONS(isa)                                                                                   \
     void ldk_pool_##isa(const ldk_pooling *pooling);                                                                  \
     void ldk_global_average_pool_##isa(ldk_feature_map input, float *output);                                         \
     void ldk_add_##isa(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);      \
     void ldk_apply_activation_##isa(ldk_feature_map input, ldk_feature_map output, ldk_activation activation);        \
     void ldk_scale_channels_##isa(ldk_feature_map input, const float *scales, ldk_feature_map output);                \
-    void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
+    void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);               \
+    void ldk_exp_##isa(const float *input, ptrdiff_t count, float *output);                                           \
+    void ldk_softmax_rows_##isa(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,    \
+                                float *output, ptrdiff_t output_row_stride);                                          \
+    ptrdiff_t ldk_first_box_overlap_##isa(ldk_box_columns boxes, ldk_box box, float minimum_iou);                     \
+    void ldk_mask_greater_##isa(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,         \
+                                float threshold, uint64_t *masks);
 
 LDK_DECLARE_OPERATIONS(portable)
 

@@ -39,5 +39,48 @@ LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return _mm256_fmadd_p
 LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return _mm256_add_ps(a, b); }
 LDK_INLINE ldk_vf vf_sub(ldk_vf a, ldk_vf b) { return _mm256_sub_ps(a, b); }
 LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return _mm256_mul_ps(a, b); }
+LDK_INLINE ldk_vf vf_div(ldk_vf a, ldk_vf b) { return _mm256_div_ps(a, b); }
 LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return _mm256_min_ps(a, b); }
 LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return _mm256_max_ps(a, b); }
+
+// Integer-exponent, rounding, reduction and comparison helpers for the math kernels
+// (softmax_body.h, box_overlap_body.h).
+
+/// The first `n` (< 8) lanes from memory, the other lanes `fill`.
+LDK_INLINE ldk_vf vf_load_first_or(const float *p, ptrdiff_t n, float fill) {
+    const __m256i mask = _mm256_loadu_si256((const __m256i *)(ldk_avx2_lane_masks + 8 - n));
+    return _mm256_blendv_ps(_mm256_set1_ps(fill), _mm256_maskload_ps(p, mask), _mm256_castsi256_ps(mask));
+}
+
+/// Each lane rounded to the nearest integer (ties to even), still a float.
+LDK_INLINE ldk_vf vf_round_nearest(ldk_vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+
+/// 2^n per lane, for integer-valued n in [-126, 127] (built in the exponent field).
+LDK_INLINE ldk_vf vf_power_of_two(ldk_vf n) {
+    const __m256i biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(biased, 23));
+}
+
+/// n / 2 rounded toward -∞ per lane, for integer-valued n.
+LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) {
+    return _mm256_round_ps(_mm256_mul_ps(n, _mm256_set1_ps(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+
+LDK_INLINE float vf_reduce_max(ldk_vf v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+LDK_INLINE float vf_reduce_add(ldk_vf v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) {
+    return (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ));
+}

@@ -39,5 +39,36 @@ LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return _mm512_fmadd_p
 LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return _mm512_add_ps(a, b); }
 LDK_INLINE ldk_vf vf_sub(ldk_vf a, ldk_vf b) { return _mm512_sub_ps(a, b); }
 LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return _mm512_mul_ps(a, b); }
+LDK_INLINE ldk_vf vf_div(ldk_vf a, ldk_vf b) { return _mm512_div_ps(a, b); }
 LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return _mm512_min_ps(a, b); }
 LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return _mm512_max_ps(a, b); }
+
+// Integer-exponent, rounding, reduction and comparison helpers for the math kernels
+// (softmax_body.h, box_overlap_body.h).
+
+/// The first `n` (< 16) lanes from memory, the other lanes `fill`.
+LDK_INLINE ldk_vf vf_load_first_or(const float *p, ptrdiff_t n, float fill) {
+    return _mm512_mask_loadu_ps(_mm512_set1_ps(fill), (__mmask16)((1u << n) - 1), p);
+}
+
+/// Each lane rounded to the nearest integer (ties to even), still a float.
+LDK_INLINE ldk_vf vf_round_nearest(ldk_vf x) {
+    return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
+
+/// 2^n per lane, for integer-valued n in [-126, 127] (built in the exponent field).
+LDK_INLINE ldk_vf vf_power_of_two(ldk_vf n) {
+    const __m512i biased = _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(biased, 23));
+}
+
+/// n / 2 rounded toward -∞ per lane, for integer-valued n.
+LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) {
+    return _mm512_roundscale_ps(_mm512_mul_ps(n, _mm512_set1_ps(0.5f)), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+
+LDK_INLINE float vf_reduce_max(ldk_vf v) { return _mm512_reduce_max_ps(v); }
+LDK_INLINE float vf_reduce_add(ldk_vf v) { return _mm512_reduce_add_ps(v); }
+
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) { return (unsigned)_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }

@@ -38,8 +38,49 @@ LDK_INLINE ldk_vf vf_fmadd(ldk_vf a, ldk_vf b, ldk_vf c) { return a * b + c; }
 LDK_INLINE ldk_vf vf_add(ldk_vf a, ldk_vf b) { return a + b; }
 LDK_INLINE ldk_vf vf_sub(ldk_vf a, ldk_vf b) { return a - b; }
 LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return a * b; }
+LDK_INLINE ldk_vf vf_div(ldk_vf a, ldk_vf b) { return a / b; }
 
 /// Lane-wise select by comparison: bit-blend, because C has no vector `?:`.
 LDK_INLINE ldk_vf vf_select(ldk_vi mask, ldk_vf a, ldk_vf b) { return (ldk_vf)((mask & (ldk_vi)a) | (~mask & (ldk_vi)b)); }
 LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return vf_select(a < b, a, b); }
 LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return vf_select(a > b, a, b); }
+
+// Integer-exponent, rounding, reduction and comparison helpers for the math kernels
+// (softmax_body.h, box_overlap_body.h).
+
+/// The first `n` (< 4) lanes from memory, the other lanes `fill`.
+LDK_INLINE ldk_vf vf_load_first_or(const float *p, ptrdiff_t n, float fill) {
+    ldk_vf v = vf_set1(fill);
+    memcpy(&v, p, (size_t)n * sizeof(float));
+    return v;
+}
+
+/// Each lane rounded to the nearest integer (ties to even), still a float, for |x| < 2^22:
+/// adding and removing 1.5 · 2^23 leaves no fraction bits (the compiler may not reassociate this).
+LDK_INLINE ldk_vf vf_round_nearest(ldk_vf x) {
+    const ldk_vf shifter = vf_set1(12582912.0f);
+    return (x + shifter) - shifter;
+}
+
+/// 2^n per lane, for integer-valued n in [-126, 127] (built in the exponent field).
+LDK_INLINE ldk_vf vf_power_of_two(ldk_vf n) {
+    const ldk_vi biased = __builtin_convertvector(n, ldk_vi) + 127;
+    return (ldk_vf)(biased << 23);
+}
+
+/// n / 2 rounded toward -∞ per lane, for integer-valued n (an arithmetic shift of the integer).
+LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) { return __builtin_convertvector(__builtin_convertvector(n, ldk_vi) >> 1, ldk_vf); }
+
+LDK_INLINE float vf_reduce_max(ldk_vf v) {
+    float m = v[0];
+    for (int i = 1; i < 4; i++) m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+LDK_INLINE float vf_reduce_add(ldk_vf v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+
+/// Bit i set where lane i has a ≥ b (false for NaN).
+LDK_INLINE unsigned vf_mask_at_least(ldk_vf a, ldk_vf b) {
+    const ldk_vi hits = a >= b;
+    return (unsigned)((hits[0] & 1) | (hits[1] & 2) | (hits[2] & 4) | (hits[3] & 8));
+}

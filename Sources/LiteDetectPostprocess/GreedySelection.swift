@@ -51,27 +51,3 @@ func selectGreedily(
     }
     return columns.count
 }
-
-/// Hard NMS over candidates already in selection order (`CandidateKey`s sorted ascending): the
-/// same selections as `selectGreedily` with `.hard`, without a heap to pop.
-///
-/// - Parameters:
-///   - minimumIoU: `SuppressionMethod.smallestFloatAbove(threshold)`.
-///   - selected: receives the selected candidates in selection order, keyed by anchor.
-///   - selectedBoxes: scratch for the selected boxes (see `SelectedBoxColumns`), sized for `selected`.
-/// - Returns: the number of selected candidates.
-func selectHard(
-    sortedKeys: UnsafeBufferPointer<UInt64>, boxes: UnsafeBufferPointer<Box>, minimumIoU: Float, maxSelected: Int,
-    into selected: UnsafeMutableBufferPointer<ScoredCandidate>, selectedBoxes: UnsafeMutableBufferPointer<Float>
-) -> Int {
-    var columns = SelectedBoxColumns(storage: selectedBoxes, capacity: selected.count)
-    for key in sortedKeys {
-        if columns.count == maxSelected { break }
-        let anchor = CandidateKey.anchor(of: key)
-        let box = boxes[Int(anchor)]
-        if columns.anyOverlap(with: box, atLeast: minimumIoU) { continue }
-        selected[columns.count] = ScoredCandidate(score: CandidateKey.score(of: key), key: anchor)
-        columns.append(box)
-    }
-    return columns.count
-}

@@ -1,11 +1,18 @@
+import LiteDetectKernels
+
 /// The working memory of `DetectionPostprocessor`, allocated once per model.
 struct PostprocessWorkspace: Sendable {
     /// Selections one NMS group (a class, or everything when class-agnostic) can contribute.
     let selectionsPerGroup: Int
     /// Decoded boxes, normalised, one per anchor.
     var decodedBoxes: [Box]
-    /// One anchor's foreground scores, converted from its logits.
-    var rowScores: [Float]
+    /// Rows to convert per call of the score kernel: 32 rows of ~91 scores stay in L1.
+    static let scoreBlockRows = 32
+    /// A block of anchors' scores (`scoreBlockRows` rows of `logitColumns`, background included).
+    var blockScores: [Float]
+    /// Per row of `blockScores`, bit masks of the foreground scores above the threshold
+    /// (`FastVectorMath.maskGreater`), so filing visits only those.
+    var blockMasks: [UInt64]
     /// Class-agnostic mode: each anchor's best foreground class.
     var bestClasses: [Int32]
     /// Each group's candidates as `CandidateKey`s, in anchor order: group `g` owns
@@ -19,8 +26,17 @@ struct PostprocessWorkspace: Sendable {
     var candidates: [ScoredCandidate]
     /// Selections of the current group.
     var selections: [ScoredCandidate]
-    /// The boxes of `selections`, column-wise for the NMS inner loop (`SelectedBoxColumns`).
+    /// The boxes of `selections`, column-wise for the NMS inner loop (`SelectedBoxColumns`); for
+    /// hard NMS one such store per group (`selectGroupsInScoreOrder` runs all groups at once).
     var selectedBoxes: [Float]
+    /// Hard NMS: each group's progress through its sorted candidates, and the merge heap of the
+    /// groups' next candidates (`selectGroupsInScoreOrder`).
+    var groupRuns: [GroupRun]
+    var groupHeads: [ScoredCandidate]
+    /// Hard NMS: a histogram of the candidates' scores (by their keys' top 16 bits) and room for
+    /// the best keys of every group (`selectFromBestKeys`): 32 · maxDetections.
+    var scoreHistogram: [UInt32]
+    var bestKeys: [UInt64]
     /// Every group's selections, keyed by their position here (class-major, then selection order).
     var pool: [ScoredCandidate]
     var poolClasses: [Int32]
@@ -34,7 +50,8 @@ struct PostprocessWorkspace: Sendable {
         let poolSize = groupCount * selectionsPerGroup
         let empty = ScoredCandidate(score: 0, key: 0)
         decodedBoxes = Array(repeating: Box(x1: 0, y1: 0, x2: 0, y2: 0), count: anchorCount)
-        rowScores = Array(repeating: 0, count: classCount)
+        blockScores = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * configuration.logitColumns)
+        blockMasks = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * FastVectorMath.maskWords(columns: classCount))
         bestClasses = Array(repeating: 0, count: configuration.classAgnostic ? anchorCount : 0)
         candidateKeys = Array(repeating: 0, count: groupCount * anchorCount)
         candidateCounts = Array(repeating: 0, count: groupCount)
@@ -42,7 +59,13 @@ struct PostprocessWorkspace: Sendable {
         sortHistograms = Array(repeating: 0, count: CandidateKeySort.histogramSize)
         candidates = Array(repeating: empty, count: configuration.suppression.isHard ? 0 : anchorCount)
         selections = Array(repeating: empty, count: selectionsPerGroup)
-        selectedBoxes = Array(repeating: 0, count: SelectedBoxColumns.storageSize(capacity: selectionsPerGroup))
+        let hard = configuration.suppression.isHard
+        selectedBoxes = Array(
+            repeating: 0, count: (hard ? groupCount : 1) * SelectedBoxColumns.storageSize(capacity: selectionsPerGroup))
+        groupRuns = Array(repeating: GroupRun(), count: hard ? groupCount : 0)
+        groupHeads = Array(repeating: empty, count: hard ? groupCount : 0)
+        scoreHistogram = Array(repeating: 0, count: hard ? 1 << 16 : 0)
+        bestKeys = Array(repeating: 0, count: hard ? min(32 * configuration.maxDetections, groupCount * anchorCount) : 0)
         pool = Array(repeating: empty, count: poolSize)
         poolClasses = Array(repeating: 0, count: poolSize)
         poolAnchors = Array(repeating: 0, count: poolSize)
@@ -52,7 +75,8 @@ struct PostprocessWorkspace: Sendable {
     mutating func withBuffers<R>(_ body: (inout PostprocessBuffers) -> R) -> R {
         let selectionsPerGroup = self.selectionsPerGroup
         return decodedBoxes.withUnsafeMutableBufferPointer { decodedBoxes in
-            rowScores.withUnsafeMutableBufferPointer { rowScores in
+            blockScores.withUnsafeMutableBufferPointer { blockScores in
+              blockMasks.withUnsafeMutableBufferPointer { blockMasks in
                 bestClasses.withUnsafeMutableBufferPointer { bestClasses in
                     candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
                         candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
@@ -64,17 +88,28 @@ struct PostprocessWorkspace: Sendable {
                                                 pool.withUnsafeMutableBufferPointer { pool in
                                                     poolClasses.withUnsafeMutableBufferPointer { poolClasses in
                                                         poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
-                                                            var buffers = PostprocessBuffers(
-                                                                selectionsPerGroup: selectionsPerGroup,
-                                                                decodedBoxes: decodedBoxes, rowScores: rowScores,
-                                                                bestClasses: bestClasses, candidateKeys: candidateKeys,
-                                                                candidateCounts: candidateCounts,
-                                                                sortScratch: sortScratch,
-                                                                sortHistograms: sortHistograms, candidates: candidates,
-                                                                selections: selections, selectedBoxes: selectedBoxes,
-                                                                pool: pool, poolClasses: poolClasses,
-                                                                poolAnchors: poolAnchors)
-                                                            return body(&buffers)
+                                                            groupRuns.withUnsafeMutableBufferPointer { groupRuns in
+                                                                groupHeads.withUnsafeMutableBufferPointer { groupHeads in
+                                                                 scoreHistogram.withUnsafeMutableBufferPointer { scoreHistogram in
+                                                                  bestKeys.withUnsafeMutableBufferPointer { bestKeys in
+                                                                    var buffers = PostprocessBuffers(
+                                                                        selectionsPerGroup: selectionsPerGroup,
+                                                                        decodedBoxes: decodedBoxes, blockScores: blockScores, blockMasks: blockMasks,
+                                                                        bestClasses: bestClasses, candidateKeys: candidateKeys,
+                                                                        candidateCounts: candidateCounts,
+                                                                        sortScratch: sortScratch,
+                                                                        sortHistograms: sortHistograms, candidates: candidates,
+                                                                        selections: selections, selectedBoxes: selectedBoxes,
+                                                                        groupRuns: groupRuns, groupHeads: groupHeads,
+                                                                        scoreHistogram: scoreHistogram, bestKeys: bestKeys,
+                                                                        pool: pool, poolClasses: poolClasses,
+                                                                        poolAnchors: poolAnchors)
+                                                                    return body(&buffers)
+                                                                  }
+                                                                 }
+                                                                }
+                                                              }
+                                                            }
                                                         }
                                                     }
                                                 }
@@ -95,7 +130,8 @@ struct PostprocessWorkspace: Sendable {
 struct PostprocessBuffers {
     let selectionsPerGroup: Int
     let decodedBoxes: UnsafeMutableBufferPointer<Box>
-    let rowScores: UnsafeMutableBufferPointer<Float>
+    let blockScores: UnsafeMutableBufferPointer<Float>
+    let blockMasks: UnsafeMutableBufferPointer<UInt64>
     let bestClasses: UnsafeMutableBufferPointer<Int32>
     let candidateKeys: UnsafeMutableBufferPointer<UInt64>
     let candidateCounts: UnsafeMutableBufferPointer<Int>
@@ -104,6 +140,10 @@ struct PostprocessBuffers {
     let candidates: UnsafeMutableBufferPointer<ScoredCandidate>
     let selections: UnsafeMutableBufferPointer<ScoredCandidate>
     let selectedBoxes: UnsafeMutableBufferPointer<Float>
+    let groupRuns: UnsafeMutableBufferPointer<GroupRun>
+    let groupHeads: UnsafeMutableBufferPointer<ScoredCandidate>
+    let scoreHistogram: UnsafeMutableBufferPointer<UInt32>
+    let bestKeys: UnsafeMutableBufferPointer<UInt64>
     let pool: UnsafeMutableBufferPointer<ScoredCandidate>
     let poolClasses: UnsafeMutableBufferPointer<Int32>
     let poolAnchors: UnsafeMutableBufferPointer<Int32>
@@ -124,8 +164,13 @@ struct PostprocessBuffers {
     }
 
     /// Step 3: one NMS per group (per class, or one over every anchor's best class); returns how
-    /// many selections were pooled.
+    /// many selections were pooled. Hard NMS runs all groups at once in score order
+    /// (`selectGroupsInScoreOrder`); soft-NMS one group after another.
     func selectGroups(configuration: PostprocessConfiguration) -> Int {
+        if case let .hard(threshold) = configuration.suppression {
+            return selectGroupsInScoreOrder(
+                minimumIoU: SuppressionMethod.smallestFloatAbove(threshold), configuration: configuration)
+        }
         var pooled = 0
         for group in 0..<candidateCounts.count {
             let count = selectGroup(group, configuration: configuration)
@@ -138,35 +183,33 @@ struct PostprocessBuffers {
         return pooled
     }
 
-    /// Sorts one group's candidates, keeps its best `candidatesPerClass`, and suppresses; the
+    /// Sorts one group's candidates, keeps its best `candidatesPerClass`, and runs soft-NMS; the
     /// selections land in `selections[0..<returned]`, keyed by anchor.
     private func selectGroup(_ group: Int, configuration: PostprocessConfiguration) -> Int {
-        let start = group * anchorCount
-        let keys = UnsafeMutableBufferPointer(rebasing: candidateKeys[start..<(start + candidateCounts[group])])
-        var sorted = CandidateKeySort.sort(keys, scratch: sortScratch, histograms: sortHistograms)
-        if let limit = configuration.candidatesPerClass, limit < sorted.count {
-            sorted = UnsafeMutableBufferPointer(rebasing: sorted[0..<limit])
-        }
-        let boxes = UnsafeBufferPointer(decodedBoxes)
-        if case let .hard(threshold) = configuration.suppression {
-            return selectHard(
-                sortedKeys: UnsafeBufferPointer(sorted), boxes: boxes,
-                minimumIoU: SuppressionMethod.smallestFloatAbove(threshold), maxSelected: selectionsPerGroup,
-                into: selections, selectedBoxes: selectedBoxes)
-        }
+        let sorted = sortedRun(ofGroup: group, limit: configuration.candidatesPerClass)
         // Soft-NMS re-queues decayed candidates: a heap, which a sorted buffer already is.
         for (index, key) in sorted.enumerated() {
             candidates[index] = ScoredCandidate(score: CandidateKey.score(of: key), key: CandidateKey.anchor(of: key))
         }
         var heap = CandidateHeap(storage: candidates, count: sorted.count)
         return selectGreedily(
-            from: &heap, boxes: boxes, method: configuration.suppression,
+            from: &heap, boxes: UnsafeBufferPointer(decodedBoxes), method: configuration.suppression,
             scoreThreshold: configuration.scoreThreshold, maxSelected: selectionsPerGroup, into: selections,
             selectedBoxes: selectedBoxes)
     }
 
+    /// One group's candidates sorted into selection order, cut to the best `limit`; in the
+    /// group's own part of `candidateKeys` or in `sortScratch` (until the next sort).
+    func sortedRun(ofGroup group: Int, limit: Int?) -> UnsafeMutableBufferPointer<UInt64> {
+        let start = group * anchorCount
+        let keys = UnsafeMutableBufferPointer(rebasing: candidateKeys[start..<(start + candidateCounts[group])])
+        let sorted = CandidateKeySort.sort(keys, scratch: sortScratch, histograms: sortHistograms)
+        guard let limit, limit < sorted.count else { return sorted }
+        return UnsafeMutableBufferPointer(rebasing: sorted[0..<limit])
+    }
+
     /// Adds one selection to the pool, keyed by its pool position (the merge's tie-breaker).
-    private func appendToPool(_ selection: ScoredCandidate, classIndex: Int32, pooled: inout Int) {
+    func appendToPool(_ selection: ScoredCandidate, classIndex: Int32, pooled: inout Int) {
         pool[pooled] = ScoredCandidate(score: selection.score, key: Int32(pooled))
         poolAnchors[pooled] = selection.key
         poolClasses[pooled] = classIndex

@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectKernels
 
 /// How a head's raw class logits become per-class scores.
 ///
@@ -13,33 +14,18 @@ public enum ScoreConversion: Sendable, Hashable {
     /// `1 / (1 + exp(-x))` for `x ≥ 0` and `exp(x) / (1 + exp(x))` otherwise, so no `exp` overflows.
     case sigmoid
 
-    /// Converts one anchor's logits (`logitColumns` of them) into its foreground scores
-    /// (`logitColumns - backgroundColumns` of them), in class order.
-    @inline(__always)
-    func convertRow(
-        _ logits: UnsafePointer<Float>, logitColumns: Int, hasBackgroundColumn: Bool, into scores: UnsafeMutablePointer<Float>
-    ) {
-        let firstClassColumn = hasBackgroundColumn ? 1 : 0
+    /// Converts `rows` anchors' logits (`logitColumns` per row, rows adjacent) into scores in
+    /// the same layout, every column included (a background column's score is computed and
+    /// ignored). Softmax runs in `FastVectorMath`'s vector kernel, whose `exp` is within about
+    /// 1 ulp of the exact value (not `expf` bit for bit).
+    func convertRows(_ logits: UnsafePointer<Float>, rows: Int, logitColumns: Int, into scores: UnsafeMutablePointer<Float>) {
         switch self {
         case .softmax:
-            var largest = -Float.infinity
-            for column in 0..<logitColumns { largest = max(largest, logits[column]) }
-            // Each exponential is computed once: foreground ones are parked in their output
-            // slots, then rescaled by the reciprocal of the full sum (summed in column order).
-            var sum: Float = hasBackgroundColumn ? expf(logits[0] - largest) : 0
-            for column in firstClassColumn..<logitColumns {
-                let exponential = expf(logits[column] - largest)
-                scores[column - firstClassColumn] = exponential
-                sum += exponential
-            }
-            let reciprocal = 1 / sum
-            for column in firstClassColumn..<logitColumns {
-                scores[column - firstClassColumn] *= reciprocal
-            }
+            FastVectorMath.softmaxRows(
+                logits, rows: rows, columns: logitColumns, inputRowStride: logitColumns, into: scores,
+                outputRowStride: logitColumns)
         case .sigmoid:
-            for column in firstClassColumn..<logitColumns {
-                scores[column - firstClassColumn] = Self.logistic(logits[column])
-            }
+            for index in 0..<(rows * logitColumns) { scores[index] = Self.logistic(logits[index]) }
         }
     }
 

@@ -1,20 +1,14 @@
-/// The boxes selected so far by one NMS run, stored column by column (x1, y1, x2, y2, area) in
-/// chunks of 8 so a candidate is tested against 8 selections per SIMD step.
+import LiteDetectKernels
+
+/// The boxes selected so far by one NMS run, stored column by column (x1, y1, x2, y2, area) so
+/// that a candidate is tested against 16 (AVX-512), 8 (AVX2) or 4 selections per vector step.
 ///
 /// The arithmetic per lane is exactly `Box.intersectionOverUnion(with:)`'s, so decisions are
 /// bit-identical to the scalar reference; only the number of instructions changes.
 struct SelectedBoxColumns {
-    static let laneCount = 8
-    typealias Lanes = SIMD8<Float>
-
-    /// Floats of storage needed for `capacity` boxes.
+    /// Floats of storage needed for `capacity` boxes (at least one, so the storage has an address).
     static func storageSize(capacity: Int) -> Int {
-        5 * paddedCapacity(capacity)
-    }
-
-    /// Whole chunks, at least one (so the storage always has an address).
-    private static func paddedCapacity(_ capacity: Int) -> Int {
-        (max(capacity, 1) + laneCount - 1) / laneCount * laneCount
+        5 * max(capacity, 1)
     }
 
     private let x1: UnsafeMutablePointer<Float>
@@ -23,34 +17,27 @@ struct SelectedBoxColumns {
     private let y2: UnsafeMutablePointer<Float>
     private let area: UnsafeMutablePointer<Float>
     private let capacity: Int
+    /// Read once per run, not per candidate: the kernel is called for every candidate.
+    private let instructionSet = KernelInstructionSet.selected
     private(set) var count = 0
 
-    /// Lays the columns over `storage` (at least `storageSize(capacity:)` floats), starting empty.
-    init(storage: UnsafeMutableBufferPointer<Float>, capacity: Int) {
-        let padded = Self.paddedCapacity(capacity)
-        precondition(storage.count >= 5 * padded, "selected-box storage too small")
+    /// Lays the columns over `storage` (at least `storageSize(capacity:)` floats), whose first
+    /// `count` boxes (default: none) were appended earlier through columns on the same storage.
+    init(storage: UnsafeMutableBufferPointer<Float>, capacity: Int, count: Int = 0) {
+        let column = max(capacity, 1)
+        precondition(storage.count >= 5 * column, "selected-box storage too small")
         let base = storage.baseAddress!
         x1 = base
-        y1 = base + padded
-        x2 = base + 2 * padded
-        y2 = base + 3 * padded
-        area = base + 4 * padded
-        self.capacity = padded
+        y1 = base + column
+        x2 = base + 2 * column
+        y2 = base + 3 * column
+        area = base + 4 * column
+        self.capacity = capacity
+        self.count = count
     }
 
-    /// Appends a box. Opening a new chunk zeroes its other lanes: an all-zero box overlaps
-    /// nothing, so stale lanes from an earlier run can never suppress.
     mutating func append(_ box: Box) {
         precondition(count < capacity, "more selections than capacity")
-        if count % Self.laneCount == 0 {
-            for lane in count..<(count + Self.laneCount) {
-                x1[lane] = 0
-                y1[lane] = 0
-                x2[lane] = 0
-                y2[lane] = 0
-                area[lane] = 0
-            }
-        }
         x1[count] = box.x1
         y1[count] = box.y1
         x2[count] = box.x2
@@ -64,38 +51,12 @@ struct SelectedBoxColumns {
     }
 
     /// Whether any selected box has IoU with `box` of at least `minimumIoU` (which must be > 0,
-    /// so that the ±0 / NaN lanes of non-overlapping pairs never count).
+    /// so that the ±0 / NaN results of non-overlapping pairs never count): `FastBoxOverlap`'s
+    /// kernel, in `Box.intersectionOverUnion`'s float operation order, only the selections' lanes read.
     func anyOverlap(with box: Box, atLeast minimumIoU: Float) -> Bool {
-        let boxArea = Lanes(repeating: box.area)
-        let boxX1 = Lanes(repeating: box.x1)
-        let boxY1 = Lanes(repeating: box.y1)
-        let boxX2 = Lanes(repeating: box.x2)
-        let boxY2 = Lanes(repeating: box.y2)
-        let zero = Lanes(repeating: 0)
-        let minimum = Lanes(repeating: minimumIoU)
-        var start = 0
-        while start < count {
-            let overlapWidth = Self.larger(Self.smaller(load(x2, start), boxX2) - Self.larger(load(x1, start), boxX1), zero)
-            let overlapHeight = Self.larger(Self.smaller(load(y2, start), boxY2) - Self.larger(load(y1, start), boxY1), zero)
-            let intersection = overlapWidth * overlapHeight
-            let iou = intersection / (boxArea + load(area, start) - intersection)
-            if any(iou .>= minimum) { return true }
-            start += Self.laneCount
-        }
-        return false
-    }
-
-    /// Lane-wise `(a < b) ? b : a` (std::max), as a vector select: the generic `pointwiseMax`
-    /// does not vectorise.
-    @inline(__always)
-    private static func larger(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: a .< b) }
-
-    /// Lane-wise `(b < a) ? b : a` (std::min).
-    @inline(__always)
-    private static func smaller(_ a: Lanes, _ b: Lanes) -> Lanes { a.replacing(with: b, where: b .< a) }
-
-    @inline(__always)
-    private func load(_ column: UnsafeMutablePointer<Float>, _ start: Int) -> Lanes {
-        UnsafeRawPointer(column + start).loadUnaligned(as: Lanes.self)
+        FastBoxOverlap.firstOverlap(
+            x1: x1, y1: y1, x2: x2, y2: y2, area: area, count: count,
+            boxX1: box.x1, boxY1: box.y1, boxX2: box.x2, boxY2: box.y2, minimumIoU: minimumIoU,
+            instructionSet: instructionSet) < count
     }
 }

@@ -324,6 +324,51 @@ void ldk_scale_channels(ldk_isa isa, ldk_feature_map input, const float *scales,
 /// takes input channel i · n + j. Same shapes, any pixel strides; must not overlap.
 void ldk_channel_shuffle(ldk_isa isa, ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
 
+// MARK: Vector math (generic: exp, softmax, box overlap)
+
+/// output[i] = e^input[i] for i in [0, count), a polynomial evaluated in vectors (exp_body.h), not
+/// the C library's expf: within LDK_EXP_MAX_ULP ulp of the exact value for every float input
+/// whose result is a normal float; subnormal results are rounded once; 0 below -104, +∞ above 89,
+/// NaN for NaN. `output` may be `input`.
+void ldk_exp(ldk_isa isa, const float *input, ptrdiff_t count, float *output);
+
+/// A bound on ldk_exp's error, in units in the last place of the exact result: measured on every
+/// float in [-104, 89] against double-precision exp, at most 0.94 ulp with FMA (AVX2, AVX-512)
+/// and 1.22 ulp on the portable path (see exp_body.h).
+#define LDK_EXP_MAX_ULP 1.25f
+
+/// Softmax of each of `rows` rows of `columns` floats: y_j = e^(x_j - max x) / Σ_k e^(x_k - max x),
+/// with ldk_exp's e^x and the sum taken in vector lanes (the last bit may differ between ISAs).
+/// Row r starts at input + r · input_row_stride and output + r · output_row_stride; `output`
+/// may be `input` when the strides agree. Allocates nothing.
+void ldk_softmax_rows(ldk_isa isa, const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
+                      float *output, ptrdiff_t output_row_stride);
+
+/// Bit masks of the entries above `threshold` (strictly; NaN never) of each of `rows` rows of
+/// `columns` floats (row r at values + r · row_stride): row r's entry j is bit j % 64 of
+/// masks[r · ⌈columns / 64⌉ + j / 64]. For visiting only the passing entries of a sparse test.
+void ldk_mask_greater(ldk_isa isa, const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
+                      float threshold, uint64_t *masks);
+
+/// `count` axis-aligned boxes stored column by column: box i is (x1[i], y1[i]) – (x2[i], y2[i])
+/// with area[i] = (x2[i] - x1[i]) · (y2[i] - y1[i]).
+typedef struct {
+    const float *x1, *y1, *x2, *y2, *area;
+    ptrdiff_t count;
+} ldk_box_columns;
+
+/// One axis-aligned box, corners (x1, y1) – (x2, y2).
+typedef struct {
+    float x1, y1, x2, y2;
+} ldk_box;
+
+/// The index of the first of `boxes` whose intersection over union with `box` is ≥ minimum_iou,
+/// or boxes.count if none. IoU is computed in float32 as intersection / ((area(box) + area[i]) -
+/// intersection), intersection = max(min(x2) - max(x1), 0) · max(min(y2) - max(y1), 0), with
+/// max(a, b) = (a < b) ? b : a (torchvision's and TensorFlow's operation order); a NaN IoU
+/// (0 / 0 for degenerate pairs) never counts. minimum_iou should be > 0.
+ptrdiff_t ldk_first_box_overlap(ldk_isa isa, ldk_box_columns boxes, ldk_box box, float minimum_iou);
+
 #ifdef __cplusplus
 }
 #endif

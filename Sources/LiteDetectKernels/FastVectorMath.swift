@@ -1,0 +1,53 @@
+internal import CLiteDetectKernels
+
+/// Generic vector math through the C kernels (`exp_body.h`, `softmax_body.h`): a polynomial
+/// `exp` evaluated 4, 8 or 16 lanes at a time instead of the C library's `expf` one value at a
+/// time, and a row-wise softmax built on it. Allocates nothing.
+///
+/// Results are not `expf`'s bit for bit: `exp` is within `expMaximumULP` of the exact value (the
+/// C library's within ~0.5), and softmax sums in vector lanes.
+///
+/// - Parameter instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
+public enum FastVectorMath {
+    /// The largest error of `exp`, in units in the last place of the exact result, measured over
+    /// every float input against double precision (see `exp_body.h`).
+    public static let expMaximumULP = Float(LDK_EXP_MAX_ULP)
+
+    /// `output[i] = e^input[i]`; 0 below -104, +∞ above 89. `output` may be `input`'s memory.
+    public static func exp(
+        _ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
+        instructionSet: KernelInstructionSet = .selected
+    ) {
+        precondition(output.count >= input.count, "exp output shorter than its input")
+        guard let source = input.baseAddress, let destination = output.baseAddress else { return }
+        ldk_exp(instructionSet.cValue, source, input.count, destination)
+    }
+
+    /// Softmax of each of `rows` rows of `columns` floats: `y_j = e^(x_j - max x) / Σ e^(x_k - max x)`.
+    ///
+    /// Row `r` starts at `input + r · inputRowStride` and `output + r · outputRowStride`; the
+    /// output may be the input's memory when the strides agree.
+    public static func softmaxRows(
+        _ input: UnsafePointer<Float>, rows: Int, columns: Int, inputRowStride: Int,
+        into output: UnsafeMutablePointer<Float>, outputRowStride: Int,
+        instructionSet: KernelInstructionSet = .selected
+    ) {
+        precondition(rows >= 0 && columns >= 0 && inputRowStride >= columns && outputRowStride >= columns,
+                     "softmax rows need strides of at least `columns`")
+        ldk_softmax_rows(instructionSet.cValue, input, rows, columns, inputRowStride, output, outputRowStride)
+    }
+
+    /// 64-bit words per row of `maskGreater`'s output.
+    public static func maskWords(columns: Int) -> Int { (columns + 63) / 64 }
+
+    /// Bit masks of the entries strictly above `threshold` (NaN never) of each of `rows` rows of
+    /// `columns` floats: row `r`'s entry `j` is bit `j % 64` of `masks[r · maskWords(columns:) + j / 64]`.
+    /// Lets a caller visit only the entries that pass, by their set bits.
+    public static func maskGreater(
+        _ values: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, threshold: Float,
+        into masks: UnsafeMutablePointer<UInt64>, instructionSet: KernelInstructionSet = .selected
+    ) {
+        precondition(rows >= 0 && columns >= 0 && rowStride >= columns, "mask rows need a stride of at least `columns`")
+        ldk_mask_greater(instructionSet.cValue, values, rows, columns, rowStride, threshold, masks)
+    }
+}
