@@ -21,27 +21,9 @@ LDK_INLINE void LDK_NAME(bf16_round)(const float *source, ptrdiff_t count, uint1
     }
 }
 
-/// Adds `pairs` steps of pairs of input channels: pixel r's bfloat16 inputs start at
-/// x + r · pixel_step and run on contiguously (two per step); the weights of step k start at
-/// w + k · 2 · LDK_PANEL_WIDTH, as ldk_pack_panels_bf16 lays them out.
-LDK_INLINE void LDK_NAME(tile_accumulate_bf16)(const int rows, const int vectors,
-                                               ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS], const uint16_t *x,
-                                               ptrdiff_t pixel_step, const uint16_t *w, ptrdiff_t pairs) {
-    for (ptrdiff_t k = 0; k < pairs; k++) {
-        __m512bh wv[LDK_TILE_VECTORS];
-        for (int v = 0; v < vectors; v++)
-            wv[v] = (__m512bh)_mm512_loadu_si512(w + k * 2 * LDK_PANEL_WIDTH + v * 2 * LDK_LANES);
-        for (int r = 0; r < rows; r++) {
-            int32_t pair;
-            memcpy(&pair, x + r * pixel_step + 2 * k, sizeof pair);
-            const __m512bh value = (__m512bh)_mm512_set1_epi32(pair);
-            for (int v = 0; v < vectors; v++) sum[r][v] = _mm512_dpbf16_ps(sum[r][v], value, wv[v]);
-        }
-    }
-}
-
-/// tile_accumulate_bf16 for pixels whose inputs are not one stride apart (a tile that runs on
-/// into the next output row): pixel r's inputs start at x[r].
+/// Adds `pairs` steps of pairs of input channels: pixel r's bfloat16 inputs start at x[r] and
+/// run on contiguously (two per step); the weights of step k start at w + k · 2 ·
+/// LDK_PANEL_WIDTH, as ldk_pack_panels_bf16 lays them out.
 LDK_INLINE void LDK_NAME(tile_accumulate_bf16_gather)(const int rows, const int vectors,
                                                       ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS],
                                                       const uint16_t *const x[LDK_TILE_ROWS], const uint16_t *w,
@@ -57,4 +39,14 @@ LDK_INLINE void LDK_NAME(tile_accumulate_bf16_gather)(const int rows, const int 
             for (int v = 0; v < vectors; v++) sum[r][v] = _mm512_dpbf16_ps(sum[r][v], value, wv[v]);
         }
     }
+}
+
+/// tile_accumulate_bf16_gather for pixels one stride apart: pixel r's inputs start at
+/// x + r · pixel_step.
+LDK_INLINE void LDK_NAME(tile_accumulate_bf16)(const int rows, const int vectors,
+                                               ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS], const uint16_t *x,
+                                               ptrdiff_t pixel_step, const uint16_t *w, ptrdiff_t pairs) {
+    const uint16_t *pixels[LDK_TILE_ROWS];
+    for (int r = 0; r < rows; r++) pixels[r] = x + r * pixel_step;
+    LDK_NAME(tile_accumulate_bf16_gather)(rows, vectors, sum, pixels, w, pairs);
 }
