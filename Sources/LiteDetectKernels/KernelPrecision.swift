@@ -7,8 +7,8 @@ public enum KernelPrecision: String, Sendable, CaseIterable, CustomStringConvert
     case float32 = "f32"
     /// Weights rounded to bfloat16 at load and each layer's input rounded to bfloat16 as it is
     /// read, products summed in float32 (AVX512_BF16's VDPBF16PS): up to twice the multiplies per
-    /// instruction, half the weight memory, and a relative error of at most 2⁻⁷ per product.
-    /// 1×1 and full convolutions run in bfloat16; depthwise and Winograd layers stay float32.
+    /// instruction, half the weight memory, and a relative error of at most 2⁻⁷ + 2⁻¹⁶ per product.
+    /// 1×1, full and Winograd convolutions run in bfloat16; depthwise layers stay float32.
     case bfloat16 = "bf16"
 
     public var description: String { rawValue }
