@@ -7,12 +7,7 @@ import XCTest
 /// at the threshold all occur. (The NMS built on it is checked against torchvision and
 /// TensorFlow fixtures in LiteDetectPostprocessTests.)
 final class BoxOverlapTests: XCTestCase {
-    private var instructionSets: [KernelInstructionSet] {
-        for isa in KernelInstructionSet.allCases where !isa.isSupported {
-            print("BoxOverlapTests: \(isa) skipped: this CPU does not run it")
-        }
-        return KernelInstructionSet.allCases.filter(\.isSupported)
-    }
+    private var instructionSets: [KernelInstructionSet] { testedInstructionSets(by: "BoxOverlapTests") }
 
     private struct Corners { var x1, y1, x2, y2: Float }
 

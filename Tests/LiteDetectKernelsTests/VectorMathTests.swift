@@ -6,12 +6,7 @@ import XCTest
 /// `exp` (the C library's, an independent reference): a strided sweep over every float input
 /// that matters, and softmax rows of awkward widths. ISAs this CPU lacks are named as skipped.
 final class VectorMathTests: XCTestCase {
-    private var instructionSets: [KernelInstructionSet] {
-        for isa in KernelInstructionSet.allCases where !isa.isSupported {
-            print("VectorMathTests: \(isa) skipped: this CPU does not run it")
-        }
-        return KernelInstructionSet.allCases.filter(\.isSupported)
-    }
+    private var instructionSets: [KernelInstructionSet] { testedInstructionSets(by: "VectorMathTests") }
 
     /// One unit in the last place of a float near `exact` (2^-149 in the subnormal range).
     private func floatULP(of exact: Double) -> Double {
