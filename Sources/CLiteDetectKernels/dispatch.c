@@ -121,18 +121,19 @@ static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolut
     run(c, row_begin, row_end);
 }
 
-/// One convolution split into `items` contiguous ranges of output rows.
+/// One convolution split into `parts` contiguous ranges: of output rows (ldk_run_row_range) or
+/// of output-channel panels (ldk_run_panel_range).
 typedef struct {
     ldk_kernel kernel;
     ldk_isa isa;
     const ldk_convolution *convolution;
-    ptrdiff_t items;
-} ldk_row_split;
+    ptrdiff_t parts;
+} ldk_range_split;
 
 static void ldk_run_row_range(void *context, ptrdiff_t item) {
-    const ldk_row_split *split = context;
+    const ldk_range_split *split = context;
     const ptrdiff_t rows = split->convolution->output.height;
-    ptrdiff_t begin = item * rows / split->items, end = (item + 1) * rows / split->items;
+    ptrdiff_t begin = item * rows / split->parts, end = (item + 1) * rows / split->parts;
     // Winograd computes output rows in pairs: even boundaries keep a pair on one thread.
     if (split->kernel == LDK_KERNEL_WINOGRAD || split->kernel == LDK_KERNEL_WINOGRAD_BF16) {
         begin &= ~(ptrdiff_t)1;
@@ -141,18 +142,11 @@ static void ldk_run_row_range(void *context, ptrdiff_t item) {
     if (begin < end) ldk_convolve_rows(split->kernel, split->isa, split->convolution, begin, end);
 }
 
-/// A direct convolution (one group) split into `parts` ranges of output-channel panels, each run
-/// over every output row as a convolution of its own: the same input, the output, residual, bias
-/// and packed weights advanced to the range's first channel.
-typedef struct {
-    ldk_kernel kernel;
-    ldk_isa isa;
-    const ldk_convolution *convolution;
-    ptrdiff_t parts;
-} ldk_panel_split;
-
+/// A direct convolution (one group), range `item` of its output-channel panels run over every
+/// output row as a convolution of its own: the same input, the output, residual, bias and packed
+/// weights advanced to the range's first channel.
 static void ldk_run_panel_range(void *context, ptrdiff_t item) {
-    const ldk_panel_split *split = context;
+    const ldk_range_split *split = context;
     const ldk_convolution *c = split->convolution;
     const ptrdiff_t panels = ldk_panel_count(c);
     const ptrdiff_t begin = item * panels / split->parts, end = (item + 1) * panels / split->parts;
@@ -268,12 +262,12 @@ void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_
         ldk_convolve_rows(kernel, isa, c, 0, rows);
         return;
     }
-    ldk_row_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD};
+    ldk_range_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD};
     if ((kernel == LDK_KERNEL_DIRECT || kernel == LDK_KERNEL_DIRECT_BF16) &&
-        ldk_direct_prefers_panels(c, split.items, threads)) {
-        ldk_panel_split panels = {kernel, isa, c, threads};
+        ldk_direct_prefers_panels(c, split.parts, threads)) {
+        ldk_range_split panels = {kernel, isa, c, threads};
         ldk_thread_pool_run(pool, panels.parts, ldk_run_panel_range, &panels);
         return;
     }
-    ldk_thread_pool_run(pool, split.items, ldk_run_row_range, &split);
+    ldk_thread_pool_run(pool, split.parts, ldk_run_row_range, &split);
 }

@@ -36,8 +36,8 @@ final class BFloat16DetectionTests: XCTestCase {
         let detector = try Detector(model: "ssd300-mobilenetv2-coco", precision: .bfloat16)
         XCTAssertEqual(detector.precision, .bfloat16)
         var confident = 0
-        for stem in COCOModelTests.stems {
-            let reference = try fixture("coco-ssd", stem)
+        for stem in RealModelFixtures.stems {
+            let reference = try RealModelFixtures.tensors("coco-ssd", stem)
             let count = Int(try XCTUnwrap(reference["num_detections"]).values[0])
             let boxes = try XCTUnwrap(reference["detection_boxes"]).values  // [ymin, xmin, ymax, xmax]
             let scores = try XCTUnwrap(reference["detection_scores"]).values
@@ -46,9 +46,7 @@ final class BFloat16DetectionTests: XCTestCase {
                 (classID: Int(classes[i]), score: scores[i],
                  box: Box(x1: boxes[4 * i + 1], y1: boxes[4 * i], x2: boxes[4 * i + 3], y2: boxes[4 * i + 2]))
             }
-            // TensorFlow's input: float32(pixel) · float32(2/255) − 1, HWC RGB.
-            let image = try photo(stem)
-            let input = reference["input"]?.values ?? image.pixels.map { Float($0) * Float(0.007843138) - 1 }
+            let input = try reference["input"]?.values ?? RealModelFixtures.tensorFlowInput(RealModelFixtures.photo300(stem))
             let (raw, ours) = try detections(detector, input: input)
             XCTAssertLessThanOrEqual(relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "COCO \(stem): box encodings")
             XCTAssertLessThanOrEqual(relativeError(raw.logits, try XCTUnwrap(reference["class_predictions"]).values), Self.rawTolerance, "COCO \(stem): class logits")
@@ -60,8 +58,8 @@ final class BFloat16DetectionTests: XCTestCase {
     func testVOCModelFindsOpenCVsDetections() throws {
         let detector = try Detector(model: "ssd300-mobilenetv1-voc", precision: .bfloat16)
         var confident = 0
-        for stem in COCOModelTests.stems {
-            let reference = try fixture("voc-ssd", stem)
+        for stem in RealModelFixtures.stems {
+            let reference = try RealModelFixtures.tensors("voc-ssd", stem)
             // DetectionOutput rows: image, label, score, xmin, ymin, xmax, ymax.
             let rows = try XCTUnwrap(reference["detection_out"]).values
             var theirs: [(classID: Int, score: Float, box: Box)] = []
@@ -69,12 +67,7 @@ final class BFloat16DetectionTests: XCTestCase {
                 let box = Box(x1: rows[start + 3], y1: rows[start + 4], x2: rows[start + 5], y2: rows[start + 6])
                 theirs.append((classID: Int(rows[start + 1]), score: rows[start + 2], box: box))
             }
-            // OpenCV's blob: BGR, (pixel − 127.5) · 0.007843.
-            let image = try photo(stem)
-            var input = [Float](repeating: 0, count: 300 * 300 * 3)
-            for p in 0..<(300 * 300) {
-                for c in 0..<3 { input[p * 3 + c] = (Float(image.pixels[p * 3 + 2 - c]) - 127.5) * Float(0.007843) }
-            }
+            let input = RealModelFixtures.caffeInput(try RealModelFixtures.photo300(stem))
             let (raw, ours) = try detections(detector, input: input)
             XCTAssertLessThanOrEqual(relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "VOC \(stem): box encodings")
             XCTAssertLessThanOrEqual(relativeError(raw.logits, try XCTUnwrap(reference["class_logits"]).values), Self.rawTolerance, "VOC \(stem): class logits")
@@ -119,17 +112,5 @@ final class BFloat16DetectionTests: XCTestCase {
         var detections: [Detection] = []
         try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
         return ((boxes, logits), detections)
-    }
-
-    private func fixture(_ directory: String, _ name: String) throws -> [String: NamedTensors.Tensor] {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("\(directory)/\(name).safetensors")
-        return try SafeTensors.read(contentsOf: url.path).tensors.tensors
-    }
-
-    private func photo(_ stem: String) throws -> RGBImage {
-        let png = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("photos300/\(stem).png")
-        let image = try ImageFile.load(png.path).image
-        XCTAssertEqual(image.width, 300)
-        return image
     }
 }

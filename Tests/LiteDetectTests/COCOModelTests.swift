@@ -15,12 +15,7 @@ final class COCOModelTests: XCTestCase {
     /// `LITEDETECT_COCO_CONFIG` points the test at another import of the same graph (e.g. float32
     /// weights from `detect import … --storage float32`), to measure what float16 storage costs.
     private static let detector = Result { try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_COCO_CONFIG"] ?? "ssd300-mobilenetv2-coco") }
-    static let stems = ["astronaut", "basketball", "chelsea", "dog", "eagle", "giraffe", "horses", "person", "rocket", "street"]
-
-    private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("coco-ssd/\(name).safetensors")
-        return try SafeTensors.read(contentsOf: url.path).tensors.tensors
-    }
+    private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] { try RealModelFixtures.tensors("coco-ssd", name) }
 
     func testModelShape() throws {
         let detector = try Self.detector.get()
@@ -43,16 +38,15 @@ final class COCOModelTests: XCTestCase {
     }
 
     func testMatchesTensorFlowOnEveryPhoto() throws {
-        XCTAssertGreaterThanOrEqual(Self.stems.count, 10)
-        for stem in Self.stems { try checkPhoto(stem) }
+        XCTAssertGreaterThanOrEqual(RealModelFixtures.stems.count, 10)
+        for stem in RealModelFixtures.stems { try checkPhoto(stem) }
     }
 
     private func checkPhoto(_ stem: String) throws {
         let reference = try fixture(stem)
         let detector = try Self.detector.get()
         let session = detector.makeSession()
-        let png = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("photos300/\(stem).png")
-        let image = try ImageFile.load(png.path).image
+        let image = try RealModelFixtures.photo300(stem)
         XCTAssertEqual(image.width, 300)
 
         // 1. Decoding the 300×300 PNG and normalising gives TF's input tensor. The fixtures store it
@@ -60,7 +54,7 @@ final class COCOModelTests: XCTestCase {
         // float32(pixel) · float32(2/255) − 1, HWC RGB.
         _ = try session.detect(image)
         let input = session.networkSession.input
-        let expectedInput = reference["input"]?.values ?? image.pixels.map { Float($0) * Float(0.007843138) - 1 }
+        let expectedInput = reference["input"]?.values ?? RealModelFixtures.tensorFlowInput(image)
         XCTAssertLessThanOrEqual(maxAbsoluteDifference(input.base, expectedInput), 1e-6, "\(stem): network input")
 
         // 2. Raw outputs and the final detection lists (TF's own score threshold for this graph is 0.3).

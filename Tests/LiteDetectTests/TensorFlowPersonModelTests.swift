@@ -9,11 +9,7 @@ import XCTest
 final class TensorFlowPersonModelTests: XCTestCase {
     private static let detector = Result { try Detector(model: "ssdlite300-mobilenetv2-person") }
 
-    private func fixture(_ stem: String) throws -> [String: NamedTensors.Tensor] {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
-            .appendingPathComponent("tf-person/\(stem).safetensors")
-        return try SafeTensors.read(contentsOf: url.path).tensors.tensors
-    }
+    private func fixture(_ stem: String) throws -> [String: NamedTensors.Tensor] { try RealModelFixtures.tensors("tf-person", stem) }
 
     func testPersonModelIsTheConvertedGraph() throws {
         let detector = try Self.detector.get()

@@ -10,10 +10,7 @@ final class VOCModelTests: XCTestCase {
     /// `LITEDETECT_VOC_CONFIG` points the test at another import of the same files (e.g. float16 weights).
     private static let detector = Result { try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_VOC_CONFIG"] ?? "ssd300-mobilenetv1-voc") }
 
-    private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("voc-ssd/\(name).safetensors")
-        return try SafeTensors.read(contentsOf: url.path).tensors.tensors
-    }
+    private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] { try RealModelFixtures.tensors("voc-ssd", name) }
 
     func testModelShape() throws {
         let detector = try Self.detector.get()
@@ -38,26 +35,23 @@ final class VOCModelTests: XCTestCase {
     }
 
     func testMatchesOpenCVOnEveryPhoto() throws {
-        XCTAssertGreaterThanOrEqual(COCOModelTests.stems.count, 10)
-        for stem in COCOModelTests.stems { try checkPhoto(stem) }
+        XCTAssertGreaterThanOrEqual(RealModelFixtures.stems.count, 10)
+        for stem in RealModelFixtures.stems { try checkPhoto(stem) }
     }
 
     private func checkPhoto(_ stem: String) throws {
         let reference = try fixture(stem)
         let detector = try Self.detector.get()
         let session = detector.makeSession()
-        let png = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures", withExtension: nil)).appendingPathComponent("photos300/\(stem).png")
-        let image = try ImageFile.load(png.path).image
+        let image = try RealModelFixtures.photo300(stem)
 
         // 1. The input: BGR, (pixel − 127.5) · 0.007843. The fixture stores OpenCV's blob (CHW) for one
         // photo; for the others it is that rule, checked bit for bit against the blob by the script.
         _ = try session.detect(image)
         let input = session.networkSession.input
-        var expected = [Float](repeating: 0, count: 300 * 300 * 3)
+        var expected = RealModelFixtures.caffeInput(image)
         if let blob = reference["input"]?.values {
             for c in 0..<3 { for p in 0..<(300 * 300) { expected[p * 3 + c] = blob[c * 300 * 300 + p] } }
-        } else {
-            for p in 0..<(300 * 300) { for c in 0..<3 { expected[p * 3 + c] = (Float(image.pixels[p * 3 + 2 - c]) - 127.5) * Float(0.007843) } }
         }
         XCTAssertLessThanOrEqual(maxAbsoluteDifference(input.base, expected), 1e-6, "\(stem): network input")
 
