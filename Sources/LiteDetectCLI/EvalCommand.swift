@@ -121,9 +121,9 @@ struct EvalCommand: ParsableCommand {
     private func detect(in directory: String, groundTruth: COCOGroundTruth) throws -> ScoredDetections {
         let detector = try model.loadDetector()
         let config = detector.config
-        let mapping = CategoryMapping(labels: config.labels, categories: groundTruth.categories)
+        let mapping = CategoryMapping(config: config, categories: groundTruth.categories)
         guard !mapping.categoryIDs.isEmpty else {
-            let labels = config.labels.dropFirst().filter { $0 != "N/A" }
+            let labels = config.classNames
             throw CommandFailure("model \(config.name)'s classes (\(Self.list(labels))) match none of the categories of \(annotations) "
                 + "(\(Self.list(groundTruth.categories.map(\.name)))) \(mapping.rule.rawValue)")
         }

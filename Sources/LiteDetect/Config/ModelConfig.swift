@@ -14,8 +14,12 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     public var boxCoder: BoxCoderConfig
     public var scores: ScoreConfig
     public var postprocess: PostprocessConfig
-    /// One label per class column, background included (`labels[0]`); a detection's class id is its column.
+    /// One label per class column, background included (`labels[0]`).
     public var labels: [String]
+    /// The class id each column reports, background first (`class_ids` in the file); `nil`: the
+    /// column index. A student that learns a few of COCO's classes keeps COCO's ids this way
+    /// (columns 1, 2, 3 reporting 1, 3, 18) instead of a head with 91 columns.
+    public var classIDs: [Int]?
     /// Weights file relative to the config's directory, or `nil` for a model without trained weights.
     public var weights: String?
     /// Where the weights came from and under which licence (shown by `detect models`).
@@ -26,7 +30,9 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, backbone, input, network, anchors
         case boxCoder = "box_coder"
-        case scores, postprocess, labels, weights, provenance
+        case scores, postprocess, labels
+        case classIDs = "class_ids"
+        case weights, provenance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +48,7 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         scores = try c.decode(ScoreConfig.self, forKey: .scores)
         postprocess = try c.decode(PostprocessConfig.self, forKey: .postprocess)
         labels = try c.decode([String].self, forKey: .labels)
+        classIDs = try c.decodeIfPresent([Int].self, forKey: .classIDs)
         weights = try c.decodeIfPresent(String.self, forKey: .weights)
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance)
         guard labels.count >= 2 else { throw decoder.invalid(CodingKeys.labels, "needs the background label and at least one class") }
@@ -49,6 +56,15 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         // alone gigabytes: refused here rather than failing an allocation (LVIS has 1203 classes).
         guard labels.count <= Self.maxClassColumns else {
             throw decoder.invalid(CodingKeys.labels, "\(labels.count) labels; at most \(Self.maxClassColumns) class columns are supported")
+        }
+        if let classIDs {
+            guard classIDs.count == labels.count else {
+                throw decoder.invalid(CodingKeys.classIDs, "has \(classIDs.count) entries for \(labels.count) labels (one per label, background first)")
+            }
+            guard classIDs.allSatisfy({ (0...Self.maxClassID).contains($0) }) else {
+                throw decoder.invalid(CodingKeys.classIDs, "ids must lie in 0...\(Self.maxClassID)")
+            }
+            guard Set(classIDs).count == classIDs.count else { throw decoder.invalid(CodingKeys.classIDs, "repeats an id") }
         }
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw decoder.invalid(CodingKeys.name, "use letters, digits, '-', '_' and '.' only")
@@ -63,8 +79,19 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// Most labels (class columns, background included) a config may list.
     public static let maxClassColumns = 10_000
 
+    /// Largest id `class_ids` may give a class.
+    public static let maxClassID = 1_000_000
+
     /// Class columns the network predicts (background included).
     public var classColumns: Int { labels.count }
+
+    /// The class id a column's detections report (`class_ids`, or the column itself).
+    public func classID(ofColumn column: Int) -> Int { classIDs?[column] ?? column }
+
+    /// Every class id and its label, background excluded, in column order.
+    public var labelsByClassID: [(classID: Int, label: String)] {
+        labels.indices.dropFirst().map { (classID(ofColumn: $0), labels[$0]) }
+    }
 
     /// The classes the model detects, by label: every column but the background and the columns
     /// a dataset left unused ("N/A", as COCO's ids 12, 26, 29, … in torchvision and TF models).

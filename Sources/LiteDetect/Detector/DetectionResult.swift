@@ -2,7 +2,8 @@ import LiteDetectPostprocess
 
 /// One detected object, in pixels of the original image.
 public struct LabeledDetection: Sendable, Hashable {
-    /// The class column in the model's labels (background is 0 and never reported).
+    /// The class id: the column in the model's labels (background is 0 and never reported), or
+    /// what the config's `class_ids` gives that column.
     public var classID: Int
     public var label: String
     public var score: Float

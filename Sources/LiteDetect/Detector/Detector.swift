@@ -26,6 +26,8 @@ public final class Detector: Sendable {
     /// What the convolutions multiply in. Float32 unless asked for at load: bfloat16's accuracy
     /// is measured per model (docs/MODELS.md).
     public let precision: KernelPrecision
+    /// Each class id's label (`ModelConfig.labelsByClassID`), looked up per detection.
+    let labelsByClassID: [Int: String]
 
     /// Loads `config`'s network and weights. Weights are checked strictly: every tensor used,
     /// every shape as the config implies. `precision` bfloat16 needs a CPU with AVX512_BF16
@@ -62,6 +64,7 @@ public final class Detector: Sendable {
         self.precision = precision
         self.detectionNetwork = network
         self.weights = description
+        self.labelsByClassID = Dictionary(uniqueKeysWithValues: config.labelsByClassID)
         self.anchors = try config.anchors.anchors(
             featureMaps: network.levels.map { GridSize(height: $0.height, width: $0.width) },
             inputWidth: config.input.width, inputHeight: config.input.height)
@@ -112,7 +115,8 @@ public final class Detector: Sendable {
             classAgnostic: options.classAgnostic ?? defaults.classAgnostic,
             maxDetectionsPerClass: defaults.style == .tensorflow ? defaults.maxPerClass : nil,
             maxDetections: uncapped,
-            clipping: defaults.clipBoxes.postprocessClipping)
+            clipping: defaults.clipBoxes.postprocessClipping,
+            classIDs: config.classIDs.map { .table(Array($0.dropFirst())) } ?? .offset(1))
     }
 
     /// Bundled models that ship trained weights.
@@ -120,11 +124,12 @@ public final class Detector: Sendable {
         ModelCatalog.bundledNames.filter { (try? ModelCatalog.config(named: $0).weights) != nil }
     }
 
-    /// Class ids for label names (case-insensitive); unknown names are an error listing the labels.
+    /// Class ids (as detections report them) for label names (case-insensitive); unknown names are
+    /// an error listing the labels.
     public func classIDs(forLabels names: [String]) throws(DetectorError) -> Set<Int> {
         var ids: Set<Int> = []
         for name in names {
-            let matches = config.labels.indices.dropFirst().filter { config.labels[$0].lowercased() == name.lowercased() }
+            let matches = config.labelsByClassID.filter { $0.label.lowercased() == name.lowercased() }.map(\.classID)
             guard !matches.isEmpty else {
                 let known = Array(Set(config.classNames)).sorted()
                 throw .invalidOption(name: "class '\(name)'", problem: "model \(config.name) knows: \(known.joined(separator: ", "))")

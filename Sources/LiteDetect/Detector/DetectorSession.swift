@@ -107,7 +107,6 @@ public final class DetectorSession {
                 try postprocessor!.process(boxRegressions: boxes, classLogits: logits, transform: transform, into: &rawDetections)
             }
         }
-        let labels = detector.config.labels
         let limit = options.maxDetections ?? detector.config.postprocess.maxDetections
         // The most a frame can give, so that a reused result never grows (allocates) later.
         detections.removeAll(keepingCapacity: true)
@@ -115,7 +114,7 @@ public final class DetectorSession {
         for raw in rawDetections where options.classIDs?.contains(raw.classID) ?? true {
             if detections.count == limit { break }
             let box = clampedToImage(raw.box, geometry: geometry)
-            detections.append(LabeledDetection(classID: raw.classID, label: labels[raw.classID], score: raw.score, box: box))
+            detections.append(LabeledDetection(classID: raw.classID, label: detector.labelsByClassID[raw.classID] ?? "", score: raw.score, box: box))
         }
     }
 

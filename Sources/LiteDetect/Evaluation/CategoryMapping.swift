@@ -17,25 +17,37 @@ public struct CategoryMapping: Sendable, Hashable {
     /// torchvision's "N/A" placeholders are not classes).
     public let unmatchedLabels: [String]
 
-    /// - Parameter labels: the model's labels, background first (`ModelConfig.labels`).
+    /// A model's classes, by its config (class ids as its detections report them).
+    public init(config: ModelConfig, categories: [COCOGroundTruth.Category]) {
+        self.init(classes: config.labelsByClassID, byID: config.classIDs == nil && Self.isTorchvisionCOCO(config.labels),
+                  categories: categories)
+    }
+
+    /// - Parameter labels: a model's labels, background first, class id = column (`ModelConfig.labels`
+    ///   of a config without `class_ids`).
     public init(labels: [String], categories: [COCOGroundTruth.Category]) {
-        let classIDs = labels.indices.dropFirst().filter { labels[$0] != "N/A" }
+        self.init(classes: labels.indices.dropFirst().map { ($0, labels[$0]) }, byID: Self.isTorchvisionCOCO(labels),
+                  categories: categories)
+    }
+
+    private init(classes: [(classID: Int, label: String)], byID: Bool, categories: [COCOGroundTruth.Category]) {
+        let classes = classes.filter { $0.label != "N/A" }
         var mapping: [Int: Int] = [:]
-        if Self.isTorchvisionCOCO(labels) {
+        if byID {
             rule = .byID
             let ids = Set(categories.map(\.id))
-            for classID in classIDs where ids.contains(classID) { mapping[classID] = classID }
+            for (classID, _) in classes where ids.contains(classID) { mapping[classID] = classID }
         } else {
             rule = .byName
             // The first category of a name, should a file repeat one.
             var byName: [String: Int] = [:]
             for category in categories where byName[category.name.lowercased()] == nil { byName[category.name.lowercased()] = category.id }
-            for classID in classIDs {
-                if let id = byName[labels[classID].lowercased()] { mapping[classID] = id }
+            for (classID, label) in classes {
+                if let id = byName[label.lowercased()] { mapping[classID] = id }
             }
         }
         categoryIDs = mapping
-        unmatchedLabels = classIDs.filter { mapping[$0] == nil }.map { labels[$0] }
+        unmatchedLabels = classes.filter { mapping[$0.classID] == nil }.map(\.label)
     }
 
     /// Whether `labels` (background first) are torchvision's COCO labels, class id = COCO category id.
