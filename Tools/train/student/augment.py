@@ -34,11 +34,11 @@ def _boxes_in_crop(boxes: torch.Tensor, crop: tuple[int, int, int, int]) -> torc
     if boxes.numel() == 0:
         return boxes
     left, top, right, bottom = crop
-    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    centres = (boxes[:, 0:2] + boxes[:, 2:4]) / 2
     inside = (centres[:, 0] > left) & (centres[:, 0] < right) & (centres[:, 1] > top) & (centres[:, 1] < bottom)
     kept = boxes[inside].clone()
-    kept[:, 0::2] = (kept[:, 0::2] - left).clamp(0, right - left)
-    kept[:, 1::2] = (kept[:, 1::2] - top).clamp(0, bottom - top)
+    kept[:, 0:4:2] = (kept[:, 0:4:2] - left).clamp(0, right - left)
+    kept[:, 1:4:2] = (kept[:, 1:4:2] - top).clamp(0, bottom - top)
     return kept
 
 
@@ -97,10 +97,23 @@ def photometric_distort(image: torch.Tensor, rng: random.Random) -> torch.Tensor
     return image.clamp(0, 1)
 
 
+def _scaled(boxes: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    scaled = boxes.clone()
+    scaled[:, :4] *= scale
+    return scaled
+
+
+def _mirrored(boxes: torch.Tensor, size: int) -> torch.Tensor:
+    mirrored = boxes.clone()
+    mirrored[:, 0], mirrored[:, 2] = size - boxes[:, 2], size - boxes[:, 0]
+    return mirrored
+
+
 def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size: int,
             rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``frame`` uint8 HWC RGB, boxes xyxy pixels -> normalised CHW ``[3, size, size]`` in [-1, 1],
-    and boxes/ignore regions in ``size`` pixels."""
+    and boxes/ignore regions in ``size`` pixels. Columns after the four coordinates (a class) are
+    carried along unchanged."""
     height, width = frame.shape[:2]
     crop = random_iou_crop(width, height, boxes, rng)
     left, top, right, bottom = crop
@@ -110,11 +123,10 @@ def augment(frame: torch.Tensor, boxes: torch.Tensor, ignore: torch.Tensor, size
     image = F.interpolate(image[None], size=(size, size), mode="bilinear", align_corners=False,
                           antialias=False)[0]
     scale = torch.tensor([size / crop_w, size / crop_h] * 2)
-    boxes, ignore = boxes * scale, ignore * scale
+    boxes, ignore = _scaled(boxes, scale), _scaled(ignore, scale)
     if rng.random() < 0.5:
         image = image.flip(-1)
-        boxes = torch.stack([size - boxes[:, 2], boxes[:, 1], size - boxes[:, 0], boxes[:, 3]], dim=1)
-        ignore = torch.stack([size - ignore[:, 2], ignore[:, 1], size - ignore[:, 0], ignore[:, 3]], dim=1)
+        boxes, ignore = _mirrored(boxes, size), _mirrored(ignore, size)
     image = photometric_distort(image, rng)
     # Slivers cut by the crop are not people any more.
     keep = ((boxes[:, 2] - boxes[:, 0]) >= 2) & ((boxes[:, 3] - boxes[:, 1]) >= 2)

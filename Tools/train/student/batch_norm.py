@@ -7,7 +7,7 @@ hundred steps they can lag far behind the final weights. The MobileNetV3-Large
 student, run in eval mode, gave every anchor the same score (0.093) while
 batch statistics gave 0.4-0.7 on people. So after training, every BatchNorm's
 statistics are recomputed as a plain average over batches of augmented
-training frames, as Detectron2's PreciseBN does.
+training pictures, as Detectron2's PreciseBN does.
 """
 
 import random
@@ -16,16 +16,16 @@ import torch
 from torch import nn
 
 from .augment import augment
+from .datasets import open_dataset
 
 IMAGE_SIZE = 320
 BATCH = 32
 
 
 def recalibrate_batch_norm(model: nn.Module, work: str, batches: int, seed: int = 0) -> None:
-    """Replaces every BatchNorm's running statistics by their average over ``batches`` batches."""
-    from train_student import load_frames
-
-    frames, boxes, ignores = load_frames(work)
+    """Replaces every BatchNorm's running statistics by their average over ``batches`` batches
+    drawn from the data folder the student trained on (``student/datasets.py``)."""
+    dataset = open_dataset(work)
     norms = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
     momenta = [m.momentum for m in norms]
     for norm in norms:
@@ -35,8 +35,7 @@ def recalibrate_batch_norm(model: nn.Module, work: str, batches: int, seed: int 
     model.train()
     with torch.no_grad():
         for _ in range(batches):
-            picks = [rng.randrange(len(frames)) for _ in range(BATCH)]
-            images = torch.stack([augment(frames[i], boxes[i], ignores[i], IMAGE_SIZE, rng)[0] for i in picks])
+            images = torch.stack([augment(*dataset.draw(rng), IMAGE_SIZE, rng)[0] for _ in range(BATCH)])
             model.head(list(model.backbone(images).values()))
     for norm, momentum in zip(norms, momenta):
         norm.momentum = momentum

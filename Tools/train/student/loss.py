@@ -3,12 +3,12 @@
 As torchvision: anchors matched to a box by ``SSDMatcher(0.5)`` (IoU >= 0.5,
 plus each box's best anchor) regress it with smooth-L1 on ``BoxCoder((10, 10,
 5, 5))`` targets; classification is cross-entropy on the matched anchors plus
-the 3x as many hardest negatives; both sums are divided by the number of
+the 3x as many hardest negatives (any number of classes); both sums are divided by the number of
 matched anchors in the batch.
 
 Added: an unmatched anchor with IoU >= 0.5 against an ignore region (a teacher
 detection scoring 0.3-0.5) is not a negative, so the student is not taught
-that the teacher's uncertain people are background.
+that the teacher's uncertain objects are background.
 """
 
 import torch
@@ -31,7 +31,8 @@ class MultiboxLoss:
 
     def __call__(self, regression: torch.Tensor, logits: torch.Tensor,
                  boxes: list[torch.Tensor], ignores: list[torch.Tensor]) -> dict[str, torch.Tensor]:
-        """``regression [N, A, 4]``, ``logits [N, A, 2]``; per image boxes and ignore regions (xyxy px)."""
+        """``regression [N, A, 4]``, ``logits [N, A, C]``; per image ``boxes [B, 5]`` (xyxy pixels and
+        the class column, 1 to C - 1) and ignore regions (xyxy pixels first)."""
         count = self.anchors.shape[0]
         labels = torch.zeros(len(boxes), count, dtype=torch.long)
         negative_allowed = torch.ones(len(boxes), count, dtype=torch.bool)
@@ -39,17 +40,17 @@ class MultiboxLoss:
         positives = 0
         for i, (gt, ignore) in enumerate(zip(boxes, ignores)):
             if gt.numel():
-                matches = self.matcher(box_iou(gt, self.anchors))
+                matches = self.matcher(box_iou(gt[:, :4], self.anchors))
                 foreground = matches >= 0
-                labels[i, foreground] = 1
+                labels[i, foreground] = gt[matches[foreground], 4].long()
                 negative_allowed[i, foreground] = False
-                targets = self.coder.encode_single(gt[matches[foreground]], self.anchors[foreground])
+                targets = self.coder.encode_single(gt[matches[foreground], :4], self.anchors[foreground])
                 box_loss = box_loss + F.smooth_l1_loss(regression[i, foreground], targets, reduction="sum")
                 positives += int(foreground.sum())
             if ignore.numel():
-                near_ignore = box_iou(ignore, self.anchors).max(dim=0).values >= MATCH_IOU
+                near_ignore = box_iou(ignore[:, :4], self.anchors).max(dim=0).values >= MATCH_IOU
                 negative_allowed[i] &= ~near_ignore
-        cross_entropy = F.cross_entropy(logits.reshape(-1, 2), labels.reshape(-1), reduction="none").view_as(labels)
+        cross_entropy = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), reduction="none").view_as(labels)
         # Hard negatives: per image the highest-loss allowed negatives, 3 per positive.
         mining = cross_entropy.detach().clone()
         mining[~negative_allowed] = -float("inf")

@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Measures the COCO students: accuracy (``detect eval``), the sample photos, speed (``detect bench``).
+
+    python3 Tools/train/evaluate_coco_students.py [--work DIR] [--detect PATH] [--runs N]
+        [--json docs/results/coco-students.json] [--chart docs/images/coco-students.png] [--photos DIR]
+
+For each ``Configs/models/ssdlite320-*-coco.json`` (and the teacher, ``ssd300-mobilenetv2-coco``,
+whose held-out row is only a consistency check: it scores its own labels):
+
+* AP, AP50 and per-class AP50 on the held-out pictures against the teacher's labels
+  (``DIR/holdout-annotations.json`` from ``prepare_coco_data.py``), overall and per source
+  (vtest, market, gcompris, composites, other photos);
+* on each sample photo, the detections at the model's operating point, each judged against the
+  teacher's detections on the same photo (score >= 0.3, same class, IoU >= 0.5): agreed or
+  "extra"; plus whether the astronaut, the basketball players and the cat are found;
+  ``--photos DIR`` also keeps every annotated picture for looking at;
+* params, MACs and forward latency (median; 1 and 2 threads; float32 and, where the CPU has
+  AVX512_BF16, bfloat16) from ``detect bench``.
+
+Everything comes from our release CLI. Prints Markdown tables; writes the JSON and a PNG chart
+(held-out AP50 against 1-thread latency; matplotlib). Run on an otherwise idle machine.
+"""
+
+import argparse
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+from student.coco_sources import CLASSES, TEACHER  # noqa: E402
+
+SOURCES = ("vtest", "market", "gcompris", "composite")
+"""Held-out sources reported on their own; the other photos are pooled as "photos"."""
+
+MUST_FIND = {"astronaut.jpg": ("person", 1), "basketball.png": ("person", 2), "chelsea.png": ("cat", 1)}
+"""Sample photo -> (label, how many) the issue asks every student to find."""
+
+
+def run_json_lines(command: list[str]) -> list[dict]:
+    result = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def source_of(file_name: str) -> str:
+    for source in SOURCES:
+        if file_name.startswith(source):
+            return source
+    return "photos"
+
+
+def split_annotations(path: str, folder: str) -> dict[str, str]:
+    """One annotations file per held-out source, written into ``folder``."""
+    with open(path) as file:
+        truth = json.load(file)
+    files = {}
+    for source in (*SOURCES, "photos"):
+        images = [i for i in truth["images"] if source_of(i["file_name"]) == source]
+        ids = {i["id"] for i in images}
+        subset = dict(truth, images=images, annotations=[a for a in truth["annotations"] if a["image_id"] in ids])
+        files[source] = os.path.join(folder, f"{source}.json")
+        with open(files[source], "w") as file:
+            json.dump(subset, file)
+    return files
+
+
+def evaluate(detect: str, model: str, annotations: str, images: str) -> dict:
+    (report,) = run_json_lines([detect, "eval", "--model", model, "--annotations", annotations,
+                                "--images", images, "--format", "json"])
+    per_class = {row["name"]: row for row in report["per_class"]}
+    return {"AP": report["AP"], "AP50": report["AP50"], "images": report["images"],
+            "per_class_AP50": {name: per_class[name]["AP50"] for name in CLASSES.values() if name in per_class}}
+
+
+def iou(a: list[float], b: list[float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    inter = w * h
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def corners(detection: dict) -> list[float]:
+    return [detection["box"][k] for k in ("x1", "y1", "x2", "y2")]
+
+
+def photos(detect: str, model: str, teacher: dict[str, list[dict]], keep: str | None) -> dict[str, dict]:
+    """Per sample photo: the model's detections at its operating point, each agreed (the teacher
+    has a detection >= 0.3 of that class at IoU >= 0.5, each used once) or extra."""
+    paths = sorted(glob.glob(os.path.join(ROOT, "SampleImages", "*.jpg")) + glob.glob(os.path.join(ROOT, "SampleImages", "*.png")))
+    command = [detect, "--model", model, "--format", "json", *paths]
+    if keep:
+        os.makedirs(os.path.join(keep, model), exist_ok=True)
+        command += ["--output", os.path.join(keep, model)]
+    else:
+        command += ["--no-draw"]
+    result = {}
+    for record in run_json_lines(command):
+        name = os.path.basename(record["path"])
+        unmatched = [d for d in teacher[name]]
+        agreed, extra = [], []
+        for detection in record["detections"]:
+            same = [t for t in unmatched if t["label"] == detection["label"]]
+            best = max(same, key=lambda t: iou(corners(t), corners(detection)), default=None)
+            if best is not None and iou(corners(best), corners(detection)) >= 0.5:
+                unmatched.remove(best)
+                agreed.append(f"{detection['label']} {detection['score']:.2f}")
+            else:
+                extra.append(f"{detection['label']} {detection['score']:.2f}")
+        row = {"agreed": agreed, "extra": extra}
+        if name in MUST_FIND:
+            label, count = MUST_FIND[name]
+            row["must_find"] = f"{label} x{count}"
+            row["found"] = sum(1 for d in record["detections"] if d["label"] == label) >= count
+        result[name] = row
+    return result
+
+
+def teacher_photos(detect: str) -> dict[str, list[dict]]:
+    paths = sorted(glob.glob(os.path.join(ROOT, "SampleImages", "*.jpg")) + glob.glob(os.path.join(ROOT, "SampleImages", "*.png")))
+    records = run_json_lines([detect, "--model", TEACHER, "--format", "json", "--no-draw", "--score-threshold", "0.3", *paths])
+    return {os.path.basename(r["path"]): r["detections"] for r in records}
+
+
+def bench(detect: str, model: str, runs: int, bf16: bool) -> dict:
+    command = [detect, "bench", "--model", model, "--threads", "1", "--threads", "2", "--runs", str(runs),
+               "--precision", "f32", "--format", "json"]
+    if bf16:
+        command[command.index("f32") + 1:command.index("f32") + 1] = ["--precision", "bf16"]
+    rows = run_json_lines(command)
+    out = {"params": rows[0]["params"], "macs": rows[0]["macs"], "cpu": rows[0]["cpu"]["model"]}
+    for row in rows:
+        out[f"latency_ms_{row['threads']}t_{row['precision']}"] = row["latency_ms"]["median"]
+    return out
+
+
+def draw_chart(rows: list[dict], path: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
+    markers = "osD^vP*Xh"
+    students = sorted((r for r in rows if r["model"] != TEACHER), key=lambda r: r["latency_ms_1t_f32"])
+    for i, row in enumerate(students):
+        axes.scatter(row["latency_ms_1t_f32"], row["holdout"]["AP50"], s=60, marker=markers[i % len(markers)],
+                     label=f"{row['backbone']} ({row['macs'] / 1e6:.0f} MMAC)")
+    for row in rows:
+        if row["model"] == TEACHER:
+            axes.axvline(row["latency_ms_1t_f32"], color="tab:red", linestyle="--", linewidth=1,
+                         label=f"teacher {row['backbone']} SSD300 ({row['macs'] / 1e6:.0f} MMAC)")
+    axes.legend(fontsize=8, loc="lower right")
+    axes.set_xlim(left=0, right=max(r["latency_ms_1t_f32"] for r in rows) * 1.25)
+    axes.set_ylim(bottom=0, top=1)
+    axes.set_xlabel(f"forward latency, 1 thread, float32, median (ms) - detect bench, {rows[0]['cpu']}")
+    axes.set_ylabel("AP50, held-out pictures, teacher labels")
+    axes.set_title("COCO students: accuracy vs latency (12 classes; teacher labels, not COCO val)")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", default=".train-work/coco")
+    parser.add_argument("--detect", default=".build/release/detect")
+    parser.add_argument("--runs", type=int, default=30, help="timed runs per bench configuration")
+    parser.add_argument("--bf16", action="store_true", help="also bench bfloat16 (needs AVX512_BF16)")
+    parser.add_argument("--json", default="docs/results/coco-students.json")
+    parser.add_argument("--chart", default="docs/images/coco-students.png")
+    parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
+    parser.add_argument("models", nargs="*", help="models (default: the teacher and every ssdlite320-*-coco)")
+    args = parser.parse_args()
+
+    models = args.models or [TEACHER] + sorted(
+        os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "Configs/models/ssdlite320-*-coco.json")))
+    annotations = os.path.join(args.work, "holdout-annotations.json")
+    images = os.path.join(args.work, "holdout")
+    teacher = teacher_photos(args.detect)
+    if args.photos:
+        shutil.rmtree(args.photos, ignore_errors=True)
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        per_source = split_annotations(annotations, folder)
+        for model in models:
+            with open(os.path.join(ROOT, "Configs", "models", f"{model}.json")) as file:
+                backbone = json.load(file)["backbone"]["name"]
+            row = {"model": model, "backbone": backbone, "holdout": evaluate(args.detect, model, annotations, images),
+                   "by_source": {s: evaluate(args.detect, model, path, images) for s, path in per_source.items()},
+                   "photos": photos(args.detect, model, teacher, args.photos)}
+            row.update(bench(args.detect, model, args.runs, args.bf16))
+            rows.append(row)
+            print(f"measured {model}", file=sys.stderr, flush=True)
+
+    os.makedirs(os.path.join(ROOT, os.path.dirname(args.json)), exist_ok=True)
+    with open(os.path.join(ROOT, args.json), "w") as file:
+        json.dump({"command": " ".join(sys.argv), "models": rows}, file, indent=1)
+        file.write("\n")
+    draw_chart(rows, os.path.join(ROOT, args.chart))
+    print_tables(rows)
+    return 0
+
+
+def print_tables(rows: list[dict]) -> None:
+    print("| model | params (M) | MMACs | 1 thread (ms) | 2 threads (ms) | held-out AP | AP50 | "
+          + " | ".join(f"{s} AP50" for s in (*SOURCES, "photos")) + " |")
+    print("|---|---|---|---|---|---|---|" + "---|" * (len(SOURCES) + 1))
+    for row in rows:
+        sources = " | ".join(f"{row['by_source'][s]['AP50']:.3f}" for s in (*SOURCES, "photos"))
+        print(f"| `{row['model']}` | {row['params'] / 1e6:.2f} | {row['macs'] / 1e6:.0f} | {row['latency_ms_1t_f32']:.1f} "
+              f"| {row['latency_ms_2t_f32']:.1f} | {row['holdout']['AP']:.3f} | {row['holdout']['AP50']:.3f} | {sources} |")
+    print()
+    names = list(CLASSES.values())
+    print("| model | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * len(names))
+    for row in rows:
+        cells = [f"{row['holdout']['per_class_AP50'][n]:.2f}" if n in row["holdout"]["per_class_AP50"] else "-" for n in names]
+        print(f"| `{row['model']}` | " + " | ".join(cells) + " |")
+    print()
+    for row in rows:
+        print(f"`{row['model']}` on the sample photos:")
+        for name, photo in sorted(row["photos"].items()):
+            verdict = "" if "found" not in photo else f" [{photo['must_find']}: {'found' if photo['found'] else 'MISSED'}]"
+            print(f"  {name}: agreed {', '.join(photo['agreed']) or '-'}; extra {', '.join(photo['extra']) or '-'}{verdict}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

