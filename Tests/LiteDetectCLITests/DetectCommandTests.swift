@@ -157,4 +157,20 @@ final class DetectCommandTests: XCTestCase {
             XCTAssertTrue(result.standardOutput.contains(name), "missing \(name)")
         }
     }
+
+    /// `detect models NAME`: every class with the id detections report, and where the weights came from.
+    func testModelsDescribesOneModel() throws {
+        let result = try CommandRunner.run(["models", "ssd300-mobilenetv1-voc"])
+        XCTAssertEqual(result.status, 0, result.standardError)
+        let file = repositoryRoot.appendingPathComponent("Configs/models/ssd300-mobilenetv1-voc.json")
+        let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        XCTAssertTrue(result.standardOutput.contains("classes:    20: aeroplane (1), bicycle (2), "), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("person (15)"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("provenance: \(try XCTUnwrap(config["provenance"] as? String))"), result.standardOutput)
+        XCTAssertTrue(result.standardOutput.contains("accuracy:   not measured here"), result.standardOutput)
+
+        let unknown = try CommandRunner.run(["models", "no-such-model"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.standardError.contains("no-such-model"), unknown.standardError)
+    }
 }

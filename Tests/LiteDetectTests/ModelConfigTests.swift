@@ -65,6 +65,19 @@ final class ModelConfigTests: XCTestCase {
         }
     }
 
+    /// `accuracy` (what `detect models` shows): fractions with a statement of what was measured.
+    func testAccuracyIsAFractionWithWhatWasMeasured() throws {
+        var object = try validConfig()
+        object["accuracy"] = ["AP": 0.25, "AP50": 0.5, "measured_on": "held-out pictures"]
+        let accuracy = try XCTUnwrap(try parse(object).accuracy)
+        XCTAssertEqual(accuracy.averagePrecision50, 0.5)
+        XCTAssertEqual(accuracy.measuredOn, "held-out pictures")
+        object["accuracy"] = ["AP": 0.25, "AP50": 50, "measured_on": "held-out pictures"]
+        expect(object, .invalidValue(file: "test.json", key: "accuracy.AP50", problem: "must lie in 0...1"))
+        object["accuracy"] = ["AP": 0.25, "AP50": 0.5, "measured_on": ""]
+        expect(object, .invalidValue(file: "test.json", key: "accuracy.measured_on", problem: "must say what was measured"))
+    }
+
     func testMissingAndMistypedKeys() throws {
         var object = try validConfig()
         object.removeValue(forKey: "labels")

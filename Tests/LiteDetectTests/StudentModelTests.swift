@@ -3,10 +3,10 @@ import LiteDetect
 import LiteDetectTestSupport
 import XCTest
 
-/// The bundled person students (`ssdlite320-<backbone>-person`, trained by `Tools/train`) against
-/// torchvision running the same exported weights (`Tools/train/make_student_fixtures.py`): the
-/// whole pipeline (decode, resize, network, box decoding, NMS) on two photos gives the same
-/// detections. This checks that what we ship is what was trained, not how well it detects
+/// The bundled students (`ssdlite320-<backbone>-person` and `-coco`, trained by `Tools/train`)
+/// against torchvision running the same exported weights (`Tools/train/make_student_fixtures.py`):
+/// the whole pipeline (decode, resize, network, box decoding, NMS, the COCO students' class ids) on
+/// two or three photos gives the same detections. This checks that what we ship is what was trained, not how well it detects
 /// (that is `docs/MODELS.md`).
 final class StudentModelTests: XCTestCase {
     private struct Fixture: Decodable {
@@ -25,7 +25,7 @@ final class StudentModelTests: XCTestCase {
         .appendingPathComponent("students")
 
     private var studentNames: [String] {
-        ModelCatalog.bundledNames.filter { $0.hasPrefix("ssdlite320-") && $0.hasSuffix("-person") }
+        ModelCatalog.bundledNames.filter { $0.hasPrefix("ssdlite320-") && ($0.hasSuffix("-person") || $0.hasSuffix("-coco")) }
     }
 
     func testEveryBundledStudentHasTrainedWeightsAndAFixture() throws {
@@ -33,7 +33,16 @@ final class StudentModelTests: XCTestCase {
         for name in studentNames {
             let config = try ModelCatalog.config(named: name)
             XCTAssertNotNil(config.weights, "\(name) ships without weights")
-            XCTAssertEqual(config.labels, ["background", "person"], name)
+            if name.hasSuffix("-person") {
+                XCTAssertEqual(config.labels, ["background", "person"], name)
+            } else {
+                // COCO's ids and names for what it learnt, so its results compare with the teacher's.
+                let teacher = try ModelCatalog.config(named: ModelCatalog.defaultModelName)
+                let ids = try XCTUnwrap(config.classIDs, "\(name) has no class_ids")
+                for (id, label) in zip(ids, config.labels).dropFirst() {
+                    XCTAssertEqual(teacher.labels[id], label, "\(name): class id \(id)")
+                }
+            }
             let threshold = try XCTUnwrap(config.postprocess.detectThreshold, "\(name) has no operating point")
             XCTAssertTrue((0.05...0.95).contains(threshold), "\(name): detect_threshold \(threshold)")
             XCTAssertTrue(FileManager.default.fileExists(atPath: Self.fixtureDirectory.appendingPathComponent("\(name).json").path),
@@ -42,13 +51,14 @@ final class StudentModelTests: XCTestCase {
     }
 
     /// `--backbone NAME` runs the best trained model on that backbone: the real model where there is
-    /// one (COCO on MobileNetV2, VOC on MobileNetV1), else the student, else the untrained layout.
+    /// one (COCO on MobileNetV2, VOC on MobileNetV1), else the COCO student, else the person
+    /// student, else the untrained layout.
     func testBackboneChoosesTheBestTrainedModel() throws {
         XCTAssertEqual(try ModelCatalog.config(for: .mobileNetV2).name, "ssd300-mobilenetv2-coco")
         XCTAssertEqual(try ModelCatalog.config(for: .mobileNetV1).name, "ssd300-mobilenetv1-voc")
         for backbone in BackboneName.allCases where backbone != .mobileNetV2 && backbone != .mobileNetV1 {
-            let student = "ssdlite320-\(backbone.rawValue)-person"
-            let expected = studentNames.contains(student) ? student : "ssdlite320-\(backbone.rawValue)"
+            let coco = "ssdlite320-\(backbone.rawValue)-coco", person = "ssdlite320-\(backbone.rawValue)-person"
+            let expected = studentNames.contains(coco) ? coco : studentNames.contains(person) ? person : "ssdlite320-\(backbone.rawValue)"
             XCTAssertEqual(try ModelCatalog.config(for: backbone).name, expected)
         }
     }

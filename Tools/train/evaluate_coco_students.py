@@ -176,6 +176,8 @@ def main() -> int:
     parser.add_argument("--json", default="docs/results/coco-students.json")
     parser.add_argument("--chart", default="docs/images/coco-students.png")
     parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
+    parser.add_argument("--record", action="store_true",
+                        help="write each student's held-out AP and AP50 into its config (\"accuracy\", shown by detect models)")
     parser.add_argument("models", nargs="*", help="models (default: the teacher and every ssdlite320-*-coco)")
     args = parser.parse_args()
 
@@ -204,8 +206,32 @@ def main() -> int:
         json.dump({"command": " ".join(sys.argv), "models": rows}, file, indent=1)
         file.write("\n")
     draw_chart(rows, os.path.join(ROOT, args.chart))
+    if args.record:
+        record(rows, annotations)
     print_tables(rows)
     return 0
+
+
+def record(rows: list[dict], annotations: str) -> None:
+    """Each student's held-out numbers into its config, with what they were measured on."""
+    import datetime
+
+    with open(annotations) as file:
+        images = len(json.load(file)["images"])
+    today = datetime.date.today().isoformat()
+    for row in rows:
+        if row["model"] == TEACHER:
+            continue
+        path = os.path.join(ROOT, "Configs", "models", f"{row['model']}.json")
+        with open(path) as file:
+            config = json.load(file)
+        config["accuracy"] = {
+            "AP": round(row["holdout"]["AP"], 4), "AP50": round(row["holdout"]["AP50"], 4),
+            "measured_on": f"{images} held-out pictures of Tools/train's COCO student data (footage, photos, composites; "
+                           f"not COCO val) against the labels of {TEACHER}, by detect eval, {today}"}
+        with open(path, "w") as file:
+            json.dump(config, file, indent=2)
+            file.write("\n")
 
 
 def print_tables(rows: list[dict]) -> None:

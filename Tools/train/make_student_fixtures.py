@@ -3,14 +3,15 @@
 
     python3 Tools/train/make_student_fixtures.py     # from the repository root, after export_student.py
 
-For every ``Configs/models/ssdlite320-*-person.json``: builds the reference
-detector (``litedetect_ref.ssdlite.build_ssdlite``, torchvision's ``SSD``) with
-two classes, loads the exported ``.safetensors`` (the file LiteDetect ships,
-not the training checkpoint), runs torchvision's whole eval pipeline
-(transform, head, box decoding, per-class NMS at 0.55) on Pillow-decoded
-``SampleImages/street.jpg`` and ``astronaut.jpg``, and writes the detections
-scoring >= ``MIN_SCORE`` to ``Tests/LiteDetectTests/Fixtures/students/<model>.json``.
-The Swift test runs the same files through LiteDetect and compares.
+For every ``Configs/models/ssdlite320-*-person.json`` and ``-coco.json``: builds
+the reference detector (``litedetect_ref.ssdlite.build_ssdlite``, torchvision's
+``SSD``) with the config's class columns, loads the exported ``.safetensors``
+(the file LiteDetect ships, not the training checkpoint), runs torchvision's
+whole eval pipeline (transform, head, box decoding, per-class NMS at 0.55) on
+Pillow-decoded sample photos (``IMAGES``), and writes the detections scoring >=
+``MIN_SCORE`` to ``Tests/LiteDetectTests/Fixtures/students/<model>.json``, each
+label as the config's ``class_ids`` reports its column. The Swift test runs the
+same files through LiteDetect and compares.
 """
 
 import glob
@@ -28,13 +29,15 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from make_ssdlite_fixtures import decode_image, pillow_decoder_description, versions  # noqa: E402
 
-IMAGES = ("SampleImages/street.jpg", "SampleImages/astronaut.jpg")
+IMAGES = {"person": ("SampleImages/street.jpg", "SampleImages/astronaut.jpg"),
+          "coco": ("SampleImages/street.jpg", "SampleImages/dog.jpg", "SampleImages/chelsea.png")}
+"""Per kind of student: photos with what it learnt (people; people, vehicles and animals)."""
 MIN_SCORE = 0.1
 """Lower scores are many and close together: kept out so the comparison is about the model."""
 OUTPUT = os.path.join(ROOT, "Tests", "LiteDetectTests", "Fixtures", "students")
 
 
-def detections(model, path: str) -> dict:
+def detections(model, path: str, class_ids: list[int]) -> dict:
     _, image = decode_image(os.path.join(ROOT, path))
     with torch.no_grad():
         result = model([image])[0]
@@ -42,15 +45,16 @@ def detections(model, path: str) -> dict:
     return {"image": path,
             "boxes": [[round(float(v), 4) for v in box] for box in result["boxes"][keep]],
             "scores": [round(float(s), 6) for s in result["scores"][keep]],
-            "labels": [int(label) for label in result["labels"][keep]]}
+            "labels": [class_ids[int(label)] for label in result["labels"][keep]]}
 
 
 def main() -> int:
     torch.set_num_threads(1)
     os.makedirs(OUTPUT, exist_ok=True)
-    configs = sorted(glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-person.json")))
+    configs = sorted(glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-person.json"))
+                     + glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-coco.json")))
     if not configs:
-        sys.exit("error: no exported students (Configs/models/ssdlite320-*-person.json)")
+        sys.exit("error: no exported students (Configs/models/ssdlite320-*-person.json or -coco.json)")
     for config_path in configs:
         with open(config_path) as file:
             config = json.load(file)
@@ -62,9 +66,11 @@ def main() -> int:
         if unexpected or any(not k.endswith("num_batches_tracked") for k in missing):
             sys.exit(f"error: {config['weights']} does not fit: missing {missing[:5]}, unexpected {unexpected[:5]}")
         model.eval()
+        class_ids = config.get("class_ids", list(range(len(config["labels"]))))
+        kind = "coco" if config["name"].endswith("-coco") else "person"
         document = {"model": config["name"], "min_score": MIN_SCORE, "versions": versions(),
                     "decoder": pillow_decoder_description(),
-                    "cases": [detections(model, path) for path in IMAGES]}
+                    "cases": [detections(model, path, class_ids) for path in IMAGES[kind]]}
         with open(os.path.join(OUTPUT, f"{config['name']}.json"), "w") as file:
             json.dump(document, file, indent=1)
             file.write("\n")

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Rounds bundled student weights from float32 to float16, in place.
 
-    python3 Tools/train/store_float16.py [FILE ...]   # default: Configs/weights/ssdlite320-*-person.safetensors
+    python3 Tools/train/store_float16.py [FILE ...]   # default: Configs/weights/ssdlite320-*-{person,coco}.safetensors
 
 ``export_student.py`` (through ``convert_state_dict.py``) writes float32. The
-bundled weights must stay under the repository's size budget, so the person
-students ship as float16 (safetensors dtype ``F16``); LiteDetect's loader
+bundled weights must stay under the repository's size budget, so the students
+ship as float16 (safetensors dtype ``F16``); LiteDetect's loader
 widens them back to float32 when it reads them. Run this after every
 ``export_student.py`` and before ``make_student_fixtures.py``, so the fixtures
 come from the same rounded values LiteDetect loads.
@@ -35,7 +35,8 @@ from safetensors.numpy import load_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-DEFAULT_GLOB = os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-person.safetensors")
+DEFAULT_GLOBS = (os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-person.safetensors"),
+                 os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-coco.safetensors"))
 STORAGE_KEY = "litedetect.storage"
 STORAGE_NOTE = "float16 (rounded from the float32 export)"
 
@@ -127,11 +128,11 @@ def convert(path: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="*", help="safetensors files (default: every bundled person student)")
+    parser.add_argument("files", nargs="*", help="safetensors files (default: every bundled student)")
     args = parser.parse_args()
-    files = args.files or sorted(glob.glob(DEFAULT_GLOB))
+    files = args.files or sorted(f for pattern in DEFAULT_GLOBS for f in glob.glob(pattern))
     if not files:
-        raise SystemExit(f"error: no files match {os.path.relpath(DEFAULT_GLOB, ROOT)}")
+        raise SystemExit("error: no files match " + " or ".join(os.path.relpath(g, ROOT) for g in DEFAULT_GLOBS))
     # Check every file before writing any, so an overflow leaves the whole set untouched.
     for path in files:
         tensors, _ = read(path)

@@ -75,16 +75,25 @@ def load_imagenet_backbone(model, path: str) -> int:
     return len(trunk)
 
 
-def load_detector_backbone(model, path: str) -> int:
+def load_detector_backbone(model, path: str, student_config: dict) -> int:
     """Copies a bundled detector's trunk and extra layers (``Configs/weights/*.safetensors``, our
     canonical names) into ``model.backbone``, by name and shape; returns tensors copied.
 
     A convolution whose BatchNorm was folded into a bias (Caffe's MobileNet-SSD) gives its student
     twin an identity BatchNorm carrying that bias. Names or shapes that do not fit are skipped and
-    counted: the COCO model's extras fit, its plain 3x3 head does not (the students' head is SSDLite's)."""
+    counted: the COCO model's extras fit, its plain 3x3 head does not (the students' head is SSDLite's).
+    Both models scale pixels to [-1, 1]; where their channel orders differ (Caffe's BGR, our RGB),
+    the first convolution's input channels are reversed."""
     from safetensors.torch import load_file
 
     source = load_file(path)
+    config_path = os.path.join(HERE, "..", "..", "Configs", "models", os.path.basename(path).replace(".safetensors", ".json"))
+    with open(config_path) as file:
+        source_order = json.load(file)["input"]["channel_order"]
+    stem = "backbone.features.0.0.weight"
+    if source_order != student_config["input"]["channel_order"] and stem in source:
+        source[stem] = source[stem].flip(1)
+        print(f"{stem}: input channels reversed ({source_order} -> {student_config['input']['channel_order']})", flush=True)
     target = model.backbone.state_dict()
     updates, skipped = {}, 0
     for key, tensor in source.items():
@@ -177,7 +186,7 @@ def main() -> int:
     elif args.imagenet:
         print(f"backbone from {args.imagenet}: {load_imagenet_backbone(model, args.imagenet)} tensors", flush=True)
     elif args.init_from:
-        load_detector_backbone(model, args.init_from)
+        load_detector_backbone(model, args.init_from, config)
 
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {num_classes - 1} classes, "

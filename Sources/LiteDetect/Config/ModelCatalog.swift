@@ -34,7 +34,8 @@ public enum ModelCatalog {
     }
 
     /// The bundled config built on `backbone`: its real model (`realModelNames`) if bundled, else
-    /// one with trained weights (a student), else the untrained layout.
+    /// its COCO student (`ssdlite320-<backbone>-coco`), else another model with trained weights (the
+    /// person student), else the untrained layout.
     public static func config(for backbone: BackboneName) throws(ConfigError) -> ModelConfig {
         var candidates: [ModelConfig] = []
         for name in bundledNames {
@@ -42,6 +43,7 @@ public enum ModelCatalog {
             if config.backbone.name == backbone { candidates.append(config) }
         }
         if let best = candidates.first(where: { $0.name == realModelNames[backbone] }) { return best }
+        if let coco = candidates.first(where: { $0.name == "ssdlite320-\(backbone.rawValue)-coco" && $0.weights != nil }) { return coco }
         if let trained = candidates.first(where: { $0.weights != nil }) { return trained }
         if let any = candidates.first { return any }
         throw .unknownModel(name: "a model on \(backbone)", available: bundledNames)

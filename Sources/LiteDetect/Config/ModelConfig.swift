@@ -24,6 +24,8 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     public var weights: String?
     /// Where the weights came from and under which licence (shown by `detect models`).
     public var provenance: String?
+    /// Measured accuracy, if any (shown by `detect models`).
+    public var accuracy: AccuracyConfig?
     /// The directory the config was loaded from (weights paths are relative to it).
     public var directory: String = ""
 
@@ -32,7 +34,7 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         case boxCoder = "box_coder"
         case scores, postprocess, labels
         case classIDs = "class_ids"
-        case weights, provenance
+        case weights, provenance, accuracy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,6 +53,7 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         classIDs = try c.decodeIfPresent([Int].self, forKey: .classIDs)
         weights = try c.decodeIfPresent(String.self, forKey: .weights)
         provenance = try c.decodeIfPresent(String.self, forKey: .provenance)
+        accuracy = try c.decodeIfPresent(AccuracyConfig.self, forKey: .accuracy)
         guard labels.count >= 2 else { throw decoder.invalid(CodingKeys.labels, "needs the background label and at least one class") }
         // Every label is a class column of every head, so an absurd list would make the head
         // alone gigabytes: refused here rather than failing an allocation (LVIS has 1203 classes).
