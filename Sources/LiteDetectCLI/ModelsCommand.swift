@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LiteDetect
 
 /// `detect models`: the backbones and the bundled models with their size, cost and measured
@@ -68,7 +69,7 @@ struct ModelsCommand: ParsableCommand {
         } else {
             lines.append("accuracy:   not measured here")
         }
-        lines.append("weights:    " + (config.weightsPath ?? "none (untrained layout: `--weights random` runs it for speed checks)"))
+        lines.append("weights:    " + (config.weightsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "none (untrained layout: `--weights random` runs it for speed checks)"))
         if let provenance = config.provenance { lines.append("provenance: \(provenance)") }
         return lines.joined(separator: "\n")
     }

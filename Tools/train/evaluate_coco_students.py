@@ -9,7 +9,8 @@ whose held-out row is only a consistency check: it scores its own labels):
 
 * AP, AP50 and per-class AP50 on the held-out pictures against the teacher's labels
   (``DIR/holdout-annotations.json`` from ``prepare_coco_data.py``), overall and per source
-  (vtest, market, gcompris, composites, other photos);
+  (vtest, market, gcompris, composites, other photos); a model named on the command line that
+  lacks some of the classes (the VOC model) is scored on those it has, and the table says how many;
 * on each sample photo, the detections at the model's operating point, each judged against the
   teacher's detections on the same photo (score >= 0.3, same class, IoU >= 0.5): agreed or
   "extra"; plus whether the astronaut, the basketball players and the cat are found;
@@ -53,6 +54,22 @@ def source_of(file_name: str) -> str:
         if file_name.startswith(source):
             return source
     return "photos"
+
+
+def known_classes_only(path: str, labels: list[str], folder: str) -> tuple[str, int]:
+    """The annotations restricted to the categories a model has a label for (by name, as ``detect
+    eval`` maps them), written into ``folder``; and how many categories that leaves. A model with
+    other classes (the VOC model: no truck, "motorbike") is scored on what it can detect."""
+    with open(path) as file:
+        truth = json.load(file)
+    names = {label.lower() for label in labels}
+    kept = [c for c in truth["categories"] if c["name"].lower() in names]
+    ids = {c["id"] for c in kept}
+    subset = dict(truth, categories=kept, annotations=[a for a in truth["annotations"] if a["category_id"] in ids])
+    out = os.path.join(folder, "known-" + os.path.basename(path))
+    with open(out, "w") as file:
+        json.dump(subset, file)
+    return out, len(kept)
 
 
 def split_annotations(path: str, folder: str) -> dict[str, str]:
@@ -178,7 +195,8 @@ def main() -> int:
     parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
     parser.add_argument("--record", action="store_true",
                         help="write each student's held-out AP and AP50 into its config (\"accuracy\", shown by detect models)")
-    parser.add_argument("models", nargs="*", help="models (default: the teacher and every ssdlite320-*-coco)")
+    parser.add_argument("models", nargs="*", help="models (default: the teacher and every ssdlite320-*-coco; "
+                                                  "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
     args = parser.parse_args()
 
     models = args.models or [TEACHER] + sorted(
@@ -190,11 +208,14 @@ def main() -> int:
         shutil.rmtree(args.photos, ignore_errors=True)
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        per_source = split_annotations(annotations, folder)
         for model in models:
             with open(os.path.join(ROOT, "Configs", "models", f"{model}.json")) as file:
-                backbone = json.load(file)["backbone"]["name"]
-            row = {"model": model, "backbone": backbone, "holdout": evaluate(args.detect, model, annotations, images),
+                config = json.load(file)
+            backbone = config["backbone"]["name"]
+            known, count = known_classes_only(annotations, config["labels"], folder)
+            per_source = split_annotations(known, folder)
+            row = {"model": model, "backbone": backbone, "classes_scored": count,
+                   "holdout": evaluate(args.detect, model, known, images),
                    "by_source": {s: evaluate(args.detect, model, path, images) for s, path in per_source.items()},
                    "photos": photos(args.detect, model, teacher, args.photos)}
             row.update(bench(args.detect, model, args.runs, args.bf16))
@@ -234,20 +255,25 @@ def record(rows: list[dict], annotations: str) -> None:
             file.write("\n")
 
 
+def cell(value: float) -> str:
+    """A metric for the tables; COCO's -1 (no ground truth of that kind) as "-"."""
+    return "-" if value < 0 else f"{value:.3f}"
+
+
 def print_tables(rows: list[dict]) -> None:
-    print("| model | params (M) | MMACs | 1 thread (ms) | 2 threads (ms) | held-out AP | AP50 | "
+    print("| model | params (M) | MMACs | 1 thread (ms) | 2 threads (ms) | classes scored | held-out AP | AP50 | "
           + " | ".join(f"{s} AP50" for s in (*SOURCES, "photos")) + " |")
-    print("|---|---|---|---|---|---|---|" + "---|" * (len(SOURCES) + 1))
+    print("|---|---|---|---|---|---|---|---|" + "---|" * (len(SOURCES) + 1))
     for row in rows:
-        sources = " | ".join(f"{row['by_source'][s]['AP50']:.3f}" for s in (*SOURCES, "photos"))
+        sources = " | ".join(cell(row['by_source'][s]['AP50']) for s in (*SOURCES, "photos"))
         print(f"| `{row['model']}` | {row['params'] / 1e6:.2f} | {row['macs'] / 1e6:.0f} | {row['latency_ms_1t_f32']:.1f} "
-              f"| {row['latency_ms_2t_f32']:.1f} | {row['holdout']['AP']:.3f} | {row['holdout']['AP50']:.3f} | {sources} |")
+              f"| {row['latency_ms_2t_f32']:.1f} | {row['classes_scored']} | {row['holdout']['AP']:.3f} | {row['holdout']['AP50']:.3f} | {sources} |")
     print()
     names = list(CLASSES.values())
     print("| model | " + " | ".join(names) + " |")
     print("|---|" + "---|" * len(names))
     for row in rows:
-        cells = [f"{row['holdout']['per_class_AP50'][n]:.2f}" if n in row["holdout"]["per_class_AP50"] else "-" for n in names]
+        cells = [cell(row["holdout"]["per_class_AP50"][n]) if n in row["holdout"]["per_class_AP50"] else "-" for n in names]
         print(f"| `{row['model']}` | " + " | ".join(cells) + " |")
     print()
     for row in rows:
