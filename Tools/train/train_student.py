@@ -75,31 +75,33 @@ def load_imagenet_backbone(model, path: str) -> int:
     return len(trunk)
 
 
-def load_detector_backbone(model, path: str, student_config: dict) -> int:
-    """Copies a bundled detector's trunk and extra layers (``Configs/weights/*.safetensors``, our
-    canonical names) into ``model.backbone``, by name and shape; returns tensors copied.
+def load_bundled_weights(model, path: str, student_config: dict) -> int:
+    """Copies a bundled model's weights (``Configs/weights/*.safetensors``, our canonical names) into
+    the student where names and shapes fit; returns tensors copied.
 
-    A convolution whose BatchNorm was folded into a bias (Caffe's MobileNet-SSD) gives its student
-    twin an identity BatchNorm carrying that bias. Names or shapes that do not fit are skipped and
-    counted: the COCO model's extras fit, its plain 3x3 head does not (the students' head is SSDLite's).
+    From a real detector that is its trunk and extra layers (the COCO model's extras fit, its plain
+    3x3 head does not: the students' head is SSDLite's); from a student's own export, everything,
+    so training continues from a committed milestone. A convolution whose BatchNorm was folded into
+    a bias (Caffe's MobileNet-SSD) gives its student twin an identity BatchNorm carrying that bias.
     Both models scale pixels to [-1, 1]; where their channel orders differ (Caffe's BGR, our RGB),
     the first convolution's input channels are reversed."""
     from safetensors.torch import load_file
 
     source = load_file(path)
-    config_path = os.path.join(HERE, "..", "..", "Configs", "models", os.path.basename(path).replace(".safetensors", ".json"))
+    # The weights' config: beside them (a milestone in Tools/train/milestones), else the bundled one.
+    config_path = path.replace(".safetensors", ".json")
+    if not os.path.exists(config_path):
+        config_path = os.path.join(HERE, "..", "..", "Configs", "models", os.path.basename(config_path))
     with open(config_path) as file:
         source_order = json.load(file)["input"]["channel_order"]
     stem = "backbone.features.0.0.weight"
     if source_order != student_config["input"]["channel_order"] and stem in source:
         source[stem] = source[stem].flip(1)
         print(f"{stem}: input channels reversed ({source_order} -> {student_config['input']['channel_order']})", flush=True)
-    target = model.backbone.state_dict()
+    target = model.state_dict()
+    modules = dict(model.named_modules())
     updates, skipped = {}, 0
-    for key, tensor in source.items():
-        if not key.startswith("backbone."):
-            continue
-        name = key[len("backbone."):]
+    for name, tensor in source.items():
         if name in target and target[name].shape == tensor.shape:
             updates[name] = tensor.float()
         elif name.endswith(".0.bias") and name[:-len("0.bias")] + "1.running_var" in target:
@@ -107,7 +109,7 @@ def load_detector_backbone(model, path: str, student_config: dict) -> int:
             if target[norm + "bias"].shape != tensor.shape:
                 skipped += 1
                 continue
-            eps = next(m.eps for n, m in model.backbone.named_modules() if n == norm[:-1])
+            eps = modules[norm[:-1]].eps
             updates[norm + "bias"] = tensor.float()
             updates[norm + "weight"] = torch.ones_like(tensor, dtype=torch.float32)
             updates[norm + "running_mean"] = torch.zeros_like(tensor, dtype=torch.float32)
@@ -115,8 +117,8 @@ def load_detector_backbone(model, path: str, student_config: dict) -> int:
         else:
             skipped += 1
     missing = [k for k in target if k not in updates and not k.endswith("num_batches_tracked")]
-    model.backbone.load_state_dict(updates, strict=False)
-    print(f"backbone from {path}: {len(updates)} tensors copied, {skipped} skipped, "
+    model.load_state_dict(updates, strict=False)
+    print(f"weights from {path}: {len(updates)} tensors copied, {skipped} skipped, "
           f"{len(missing)} of the student's left as initialised (e.g. {missing[:3]})", flush=True)
     return len(updates)
 
@@ -151,8 +153,9 @@ def main() -> int:
     parser.add_argument("--work", default=".train-work", help="data folder (.train-work/coco for the COCO students)")
     parser.add_argument("--runs", help="where runs go (default: WORK/runs)")
     parser.add_argument("--imagenet", help="ImageNet classifier checkpoint to start the backbone from")
-    parser.add_argument("--init-from", help="a bundled detector's weights (Configs/weights/*.safetensors) to start "
-                                            "the backbone and extra layers from")
+    parser.add_argument("--init-from", help="a bundled model's weights (Configs/weights/*.safetensors) to start from "
+                                            "where they fit: a real detector's trunk and extras, or a student's own "
+                                            "export to continue its training")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -186,7 +189,7 @@ def main() -> int:
     elif args.imagenet:
         print(f"backbone from {args.imagenet}: {load_imagenet_backbone(model, args.imagenet)} tensors", flush=True)
     elif args.init_from:
-        load_detector_backbone(model, args.init_from, config)
+        load_bundled_weights(model, args.init_from, config)
 
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {num_classes - 1} classes, "
