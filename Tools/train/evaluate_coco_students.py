@@ -168,18 +168,19 @@ def draw_chart(rows: list[dict], path: str) -> None:
     markers = "osD^vP*Xh"
     students = sorted((r for r in rows if r["model"] != TEACHER), key=lambda r: r["latency_ms_1t_f32"])
     for i, row in enumerate(students):
+        scored = "" if row["classes_scored"] == len(CLASSES) else f", its {row['classes_scored']} of the {len(CLASSES)} classes"
         axes.scatter(row["latency_ms_1t_f32"], row["holdout"]["AP50"], s=60, marker=markers[i % len(markers)],
-                     label=f"{row['backbone']} ({row['macs'] / 1e6:.0f} MMAC)")
+                     label=f"{row['model']} ({row['macs'] / 1e6:.0f} MMAC{scored})")
     for row in rows:
         if row["model"] == TEACHER:
             axes.axvline(row["latency_ms_1t_f32"], color="tab:red", linestyle="--", linewidth=1,
-                         label=f"teacher {row['backbone']} SSD300 ({row['macs'] / 1e6:.0f} MMAC)")
+                         label=f"teacher {row['model']} ({row['macs'] / 1e6:.0f} MMAC)")
     axes.legend(fontsize=8, loc="lower right")
     axes.set_xlim(left=0, right=max(r["latency_ms_1t_f32"] for r in rows) * 1.25)
     axes.set_ylim(bottom=0, top=1)
     axes.set_xlabel(f"forward latency, 1 thread, float32, median (ms) - detect bench, {rows[0]['cpu']}")
     axes.set_ylabel("AP50, held-out pictures, teacher labels")
-    axes.set_title("COCO students: accuracy vs latency (12 classes; teacher labels, not COCO val)")
+    axes.set_title(f"COCO students: accuracy vs latency ({len(CLASSES)} classes; teacher labels, not COCO val)")
     axes.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path)
