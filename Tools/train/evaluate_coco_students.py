@@ -27,7 +27,6 @@ import glob
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -35,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 
+from student import cli  # noqa: E402
+from student.boxes import iou  # noqa: E402
 from student.coco_sources import CLASSES, TEACHER  # noqa: E402
 
 SOURCES = ("vtest", "market", "gcompris", "composite")
@@ -45,8 +46,7 @@ MUST_FIND = {"astronaut.jpg": ("person", 1), "basketball.png": ("person", 2), "c
 
 
 def run_json_lines(command: list[str]) -> list[dict]:
-    result = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return cli.run_json_lines(command, ROOT)
 
 
 def source_of(file_name: str) -> str:
@@ -93,15 +93,6 @@ def evaluate(detect: str, model: str, annotations: str, images: str) -> dict:
     per_class = {row["name"]: row for row in report["per_class"]}
     return {"AP": report["AP"], "AP50": report["AP50"], "images": report["images"],
             "per_class_AP50": {name: per_class[name]["AP50"] for name in CLASSES.values() if name in per_class}}
-
-
-def iou(a: list[float], b: list[float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def corners(detection: dict) -> list[float]:

@@ -26,33 +26,26 @@ import argparse
 import glob
 import json
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+from student import cli  # noqa: E402
+from student.boxes import iou  # noqa: E402
 TEACHER = "ssdlite300-mobilenetv2-person"
 SAMPLE_ANNOTATIONS = "Tests/LiteDetectTests/Fixtures/eval/sample-images/annotations.json"
 
 
 def run_json_lines(command: list[str]) -> list[dict]:
-    result = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return cli.run_json_lines(command, ROOT)
 
 
 def evaluate(detect: str, model: str, annotations: str, images: str) -> dict:
     (report,) = run_json_lines([detect, "eval", "--model", model, "--annotations", annotations,
                                 "--images", images, "--format", "json"])
     return {"AP": report["AP"], "AP50": report["AP50"], "images": report["images"]}
-
-
-def iou(a: list[float], b: list[float]) -> float:
-    inter_w = min(a[2], b[2]) - max(a[0], b[0])
-    inter_h = min(a[3], b[3]) - max(a[1], b[1])
-    if inter_w <= 0 or inter_h <= 0:
-        return 0.0
-    inter = inter_w * inter_h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def photos_at_operating_point(detect: str, model: str) -> dict[str, dict]:

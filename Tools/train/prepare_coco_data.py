@@ -28,7 +28,6 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 from collections import Counter
 
@@ -38,6 +37,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from student import coco_sources as S  # noqa: E402
+from student import cli  # noqa: E402
+from student.boxes import iou  # noqa: E402
 from student.paste import paste  # noqa: E402
 
 WALLPAPER_SIDE = 1024
@@ -217,8 +218,7 @@ def run_teacher(detect: str, folder: str) -> dict[str, list[dict]]:
     """File name -> the teacher's detections scoring >= IGNORE_SCORE."""
     command = [detect, folder, "--model", S.TEACHER, "--format", "json", "--no-draw", "--threads", "2",
                "--score-threshold", str(S.IGNORE_SCORE)]
-    lines = subprocess.run(command, check=True, capture_output=True, text=True).stdout.splitlines()
-    detections = {os.path.basename(record["path"]): record["detections"] for record in map(json.loads, lines)}
+    detections = {os.path.basename(r["path"]): r["detections"] for r in cli.run_json_lines(command, os.getcwd())}
     missing = sorted(set(os.listdir(folder)) - set(detections))
     if missing:
         fail(f"the teacher gave no record for {len(missing)} files in {folder}, e.g. {missing[:3]}")
@@ -239,15 +239,6 @@ def teacher_labels(detections: list[dict]) -> tuple[list[list[float]], list[list
         else:
             ignore.append(row)
     return boxes, ignore
-
-
-def iou(a: list[float], b: list[float]) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    inter = w * h
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def classify_stamps(stamps: dict[str, dict], detections: dict[str, list[dict]]) -> None:

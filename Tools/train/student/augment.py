@@ -12,6 +12,8 @@ import random
 import torch
 import torch.nn.functional as F
 
+from .boxes import iou
+
 IOU_CROP_MIN_OVERLAPS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, None)
 """torchvision ``RandomIoUCrop``'s choices; ``None`` keeps the whole frame."""
 IOU_CROP_SCALE = (0.3, 1.0)
@@ -42,16 +44,6 @@ def _boxes_in_crop(boxes: torch.Tensor, crop: tuple[int, int, int, int]) -> torc
     return kept
 
 
-def _iou(box: tuple, crop: tuple) -> float:
-    inter_w = min(box[2], crop[2]) - max(box[0], crop[0])
-    inter_h = min(box[3], crop[3]) - max(box[1], crop[1])
-    if inter_w <= 0 or inter_h <= 0:
-        return 0.0
-    inter = inter_w * inter_h
-    union = (box[2] - box[0]) * (box[3] - box[1]) + (crop[2] - crop[0]) * (crop[3] - crop[1]) - inter
-    return inter / union
-
-
 def random_iou_crop(width: int, height: int, boxes: torch.Tensor, rng: random.Random) -> tuple[int, int, int, int]:
     """A crop window (left, top, right, bottom) as torchvision's ``RandomIoUCrop`` picks it.
 
@@ -75,7 +67,7 @@ def random_iou_crop(width: int, height: int, boxes: torch.Tensor, rng: random.Ra
                 return crop
             centred = [b for b in box_list
                        if crop[0] < (b[0] + b[2]) / 2 < crop[2] and crop[1] < (b[1] + b[3]) / 2 < crop[3]]
-            if centred and max(_iou(b, crop) for b in box_list) >= min_overlap:
+            if centred and max(iou(b, crop) for b in box_list) >= min_overlap:
                 return crop
 
 

@@ -147,9 +147,6 @@ class CocoMixture:
                 out.append(moved)
         return canvas, np.concatenate(all_boxes), np.concatenate(all_ignore)
 
-    def describe_mixture(self) -> str:
-        return f"mosaic {MOSAIC_PROBABILITY:.0%}, source weights {SOURCE_WEIGHTS}"
-
     def draw(self, rng: random.Random) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         image, boxes, ignore = self._mosaic(rng) if rng.random() < MOSAIC_PROBABILITY else self._single(rng)
         # Degenerate boxes (a paste at the edge, a resize to nothing) teach nothing.
