@@ -61,6 +61,17 @@ final class ClassIDTableTests: XCTestCase {
         XCTAssertTrue(horses.allSatisfy { $0.classID == 19 && $0.label == "horse" })
     }
 
+    /// A config built in code is not checked by the decoder; the detector refuses a bad table.
+    func testADetectorRefusesATableThatDoesNotFit() throws {
+        var config = try ModelCatalog.config(named: "ssd300-mobilenetv1-voc")
+        for table in [Array(Self.vocToCOCO.dropLast()), Self.vocToCOCO.dropLast() + [1]] {
+            config.classIDs = table
+            XCTAssertThrowsError(try Detector(config: config)) { error in
+                guard case .invalidOption(name: "classIDs", _)? = error as? DetectorError else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
     func testEvaluationMapsTheReportedIDsByName() throws {
         var config = try ModelCatalog.config(named: "ssd300-mobilenetv1-voc")
         config.classIDs = Self.vocToCOCO

@@ -57,6 +57,11 @@ public final class Detector: Sendable {
         precision: KernelPrecision = .float32
     ) throws {
         if let reason = precision.unsupportedReason { throw DetectorError.unsupportedPrecision(precision, reason: reason) }
+        // A config built in code skips the file's checks; a bad table would crash the label lookup.
+        if let ids = config.classIDs, ids.count != config.labels.count || Set(ids).count != ids.count {
+            throw DetectorError.invalidOption(
+                name: "classIDs", problem: "\(ids.count) ids for \(config.labels.count) labels; give one distinct id per label, background first")
+        }
         let network = try DetectionNetwork(
             config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source,
             precision: precision)
