@@ -64,7 +64,7 @@ final class ClassIDTableTests: XCTestCase {
     /// A config built in code is not checked by the decoder; the detector refuses a bad table.
     func testADetectorRefusesATableThatDoesNotFit() throws {
         var config = try ModelCatalog.config(named: "ssd300-mobilenetv1-voc")
-        for table in [Array(Self.vocToCOCO.dropLast()), Self.vocToCOCO.dropLast() + [1]] {
+        for table in [Array(Self.vocToCOCO.dropLast()), Self.vocToCOCO.dropLast() + [1], Self.vocToCOCO.dropLast() + [-1]] {
             config.classIDs = table
             XCTAssertThrowsError(try Detector(config: config)) { error in
                 guard case .invalidOption(name: "classIDs", _)? = error as? DetectorError else { return XCTFail("\(error)") }

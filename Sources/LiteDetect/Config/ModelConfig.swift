@@ -60,15 +60,7 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         guard labels.count <= Self.maxClassColumns else {
             throw decoder.invalid(CodingKeys.labels, "\(labels.count) labels; at most \(Self.maxClassColumns) class columns are supported")
         }
-        if let classIDs {
-            guard classIDs.count == labels.count else {
-                throw decoder.invalid(CodingKeys.classIDs, "has \(classIDs.count) entries for \(labels.count) labels (one per label, background first)")
-            }
-            guard classIDs.allSatisfy({ (0...Self.maxClassID).contains($0) }) else {
-                throw decoder.invalid(CodingKeys.classIDs, "ids must lie in 0...\(Self.maxClassID)")
-            }
-            guard Set(classIDs).count == classIDs.count else { throw decoder.invalid(CodingKeys.classIDs, "repeats an id") }
-        }
+        if let problem = classIDsProblem { throw decoder.invalid(CodingKeys.classIDs, problem) }
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw decoder.invalid(CodingKeys.name, "use letters, digits, '-', '_' and '.' only")
         }
@@ -87,6 +79,18 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
 
     /// Class columns the network predicts (background included).
     public var classColumns: Int { labels.count }
+
+    /// What is wrong with `classIDs`, if anything: one id per label, distinct, in 0...`maxClassID`.
+    /// Checked when a file is decoded and again by `Detector` (a config built in code skips the decoder).
+    public var classIDsProblem: String? {
+        guard let classIDs else { return nil }
+        guard classIDs.count == labels.count else {
+            return "has \(classIDs.count) entries for \(labels.count) labels (one per label, background first)"
+        }
+        guard classIDs.allSatisfy({ (0...Self.maxClassID).contains($0) }) else { return "ids must lie in 0...\(Self.maxClassID)" }
+        guard Set(classIDs).count == classIDs.count else { return "repeats an id" }
+        return nil
+    }
 
     /// The class id a column's detections report (`class_ids`, or the column itself).
     public func classID(ofColumn column: Int) -> Int { classIDs?[column] ?? column }

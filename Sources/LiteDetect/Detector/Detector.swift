@@ -58,10 +58,7 @@ public final class Detector: Sendable {
     ) throws {
         if let reason = precision.unsupportedReason { throw DetectorError.unsupportedPrecision(precision, reason: reason) }
         // A config built in code skips the file's checks; a bad table would crash the label lookup.
-        if let ids = config.classIDs, ids.count != config.labels.count || Set(ids).count != ids.count {
-            throw DetectorError.invalidOption(
-                name: "classIDs", problem: "\(ids.count) ids for \(config.labels.count) labels; give one distinct id per label, background first")
-        }
+        if let problem = config.classIDsProblem { throw DetectorError.invalidOption(name: "classIDs", problem: problem) }
         let network = try DetectionNetwork(
             config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source,
             precision: precision)
