@@ -6,7 +6,7 @@ let package = Package(
     products: [
         // MARK: Public API
         .library(name: "LiteDetect", targets: ["LiteDetect"]),
-        .library(name: "LiteDetectImport", targets: ["LiteDetectImport"]),
+        .library(name: "LiteDetectEvaluation", targets: ["LiteDetectEvaluation"]),
         // MARK: Executables
         .executable(name: "detect", targets: ["LiteDetectCLI"]),
     ],
@@ -42,7 +42,8 @@ let package = Package(
             exclude: ["README.md", "weights/README.md"],
             resources: [.copy("models"), .copy("weights")]
         ),
-        /// The public library: detectors, model configs and everything re-exported.
+        /// The public library: detectors, sessions, model configs, tracking, and the few types of the
+        /// layers below a user needs (`Exports.swift`); the rest of the layers is `package`.
         .target(
             name: "LiteDetect",
             dependencies: [
@@ -50,6 +51,8 @@ let package = Package(
                 "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectModels",
             ]
         ),
+        /// COCO (pycocotools) and VOC detection metrics, for `detect eval` and users who score models.
+        .target(name: "LiteDetectEvaluation", dependencies: ["LiteDetect", "LiteDetectNN"]),
 
         // MARK: Model import formats
 
@@ -63,7 +66,7 @@ let package = Package(
         .target(
             name: "LiteDetectImport",
             dependencies: [
-                "LiteDetect", "LiteDetectNN", "LiteDetectImportFormats",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectNN", "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -72,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "LiteDetectCLI",
             dependencies: [
-                "LiteDetect", "LiteDetectImport",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,7 +108,8 @@ let package = Package(
         .testTarget(
             name: "LiteDetectTests",
             dependencies: [
-                "LiteDetect", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport", "LiteDetectImportFormats",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport",
+                "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("Fixtures")]

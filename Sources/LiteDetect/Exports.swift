@@ -1,7 +1,28 @@
-// The public library re-exports its layers so `import LiteDetect` is all a user needs.
-@_exported import LiteDetectBackbones
-@_exported import LiteDetectImage
-@_exported import LiteDetectKernels
-@_exported import LiteDetectNN
-@_exported import LiteDetectPostprocess
+// `import LiteDetect` gives a user these types from the layers below, and nothing else of them:
+// the layers' other declarations are `package` (for the CLI, the importer and the tests).
+@_exported import struct LiteDetectPostprocess.Box
+@_exported import enum LiteDetectKernels.KernelPrecision
+@_exported import struct LiteDetectImage.RGBImage
+@_exported import struct LiteDetectImage.RGBColor
+@_exported import enum LiteDetectImage.ImageFile
+@_exported import enum LiteDetectImage.ImageFormat
+@_exported import enum LiteDetectImage.ImageError
+@_exported import enum LiteDetectImage.ExifOrientation
+@_exported import struct LiteDetectImage.PixelFrame
+@_exported import struct LiteDetectImage.PixelPlane
+@_exported import enum LiteDetectImage.PixelFormat
+@_exported import struct LiteDetectImage.VideoFrame
+@_exported import enum LiteDetectImage.VideoError
+@_exported import class LiteDetectImage.Y4MReader
+@_exported import class LiteDetectImage.Y4MWriter
+@_exported import struct LiteDetectImage.Y4MStreamHeader
 @_exported import LiteDetectModels
+@_exported import struct LiteDetectImage.Y4MRatio
+@_exported import enum LiteDetectImage.Y4MInterlacing
+@_exported import enum LiteDetectImage.Y4MColorSpace
+@_exported import struct LiteDetectImage.ImageDecodingOptions
+@_exported import struct LiteDetectImage.DecodedImage
+@_exported import enum LiteDetectImage.ImageDecoder
+@_exported import enum LiteDetectImage.ImageEncoder
+@_exported import enum LiteDetectImage.ImageEncoding
+@_exported import enum LiteDetectBackbones.BackboneName

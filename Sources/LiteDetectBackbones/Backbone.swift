@@ -1,20 +1,20 @@
 import LiteDetectNN
 
 /// The feature maps a detection head taps, and the classifier logits when asked for.
-public struct BackboneFeatures: Sendable {
+package struct BackboneFeatures: Sendable {
     /// Stride-16 map (for MobileNet V2/V3: the expansion output of the first stride-32 block).
-    public var stride16: Value
+    package var stride16: Value
     /// Stride-32 map (the backbone's final features).
-    public var stride32: Value
+    package var stride32: Value
     /// `1×1×numClasses` logits, when a classifier was built.
-    public var logits: Value?
+    package var logits: Value?
 }
 
 /// Builds backbones into a graph. Each family is a block table over shared blocks (see its file).
-public enum Backbones {
+package enum Backbones {
     /// Adds `configuration`'s layers to `builder`, reading weights under `prefix` (e.g. `backbone.`).
     /// - Parameter classes: build the ImageNet-style classifier with this many outputs (`nil`: features only).
-    public static func build(
+    package static func build(
         _ configuration: BackboneConfiguration, on builder: GraphBuilder, input: Value, prefix: String = "", classes: Int? = nil
     ) throws -> BackboneFeatures {
         try configuration.validate()

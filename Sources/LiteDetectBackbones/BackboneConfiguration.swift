@@ -1,18 +1,18 @@
 /// A backbone and its size options. Options that do not apply to a family are ignored by it.
-public struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var name: BackboneName
+package struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringConvertible {
+    package var name: BackboneName
     /// MobileNet width multiplier α: every layer's channels scaled, rounded to a multiple of 8.
-    public var width: Double
+    package var width: Double
     /// MobileNet V3: halve the channels of the last stage (torchvision `reduced_tail`, used by its SSDLite).
-    public var reducedTail: Bool
+    package var reducedTail: Bool
     /// ShuffleNet V1 groups g ∈ {1, 2, 3, 4, 8}.
-    public var groups: Int
+    package var groups: Int
     /// ShuffleNet V1 scale (any positive) or ShuffleNet V2 scale ∈ {0.5, 1, 1.5, 2}.
-    public var scale: Double
+    package var scale: Double
     /// BatchNorm epsilon, when it differs from the family's reference definition (TF models use 1e-3).
-    public var batchNormEpsilonOverride: Double?
+    package var batchNormEpsilonOverride: Double?
 
-    public init(
+    package init(
         _ name: BackboneName, width: Double = 1, reducedTail: Bool = false, groups: Int = 3, scale: Double = 1,
         batchNormEpsilon: Double? = nil
     ) {
@@ -24,7 +24,7 @@ public struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringCo
         self.batchNormEpsilonOverride = batchNormEpsilon
     }
 
-    public var description: String {
+    package var description: String {
         switch name {
         case .squeezeNet1_0, .squeezeNet1_1: return name.rawValue
         case .mobileNetV1, .mobileNetV2: return "\(name) α=\(width)"
@@ -35,7 +35,7 @@ public struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringCo
     }
 
     /// BatchNorm epsilon used when folding: the override, else the family's reference value.
-    public var batchNormEpsilon: Double {
+    package var batchNormEpsilon: Double {
         if let batchNormEpsilonOverride { return batchNormEpsilonOverride }
         switch name {
         case .mobileNetV3Small, .mobileNetV3Large: return 1e-3
@@ -43,7 +43,7 @@ public struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringCo
         }
     }
 
-    public func validate() throws(BackboneError) {
+    package func validate() throws(BackboneError) {
         func invalid(_ option: String, _ value: String, _ expected: String) -> BackboneError {
             .invalidOption(backbone: name, option: option, value: value, expected: expected)
         }

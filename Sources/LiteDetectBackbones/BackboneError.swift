@@ -1,9 +1,9 @@
 /// Why a backbone could not be configured.
-public enum BackboneError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum BackboneError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownName(String, valid: [String])
     case invalidOption(backbone: BackboneName, option: String, value: String, expected: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unknownName(name, valid):
             return "unknown backbone '\(name)'; valid backbones: \(valid.joined(separator: ", "))"

@@ -12,7 +12,7 @@ public enum BackboneName: String, CaseIterable, Sendable, Hashable, Codable, Cus
     public var description: String { rawValue }
 
     /// Parses a canonical name; the error lists the valid ones.
-    public init(validating name: String) throws(BackboneError) {
+    package init(validating name: String) throws(BackboneError) {
         guard let value = BackboneName(rawValue: name.lowercased()) else {
             throw .unknownName(name, valid: BackboneName.allCases.map(\.rawValue))
         }
@@ -20,7 +20,7 @@ public enum BackboneName: String, CaseIterable, Sendable, Hashable, Codable, Cus
     }
 
     /// Where the definition comes from.
-    public var reference: String {
+    package var reference: String {
         switch self {
         case .squeezeNet1_0: return "torchvision squeezenet1_0 (Iandola et al. 2016)"
         case .squeezeNet1_1: return "torchvision squeezenet1_1"

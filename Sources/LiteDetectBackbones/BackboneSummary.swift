@@ -2,15 +2,15 @@ import LiteDetectKernels
 import LiteDetectNN
 
 /// Size and cost of a backbone's feature extractor (no classifier) at a square input size.
-public struct BackboneSummary: Sendable {
-    public var configuration: BackboneConfiguration
-    public var parameters: Int
-    public var multiplyAccumulates: Int
-    public var stride16: FeatureMapShape
-    public var stride32: FeatureMapShape
+package struct BackboneSummary: Sendable {
+    package var configuration: BackboneConfiguration
+    package var parameters: Int
+    package var multiplyAccumulates: Int
+    package var stride16: FeatureMapShape
+    package var stride32: FeatureMapShape
 
     /// Builds the backbone with placeholder weights to count; nothing is run.
-    public init(_ configuration: BackboneConfiguration, inputSize: Int) throws {
+    package init(_ configuration: BackboneConfiguration, inputSize: Int) throws {
         let g = GraphBuilder(weights: SeededRandomWeights())
         let input = g.input(FeatureMapShape(height: inputSize, width: inputSize, channels: 3))
         let features = try Backbones.build(configuration, on: g, input: input)

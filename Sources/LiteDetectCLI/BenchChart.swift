@@ -1,5 +1,7 @@
 import Foundation
 import LiteDetect
+import LiteDetectImage
+import LiteDetectKernels
 
 /// Draws `bench` results as a scatter chart, forward latency against multiply-accumulates, with
 /// LiteDetect's own drawing code: the seed's point that FLOPs are not speed, made visible.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectKernels
 
 /// `detect bench`: how fast each backbone detects, on this machine, side by side.
 struct BenchCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 
 /// `detect eval`: COCO-style accuracy of a model on an annotated image folder, or of any tool's COCO
 /// results file; the numbers are pycocotools' (`COCOeval`, iouType "bbox").

@@ -1,5 +1,8 @@
 import ArgumentParser
 import LiteDetect
+import LiteDetectBackbones
+import LiteDetectKernels
+import LiteDetectNN
 
 /// How a command chooses its model and weights (shared by the commands that run a detector).
 struct ModelOptions: ParsableArguments {

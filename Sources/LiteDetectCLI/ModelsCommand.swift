@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectBackbones
+import LiteDetectNN
 
 /// `detect models`: the backbones and the bundled models with their size, cost and measured
 /// accuracy; `detect models NAME`: one model's classes, accuracy and where its weights came from.

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectImage
 
 /// Chooses and writes the annotated picture of each input: `<dir>/<stem>.detections.<jpg|png>`.
 ///

@@ -15,7 +15,7 @@ extension AnnotationLayout {
     /// The result is in the order of `annotations` and depends only on the input. The cost is
     /// O(n²) in the number of annotations: each label checks at most 42 listed spots and
     /// 12 × 16 snapped ones against the labels placed before it.
-    public static func layouts(
+    package static func layouts(
         for annotations: [BoxAnnotation], imageWidth: Int, imageHeight: Int, style: AnnotationStyle = AnnotationStyle()
     ) -> [AnnotationLayout] {
         var layouts = annotations.map { AnnotationLayout(unplaced: $0, imageWidth: imageWidth, imageHeight: imageHeight, style: style) }

@@ -7,22 +7,22 @@
 /// would be taller than the image. Lowering it for width stops at half the style's scale, because
 /// text smaller than that would not match the other labels and could be hard to read. A caption
 /// still wider than the image at that scale is shortened and ends in "...".
-public struct AnnotationLayout: Sendable, Equatable {
+package struct AnnotationLayout: Sendable, Equatable {
     /// The box outline's outer rectangle, inside the image.
-    public var box: PixelRect
-    public var lineWidth: Int
-    public var lineStyle: LineStyle
+    package var box: PixelRect
+    package var lineWidth: Int
+    package var lineStyle: LineStyle
     /// The filled label tag. It is inside the image whenever the image is at least as tall as the
     /// tag and at least 4 font pixels wide.
-    public var label: PixelRect
+    package var label: PixelRect
     /// The text drawn on the label: the annotation's caption, shortened with "..." when needed.
-    public var caption: String
+    package var caption: String
     /// Top-left corner of the caption's first glyph cell.
-    public var textX: Int
-    public var textY: Int
-    public var textScale: Int
-    public var boxColor: RGBColor
-    public var textColor: RGBColor
+    package var textX: Int
+    package var textY: Int
+    package var textScale: Int
+    package var boxColor: RGBColor
+    package var textColor: RGBColor
 
     /// The layout of `annotation` with its label at the image's top-left corner. The joint layout
     /// then moves the label to its place.

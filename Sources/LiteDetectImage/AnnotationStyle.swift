@@ -7,25 +7,25 @@
 /// | 640 × 480 | 2 | 2 | 14 px | 22 px |
 /// | 1920 × 1080 | 4 | 4 | 28 px | 44 px |
 /// | 3840 × 2160 | 9 | 7 | 49 px | 77 px |
-public struct AnnotationStyle: Sendable, Equatable {
+package struct AnnotationStyle: Sendable, Equatable {
     /// Box outline thickness in pixels. nil: 0.4% of the shorter image side, at least 2.
-    public var lineWidth: Int?
+    package var lineWidth: Int?
     /// Font scale: each font pixel becomes scale × scale. nil: the shorter side / 300, at least 1,
     /// which makes capitals about 2.3% of the shorter side.
-    public var textScale: Int?
-    public var palette: ClassPalette
+    package var textScale: Int?
+    package var palette: ClassPalette
 
-    public init(lineWidth: Int? = nil, textScale: Int? = nil, palette: ClassPalette = .okabeIto) {
+    package init(lineWidth: Int? = nil, textScale: Int? = nil, palette: ClassPalette = .okabeIto) {
         self.lineWidth = lineWidth
         self.textScale = textScale
         self.palette = palette
     }
 
-    public func resolvedLineWidth(imageWidth: Int, imageHeight: Int) -> Int {
+    package func resolvedLineWidth(imageWidth: Int, imageHeight: Int) -> Int {
         lineWidth.map { max(1, $0) } ?? max(2, Int((Double(min(imageWidth, imageHeight)) * 0.004).rounded()))
     }
 
-    public func resolvedTextScale(imageWidth: Int, imageHeight: Int) -> Int {
+    package func resolvedTextScale(imageWidth: Int, imageHeight: Int) -> Int {
         textScale.map { max(1, $0) } ?? max(1, Int((Double(min(imageWidth, imageHeight)) / 300).rounded()))
     }
 }

@@ -4,23 +4,23 @@
 /// rows 2...6, the baseline is under row 6); rows 7...8 hold descenders (g j p q y , _).
 /// Glyphs advance 6 columns (one blank column between letters). Text is scaled by whole
 /// numbers (each font pixel becomes a `scale × scale` block) so it stays crisp.
-public enum BitmapFont {
-    public static let glyphWidth = 5
-    public static let glyphHeight = 9
+package enum BitmapFont {
+    package static let glyphWidth = 5
+    package static let glyphHeight = 9
     /// Horizontal distance from one glyph to the next, blank column included.
-    public static let advance = 6
+    package static let advance = 6
     /// Rows above the baseline (capitals and digits fill them exactly).
-    public static let capHeight = 7
+    package static let capHeight = 7
 
     /// Width in unscaled font pixels of `text` on one line (no trailing blank column).
-    public static func width(of text: String) -> Int {
+    package static func width(of text: String) -> Int {
         let count = text.unicodeScalars.count
         return count == 0 ? 0 : count * advance - 1
     }
 
     /// The 9 row bit masks of the glyph for `scalar` (bit 4 = leftmost column). Characters
     /// outside printable ASCII render as "?".
-    public static func rows(for scalar: Unicode.Scalar) -> ArraySlice<UInt8> {
+    package static func rows(for scalar: Unicode.Scalar) -> ArraySlice<UInt8> {
         let code = Int(scalar.value)
         let index = (32...126).contains(code) ? code - 32 : Int(("?" as Unicode.Scalar).value) - 32
         return glyphRows[(index * glyphHeight)..<((index + 1) * glyphHeight)]

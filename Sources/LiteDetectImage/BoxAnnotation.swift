@@ -1,17 +1,17 @@
 /// A detection to draw: a box in image pixel coordinates (pixel edges: the whole image is
 /// `0, 0, width, height`), its class id (for the colour) and its label.
-public struct BoxAnnotation: Sendable, Equatable {
-    public var xMin: Double
-    public var yMin: Double
-    public var xMax: Double
-    public var yMax: Double
-    public var classID: Int
+package struct BoxAnnotation: Sendable, Equatable {
+    package var xMin: Double
+    package var yMin: Double
+    package var xMax: Double
+    package var yMax: Double
+    package var classID: Int
     /// Class name, e.g. "person".
-    public var label: String
+    package var label: String
     /// Confidence in 0...1, shown with two decimals after the label; nil shows the label alone.
-    public var score: Float?
+    package var score: Float?
 
-    public init(xMin: Double, yMin: Double, xMax: Double, yMax: Double, classID: Int, label: String, score: Float? = nil) {
+    package init(xMin: Double, yMin: Double, xMax: Double, yMax: Double, classID: Int, label: String, score: Float? = nil) {
         self.xMin = xMin
         self.yMin = yMin
         self.xMax = xMax
@@ -22,7 +22,7 @@ public struct BoxAnnotation: Sendable, Equatable {
     }
 
     /// The caption drawn on the label, e.g. "person 0.97".
-    public var caption: String {
+    package var caption: String {
         guard let score else { return label }
         let hundredths = Int((min(max(score, 0), 1) * 100).rounded())
         let fraction = hundredths % 100

@@ -40,14 +40,14 @@
 /// - W3C, Web Content Accessibility Guidelines 2.1, "contrast ratio" and "relative luminance".
 ///
 /// The figures above are checked in `Tests/LiteDetectImageTests/ColourVisionTests.swift`.
-public struct ClassPalette: Sendable, Equatable {
-    public var colors: [RGBColor]
+package struct ClassPalette: Sendable, Equatable {
+    package var colors: [RGBColor]
     /// Outline styles. Successive rounds of `colors` use them in turn.
-    public var lineStyles: [LineStyle]
+    package var lineStyles: [LineStyle]
 
     /// A palette that cycles through `colors`. After each full round it moves on to the next
     /// outline in `lineStyles`. Neither list may be empty.
-    public init(colors: [RGBColor], lineStyles: [LineStyle] = [.solid]) {
+    package init(colors: [RGBColor], lineStyles: [LineStyle] = [.solid]) {
         precondition(!colors.isEmpty, "a palette needs at least one colour")
         precondition(!lineStyles.isEmpty, "a palette needs at least one line style")
         self.colors = colors
@@ -55,7 +55,7 @@ public struct ClassPalette: Sendable, Equatable {
     }
 
     /// The default: Okabe & Ito's 8 colours combined with solid, dashed and dotted outlines.
-    public static let okabeIto = ClassPalette(
+    package static let okabeIto = ClassPalette(
         colors: [
             0x0072B2,  // blue
             0xD55E00,  // vermillion
@@ -69,12 +69,12 @@ public struct ClassPalette: Sendable, Equatable {
         lineStyles: [.solid, .dashed, .dotted])
 
     /// The colour of class `id`. A negative id is treated as its absolute value.
-    public func color(forClass id: Int) -> RGBColor {
+    package func color(forClass id: Int) -> RGBColor {
         colors[Int(id.magnitude % UInt(colors.count))]
     }
 
     /// The box outline style of class `id`. It changes each time `colors` starts over.
-    public func lineStyle(forClass id: Int) -> LineStyle {
+    package func lineStyle(forClass id: Int) -> LineStyle {
         let round = id.magnitude / UInt(colors.count)
         return lineStyles[Int(round % UInt(lineStyles.count))]
     }

@@ -29,7 +29,7 @@ public enum ImageFile {
     /// Only regular files are read: a FIFO would block until some writer appears and a device
     /// such as `/dev/zero` never ends, so both are refused before a byte is read. The size is
     /// checked before reading and again while reading, since a file can grow meanwhile.
-    public static func readBytes(_ path: String, maxBytes: Int = ImageDecodingOptions().maxFileBytes) throws(ImageError) -> [UInt8] {
+    package static func readBytes(_ path: String, maxBytes: Int = ImageDecodingOptions().maxFileBytes) throws(ImageError) -> [UInt8] {
         var status = stat()
         guard stat(path, &status) == 0 else {
             let code = errno

@@ -1,6 +1,6 @@
 /// How a box outline is drawn. Dashes, dots and gaps are measured in line widths, so the pattern
 /// looks the same on a thumbnail and on a 4K frame.
-public enum LineStyle: Sendable, Hashable, CaseIterable {
+package enum LineStyle: Sendable, Hashable, CaseIterable {
     case solid
     /// Dashes 3 line widths long, with gaps of 2.
     case dashed
@@ -10,7 +10,7 @@ public enum LineStyle: Sendable, Hashable, CaseIterable {
 
     /// Lengths in pixels of one dash and one gap for a line `lineWidth` pixels thick, or nil for
     /// a solid line.
-    public func pattern(lineWidth: Int) -> (on: Int, off: Int)? {
+    package func pattern(lineWidth: Int) -> (on: Int, off: Int)? {
         let width = max(1, lineWidth)
         switch self {
         case .solid: return nil

@@ -1,5 +1,5 @@
 /// The order of the three colour channels in the network input.
-public enum ChannelOrder: String, Sendable, CaseIterable {
+package enum ChannelOrder: String, Sendable, CaseIterable {
     /// Red, green, blue (torchvision, TensorFlow models).
     case rgb
     /// Blue, green, red (Caffe and OpenCV-trained models).
@@ -7,7 +7,7 @@ public enum ChannelOrder: String, Sendable, CaseIterable {
 }
 
 /// How pixel values (0...255) become network input values.
-public enum InputNormalization: Sendable, Equatable {
+package enum InputNormalization: Sendable, Equatable {
     /// `(x / 255 − mean[c]) / std[c]`, torchvision's `Normalize` after `ToTensor`. `mean` and
     /// `std` have 3 entries each, in the order of the *output* channels (see `ChannelOrder`).
     case meanStd(mean: [Float], std: [Float])
@@ -16,15 +16,15 @@ public enum InputNormalization: Sendable, Equatable {
     case affine(scale: Float, offset: Float)
 
     /// ImageNet statistics used by torchvision's pretrained backbones (RGB order).
-    public static let imageNet = InputNormalization.meanStd(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+    package static let imageNet = InputNormalization.meanStd(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
     /// `x / 255`: inputs in [0, 1].
-    public static let unitRange = InputNormalization.affine(scale: 1.0 / 255.0, offset: 0)
+    package static let unitRange = InputNormalization.affine(scale: 1.0 / 255.0, offset: 0)
     /// `x · 2/255 − 1`: inputs in [-1, 1].
-    public static let signedUnitRange = InputNormalization.affine(scale: 2.0 / 255.0, offset: -1)
+    package static let signedUnitRange = InputNormalization.affine(scale: 2.0 / 255.0, offset: -1)
 }
 
 /// The value letterbox padding takes.
-public enum LetterboxFill: Sendable, Equatable {
+package enum LetterboxFill: Sendable, Equatable {
     /// A pixel colour in 0...255 per channel (R, G, B), normalised like image pixels,
     /// e.g. `.pixel(red: 114, green: 114, blue: 114)` for the YOLO-style gray border.
     case pixel(red: Float, green: Float, blue: Float)
@@ -33,7 +33,7 @@ public enum LetterboxFill: Sendable, Equatable {
 }
 
 /// How the source image is fitted into the target size.
-public enum ResizeMode: Sendable, Equatable {
+package enum ResizeMode: Sendable, Equatable {
     /// Scale each axis independently to fill the target (aspect ratio not kept).
     case stretch
     /// Scale both axes by `min(targetWidth/sourceWidth, targetHeight/sourceHeight)` (the content
@@ -43,17 +43,17 @@ public enum ResizeMode: Sendable, Equatable {
 }
 
 /// Everything that decides how an image becomes a network input tensor.
-public struct PreprocessOptions: Sendable, Equatable {
+package struct PreprocessOptions: Sendable, Equatable {
     /// Network input width (columns).
-    public var targetWidth: Int
+    package var targetWidth: Int
     /// Network input height (rows).
-    public var targetHeight: Int
-    public var convention: ResizeConvention
-    public var mode: ResizeMode
-    public var normalization: InputNormalization
-    public var channelOrder: ChannelOrder
+    package var targetHeight: Int
+    package var convention: ResizeConvention
+    package var mode: ResizeMode
+    package var normalization: InputNormalization
+    package var channelOrder: ChannelOrder
 
-    public init(
+    package init(
         targetWidth: Int, targetHeight: Int, convention: ResizeConvention = .halfPixel, mode: ResizeMode = .stretch,
         normalization: InputNormalization = .unitRange, channelOrder: ChannelOrder = .rgb
     ) {

@@ -11,9 +11,9 @@
 /// TensorFlow resize float tensors), then the normalisation, then channel reordering.
 /// Resizing and a per-channel affine normalisation commute (the bilinear weights sum to 1), so
 /// normalise-then-resize pipelines give the same values up to float rounding.
-public struct Preprocessor: Sendable {
-    public let options: PreprocessOptions
-    public let geometry: ResizeGeometry
+package struct Preprocessor: Sendable {
+    package let options: PreprocessOptions
+    package let geometry: ResizeGeometry
 
     /// One output column: byte offsets (within a source row) of the two pixels to blend.
     struct ColumnTap: Sendable {
@@ -41,11 +41,11 @@ public struct Preprocessor: Sendable {
     /// Normalised value of letterbox padding, per output channel.
     private let padding: (Float, Float, Float)
     /// Row stride of the sources this plan accepts, in bytes.
-    public let sourceBytesPerRow: Int
+    package let sourceBytesPerRow: Int
 
     /// Builds the plan for sources of `sourceWidth × sourceHeight` (rows `sourceBytesPerRow`
     /// apart; default: packed).
-    public init(sourceWidth: Int, sourceHeight: Int, sourceBytesPerRow: Int? = nil, options: PreprocessOptions) throws(ImageError) {
+    package init(sourceWidth: Int, sourceHeight: Int, sourceBytesPerRow: Int? = nil, options: PreprocessOptions) throws(ImageError) {
         guard sourceWidth > 0, sourceHeight > 0 else {
             throw .invalidOption(detail: "source size \(sourceWidth)x\(sourceHeight) must be positive")
         }
@@ -94,7 +94,7 @@ public struct Preprocessor: Sendable {
     }
 
     /// Floats `run` writes: `targetHeight * targetWidth * 3`.
-    public var outputCount: Int { options.targetHeight * options.targetWidth * 3 }
+    package var outputCount: Int { options.targetHeight * options.targetWidth * 3 }
 
     /// Per output channel `(scale, offset)` such that value = pixel · scale + offset.
     private static func affineCoefficients(_ normalization: InputNormalization) throws(ImageError) -> ([Float], [Float]) {
@@ -115,7 +115,7 @@ public struct Preprocessor: Sendable {
 
     /// Writes the network input for `image` into `output` (`outputCount` floats, NHWC).
     /// Allocates nothing.
-    public func run(_ image: RGBImage, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
+    package func run(_ image: RGBImage, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
         guard image.width == geometry.sourceWidth, image.height == geometry.sourceHeight,
               image.bytesPerRow == sourceBytesPerRow
         else {
@@ -133,7 +133,7 @@ public struct Preprocessor: Sendable {
     /// Writes the network input for RGB8 pixels held elsewhere (a decoder's or camera's buffer),
     /// without copying them: this plan's source size, rows `sourceBytesPerRow` bytes apart from
     /// `pixels.baseAddress`. Same arithmetic as `run(_:into:)`, so the same output. Allocates nothing.
-    public func run(pixels: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
+    package func run(pixels: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
         let needed = (geometry.sourceHeight - 1) * sourceBytesPerRow + geometry.sourceWidth * RGBImage.bytesPerPixel
         guard pixels.count >= needed, let base = pixels.baseAddress else {
             throw .sizeMismatch(
@@ -156,7 +156,7 @@ public struct Preprocessor: Sendable {
     }
 
     /// Convenience that allocates and returns the tensor (use `run(_:into:)` per frame).
-    public func run(_ image: RGBImage) throws(ImageError) -> [Float] {
+    package func run(_ image: RGBImage) throws(ImageError) -> [Float] {
         var result = [Float](repeating: 0, count: outputCount)
         let outcome = result.withUnsafeMutableBufferPointer { buffer in
             Result { () throws(ImageError) in try run(image, into: buffer) }

@@ -4,7 +4,7 @@ extension RGBImage {
     /// each other. All boxes are drawn first, then all labels, so no box line crosses a label.
     /// Both go from the lowest score to the highest, so where something has to overlap, the more
     /// confident detection is on top.
-    public mutating func draw(_ annotations: [BoxAnnotation], style: AnnotationStyle = AnnotationStyle()) {
+    package mutating func draw(_ annotations: [BoxAnnotation], style: AnnotationStyle = AnnotationStyle()) {
         let layouts = AnnotationLayout.layouts(for: annotations, imageWidth: width, imageHeight: height, style: style)
         let order = AnnotationLayout.placementOrder(annotations).reversed()
         for index in order {

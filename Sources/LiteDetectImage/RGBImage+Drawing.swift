@@ -2,7 +2,7 @@
 /// it are drawn as far as they are inside, never crashing.
 extension RGBImage {
     /// Paints every pixel of `rect` (clipped) with `color`.
-    public mutating func fill(_ rect: PixelRect, color: RGBColor) {
+    package mutating func fill(_ rect: PixelRect, color: RGBColor) {
         let area = rect.clipped(width: width, height: height)
         if area.isEmpty { return }
         let rowBytes = bytesPerRow
@@ -23,7 +23,7 @@ extension RGBImage {
     /// `rect`, so the outline never grows beyond the rectangle it marks. A dashed or dotted side
     /// starts and ends with a dash, so every corner is drawn: its gaps are stretched evenly to
     /// make the dashes fit. A side too short for two dashes is drawn solid.
-    public mutating func stroke(_ rect: PixelRect, lineWidth: Int, color: RGBColor, style: LineStyle = .solid) {
+    package mutating func stroke(_ rect: PixelRect, lineWidth: Int, color: RGBColor, style: LineStyle = .solid) {
         if rect.isEmpty { return }
         let line = max(1, min(lineWidth, (min(rect.width, rect.height) + 1) / 2))
         let sides = [
@@ -58,7 +58,7 @@ extension RGBImage {
     /// Draws `text` in the built-in `BitmapFont`, one line, with the top-left corner of the first
     /// glyph cell at (`x`, `y`); each font pixel becomes a `scale × scale` block.
     /// The text occupies `BitmapFont.width(of: text) * scale` by `BitmapFont.glyphHeight * scale` pixels.
-    public mutating func draw(text: String, x: Int, y: Int, scale: Int = 1, color: RGBColor) {
+    package mutating func draw(text: String, x: Int, y: Int, scale: Int = 1, color: RGBColor) {
         let scale = max(1, scale)
         var penX = x
         for scalar in text.unicodeScalars {

@@ -1,7 +1,7 @@
 extension RGBImage {
     /// The image as it should be displayed given its EXIF orientation (see `ExifOrientation`
     /// for each transform). The result is packed; `.up` returns the image unchanged.
-    public func applying(_ orientation: ExifOrientation) -> RGBImage {
+    package func applying(_ orientation: ExifOrientation) -> RGBImage {
         if orientation == .up { return self }
         let (w, h) = (width, height)
         // Display pixel (x, y) reads stored pixel (sx, sy) with sx = ax·x + bx·y + cx and

@@ -5,7 +5,7 @@
 /// For an axis resized from `n` to `m` pixels, with `scale = n / m` computed in Float as the
 /// frameworks do, output pixel `i` samples source coordinate `s(i)` (in source pixel indices),
 /// blending pixels `floor(s)` and `min(floor(s) + 1, n - 1)` with weight `s - floor(s)` on the second.
-public enum ResizeConvention: String, Sendable, CaseIterable {
+package enum ResizeConvention: String, Sendable, CaseIterable {
     /// `s(i) = max((i + 0.5) · scale − 0.5, 0)`: pixel centres aligned. PyTorch's
     /// `F.interpolate(mode="bilinear", align_corners=False, antialias=False)` (so torchvision's
     /// detection transforms on tensors), TF2's `tf.image.resize(method="bilinear", antialias=False)`
@@ -19,7 +19,7 @@ public enum ResizeConvention: String, Sendable, CaseIterable {
 
     /// The source coordinate output pixel `index` samples, for a `scale = inputSize / outputSize`.
     @inlinable
-    public func sourceCoordinate(outputIndex index: Int, scale: Float) -> Float {
+    package func sourceCoordinate(outputIndex index: Int, scale: Float) -> Float {
         switch self {
         case .halfPixel: return max((Float(index) + 0.5) * scale - 0.5, 0)
         case .tfLegacy: return Float(index) * scale

@@ -3,19 +3,19 @@
 /// Coordinates are continuous pixel-edge coordinates: pixel `i` covers `[i, i + 1)`, so a box
 /// covering the whole target is `(0, 0, targetWidth, targetHeight)`. Mapping is a pure scale and
 /// shift: `source = (target − contentOrigin) · sourceSize / contentSize`, for either convention.
-public struct ResizeGeometry: Sendable, Equatable {
-    public let sourceWidth: Int
-    public let sourceHeight: Int
-    public let targetWidth: Int
-    public let targetHeight: Int
+package struct ResizeGeometry: Sendable, Equatable {
+    package let sourceWidth: Int
+    package let sourceHeight: Int
+    package let targetWidth: Int
+    package let targetHeight: Int
     /// The rectangle of the target the image occupies (the whole target for `.stretch`).
-    public let contentX: Int
-    public let contentY: Int
-    public let contentWidth: Int
-    public let contentHeight: Int
+    package let contentX: Int
+    package let contentY: Int
+    package let contentWidth: Int
+    package let contentHeight: Int
 
     /// Computes the placement for a mode (see `ResizeMode`).
-    public init(sourceWidth: Int, sourceHeight: Int, targetWidth: Int, targetHeight: Int, mode: ResizeMode) {
+    package init(sourceWidth: Int, sourceHeight: Int, targetWidth: Int, targetHeight: Int, mode: ResizeMode) {
         self.sourceWidth = sourceWidth
         self.sourceHeight = sourceHeight
         self.targetWidth = targetWidth
@@ -33,17 +33,17 @@ public struct ResizeGeometry: Sendable, Equatable {
     }
 
     /// Target pixels per source pixel, horizontally.
-    public var scaleX: Double { Double(contentWidth) / Double(sourceWidth) }
+    package var scaleX: Double { Double(contentWidth) / Double(sourceWidth) }
     /// Target pixels per source pixel, vertically.
-    public var scaleY: Double { Double(contentHeight) / Double(sourceHeight) }
+    package var scaleY: Double { Double(contentHeight) / Double(sourceHeight) }
 
     /// The source position of a target position (not clamped).
-    public func sourcePoint(targetX: Double, targetY: Double) -> (x: Double, y: Double) {
+    package func sourcePoint(targetX: Double, targetY: Double) -> (x: Double, y: Double) {
         ((targetX - Double(contentX)) / scaleX, (targetY - Double(contentY)) / scaleY)
     }
 
     /// The source rectangle of a box given in target pixels, clamped to the source image.
-    public func sourceBox(
+    package func sourceBox(
         targetXMin: Double, targetYMin: Double, targetXMax: Double, targetYMax: Double
     ) -> (xMin: Double, yMin: Double, xMax: Double, yMax: Double) {
         let (x0, y0) = sourcePoint(targetX: targetXMin, targetY: targetYMin)
@@ -55,7 +55,7 @@ public struct ResizeGeometry: Sendable, Equatable {
 
     /// The source rectangle of a box given as fractions of the target (0...1, the usual SSD
     /// output), clamped to the source image.
-    public func sourceBox(
+    package func sourceBox(
         normalizedXMin: Double, normalizedYMin: Double, normalizedXMax: Double, normalizedYMax: Double
     ) -> (xMin: Double, yMin: Double, xMax: Double, yMax: Double) {
         sourceBox(

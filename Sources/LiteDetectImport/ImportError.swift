@@ -2,7 +2,7 @@ import Foundation
 
 /// Why a model could not be imported. Every case names the file, and where it can, the node or
 /// layer and its op: the importer never guesses at something it does not understand.
-public enum ImportError: Error, Sendable, Equatable, LocalizedError, CustomStringConvertible {
+package enum ImportError: Error, Sendable, Equatable, LocalizedError, CustomStringConvertible {
     /// The file could not be read (missing, not a regular file, too large).
     case unreadable(file: String, reason: String)
     /// The bytes are not a valid file of the claimed format (truncated or corrupt protobuf, …).
@@ -16,7 +16,7 @@ public enum ImportError: Error, Sendable, Equatable, LocalizedError, CustomStrin
     /// The config or weights could not be written.
     case cannotWrite(path: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreadable(file, reason): return "\(file): cannot read: \(reason)"
         case let .malformed(file, reason): return "\(file): not a valid model file: \(reason)"
@@ -27,5 +27,5 @@ public enum ImportError: Error, Sendable, Equatable, LocalizedError, CustomStrin
         }
     }
 
-    public var errorDescription: String? { description }
+    package var errorDescription: String? { description }
 }

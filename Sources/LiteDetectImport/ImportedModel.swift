@@ -4,19 +4,19 @@ import LiteDetectNN
 
 /// A model read from another framework's files: a LiteDetect config and its weights under
 /// LiteDetect's canonical (torchvision) names, already checked by building the network from them.
-public struct ImportedModel: Sendable {
+package struct ImportedModel: Sendable {
     /// The config as it will be written (its `weights` entry names the weights file).
-    public let config: ModelConfig
+    package let config: ModelConfig
     /// The config file's bytes (readable JSON; `weights` relative to where it is written).
-    public let configJSON: Data
-    public let tensors: [String: NamedTensors.Tensor]
+    package let configJSON: Data
+    package let tensors: [String: NamedTensors.Tensor]
     /// `__metadata__` of the weights file: the source file and its sha256, the importer.
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     /// What was read and checked, one line each, for the user and for the record.
-    public let checks: [String]
+    package let checks: [String]
 
     /// How the weights file stores values.
-    public enum Storage: String, Sendable, CaseIterable {
+    package enum Storage: String, Sendable, CaseIterable {
         /// Every tensor float32: the source's values exactly.
         case float32
         /// Every tensor float16: half the bytes; each weight rounded by up to 2⁻¹¹ relative, and
@@ -30,7 +30,7 @@ public struct ImportedModel: Sendable {
     }
 
     /// The weights as a safetensors file, or nil if a value does not fit float16.
-    public func weightsFile(storage: Storage = .float32) -> Data? {
+    package func weightsFile(storage: Storage = .float32) -> Data? {
         var metadata = self.metadata
         metadata["litedetect.storage"] = storage.rawValue
         return SafeTensors.serialize(tensors, metadata: metadata) { name in

@@ -1,13 +1,14 @@
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 
 /// Label lists for models whose files carry none (TF graphs, Caffe models): one per class
 /// column, background first.
-public enum LabelSets {
+package enum LabelSets {
     /// By name: `coco` (91 columns, COCO 2017 category ids with "N/A" for the unused ones, as the
     /// TF Object Detection API and torchvision number them) or `voc` (21: Pascal VOC's 20 classes
     /// in their usual alphabetical order, as Caffe MobileNet-SSD was trained).
-    public static func named(_ name: String) -> [String]? {
+    package static func named(_ name: String) -> [String]? {
         switch name.lowercased() {
         case "coco": return CategoryMapping.torchvisionCOCOLabels
         case "voc": return voc
@@ -15,14 +16,14 @@ public enum LabelSets {
         }
     }
 
-    public static let voc = [
+    package static let voc = [
         "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
         "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
     ]
 
     /// A built-in set by name, or a text file with one label per line (background first; blank
     /// lines and lines starting with `#` are skipped).
-    public static func load(_ nameOrPath: String) throws(ImportError) -> [String] {
+    package static func load(_ nameOrPath: String) throws(ImportError) -> [String] {
         if let known = named(nameOrPath) { return known }
         guard FileManager.default.fileExists(atPath: nameOrPath) else {
             throw .unreadable(file: nameOrPath, reason: "neither a built-in label set (coco, voc) nor a file")

@@ -1,6 +1,6 @@
 /// The element-wise non-linearities the lightweight backbones use, fused into the
 /// operation that produces a value (a convolution, an add) rather than run as separate passes.
-public enum Activation: String, Sendable, Hashable, CaseIterable {
+package enum Activation: String, Sendable, Hashable, CaseIterable {
     case identity
     case relu
     /// `min(max(x, 0), 6)` — MobileNet V2 (Sandler et al. 2018).
@@ -11,7 +11,7 @@ public enum Activation: String, Sendable, Hashable, CaseIterable {
     case hardSigmoid
 
     @inlinable
-    public func apply(_ x: Float) -> Float {
+    package func apply(_ x: Float) -> Float {
         switch self {
         case .identity: return x
         case .relu: return max(x, 0)

@@ -2,21 +2,21 @@ internal import CLiteDetectKernels
 
 /// The CPU the kernels run on, as far as they know it: its name and cache sizes (read once, from
 /// CPUID and sysfs) and the kernel variants it selects. Timings are worth little without it.
-public struct CPUDescription: Sendable, Hashable {
+package struct CPUDescription: Sendable, Hashable {
     /// The brand string, or "unknown CPU".
-    public let model: String
+    package let model: String
     /// Bytes of level-1 data, level-2 and level-3 cache; `nil` where the system does not say.
-    public let l1DataCacheBytes: Int?
-    public let l2CacheBytes: Int?
-    public let l3CacheBytes: Int?
+    package let l1DataCacheBytes: Int?
+    package let l2CacheBytes: Int?
+    package let l3CacheBytes: Int?
 
     /// The GEMM's blocking derived from the L2 size: input floats per chunk, and the weight floats
     /// below which the weights stay in L2 instead.
-    public var gemmChunkFloats: Int { ldk_cache_blocking()!.pointee.chunk_floats }
-    public var gemmSmallWeightFloats: Int { ldk_cache_blocking()!.pointee.small_weight_floats }
+    package var gemmChunkFloats: Int { ldk_cache_blocking()!.pointee.chunk_floats }
+    package var gemmSmallWeightFloats: Int { ldk_cache_blocking()!.pointee.small_weight_floats }
 
     /// This machine's CPU.
-    public static let current: CPUDescription = {
+    package static let current: CPUDescription = {
         let info = ldk_cpu()!.pointee
         let model = withUnsafeBytes(of: info.model) { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
@@ -28,7 +28,7 @@ public struct CPUDescription: Sendable, Hashable {
     }()
 
     /// "AMD EPYC 9R14 (L1d 32 KiB, L2 1 MiB, L3 32 MiB)", sizes left out where unknown.
-    public var summary: String {
+    package var summary: String {
         let caches = [("L1d", l1DataCacheBytes), ("L2", l2CacheBytes), ("L3", l3CacheBytes)].compactMap { name, bytes in
             bytes.map { "\(name) \(Self.size($0))" }
         }

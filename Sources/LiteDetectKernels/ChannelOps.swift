@@ -1,8 +1,8 @@
 /// Operations that move or combine channels of channels-last feature maps, as plain loops: the
 /// obviously-correct twin `FastChannelOps` is tested against.
-public enum ReferenceChannelOps {
+package enum ReferenceChannelOps {
     /// `output = activation(a + b)`, element-wise; all three views have the same shape.
-    public static func add(_ a: FeatureMapView, _ b: FeatureMapView, activation: Activation, output: FeatureMapView) {
+    package static func add(_ a: FeatureMapView, _ b: FeatureMapView, activation: Activation, output: FeatureMapView) {
         precondition(a.shape == b.shape && a.shape == output.shape, "add needs equal shapes")
         let channels = a.channels
         for y in 0..<a.height {
@@ -14,7 +14,7 @@ public enum ReferenceChannelOps {
     }
 
     /// `output = activation(input)`, element-wise; both views have the same shape.
-    public static func activation(_ input: FeatureMapView, _ activation: Activation, output: FeatureMapView) {
+    package static func activation(_ input: FeatureMapView, _ activation: Activation, output: FeatureMapView) {
         precondition(input.shape == output.shape, "activation needs equal shapes")
         let channels = input.channels
         for y in 0..<input.height {
@@ -27,7 +27,7 @@ public enum ReferenceChannelOps {
 
     /// Copies `source` into `destination` (same height, width and channel count; strides may differ).
     /// Concatenation writes each part into a channel slice of the output, a split reads one.
-    public static func copy(_ source: FeatureMapView, to destination: FeatureMapView) {
+    package static func copy(_ source: FeatureMapView, to destination: FeatureMapView) {
         precondition(source.shape == destination.shape, "copy needs equal shapes")
         let channels = source.channels
         if source.isContiguous && destination.isContiguous {
@@ -43,7 +43,7 @@ public enum ReferenceChannelOps {
 
     /// ShuffleNet's channel shuffle: with `groups` g and `C = g·n` channels, output channel
     /// `j·g + i` takes input channel `i·n + j` (reshape to g×n, transpose, flatten).
-    public static func shuffle(_ input: FeatureMapView, groups: Int, output: FeatureMapView) {
+    package static func shuffle(_ input: FeatureMapView, groups: Int, output: FeatureMapView) {
         precondition(input.shape == output.shape && input.channels % groups == 0, "shuffle needs equal shapes divisible by groups")
         let perGroup = input.channels / groups
         for y in 0..<input.height {
@@ -57,7 +57,7 @@ public enum ReferenceChannelOps {
     }
 
     /// `output[y, x, c] = input[y, x, c] · scales[c]` — the excitation step of squeeze-and-excitation.
-    public static func scaleChannels(_ input: FeatureMapView, scales: UnsafePointer<Float>, output: FeatureMapView) {
+    package static func scaleChannels(_ input: FeatureMapView, scales: UnsafePointer<Float>, output: FeatureMapView) {
         precondition(input.shape == output.shape, "scale needs equal shapes")
         let channels = input.channels
         for y in 0..<input.height {

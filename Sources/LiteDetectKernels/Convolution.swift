@@ -3,8 +3,8 @@
 /// Weights are packed `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`
 /// (OHWI: the innermost run matches the channels-last input pixel), bias has one value per
 /// output channel, and the activation is applied to the sum as it is stored.
-public enum ReferenceConvolution {
-    public static func run(
+package enum ReferenceConvolution {
+    package static func run(
         _ geometry: ConvolutionGeometry,
         input: FeatureMapView, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         activation: Activation, output: FeatureMapView

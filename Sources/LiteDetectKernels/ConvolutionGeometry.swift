@@ -1,15 +1,15 @@
 /// Everything about a 2-D convolution except its weights: sizes, stride, padding and groups.
 /// Dilation is always 1 (none of the supported networks dilate).
-public struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
-    public var input: FeatureMapShape
-    public var outputChannels: Int
-    public var kernelHeight: Int
-    public var kernelWidth: Int
-    public var stride: Int
-    public var padding: Padding
-    public var groups: Int
+package struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
+    package var input: FeatureMapShape
+    package var outputChannels: Int
+    package var kernelHeight: Int
+    package var kernelWidth: Int
+    package var stride: Int
+    package var padding: Padding
+    package var groups: Int
 
-    public init(
+    package init(
         input: FeatureMapShape, outputChannels: Int, kernelHeight: Int, kernelWidth: Int,
         stride: Int = 1, padding: Padding = .zero, groups: Int = 1
     ) {
@@ -22,15 +22,15 @@ public struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
         self.groups = groups
     }
 
-    public var inputChannelsPerGroup: Int { input.channels / groups }
-    public var outputChannelsPerGroup: Int { outputChannels / groups }
-    public var isDepthwise: Bool { groups == input.channels && groups == outputChannels }
-    public var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == .zero }
+    package var inputChannelsPerGroup: Int { input.channels / groups }
+    package var outputChannelsPerGroup: Int { outputChannels / groups }
+    package var isDepthwise: Bool { groups == input.channels && groups == outputChannels }
+    package var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == .zero }
 
     /// Floats in the packed weight tensor, laid out `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`.
-    public var weightCount: Int { outputChannels * kernelHeight * kernelWidth * inputChannelsPerGroup }
+    package var weightCount: Int { outputChannels * kernelHeight * kernelWidth * inputChannelsPerGroup }
 
-    public var output: FeatureMapShape {
+    package var output: FeatureMapShape {
         FeatureMapShape(
             height: (input.height + padding.top + padding.bottom - kernelHeight) / stride + 1,
             width: (input.width + padding.left + padding.right - kernelWidth) / stride + 1,
@@ -38,10 +38,10 @@ public struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Multiply-accumulates of one forward pass.
-    public var multiplyAccumulates: Int { output.pixelCount * outputChannels * kernelHeight * kernelWidth * inputChannelsPerGroup }
+    package var multiplyAccumulates: Int { output.pixelCount * outputChannels * kernelHeight * kernelWidth * inputChannelsPerGroup }
 
     /// Why the geometry cannot run, or `nil` when it is valid.
-    public var problem: String? {
+    package var problem: String? {
         if groups < 1 { return "groups must be ≥ 1, got \(groups)" }
         if input.channels % groups != 0 { return "\(input.channels) input channels do not divide into \(groups) groups" }
         if outputChannels % groups != 0 { return "\(outputChannels) output channels do not divide into \(groups) groups" }
@@ -54,7 +54,7 @@ public struct ConvolutionGeometry: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    public var description: String {
+    package var description: String {
         "conv \(kernelHeight)×\(kernelWidth)/\(stride) pad \(padding) groups \(groups): \(input) → \(output)"
     }
 }

@@ -7,11 +7,11 @@ internal import CLiteDetectKernels
 /// it: `intersection / ((area(box) + area[i]) - intersection)`, with the intersection's sides
 /// clamped at 0 and `max(a, b)` written `(a < b) ? b : a`. So a comparison against it decides as
 /// their scalar code does. Allocates nothing.
-public enum FastBoxOverlap {
+package enum FastBoxOverlap {
     /// The index of the first of `count` boxes (`x1[i], y1[i], x2[i], y2[i]`, with
     /// `area[i] = (x2[i] - x1[i]) · (y2[i] - y1[i])`) whose IoU with the box `(boxX1, boxY1)`–`(boxX2, boxY2)`
     /// is at least `minimumIoU` (which should be > 0: a NaN IoU never counts), or `count` if none.
-    public static func firstOverlap(
+    package static func firstOverlap(
         x1: UnsafePointer<Float>, y1: UnsafePointer<Float>, x2: UnsafePointer<Float>, y2: UnsafePointer<Float>,
         area: UnsafePointer<Float>, count: Int,
         boxX1: Float, boxY1: Float, boxX2: Float, boxY2: Float, minimumIoU: Float,

@@ -8,9 +8,9 @@ internal import CLiteDetectKernels
 /// memory as an input of `add`, `activation` and `scaleChannels`, never a shifted overlap.
 ///
 /// - Parameter instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
-public enum FastChannelOps {
+package enum FastChannelOps {
     /// `output = activation(a + b)`, element-wise; all three views have the same shape.
-    public static func add(
+    package static func add(
         _ a: FeatureMapView, _ b: FeatureMapView, activation: Activation, output: FeatureMapView,
         instructionSet: KernelInstructionSet = .selected
     ) {
@@ -19,7 +19,7 @@ public enum FastChannelOps {
     }
 
     /// `output = activation(input)`, element-wise; both views have the same shape.
-    public static func activation(
+    package static func activation(
         _ input: FeatureMapView, _ activation: Activation, output: FeatureMapView,
         instructionSet: KernelInstructionSet = .selected
     ) {
@@ -29,7 +29,7 @@ public enum FastChannelOps {
 
     /// Copies `source` into `destination` (same shape; strides may differ): how concatenation
     /// fills a channel slice of its output and a split reads one.
-    public static func copy(
+    package static func copy(
         _ source: FeatureMapView, to destination: FeatureMapView, instructionSet: KernelInstructionSet = .selected
     ) {
         precondition(source.shape == destination.shape, "copy needs equal shapes")
@@ -38,7 +38,7 @@ public enum FastChannelOps {
 
     /// ShuffleNet's channel shuffle (see `ReferenceChannelOps.shuffle`). `input` and `output`
     /// must not overlap.
-    public static func shuffle(
+    package static func shuffle(
         _ input: FeatureMapView, groups: Int, output: FeatureMapView, instructionSet: KernelInstructionSet = .selected
     ) {
         precondition(input.shape == output.shape && input.channels % groups == 0, "shuffle needs equal shapes divisible by groups")
@@ -46,7 +46,7 @@ public enum FastChannelOps {
     }
 
     /// `output[y, x, c] = input[y, x, c] · scales[c]`: the excitation step of squeeze-and-excitation.
-    public static func scaleChannels(
+    package static func scaleChannels(
         _ input: FeatureMapView, scales: UnsafePointer<Float>, output: FeatureMapView,
         instructionSet: KernelInstructionSet = .selected
     ) {

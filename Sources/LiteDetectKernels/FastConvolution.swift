@@ -5,9 +5,9 @@ internal import CLiteDetectKernels
 /// optionally with a residual added before the activation, and allocates nothing.
 ///
 /// Immutable and `Sendable`: build it when a network is loaded and share it between threads.
-public struct FastConvolution: Sendable {
+package struct FastConvolution: Sendable {
     /// The vectorised kernels, each vectorised over a channel dimension.
-    public enum Kernel: String, Sendable, CaseIterable {
+    package enum Kernel: String, Sendable, CaseIterable {
         /// 1×1, stride 1, no padding, any groups: a GEMM per group over pixels × input channels,
         /// with the output channels (in 32-wide panels) as the vector dimension.
         case pointwise
@@ -20,7 +20,7 @@ public struct FastConvolution: Sendable {
         case winograd
 
         /// Whether this kernel can run `geometry`.
-        public func supports(_ geometry: ConvolutionGeometry) -> Bool {
+        package func supports(_ geometry: ConvolutionGeometry) -> Bool {
             switch self {
             case .pointwise: return geometry.isPointwise
             case .depthwise: return geometry.isDepthwise
@@ -32,7 +32,7 @@ public struct FastConvolution: Sendable {
         }
 
         /// The fastest kernel for `geometry`.
-        public static func preferred(for geometry: ConvolutionGeometry) -> Kernel {
+        package static func preferred(for geometry: ConvolutionGeometry) -> Kernel {
             if geometry.isPointwise { return .pointwise }
             if geometry.isDepthwise { return .depthwise }
             if Kernel.winograd.supports(geometry) && winogradPaysOff(geometry) { return .winograd }
@@ -48,12 +48,12 @@ public struct FastConvolution: Sendable {
         }
     }
 
-    public let geometry: ConvolutionGeometry
-    public let activation: Activation
-    public let kernel: Kernel
+    package let geometry: ConvolutionGeometry
+    package let activation: Activation
+    package let kernel: Kernel
     /// The precision this convolution multiplies in: bfloat16 where it was asked for and the
     /// kernel has a bfloat16 variant (`KernelPrecision.bfloat16`), else float32.
-    public let precision: KernelPrecision
+    package let precision: KernelPrecision
     /// The weights in `kernel`'s layout (see `CLiteDetectKernels.h`): output-channel panels
     /// `[group][panel][tap][input/groups][32]`, depthwise `[16-channel block][tap][16]` or
     /// Winograd `[position][panel][input][32]`; in bfloat16 (`UInt16` values), panels
@@ -65,7 +65,7 @@ public struct FastConvolution: Sendable {
     /// Whether `kernel` has a bfloat16 variant that can run `geometry`: the GEMM and Winograd
     /// always, the direct convolution when one output row's input rows fit its scratch; depthwise
     /// never (one multiply per loaded value: memory, not arithmetic, bounds it).
-    public static func hasBFloat16Variant(_ kernel: Kernel, for geometry: ConvolutionGeometry) -> Bool {
+    package static func hasBFloat16Variant(_ kernel: Kernel, for geometry: ConvolutionGeometry) -> Bool {
         switch kernel {
         case .pointwise: return true
         case .direct:
@@ -85,7 +85,7 @@ public struct FastConvolution: Sendable {
     ///   - bias: one value per output channel, or `nil` for none.
     ///   - precision: `.bfloat16` runs the kernel's bfloat16 variant where it has one
     ///     (`hasBFloat16Variant`) and float32 elsewhere; it must be supported by this CPU.
-    public init(
+    package init(
         geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float]?, kernel: Kernel? = nil,
         precision: KernelPrecision = .float32
     ) {
@@ -159,7 +159,7 @@ public struct FastConvolution: Sendable {
     ///   - threads: a pool to split large convolutions across, or `nil` to run on the calling
     ///     thread only. The result does not depend on it.
     ///   - instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
-    public func run(
+    package func run(
         input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil,
         threads: KernelThreadPool? = nil, instructionSet: KernelInstructionSet = .selected
     ) {

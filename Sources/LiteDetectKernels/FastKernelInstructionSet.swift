@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Every kernel exists once per case; the best one this CPU (and OS) supports is detected once,
 /// at first use, and used by default. Which one was chosen is worth printing next to timings.
-public enum KernelInstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+package enum KernelInstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     /// Plain C with 4-lane vector extensions: SSE2 on any x86-64, NEON on arm64.
     case portable = 0
     /// AVX2 with FMA3, 8 lanes.
@@ -18,35 +18,35 @@ public enum KernelInstructionSet: Int, Sendable, CaseIterable, Comparable, Custo
     case avx512 = 2
 
     /// The best instruction set this CPU supports: what the kernels use unless told otherwise.
-    public static let selected = KernelInstructionSet(rawValue: Int(ldk_selected_isa().rawValue)) ?? .portable
+    package static let selected = KernelInstructionSet(rawValue: Int(ldk_selected_isa().rawValue)) ?? .portable
 
     /// The environment variable that caps the selected instruction set (`portable`, `avx2` or
     /// `avx512`), so the narrower paths can be run and measured on a CPU that has more.
-    public static let environmentVariable = LDK_ISA_ENVIRONMENT_VARIABLE
+    package static let environmentVariable = LDK_ISA_ENVIRONMENT_VARIABLE
 
     /// `LITEDETECT_ISA`'s value, when set and not empty.
-    public static var environmentValue: String? {
+    package static var environmentValue: String? {
         ldk_isa_environment_cap() == -1 ? nil : getenv(environmentVariable).map { String(cString: $0) }
     }
 
     /// The instruction set `LITEDETECT_ISA` caps the selection to, if it names one.
-    public static var environmentCap: KernelInstructionSet? {
+    package static var environmentCap: KernelInstructionSet? {
         let cap = ldk_isa_environment_cap()
         return cap >= 0 ? KernelInstructionSet(rawValue: Int(cap)) : nil
     }
 
     /// What is wrong with `LITEDETECT_ISA` (it is then ignored), or `nil` when it is unset or valid.
-    public static var environmentProblem: String? {
+    package static var environmentProblem: String? {
         guard ldk_isa_environment_cap() == -2, let value = environmentValue else { return nil }
         return "\(environmentVariable)=\(value) names no instruction set; use portable, avx2 or avx512"
     }
 
     /// Whether this CPU can run the kernels compiled for this instruction set.
-    public var isSupported: Bool { self <= Self.selected }
+    package var isSupported: Bool { self <= Self.selected }
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .portable: return "portable C"
         case .avx2: return "AVX2+FMA"

@@ -4,9 +4,9 @@ internal import CLiteDetectKernels
 /// `ReferencePooling`, so the same values bit for bit on inputs without NaN. Allocates nothing.
 ///
 /// - Parameter instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
-public enum FastPooling {
+package enum FastPooling {
     /// Max pool; padding never wins. `input` and `output` must not overlap.
-    public static func max(
+    package static func max(
         _ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView,
         instructionSet: KernelInstructionSet = .selected
     ) {
@@ -15,7 +15,7 @@ public enum FastPooling {
 
     /// Average pool, dividing by the window clipped to the padded input (`countIncludePadding`,
     /// PyTorch's default) or by the input pixels inside it. `input` and `output` must not overlap.
-    public static func average(
+    package static func average(
         _ geometry: PoolGeometry, countIncludePadding: Bool, input: FeatureMapView, output: FeatureMapView,
         instructionSet: KernelInstructionSet = .selected
     ) {
@@ -24,7 +24,7 @@ public enum FastPooling {
     }
 
     /// Mean over all pixels, per channel: `H×W×C → 1×1×C`, written to `output[0 ..< C]`.
-    public static func globalAverage(
+    package static func globalAverage(
         input: FeatureMapView, output: UnsafeMutablePointer<Float>, instructionSet: KernelInstructionSet = .selected
     ) {
         ldk_global_average_pool(instructionSet.cValue, input.cMap, output)

@@ -7,14 +7,14 @@ internal import CLiteDetectKernels
 /// region (under ~400 k multiply-accumulates) run on the calling thread alone. One job runs at a
 /// time; a second thread calling in while the pool is busy runs its convolution by itself, so
 /// sharing a pool is safe but gains nothing; give each concurrently running session its own.
-public final class KernelThreadPool: @unchecked Sendable {
+package final class KernelThreadPool: @unchecked Sendable {
     /// Threads in all, the calling thread included.
-    public let threadCount: Int
+    package let threadCount: Int
     let pool: OpaquePointer?
 
     /// A pool of `threadCount` threads in all: the caller plus `threadCount − 1` workers.
     /// Returns `nil` when `threadCount` is below 1 or the workers cannot be started.
-    public init?(threadCount: Int) {
+    package init?(threadCount: Int) {
         guard threadCount >= 1, let pool = ldk_thread_pool_create(Int32(clamping: threadCount)) else { return nil }
         self.threadCount = threadCount
         self.pool = pool

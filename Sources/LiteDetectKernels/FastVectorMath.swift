@@ -8,13 +8,13 @@ internal import CLiteDetectKernels
 /// C library's within ~0.5), and softmax sums in vector lanes.
 ///
 /// - Parameter instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
-public enum FastVectorMath {
+package enum FastVectorMath {
     /// The largest error of `exp`, in units in the last place of the exact result, measured over
     /// every float input against double precision (see `exp_body.h`).
-    public static let expMaximumULP = Float(LDK_EXP_MAX_ULP)
+    package static let expMaximumULP = Float(LDK_EXP_MAX_ULP)
 
     /// `output[i] = e^input[i]`; 0 below -104, +∞ above 89. `output` may be `input`'s memory.
-    public static func exp(
+    package static func exp(
         _ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>,
         instructionSet: KernelInstructionSet = .selected
     ) {
@@ -27,7 +27,7 @@ public enum FastVectorMath {
     ///
     /// Row `r` starts at `input + r · inputRowStride` and `output + r · outputRowStride`; the
     /// output may be the input's memory when the strides agree.
-    public static func softmaxRows(
+    package static func softmaxRows(
         _ input: UnsafePointer<Float>, rows: Int, columns: Int, inputRowStride: Int,
         into output: UnsafeMutablePointer<Float>, outputRowStride: Int,
         instructionSet: KernelInstructionSet = .selected
@@ -38,12 +38,12 @@ public enum FastVectorMath {
     }
 
     /// 64-bit words per row of `maskGreater`'s output.
-    public static func maskWords(columns: Int) -> Int { (columns + 63) / 64 }
+    package static func maskWords(columns: Int) -> Int { (columns + 63) / 64 }
 
     /// Bit masks of the entries strictly above `threshold` (NaN never) of each of `rows` rows of
     /// `columns` floats: row `r`'s entry `j` is bit `j % 64` of `masks[r · maskWords(columns:) + j / 64]`.
     /// Lets a caller visit only the entries that pass, by their set bits.
-    public static func maskGreater(
+    package static func maskGreater(
         _ values: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, threshold: Float,
         into masks: UnsafeMutablePointer<UInt64>, instructionSet: KernelInstructionSet = .selected
     ) {

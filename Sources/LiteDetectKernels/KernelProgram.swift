@@ -5,27 +5,27 @@ internal import CLiteDetectKernels
 /// was given: the memory must outlive it and stay put); `run` then allocates nothing.
 ///
 /// The lists must be independent: no list may write what another reads or writes.
-public final class KernelProgram: @unchecked Sendable {
+package final class KernelProgram: @unchecked Sendable {
     private var instructions: [ldk_program_instruction] = []
     private var starts: [Int] = [0]
     /// The caller's tag for each instruction (e.g. the network step it computes), for profiles.
-    public private(set) var tags: [Int] = []
+    package private(set) var tags: [Int] = []
 
-    public init() {}
+    package init() {}
 
     /// Lists ended so far.
-    public var listCount: Int { starts.count - 1 }
-    public var instructionCount: Int { instructions.count }
+    package var listCount: Int { starts.count - 1 }
+    package var instructionCount: Int { instructions.count }
 
     /// Ends the current list: what is appended next starts a new one. An empty list is not kept.
     /// Call it after the last instruction too: `run` runs ended lists only.
-    public func endList() {
+    package func endList() {
         if instructions.count > starts.last! { starts.append(instructions.count) }
     }
 
     /// Appends `convolution` from `input` to `output` (bands of its maps, with `padTop` rows of
     /// zeros above `input`; see `FastConvolution.cConvolution`).
-    public func appendConvolution(
+    package func appendConvolution(
         _ convolution: FastConvolution, input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView?,
         padTop: Int, tag: Int
     ) {
@@ -38,7 +38,7 @@ public final class KernelProgram: @unchecked Sendable {
 
     /// Appends a max pool of `geometry` from `input` to `output` (bands of its maps, with
     /// `padTop` rows of padding above `input`; rows past its end are outside the image).
-    public func appendMaxPool(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView, padTop: Int, tag: Int) {
+    package func appendMaxPool(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView, padTop: Int, tag: Int) {
         let pooling = FastPooling.cPooling(geometry, LDK_POOL_MAX, input: input, output: output, padTop: padTop)
         instructions.append(ldk_program_instruction(
             kind: LDK_INSTRUCTION_POOL, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: pooling,
@@ -47,7 +47,7 @@ public final class KernelProgram: @unchecked Sendable {
     }
 
     /// Appends a move of `count` floats from `source` to `destination` (they may overlap).
-    public func appendMove(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int, tag: Int) {
+    package func appendMove(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int, tag: Int) {
         instructions.append(ldk_program_instruction(
             kind: LDK_INSTRUCTION_MOVE, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: ldk_pooling(),
             destination: destination, source: source, count: count))
@@ -56,7 +56,7 @@ public final class KernelProgram: @unchecked Sendable {
 
     /// Runs every list, in parallel on `threads` when there is more than one. With `seconds`
     /// (`instructionCount` values), each instruction's wall time is stored there.
-    public func run(
+    package func run(
         threads: KernelThreadPool?, instructionSet: KernelInstructionSet = .selected,
         seconds: UnsafeMutableBufferPointer<Double>? = nil
     ) {

@@ -2,13 +2,13 @@
 ///
 /// PyTorch pads symmetrically; TensorFlow's `SAME` pads the extra row/column at the
 /// bottom/right when the total is odd, so the four sides are independent.
-public struct Padding: Sendable, Hashable, CustomStringConvertible {
-    public var top: Int
-    public var left: Int
-    public var bottom: Int
-    public var right: Int
+package struct Padding: Sendable, Hashable, CustomStringConvertible {
+    package var top: Int
+    package var left: Int
+    package var bottom: Int
+    package var right: Int
 
-    public init(top: Int, left: Int, bottom: Int, right: Int) {
+    package init(top: Int, left: Int, bottom: Int, right: Int) {
         self.top = top
         self.left = left
         self.bottom = bottom
@@ -16,12 +16,12 @@ public struct Padding: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The same padding on every side.
-    public static func symmetric(_ p: Int) -> Padding { Padding(top: p, left: p, bottom: p, right: p) }
+    package static func symmetric(_ p: Int) -> Padding { Padding(top: p, left: p, bottom: p, right: p) }
 
-    public static let zero = Padding.symmetric(0)
+    package static let zero = Padding.symmetric(0)
 
     /// TensorFlow `SAME` padding: output size `ceil(input / stride)`, the odd pixel at the bottom/right.
-    public static func tensorFlowSame(
+    package static func tensorFlowSame(
         inputHeight: Int, inputWidth: Int, kernelHeight: Int, kernelWidth: Int, stride: Int
     ) -> Padding {
         func split(_ input: Int, _ kernel: Int) -> (Int, Int) {
@@ -34,7 +34,7 @@ public struct Padding: Sendable, Hashable, CustomStringConvertible {
         return Padding(top: top, left: left, bottom: bottom, right: right)
     }
 
-    public var description: String {
+    package var description: String {
         top == left && left == bottom && bottom == right ? "\(top)" : "(t\(top) l\(left) b\(bottom) r\(right))"
     }
 }

@@ -1,14 +1,14 @@
 /// Window size, stride and padding of a max or average pool.
-public struct PoolGeometry: Sendable, Hashable, CustomStringConvertible {
-    public var input: FeatureMapShape
-    public var kernel: Int
-    public var stride: Int
-    public var padding: Padding
+package struct PoolGeometry: Sendable, Hashable, CustomStringConvertible {
+    package var input: FeatureMapShape
+    package var kernel: Int
+    package var stride: Int
+    package var padding: Padding
     /// PyTorch `ceil_mode`: round the output size up, so a last partial window still counts
     /// (SqueezeNet relies on it). Windows that would start in the bottom/right padding are dropped.
-    public var ceilMode: Bool
+    package var ceilMode: Bool
 
-    public init(input: FeatureMapShape, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) {
+    package init(input: FeatureMapShape, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) {
         self.input = input
         self.kernel = kernel
         self.stride = stride
@@ -24,14 +24,14 @@ public struct PoolGeometry: Sendable, Hashable, CustomStringConvertible {
         return count
     }
 
-    public var output: FeatureMapShape {
+    package var output: FeatureMapShape {
         FeatureMapShape(
             height: outputSize(input.height, padding.top, padding.bottom),
             width: outputSize(input.width, padding.left, padding.right),
             channels: input.channels)
     }
 
-    public var problem: String? {
+    package var problem: String? {
         if kernel < 1 || stride < 1 { return "pool kernel and stride must be ≥ 1" }
         // PyTorch's rule: padding up to half the window, so every window holds an input pixel.
         if [padding.top, padding.bottom, padding.left, padding.right].contains(where: { $0 < 0 || $0 > kernel / 2 }) {
@@ -43,5 +43,5 @@ public struct PoolGeometry: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    public var description: String { "pool \(kernel)×\(kernel)/\(stride) pad \(padding)\(ceilMode ? " ceil" : ""): \(input) → \(output)" }
+    package var description: String { "pool \(kernel)×\(kernel)/\(stride) pad \(padding)\(ceilMode ? " ceil" : ""): \(input) → \(output)" }
 }

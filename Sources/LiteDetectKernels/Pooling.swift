@@ -1,7 +1,7 @@
 /// Plain pooling loops: the obviously-correct twin `FastPooling` is tested against.
-public enum ReferencePooling {
+package enum ReferencePooling {
     /// Max pool; padding never wins (it is ignored, as in PyTorch).
-    public static func max(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView) {
+    package static func max(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView) {
         let channels = input.channels
         forEachWindow(geometry, input: input, output: output) { dst, ys, xs, _ in
             for c in 0..<channels { dst[c] = -Float.infinity }
@@ -16,7 +16,7 @@ public enum ReferencePooling {
 
     /// Average pool. With `countIncludePadding` (PyTorch's default) the divisor is the window
     /// clipped to the padded input; without it, only the input pixels inside the window count.
-    public static func average(
+    package static func average(
         _ geometry: PoolGeometry, countIncludePadding: Bool, input: FeatureMapView, output: FeatureMapView
     ) {
         let channels = input.channels
@@ -34,7 +34,7 @@ public enum ReferencePooling {
     }
 
     /// Mean over all pixels, per channel: `H×W×C → 1×1×C`.
-    public static func globalAverage(input: FeatureMapView, output: UnsafeMutablePointer<Float>) {
+    package static func globalAverage(input: FeatureMapView, output: UnsafeMutablePointer<Float>) {
         let channels = input.channels
         for c in 0..<channels { output[c] = 0 }
         for y in 0..<input.height {

@@ -14,9 +14,9 @@ import Foundation
 ///
 /// Variance-style coders (pytorch-ssd, Caffe: `center · 0.1`, `size · 0.2`) are the same coder
 /// with scale factors `1 / variance` (10, 5); they multiply where this divides, a last-bit difference.
-public struct CenterSizeBoxCoder: Sendable, Hashable {
+package struct CenterSizeBoxCoder: Sendable, Hashable {
     /// Where each component sits in the 4 numbers a head emits per anchor.
-    public enum CodeOrder: Sendable, Hashable {
+    package enum CodeOrder: Sendable, Hashable {
         /// `(dx, dy, dw, dh)`: torchvision, pytorch-ssd, Caffe.
         case xywh
         /// `(ty, tx, th, tw)`: TensorFlow Object Detection API.
@@ -24,13 +24,13 @@ public struct CenterSizeBoxCoder: Sendable, Hashable {
     }
 
     /// Divisors of the code components, always named by axis whatever `order` is.
-    public struct ScaleFactors: Sendable, Hashable {
-        public var x: Float
-        public var y: Float
-        public var width: Float
-        public var height: Float
+    package struct ScaleFactors: Sendable, Hashable {
+        package var x: Float
+        package var y: Float
+        package var width: Float
+        package var height: Float
 
-        public init(x: Float, y: Float, width: Float, height: Float) {
+        package init(x: Float, y: Float, width: Float, height: Float) {
             self.x = x
             self.y = y
             self.width = width
@@ -38,12 +38,12 @@ public struct CenterSizeBoxCoder: Sendable, Hashable {
         }
     }
 
-    public var order: CodeOrder
-    public var scaleFactors: ScaleFactors
+    package var order: CodeOrder
+    package var scaleFactors: ScaleFactors
     /// Upper clamp of the scaled log-size deltas before `exp`, or nil for none.
-    public var maxLogScale: Float?
+    package var maxLogScale: Float?
 
-    public init(order: CodeOrder, scaleFactors: ScaleFactors, maxLogScale: Float? = nil) {
+    package init(order: CodeOrder, scaleFactors: ScaleFactors, maxLogScale: Float? = nil) {
         self.order = order
         self.scaleFactors = scaleFactors
         self.maxLogScale = maxLogScale
@@ -51,21 +51,21 @@ public struct CenterSizeBoxCoder: Sendable, Hashable {
 
     /// torchvision `det_utils.BoxCoder(weights=(10, 10, 5, 5))` as used by `SSD`, with its
     /// `bbox_xform_clip = log(1000 / 16)` clamp on dw and dh.
-    public static let torchvision = CenterSizeBoxCoder(
+    package static let torchvision = CenterSizeBoxCoder(
         order: .xywh, scaleFactors: ScaleFactors(x: 10, y: 10, width: 5, height: 5),
         maxLogScale: Float(log(1000.0 / 16.0)))
 
     /// TensorFlow `FasterRcnnBoxCoder(scale_factors=[10, 10, 5, 5])`: (ty, tx, th, tw), no clamp.
-    public static let tensorFlow = CenterSizeBoxCoder(
+    package static let tensorFlow = CenterSizeBoxCoder(
         order: .yxhw, scaleFactors: ScaleFactors(x: 10, y: 10, width: 5, height: 5))
 
     /// pytorch-ssd `convert_locations_to_boxes` with center variance 0.1 and size variance 0.2.
-    public static let pytorchSSD = CenterSizeBoxCoder(
+    package static let pytorchSSD = CenterSizeBoxCoder(
         order: .xywh, scaleFactors: ScaleFactors(x: 10, y: 10, width: 5, height: 5))
 
     /// Decodes one code, given as the 4 numbers of one anchor in `order`.
     @inlinable
-    public func decode(_ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float, anchor: CenterSizeBox) -> Box {
+    package func decode(_ c0: Float, _ c1: Float, _ c2: Float, _ c3: Float, anchor: CenterSizeBox) -> Box {
         let (rawX, rawY, rawWidth, rawHeight) = order == .xywh ? (c0, c1, c2, c3) : (c1, c0, c3, c2)
         let dx = rawX / scaleFactors.x
         let dy = rawY / scaleFactors.y
@@ -84,7 +84,7 @@ public struct CenterSizeBoxCoder: Sendable, Hashable {
 
     /// Decodes one code stored as 4 consecutive floats.
     @inlinable
-    public func decode(_ code: UnsafeBufferPointer<Float>, at anchorIndex: Int, anchor: CenterSizeBox) -> Box {
+    package func decode(_ code: UnsafeBufferPointer<Float>, at anchorIndex: Int, anchor: CenterSizeBox) -> Box {
         let base = anchorIndex * 4
         return decode(code[base], code[base + 1], code[base + 2], code[base + 3], anchor: anchor)
     }
@@ -92,7 +92,7 @@ public struct CenterSizeBoxCoder: Sendable, Hashable {
     /// The code (in `order`) that `decode` maps `anchor` onto `box` with — training targets, as
     /// torchvision's `encode_single` / TensorFlow's `_encode` compute them (no clamp applies).
     /// `box` must be proper (positive width and height) for the logarithms to be finite.
-    public func encode(_ box: Box, anchor: CenterSizeBox) -> (Float, Float, Float, Float) {
+    package func encode(_ box: Box, anchor: CenterSizeBox) -> (Float, Float, Float, Float) {
         let target = CenterSizeBox(box)
         let dx = scaleFactors.x * (target.centerX - anchor.centerX) / anchor.width
         let dy = scaleFactors.y * (target.centerY - anchor.centerY) / anchor.height

@@ -1,17 +1,17 @@
 /// One detected object.
-public struct Detection: Sendable, Hashable {
+package struct Detection: Sendable, Hashable {
     /// The output class id (see `PostprocessConfiguration.ClassIDMapping`; by default the
     /// logit column, i.e. 1-based with 0 the background, as torchvision labels and TensorFlow
     /// label maps number classes).
-    public var classID: Int
+    package var classID: Int
     /// The class score after score conversion (and soft-NMS decay, if used).
-    public var score: Float
+    package var score: Float
     /// The box in original-image pixels.
-    public var box: Box
+    package var box: Box
     /// The anchor (head output row) the box was decoded from.
-    public var anchorIndex: Int
+    package var anchorIndex: Int
 
-    public init(classID: Int, score: Float, box: Box, anchorIndex: Int) {
+    package init(classID: Int, score: Float, box: Box, anchorIndex: Int) {
         self.classID = classID
         self.score = score
         self.box = box

@@ -6,10 +6,10 @@
 /// (copied on its first `process`), so keep one per video stream or thread.
 ///
 /// Results are deterministic: every ordering decision breaks score ties by a fixed key.
-public struct DetectionPostprocessor: Sendable {
-    public let configuration: PostprocessConfiguration
+package struct DetectionPostprocessor: Sendable {
+    package let configuration: PostprocessConfiguration
     /// The anchors, normalised center-size, in head-output order.
-    public let anchors: [CenterSizeBox]
+    package let anchors: [CenterSizeBox]
 
     /// Every buffer a frame needs, sized once in `init`.
     private var workspace: PostprocessWorkspace
@@ -17,7 +17,7 @@ public struct DetectionPostprocessor: Sendable {
     /// - Parameters:
     ///   - configuration: how to decode, score and select.
     ///   - anchors: from one of the anchor generators, in the order the head emits its rows.
-    public init(configuration: PostprocessConfiguration, anchors: [CenterSizeBox]) throws(PostprocessError) {
+    package init(configuration: PostprocessConfiguration, anchors: [CenterSizeBox]) throws(PostprocessError) {
         try configuration.validate()
         guard !anchors.isEmpty else {
             throw .invalidParameter(field: "anchors", value: "[]", expected: "at least one anchor")
@@ -41,7 +41,7 @@ public struct DetectionPostprocessor: Sendable {
     ///   - detections: emptied (capacity kept) and filled with at most `maxDetections` detections,
     ///     by descending score.
     /// - Throws: `PostprocessError.bufferSizeMismatch` when a buffer's size disagrees with the configuration.
-    public mutating func process(
+    package mutating func process(
         boxRegressions: UnsafeBufferPointer<Float>, classLogits: UnsafeBufferPointer<Float>,
         transform: NormalizedToImageTransform, into detections: inout [Detection]
     ) throws(PostprocessError) {
@@ -69,7 +69,7 @@ public struct DetectionPostprocessor: Sendable {
     }
 
     /// `process` for arrays (no copy is made).
-    public mutating func process(
+    package mutating func process(
         boxRegressions: [Float], classLogits: [Float], transform: NormalizedToImageTransform,
         into detections: inout [Detection]
     ) throws(PostprocessError) {

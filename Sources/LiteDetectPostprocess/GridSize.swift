@@ -2,21 +2,21 @@
 ///
 /// Anchors are laid out row-major over these cells (row 0 first, columns left to right), with the
 /// anchors of one cell adjacent — the order in which SSD heads flatten their outputs.
-public struct GridSize: Sendable, Hashable {
-    public var height: Int
-    public var width: Int
+package struct GridSize: Sendable, Hashable {
+    package var height: Int
+    package var width: Int
 
-    public init(height: Int, width: Int) {
+    package init(height: Int, width: Int) {
         self.height = height
         self.width = width
     }
 
     /// A square `side × side` grid.
-    public init(square side: Int) {
+    package init(square side: Int) {
         self.init(height: side, width: side)
     }
 
-    public var cellCount: Int { height * width }
+    package var cellCount: Int { height * width }
 }
 
 /// Checks the shared preconditions of every anchor generator's `anchors(...)` call.

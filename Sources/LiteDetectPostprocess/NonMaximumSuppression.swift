@@ -1,10 +1,10 @@
 /// One box kept by non-maximum suppression: its index in the input and its final score
 /// (the input score for hard NMS, the decayed one for soft-NMS).
-public struct SelectedBox: Sendable, Hashable {
-    public var index: Int
-    public var score: Float
+package struct SelectedBox: Sendable, Hashable {
+    package var index: Int
+    package var score: Float
 
-    public init(index: Int, score: Float) {
+    package init(index: Int, score: Float) {
         self.index = index
         self.score = score
     }
@@ -23,7 +23,7 @@ public struct SelectedBox: Sendable, Hashable {
 /// - IoU is `Box.intersectionOverUnion(with:)`: zero-area and inverted boxes overlap nothing,
 ///   so they are never suppressed and never suppress.
 /// - Results come in selection order: for hard NMS that is descending score.
-public enum NonMaximumSuppression {
+package enum NonMaximumSuppression {
     /// NMS over one set of boxes, whatever their class (torchvision `nms`, TensorFlow
     /// `non_max_suppression_with_scores`).
     ///
@@ -33,7 +33,7 @@ public enum NonMaximumSuppression {
     ///   - scoreThreshold: candidates must score above it; soft-NMS also drops boxes whose decayed
     ///     score falls to it or below.
     ///   - maxSelected: stop after this many selections.
-    public static func select(
+    package static func select(
         boxes: [Box], scores: [Float], method: SuppressionMethod,
         scoreThreshold: Float = -.infinity, maxSelected: Int = .max
     ) throws(PostprocessError) -> [SelectedBox] {
@@ -47,7 +47,7 @@ public enum NonMaximumSuppression {
     /// sorted by final score (equal scores: lower index first).
     ///
     /// - Parameter maxSelectedPerClass: stop each class after this many selections.
-    public static func selectPerClass(
+    package static func selectPerClass(
         boxes: [Box], scores: [Float], classes: [Int], method: SuppressionMethod,
         scoreThreshold: Float = -.infinity, maxSelectedPerClass: Int = .max
     ) throws(PostprocessError) -> [SelectedBox] {

@@ -5,13 +5,13 @@
 /// For a letterboxed input (image scaled by `r` and placed at pixel offset `(padX, padY)` inside a
 /// `networkWidth × networkHeight` input) use `scaleX = networkWidth / r`, `offsetX = -padX / r`
 /// (and likewise for y).
-public struct NormalizedToImageTransform: Sendable, Hashable {
-    public var scaleX: Float
-    public var scaleY: Float
-    public var offsetX: Float
-    public var offsetY: Float
+package struct NormalizedToImageTransform: Sendable, Hashable {
+    package var scaleX: Float
+    package var scaleY: Float
+    package var offsetX: Float
+    package var offsetY: Float
 
-    public init(scaleX: Float, scaleY: Float, offsetX: Float = 0, offsetY: Float = 0) {
+    package init(scaleX: Float, scaleY: Float, offsetX: Float = 0, offsetY: Float = 0) {
         self.scaleX = scaleX
         self.scaleY = scaleY
         self.offsetX = offsetX
@@ -19,15 +19,15 @@ public struct NormalizedToImageTransform: Sendable, Hashable {
     }
 
     /// The whole network input covers the whole `width × height` image.
-    public static func stretched(toWidth width: Int, height: Int) -> NormalizedToImageTransform {
+    package static func stretched(toWidth width: Int, height: Int) -> NormalizedToImageTransform {
         NormalizedToImageTransform(scaleX: Float(width), scaleY: Float(height))
     }
 
     /// Leaves normalised coordinates as they are.
-    public static let identity = NormalizedToImageTransform(scaleX: 1, scaleY: 1)
+    package static let identity = NormalizedToImageTransform(scaleX: 1, scaleY: 1)
 
     @inlinable
-    public func apply(_ box: Box) -> Box {
+    package func apply(_ box: Box) -> Box {
         Box(
             x1: box.x1 * scaleX + offsetX, y1: box.y1 * scaleY + offsetY,
             x2: box.x2 * scaleX + offsetX, y2: box.y2 * scaleY + offsetY)

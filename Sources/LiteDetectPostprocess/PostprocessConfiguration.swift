@@ -13,9 +13,9 @@
 ///    and skip it if nothing of it is left, and keep the first `maxDetections`.
 ///
 /// `torchvisionSSD` and `tensorFlowSSD` reproduce the two reference pipelines.
-public struct PostprocessConfiguration: Sendable, Hashable {
+package struct PostprocessConfiguration: Sendable, Hashable {
     /// When boxes are clamped into the normalised network input [0, 1].
-    public enum BoxClipping: Sendable, Hashable {
+    package enum BoxClipping: Sendable, Hashable {
         /// Never (boxes may extend outside the image).
         case none
         /// Right after decoding, before NMS; boxes entirely outside collapse onto the border and
@@ -30,37 +30,37 @@ public struct PostprocessConfiguration: Sendable, Hashable {
     }
 
     /// How a foreground class index `c` (0-based, background column excluded) becomes `Detection.classID`.
-    public enum ClassIDMapping: Sendable, Hashable {
+    package enum ClassIDMapping: Sendable, Hashable {
         /// `c + offset`; `offset(1)` gives the logit column with a background column.
         case offset(Int)
         /// `table[c]`; must have one entry per foreground class.
         case table([Int])
     }
 
-    public var boxCoder: CenterSizeBoxCoder
-    public var scoreConversion: ScoreConversion
+    package var boxCoder: CenterSizeBoxCoder
+    package var scoreConversion: ScoreConversion
     /// Numbers per anchor in the class-logit output, background column included if present.
-    public var logitColumns: Int
+    package var logitColumns: Int
     /// Whether column 0 is a background class (used by the conversion, then dropped).
-    public var hasBackgroundColumn: Bool
+    package var hasBackgroundColumn: Bool
     /// Candidates must score strictly above this.
-    public var scoreThreshold: Float
+    package var scoreThreshold: Float
     /// Per class, only the best this many candidates enter NMS (torchvision `topk_candidates`); nil: all.
-    public var candidatesPerClass: Int?
-    public var suppression: SuppressionMethod
+    package var candidatesPerClass: Int?
+    package var suppression: SuppressionMethod
     /// One NMS over every anchor's best class (TensorFlow `use_class_agnostic_nms`,
     /// `max_classes_per_detection = 1`) instead of one per class. Its selections are then capped by
     /// `maxDetections`, not `maxDetectionsPerClass`.
-    public var classAgnostic: Bool
+    package var classAgnostic: Bool
     /// Per class, NMS stops after this many selections (TensorFlow `max_size_per_class`); nil: no cap.
-    public var maxDetectionsPerClass: Int?
+    package var maxDetectionsPerClass: Int?
     /// At most this many detections per frame (torchvision `detections_per_img`,
     /// TensorFlow `max_total_size`).
-    public var maxDetections: Int
-    public var clipping: BoxClipping
-    public var classIDs: ClassIDMapping
+    package var maxDetections: Int
+    package var clipping: BoxClipping
+    package var classIDs: ClassIDMapping
 
-    public init(
+    package init(
         boxCoder: CenterSizeBoxCoder, scoreConversion: ScoreConversion, logitColumns: Int, hasBackgroundColumn: Bool,
         scoreThreshold: Float, candidatesPerClass: Int?, suppression: SuppressionMethod, classAgnostic: Bool = false,
         maxDetectionsPerClass: Int?, maxDetections: Int, clipping: BoxClipping, classIDs: ClassIDMapping = .offset(1)
@@ -80,7 +80,7 @@ public struct PostprocessConfiguration: Sendable, Hashable {
     }
 
     /// Number of foreground classes: `logitColumns` minus the background column.
-    public var classCount: Int { logitColumns - (hasBackgroundColumn ? 1 : 0) }
+    package var classCount: Int { logitColumns - (hasBackgroundColumn ? 1 : 0) }
 
     /// torchvision `SSD.postprocess_detections` (`torchvision/models/detection/ssd.py`): softmax
     /// with background column 0, `BoxCoder((10, 10, 5, 5))`, boxes clipped to the input, per class
@@ -95,7 +95,7 @@ public struct PostprocessConfiguration: Sendable, Hashable {
     ///
     /// Defaults are `SSD`'s; `ssdlite320_mobilenet_v3_large` uses
     /// `scoreThreshold: 0.001, iouThreshold: 0.55, candidatesPerClass: 300, maxDetections: 300`.
-    public static func torchvisionSSD(
+    package static func torchvisionSSD(
         logitColumns: Int = 91, scoreThreshold: Float = 0.01, iouThreshold: Double = 0.45,
         candidatesPerClass: Int = 400, maxDetections: Int = 200
     ) -> PostprocessConfiguration {
@@ -114,7 +114,7 @@ public struct PostprocessConfiguration: Sendable, Hashable {
     /// Class ids are `class + 1` (TensorFlow's `label_id_offset`).
     ///
     /// Defaults are `ssdlite_mobilenet_v2_coco.config`'s.
-    public static func tensorFlowSSD(
+    package static func tensorFlowSSD(
         logitColumns: Int = 91, scoreThreshold: Float = 1e-8, iouThreshold: Float = 0.6,
         maxDetectionsPerClass: Int = 100, maxDetections: Int = 100, classAgnostic: Bool = false
     ) -> PostprocessConfiguration {

@@ -1,6 +1,6 @@
 /// Everything that can go wrong in LiteDetectPostprocess: a configuration that cannot describe a
 /// detector, or a frame whose buffers do not match the configuration.
-public enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A configuration field holds a value outside its domain; `expected` says what is allowed.
     case invalidParameter(field: String, value: String, expected: String)
     /// Two configuration lists that pair up element by element have different lengths.
@@ -8,7 +8,7 @@ public enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertibl
     /// A per-frame buffer does not have the number of floats the configuration implies.
     case bufferSizeMismatch(tensor: String, expected: Int, actual: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidParameter(field, value, expected):
             return "\(field) is \(value), expected \(expected)"

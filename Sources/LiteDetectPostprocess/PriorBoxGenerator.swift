@@ -10,20 +10,20 @@
 /// as `shrinkage`.
 /// With `clamp` every value — centers and sizes — is clamped into [0, 1] (Caffe's `clip`).
 /// Decode these with `CenterSizeBoxCoder.pytorchSSD` (variances 0.1 / 0.2).
-public struct PriorBoxGenerator: Sendable, Hashable {
+package struct PriorBoxGenerator: Sendable, Hashable {
     /// One feature map level (pytorch-ssd `SSDSpec`).
-    public struct Layer: Sendable, Hashable {
-        public var featureMapSize: Int
+    package struct Layer: Sendable, Hashable {
+        package var featureMapSize: Int
         /// Input pixels per cell (the feature map's stride).
-        public var shrinkage: Double
-        public var minSize: Double
+        package var shrinkage: Double
+        package var minSize: Double
         /// The second square's size is `sqrt(minSize · maxSize)`; `nil`: no second square (Caffe's
         /// `PriorBox` without `max_size`).
-        public var maxSize: Double?
+        package var maxSize: Double?
         /// Ratios `a > 0`; each adds two boxes (`a` and `1/a`).
-        public var aspectRatios: [Double]
+        package var aspectRatios: [Double]
 
-        public init(featureMapSize: Int, shrinkage: Double, minSize: Double, maxSize: Double?, aspectRatios: [Double]) {
+        package init(featureMapSize: Int, shrinkage: Double, minSize: Double, maxSize: Double?, aspectRatios: [Double]) {
             self.featureMapSize = featureMapSize
             self.shrinkage = shrinkage
             self.minSize = minSize
@@ -32,12 +32,12 @@ public struct PriorBoxGenerator: Sendable, Hashable {
         }
     }
 
-    public let layers: [Layer]
+    package let layers: [Layer]
     /// Side of the square network input, in pixels.
-    public let imageSize: Double
-    public let clamp: Bool
+    package let imageSize: Double
+    package let clamp: Bool
 
-    public init(layers: [Layer], imageSize: Double, clamp: Bool = true) throws(PostprocessError) {
+    package init(layers: [Layer], imageSize: Double, clamp: Bool = true) throws(PostprocessError) {
         guard !layers.isEmpty else {
             throw .invalidParameter(field: "layers", value: "[]", expected: "at least one layer")
         }
@@ -64,7 +64,7 @@ public struct PriorBoxGenerator: Sendable, Hashable {
     }
 
     /// MobileNetV1-SSD (300 px, VOC) from pytorch-ssd's `mobilenetv1_ssd_config.py`: 3000 priors.
-    public static func mobileNetV1SSD() -> PriorBoxGenerator {
+    package static func mobileNetV1SSD() -> PriorBoxGenerator {
         let grid = [(19, 16.0), (10, 32.0), (5, 64.0), (3, 100.0), (2, 150.0), (1, 300.0)]
         let sizes: [Double] = [60, 105, 150, 195, 240, 285, 330]
         let layers = grid.enumerated().map { index, cell in
@@ -74,11 +74,11 @@ public struct PriorBoxGenerator: Sendable, Hashable {
     }
 
     /// Boxes per cell, per layer: one or two squares, plus `2 · ratios.count`.
-    public var anchorsPerLocation: [Int] { layers.map { ($0.maxSize == nil ? 1 : 2) + 2 * $0.aspectRatios.count } }
+    package var anchorsPerLocation: [Int] { layers.map { ($0.maxSize == nil ? 1 : 2) + 2 * $0.aspectRatios.count } }
 
     /// All priors, layer by layer, row-major over cells, boxes innermost, as normalised center-size.
     /// Computed in double precision (as pytorch-ssd's Python floats), clamped, then rounded to float32.
-    public func anchors() -> [CenterSizeBox] {
+    package func anchors() -> [CenterSizeBox] {
         var boxes: [CenterSizeBox] = []
         boxes.reserveCapacity(zip(layers, anchorsPerLocation).reduce(0) { $0 + $1.0.featureMapSize * $1.0.featureMapSize * $1.1 })
         func append(_ centerX: Double, _ centerY: Double, _ width: Double, _ height: Double) {

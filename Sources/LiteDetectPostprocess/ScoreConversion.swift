@@ -6,7 +6,7 @@ import LiteDetectKernels
 /// A head emits `logitColumns` numbers per anchor. With a background column (column 0: torchvision,
 /// TensorFlow SSD, Caffe/pytorch-ssd), it is used for the conversion and then dropped, so
 /// foreground class `c` (0-based) reads column `c + 1`.
-public enum ScoreConversion: Sendable, Hashable {
+package enum ScoreConversion: Sendable, Hashable {
     /// Softmax over all columns of an anchor, background included (torchvision `F.softmax(dim=-1)`,
     /// pytorch-ssd). Computed as `exp(x - max) / Σ exp(x - max)`, which cannot overflow.
     case softmax

@@ -5,7 +5,7 @@ import Foundation
 /// All methods are greedy: the highest-scoring remaining candidate (equal scores: lower index
 /// first) is selected, then it acts on the rest. IoU is `Box.intersectionOverUnion(with:)`, so
 /// zero-area and inverted boxes never suppress or decay anything.
-public enum SuppressionMethod: Sendable, Hashable {
+package enum SuppressionMethod: Sendable, Hashable {
     /// Classic NMS: discard every candidate with IoU **strictly greater** than `iouThreshold`
     /// (torchvision `nms`, TensorFlow `non_max_suppression`). The float32 IoU is compared in double
     /// precision, as torchvision compares it with a Python float; to reproduce TensorFlow's float32

@@ -14,38 +14,38 @@
 /// TensorFlow works in y-x order (`[ymin, xmin, ymax, xmax]`) in float32; this returns the same
 /// boxes as normalised center-size (x, y, width, height), computed in float32 in the same order.
 /// The anchors are not clipped (the first ones of the 300×300 config start outside [0, 1]).
-public struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
+package struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
     /// One anchor shape: `scale` (fraction of the base size) and `aspectRatio` (width / height).
-    public struct BoxSpec: Sendable, Hashable {
-        public var scale: Double
-        public var aspectRatio: Double
+    package struct BoxSpec: Sendable, Hashable {
+        package var scale: Double
+        package var aspectRatio: Double
 
-        public init(scale: Double, aspectRatio: Double) {
+        package init(scale: Double, aspectRatio: Double) {
             self.scale = scale
             self.aspectRatio = aspectRatio
         }
     }
 
     /// A (y, x) pair in input pixels, the order TensorFlow's `anchor_strides` / `anchor_offsets` use.
-    public struct PixelPair: Sendable, Hashable {
-        public var y: Double
-        public var x: Double
+    package struct PixelPair: Sendable, Hashable {
+        package var y: Double
+        package var x: Double
 
-        public init(y: Double, x: Double) {
+        package init(y: Double, x: Double) {
             self.y = y
             self.x = x
         }
     }
 
     /// Per layer, the box specs of one cell, in head order.
-    public let boxSpecs: [[BoxSpec]]
+    package let boxSpecs: [[BoxSpec]]
     /// Base anchor (height, width) before the min-side normalisation; `(1, 1)` by default.
-    public let baseAnchorHeight: Double
-    public let baseAnchorWidth: Double
+    package let baseAnchorHeight: Double
+    package let baseAnchorWidth: Double
     /// Per layer, the distance between cell centers in pixels, or nil for `1 / gridSize`.
-    public let anchorStrides: [PixelPair]?
+    package let anchorStrides: [PixelPair]?
     /// Per layer, the center of cell (0, 0) in pixels, or nil for half a stride.
-    public let anchorOffsets: [PixelPair]?
+    package let anchorOffsets: [PixelPair]?
 
     /// Mirrors `create_ssd_anchors`' arguments and defaults.
     ///
@@ -59,7 +59,7 @@ public struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
     ///   - baseAnchorSize: `(height, width)`, default `(1, 1)`.
     ///   - anchorStrides, anchorOffsets: per-layer pixels, or nil for the defaults.
     ///   - reduceBoxesInLowestLayer: use the fixed three boxes in layer 0.
-    public init(
+    package init(
         numLayers: Int = 6, minScale: Double = 0.2, maxScale: Double = 0.95, scales: [Double]? = nil,
         aspectRatios: [Double] = [1.0, 2.0, 3.0, 1.0 / 2, 1.0 / 3], interpolatedScaleAspectRatio: Double = 1.0,
         baseAnchorSize: (height: Double, width: Double) = (1.0, 1.0),
@@ -131,7 +131,7 @@ public struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
     }
 
     /// Boxes per cell, per layer.
-    public var anchorsPerLocation: [Int] { boxSpecs.map(\.count) }
+    package var anchorsPerLocation: [Int] { boxSpecs.map(\.count) }
 
     /// All anchors for one input size, layer by layer, row-major over cells, boxes innermost
     /// (TensorFlow: "box_spec index varying the fastest, followed by width index, then height index").
@@ -140,7 +140,7 @@ public struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
     ///   - featureMaps: grid of each layer, finest first (SSDLite-MobileNetV2 300: 19, 10, 5, 3, 2, 1).
     ///   - imageWidth, imageHeight: the preprocessed network input in pixels, as `SSDMetaArch` passes it.
     /// - Returns: normalised center-size boxes (1917 for the 300×300 SSDLite config).
-    public func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
+    package func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
         -> [CenterSizeBox]
     {
         try validateGrids(featureMaps, levelCount: boxSpecs.count, levelField: "boxSpecs")

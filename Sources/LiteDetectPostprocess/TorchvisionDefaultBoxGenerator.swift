@@ -11,15 +11,15 @@
 ///
 /// torchvision returns the boxes in pixel xyxy of the resized input; this returns the same boxes as
 /// normalised center-size (`pixels = normalised × input size`).
-public struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
+package struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
     /// Per level, the aspect ratios beyond 1 (each also used transposed).
-    public let aspectRatios: [[Double]]
+    package let aspectRatios: [[Double]]
     /// `levels + 1` scales; the last one only feeds `s'_k` of the top level.
-    public let scales: [Double]
+    package let scales: [Double]
     /// Per level, the pixel step between cell centers, or nil to use the grid size.
-    public let steps: [Int]?
+    package let steps: [Int]?
     /// Whether box widths and heights are clamped into [0, 1].
-    public let clip: Bool
+    package let clip: Bool
 
     /// - Parameters:
     ///   - aspectRatios: per level, ratios `a > 0` (torchvision: `[[2, 3]] * 6` for SSDLite).
@@ -27,7 +27,7 @@ public struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
     ///     `minRatio` to `maxRatio` over the levels and 1.0 is appended (one level: `[min, max]`).
     ///   - scales: explicit `levels + 1` scales (torchvision SSD300: `[0.07, 0.15, …, 1.05]`).
     ///   - steps: explicit pixel steps, one per level.
-    public init(
+    package init(
         aspectRatios: [[Double]], minRatio: Double = 0.15, maxRatio: Double = 0.9,
         scales: [Double]? = nil, steps: [Int]? = nil, clip: Bool = true
     ) throws(PostprocessError) {
@@ -71,7 +71,7 @@ public struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
     }
 
     /// Boxes per cell, per level: `2 + 2 · ratios.count`.
-    public var anchorsPerLocation: [Int] { aspectRatios.map { 2 + 2 * $0.count } }
+    package var anchorsPerLocation: [Int] { aspectRatios.map { 2 + 2 * $0.count } }
 
     /// The (width, height) pairs of one cell of `level`, in head order, as torchvision stores
     /// them: computed in double precision, then rounded to float32, then clamped when `clip`.
@@ -97,7 +97,7 @@ public struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
     ///   - featureMaps: the grid of each level, finest first (SSDLite320: 20, 10, 5, 3, 2, 1).
     ///   - imageWidth, imageHeight: the network input in pixels (used only with `steps`).
     /// - Returns: normalised center-size boxes; `count == Σ cells_k · anchorsPerLocation[k]`.
-    public func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
+    package func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
         -> [CenterSizeBox]
     {
         try validateGrids(featureMaps, levelCount: aspectRatios.count, levelField: "aspectRatios")

@@ -103,7 +103,7 @@ final class EvalCommandTests: XCTestCase {
         try Data("{\"images\": [\n".utf8).write(to: broken)
         let truncated = try CommandRunner.run(["eval", "--annotations", broken.path, "--detections", path("edge-cases", "results.json")])
         XCTAssertEqual(truncated.status, 1)
-        XCTAssertEqual(truncated.standardError, "detect: \(broken.path): not valid JSON (line 2, column 1): unexpected end of the document\n")
+        XCTAssertEqual(truncated.standardError, "detect: \(broken.path): not valid JSON (line 2, column 1, in images[0]): unexpected end of the document\n")
     }
 
     func testResultsForAnotherAnnotationFileAreRefused() throws {

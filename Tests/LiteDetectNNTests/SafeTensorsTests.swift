@@ -59,7 +59,8 @@ final class SafeTensorsTests: XCTestCase {
     func testRejectsBrokenFiles() {
         expectMalformed(Data([1, 2, 3]), containing: "too short")
         expectMalformed(file(#"{}"#, []).prefix(9), containing: "header claims")
-        expectMalformed(file(#"{"a": 1"#, []), containing: "not a JSON object")
+        expectMalformed(file(#"{"a": 1"#, []), containing: "header is not valid JSON: line 1, column 8")
+        expectMalformed(file(#"[1]"#, []), containing: "not a JSON object")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}"#, [0, 0, 0, 0]), containing: "needs 8 bytes")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}}"#, [0, 0, 0, 0]), containing: "needs 4 bytes")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, [0, 0, 0, 0]), containing: "past the 4 data bytes")

@@ -4,7 +4,7 @@ import Foundation
 /// Guards a call that must not block on a FIFO: if it is still running after `seconds`, the
 /// FIFO's write end is opened (which completes a reader's blocked `open`), so a regression fails
 /// the test instead of hanging the suite. Returns whether that rescue was needed.
-public func returnsWithoutBlocking(on fifo: String, after seconds: Double = 5, _ body: () throws -> Void) rethrows -> Bool {
+package func returnsWithoutBlocking(on fifo: String, after seconds: Double = 5, _ body: () throws -> Void) rethrows -> Bool {
     let state = FIFORescueState()
     DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
         guard !state.isFinished else { return }

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectPostprocess
 import LiteDetectTestSupport
 import XCTest
 

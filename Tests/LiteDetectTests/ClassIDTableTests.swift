@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 import XCTest
 
 /// `class_ids`: a model whose columns report other ids than their index (the COCO students keep

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 import XCTest
 
 /// COCO and VOC metrics against pycocotools' COCOeval and podm on the fixture sets: hand-written

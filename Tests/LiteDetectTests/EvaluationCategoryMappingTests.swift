@@ -1,4 +1,5 @@
 import LiteDetect
+import LiteDetectEvaluation
 import XCTest
 
 /// How model classes become annotation categories: by id for torchvision's COCO labels, by name

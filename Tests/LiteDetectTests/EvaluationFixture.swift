@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 import XCTest
 
 /// One set of `Fixtures/eval/<name>/`: COCO ground truth, COCO results, and what pycocotools'

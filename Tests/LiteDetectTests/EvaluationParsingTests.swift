@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectEvaluation
 import XCTest
 
 /// Strict reading of COCO annotation and results files: what is refused, and how the message
@@ -52,14 +53,16 @@ final class EvaluationParsingTests: XCTestCase {
     }
 
     func testMalformedJSONNamesTheLineAndColumn() {
-        XCTAssertEqual(groundTruthError("{\"images\": [\n  {\"id\": 1,}\n]}"), "annotations.json: not valid JSON (line 2, column 12): expected a key in double quotes")
-        XCTAssertEqual(groundTruthError("{\"images\": [], \"images\": []}"), "annotations.json: not valid JSON (line 1, column 16): duplicate key \"images\"")
-        XCTAssertEqual(groundTruthError("{\"a\": 01}"), "annotations.json: not valid JSON (line 1, column 7): numbers must not have leading zeros")
-        XCTAssertEqual(groundTruthError("{\"a\": 1e999}"), "annotations.json: not valid JSON (line 1, column 7): the number 1e999 is out of range")
-        XCTAssertEqual(groundTruthError("{\"a\": NaN}"), "annotations.json: not valid JSON (line 1, column 7): unexpected character 'N'")
-        XCTAssertEqual(groundTruthError("{\"a\": \"x}"), "annotations.json: not valid JSON (line 1, column 10): unterminated string")
+        XCTAssertEqual(groundTruthError("{\"images\": [\n  {\"id\": 1,}\n]}"), "annotations.json: not valid JSON (line 2, column 12, in images[0]): expected a key in double quotes")
+        XCTAssertEqual(groundTruthError("{\"images\": [], \"images\": []}"), "annotations.json: not valid JSON (line 1, column 16, in images): the key \"images\" is given twice in one object; keep one")
+        XCTAssertEqual(groundTruthError("{\"a\": 01}"), "annotations.json: not valid JSON (line 1, column 7, in a): numbers must not have leading zeros")
+        XCTAssertEqual(groundTruthError("{\"a\": 1e999}"), "annotations.json: not valid JSON (line 1, column 7, in a): the number 1e999 is out of range")
+        XCTAssertEqual(groundTruthError("{\"a\": NaN}"), "annotations.json: not valid JSON (line 1, column 7, in a): unexpected character 'N'")
+        XCTAssertEqual(groundTruthError("{\"a\": \"x}"), "annotations.json: not valid JSON (line 1, column 10, in a): unterminated string")
         XCTAssertEqual(groundTruthError("[] []"), "annotations.json: not valid JSON (line 1, column 4): unexpected text after the end of the document")
-        XCTAssertEqual(groundTruthError(String(repeating: "[", count: 600)).hasPrefix("annotations.json: not valid JSON (line 1, column 513): nested deeper"), true)
+        XCTAssertEqual(
+            groundTruthError(String(repeating: "[", count: 600)),
+            "annotations.json: not valid JSON (line 1, column 513, in \(String(repeating: "[0]", count: 16))…): nested deeper than 512 levels")
     }
 
     func testStructuralProblemsNameTheSection() {

@@ -1,5 +1,8 @@
 import Foundation
 import LiteDetect
+import LiteDetectBackbones
+import LiteDetectNN
+import LiteDetectPostprocess
 import LiteDetectTestSupport
 import XCTest
 

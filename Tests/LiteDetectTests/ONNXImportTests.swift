@@ -2,6 +2,7 @@ import Foundation
 import LiteDetect
 import LiteDetectImport
 import LiteDetectImportFormats
+import LiteDetectNN
 import LiteDetectTestSupport
 import SwiftProtobuf
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectNN
 import XCTest
 
 /// The committed fixtures of the real models' reference scripts (`Tools/reference/tensorflow/`,

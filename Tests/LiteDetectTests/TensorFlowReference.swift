@@ -1,5 +1,7 @@
 import Foundation
 import LiteDetect
+import LiteDetectNN
+import LiteDetectPostprocess
 import XCTest
 
 /// Comparisons shared by the tests of models converted from TensorFlow Object Detection API

@@ -1,5 +1,7 @@
 import Foundation
 import LiteDetect
+import LiteDetectNN
+import LiteDetectPostprocess
 import LiteDetectTestSupport
 import XCTest
 

@@ -1,7 +1,7 @@
 import LiteDetectPostprocess
 
 /// Which anchor family a model was trained with, and its parameters (see `Configs/README.md`).
-public enum AnchorConfig: Sendable, Equatable, Decodable {
+package enum AnchorConfig: Sendable, Equatable, Decodable {
     /// torchvision `DefaultBoxGenerator` (`"type": "torchvision"`).
     case torchvision(TorchvisionDefaultBoxGenerator)
     /// TF Object Detection API `ssd_anchor_generator` / `MultipleGridAnchorGenerator` (`"type": "tensorflow"`).
@@ -28,7 +28,7 @@ public enum AnchorConfig: Sendable, Equatable, Decodable {
         "prior_box": [.type, .imageSize, .layers, .clip],
     ]
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
@@ -72,7 +72,7 @@ public enum AnchorConfig: Sendable, Equatable, Decodable {
     }
 
     /// Feature levels the anchors are defined for.
-    public var levelCount: Int? {
+    package var levelCount: Int? {
         switch self {
         case let .torchvision(g): return g.anchorsPerLocation.count
         case let .tensorFlow(g): return g.anchorsPerLocation.count
@@ -80,7 +80,7 @@ public enum AnchorConfig: Sendable, Equatable, Decodable {
         }
     }
 
-    public func anchorsPerLocation(levels: Int) -> [Int] {
+    package func anchorsPerLocation(levels: Int) -> [Int] {
         switch self {
         case let .torchvision(g): return g.anchorsPerLocation
         case let .tensorFlow(g): return g.anchorsPerLocation
@@ -89,7 +89,7 @@ public enum AnchorConfig: Sendable, Equatable, Decodable {
     }
 
     /// The anchors for the network's feature map sizes, normalised to [0, 1], in head output order.
-    public func anchors(featureMaps: [GridSize], inputWidth: Int, inputHeight: Int) throws -> [CenterSizeBox] {
+    package func anchors(featureMaps: [GridSize], inputWidth: Int, inputHeight: Int) throws -> [CenterSizeBox] {
         switch self {
         case let .torchvision(g): return try g.anchors(featureMaps: featureMaps, imageWidth: inputWidth, imageHeight: inputHeight)
         case let .tensorFlow(g): return try g.anchors(featureMaps: featureMaps, imageWidth: inputWidth, imageHeight: inputHeight)

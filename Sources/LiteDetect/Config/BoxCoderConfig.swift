@@ -1,15 +1,15 @@
 import LiteDetectPostprocess
 
 /// How box regressions are decoded against anchors (`"box_coder"` in a config).
-public struct BoxCoderConfig: Sendable, Equatable, Decodable {
-    public var coder: CenterSizeBoxCoder
+package struct BoxCoderConfig: Sendable, Equatable, Decodable {
+    package var coder: CenterSizeBoxCoder
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type, weights, clamp
         case centerVariance = "center_variance", sizeVariance = "size_variance"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let type = try c.decode(String.self, forKey: .type)
@@ -44,10 +44,10 @@ public struct BoxCoderConfig: Sendable, Equatable, Decodable {
 }
 
 /// How class logits become scores (`"scores"`: `"softmax"` or `"sigmoid"`).
-public struct ScoreConfig: Sendable, Equatable, Decodable {
-    public var conversion: ScoreConversion
+package struct ScoreConfig: Sendable, Equatable, Decodable {
+    package var conversion: ScoreConversion
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer().decode(String.self)
         switch value {
         case "softmax": conversion = .softmax

@@ -23,13 +23,13 @@ public struct InputConfig: Sendable, Equatable, Decodable {
 
     public var width: Int
     public var height: Int
-    public var resize: Resize
-    public var interpolation: Interpolation
-    public var channelOrder: ChannelOrder
+    package var resize: Resize
+    package var interpolation: Interpolation
+    package var channelOrder: ChannelOrder
     /// Either `mean`/`std` on 0…1 pixels (per network channel) or `scale`/`offset` on 0…255 pixels.
-    public var normalization: InputNormalization
+    package var normalization: InputNormalization
     /// Letterbox fill, in 0…255 pixel units, before normalisation.
-    public var padValue: Float
+    package var padValue: Float
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case width, height, resize, interpolation, mean, std, scale, offset
@@ -69,7 +69,7 @@ public struct InputConfig: Sendable, Equatable, Decodable {
     }
 
     /// The preprocessing options for `LiteDetectImage.Preprocessor`.
-    public var preprocessOptions: PreprocessOptions {
+    package var preprocessOptions: PreprocessOptions {
         PreprocessOptions(
             targetWidth: width, targetHeight: height,
             convention: interpolation == .halfPixel ? .halfPixel : .tfLegacy,

@@ -9,7 +9,7 @@ public enum ModelCatalog {
 
     /// The real (not student) model each backbone runs with `--backbone`, where there is one: trained
     /// on a full dataset by its authors and imported, rather than distilled here on one street.
-    public static let realModelNames: [BackboneName: String] = [
+    package static let realModelNames: [BackboneName: String] = [
         .mobileNetV2: defaultModelName,
         .mobileNetV1: "ssd300-mobilenetv1-voc",
     ]

@@ -7,12 +7,12 @@ import LiteDetectNN
 public struct ModelConfig: Sendable, Equatable, Decodable {
     public var name: String
     public var description: String
-    public var backbone: BackboneConfiguration
+    package var backbone: BackboneConfiguration
     public var input: InputConfig
-    public var network: NetworkConfig
-    public var anchors: AnchorConfig
-    public var boxCoder: BoxCoderConfig
-    public var scores: ScoreConfig
+    package var network: NetworkConfig
+    package var anchors: AnchorConfig
+    package var boxCoder: BoxCoderConfig
+    package var scores: ScoreConfig
     public var postprocess: PostprocessConfig
     /// One label per class column, background included (`labels[0]`).
     public var labels: [String]
@@ -104,7 +104,7 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// a dataset left unused ("N/A", as COCO's ids 12, 26, 29, … in torchvision and TF models).
     public var classNames: [String] { labels.dropFirst().filter { $0 != "N/A" } }
 
-    public var architecture: DetectionArchitecture {
+    package var architecture: DetectionArchitecture {
         DetectionArchitecture(
             backbone: backbone, extraLayers: network.extraLayers, extraBlock: network.extraBlock,
             extraActivation: network.extraActivation, head: network.head, headKernel: network.headKernel,
@@ -143,10 +143,14 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     }
 
     public static func parse(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
-        let config = try decode(data, name: name)
-        // The decoder silently keeps one of two values for a repeated key.
-        if let duplicate = DuplicateJSONKeys.first(in: data) { throw .duplicateKey(file: name, key: duplicate.dottedKey) }
-        return config
+        // The strict parser finds what Foundation's decoder lets through or cannot place (a
+        // repeated key, a syntax error's line and column); the decoder then only maps well-formed,
+        // unambiguous JSON onto the types.
+        do { _ = try JSONParser.parse(data) } catch {
+            if error.isRepeatedKey { throw .duplicateKey(file: name, key: error.path) }
+            throw .invalidJSON(file: name, reason: error.description)
+        }
+        return try decode(data, name: name)
     }
 
     private static func decode(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
@@ -163,23 +167,11 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         } catch let DecodingError.valueNotFound(type, context) {
             throw .wrongType(file: name, key: context.codingPath.dottedPath, expected: describe(type))
         } catch let DecodingError.dataCorrupted(context) {
-            if context.codingPath.isEmpty {
-                throw .invalidJSON(file: name, reason: jsonSyntaxProblem(in: data) ?? context.debugDescription)
-            }
+            if context.codingPath.isEmpty { throw .invalidJSON(file: name, reason: context.debugDescription) }
             throw .invalidValue(file: name, key: context.codingPath.dottedPath, problem: context.debugDescription)
         } catch {
             throw .invalidJSON(file: name, reason: "\(error)")
         }
-    }
-
-    /// Where and why the JSON is malformed ("Unexpected end of file during JSON parse.",
-    /// "Invalid value around character 11."): JSONDecoder only says the data is not valid JSON,
-    /// JSONSerialization says where.
-    private static func jsonSyntaxProblem(in data: Data) -> String? {
-        do { _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
-            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
-        }
-        return nil
     }
 
     private static func describe(_ type: Any.Type) -> String {

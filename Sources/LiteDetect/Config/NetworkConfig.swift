@@ -2,17 +2,17 @@ import LiteDetectKernels
 import LiteDetectNN
 
 /// The layers added on top of the backbone and the conventions they follow.
-public struct NetworkConfig: Sendable, Equatable, Decodable {
-    public var padding: GraphBuilder.PaddingConvention
-    public var extraLayers: [Int]
-    public var extraBlock: SSDExtraBlockType
+package struct NetworkConfig: Sendable, Equatable, Decodable {
+    package var padding: GraphBuilder.PaddingConvention
+    package var extraLayers: [Int]
+    package var extraBlock: SSDExtraBlockType
     /// Activation of the extra layers and of the SSDLite head's depthwise convolutions.
-    public var extraActivation: Activation
-    public var head: SSDHeadType
+    package var extraActivation: Activation
+    package var head: SSDHeadType
     /// Kernel of the `ssd` head's convolution (torchvision `SSDHead`: 3; Caffe MobileNet-SSD: 1).
-    public var headKernel: Int
-    public var headBatchNormEpsilon: Double
-    public var batchNorm: GraphBuilder.BatchNormStorage
+    package var headKernel: Int
+    package var headBatchNormEpsilon: Double
+    package var batchNorm: GraphBuilder.BatchNormStorage
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case padding, head
@@ -22,7 +22,7 @@ public struct NetworkConfig: Sendable, Equatable, Decodable {
         case batchNorm = "batch_norm"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func choice<T>(_ key: CodingKeys, _ options: [(String, T)], default fallback: String) throws -> T {

@@ -18,9 +18,9 @@ public enum WeightsChoice: Sendable, Hashable {
 /// `DetectorSession`, which owns all per-frame memory.
 public final class Detector: Sendable {
     public let config: ModelConfig
-    public let detectionNetwork: DetectionNetwork
+    package let detectionNetwork: DetectionNetwork
     /// Normalised center-size anchors, in head-output order.
-    public let anchors: [CenterSizeBox]
+    package let anchors: [CenterSizeBox]
     /// What the weights were (a file path, or random with its seed).
     public let weights: WeightsChoice
     /// What the convolutions multiply in. Float32 unless asked for at load: bfloat16's accuracy
@@ -52,7 +52,7 @@ public final class Detector: Sendable {
 
     /// Builds the detector from any weight source (in-memory tensors, a generator);
     /// `description` records where they came from.
-    public init(
+    package init(
         config: ModelConfig, weightSource source: any WeightSource, description: WeightsChoice,
         precision: KernelPrecision = .float32
     ) throws {
@@ -95,7 +95,7 @@ public final class Detector: Sendable {
     public func makeSession(threads: Int = 1) -> DetectorSession { DetectorSession(detector: self, threads: threads) }
 
     /// The postprocessing `DetectionPostprocessor` runs for `options` over this model's defaults.
-    public func postprocessConfiguration(_ options: DetectionOptions) -> PostprocessConfiguration {
+    package func postprocessConfiguration(_ options: DetectionOptions) -> PostprocessConfiguration {
         let defaults = config.postprocess
         let iou = options.iouThreshold ?? defaults.iouThreshold
         let suppression: SuppressionMethod

@@ -69,7 +69,7 @@ public final class DetectorSession {
     }
 
     /// Raw network access for tests and tools: the input buffer (NHWC) and named outputs.
-    public var networkSession: NetworkSession { network }
+    package var networkSession: NetworkSession { network }
 
     // MARK: Stages
 

@@ -8,27 +8,27 @@ import LiteDetectNN
 /// Weight keys follow torchvision's SSD models: `backbone.<backbone keys>`, `backbone.extra.<i>.*`,
 /// `head.regression_head.module_list.<level>.*`, `head.classification_head.module_list.<level>.*`.
 /// Imported models (TensorFlow, Caffe) are converted to these names.
-public struct DetectionArchitecture: Sendable, Hashable {
-    public var backbone: BackboneConfiguration
+package struct DetectionArchitecture: Sendable, Hashable {
+    package var backbone: BackboneConfiguration
     /// Output channels of each extra layer (torchvision SSDLite: 512, 256, 256, 128).
-    public var extraLayers: [Int]
-    public var extraBlock: SSDExtraBlockType
+    package var extraLayers: [Int]
+    package var extraBlock: SSDExtraBlockType
     /// Activation of the extra layers and the SSDLite head (torchvision and TF: ReLU6; Caffe MobileNet-SSD: ReLU).
-    public var extraActivation: Activation
-    public var head: SSDHeadType
+    package var extraActivation: Activation
+    package var head: SSDHeadType
     /// Kernel of the `ssd` head's convolution.
-    public var headKernel: Int
+    package var headKernel: Int
     /// Anchors per cell on each level (2 + extra layers levels).
-    public var anchorsPerLevel: [Int]
+    package var anchorsPerLevel: [Int]
     /// Class columns the classifier predicts, background included when the model has one.
-    public var classColumns: Int
-    public var padding: GraphBuilder.PaddingConvention
+    package var classColumns: Int
+    package var padding: GraphBuilder.PaddingConvention
     /// BatchNorm epsilon of the extra layers and the head (torchvision SSDLite and TF: 1e-3).
-    public var headBatchNormEpsilon: Double
+    package var headBatchNormEpsilon: Double
     /// Whether BatchNorm tensors are stored, or already folded into convolution biases.
-    public var batchNorm: GraphBuilder.BatchNormStorage
+    package var batchNorm: GraphBuilder.BatchNormStorage
 
-    public init(
+    package init(
         backbone: BackboneConfiguration, extraLayers: [Int] = [512, 256, 256, 128], extraBlock: SSDExtraBlockType = .ssdLite,
         extraActivation: Activation = .relu6, head: SSDHeadType = .ssdLite, headKernel: Int = 3,
         anchorsPerLevel: [Int], classColumns: Int, padding: GraphBuilder.PaddingConvention = .pyTorch,
@@ -47,32 +47,32 @@ public struct DetectionArchitecture: Sendable, Hashable {
         self.batchNorm = batchNorm
     }
 
-    public var levelCount: Int { 2 + extraLayers.count }
+    package var levelCount: Int { 2 + extraLayers.count }
 }
 
 /// A built detection network and where each level's predictions come out.
-public struct DetectionNetwork: Sendable {
-    public struct Level: Sendable, Hashable {
+package struct DetectionNetwork: Sendable {
+    package struct Level: Sendable, Hashable {
         /// Output names in the network: `H×W×(anchors·4)` and `H×W×(anchors·classColumns)`.
-        public var boxesOutput: String
-        public var scoresOutput: String
-        public var height: Int
-        public var width: Int
-        public var anchors: Int
+        package var boxesOutput: String
+        package var scoresOutput: String
+        package var height: Int
+        package var width: Int
+        package var anchors: Int
     }
 
-    public let network: Network
-    public let architecture: DetectionArchitecture
-    public let levels: [Level]
+    package let network: Network
+    package let architecture: DetectionArchitecture
+    package let levels: [Level]
 
     /// Total anchors over all levels, in the order the predictions are read.
-    public var anchorCount: Int { levels.reduce(0) { $0 + $1.height * $1.width * $1.anchors } }
+    package var anchorCount: Int { levels.reduce(0) { $0 + $1.height * $1.width * $1.anchors } }
 
     /// Builds the network for a fixed input size, taking weights from `weights` (strictly: every
     /// tensor used). Also outputs the backbone taps as `stride16`/`stride32` for inspection.
     /// `precision` is what the convolutions multiply in (`KernelPrecision`); it must be supported
     /// by this CPU.
-    public init(
+    package init(
         _ architecture: DetectionArchitecture, inputHeight: Int, inputWidth: Int, weights: any WeightSource,
         precision: KernelPrecision = .float32
     ) throws {

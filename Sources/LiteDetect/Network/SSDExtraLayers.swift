@@ -2,7 +2,7 @@ import LiteDetectKernels
 import LiteDetectNN
 
 /// How each extra feature layer after the backbone's stride-32 map is built.
-public enum SSDExtraBlockType: String, Sendable, Hashable, Codable, CaseIterable {
+package enum SSDExtraBlockType: String, Sendable, Hashable, Codable, CaseIterable {
     /// torchvision `_extra_block`, TF's SSDLite `layer_19_*`: 1×1 to half, 3×3 depthwise stride 2, 1×1.
     case ssdLite = "ssdlite"
     /// The original SSD's (and Caffe MobileNet-SSD's `conv14`…`conv17`): 1×1 to half, 3×3 stride 2.

@@ -2,7 +2,7 @@ import LiteDetectKernels
 import LiteDetectNN
 
 /// The per-level predictor that turns a feature map into box regressions or class logits.
-public enum SSDHeadType: String, Sendable, Hashable, Codable, CaseIterable {
+package enum SSDHeadType: String, Sendable, Hashable, Codable, CaseIterable {
     /// torchvision `SSDLiteHead` / TF SSDLite: 3×3 depthwise + BN + activation, then 1×1 conv with bias.
     case ssdLite = "ssdlite"
     /// torchvision `SSDHead` / original SSD: one convolution with bias (3×3; Caffe MobileNet-SSD 1×1).

@@ -19,7 +19,7 @@
 /// taken as 16 (black), the results equal OpenCV's (`COLOR_YUV2RGB_I420`, `_NV12`,
 /// `COLOR_RGB2YUV_I420` on uniform 2×2 blocks) bit for bit, as the tests check against committed
 /// OpenCV output. Fixed point makes every platform give the same bytes.
-public enum BT601 {
+package enum BT601 {
     static let shift: Int32 = 20
     static let half: Int32 = 1 << 19
 

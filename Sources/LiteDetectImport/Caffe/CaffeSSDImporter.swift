@@ -20,19 +20,19 @@ import LiteDetectNN
 /// `transform_param`; MobileNet-SSD's is its author's documented preprocessing
 /// (`(x − 127.5) · 0.007843` on BGR pixels, chuanqi305's `demo.py`), which the importer writes as a
 /// constant of the model family (`preprocessing`), and says so in its checks.
-public enum CaffeSSDImporter {
+package enum CaffeSSDImporter {
     /// MobileNet-SSD's input normalisation on 0…255 BGR pixels: `x · scale + offset`, i.e.
     /// `(x − 127.5) · 0.007843`. Not read from the model (a deploy prototxt does not carry it).
     static let preprocessing = (scale: Float(0.007843), offset: Float(-127.5 * 0.007843), channelOrder: "bgr", interpolation: "half_pixel")
 
-    public static func importModel(prototxt: String, caffemodel: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+    package static func importModel(prototxt: String, caffemodel: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         try importModel(
             prototxt: ModelFile.read(prototxt, maxBytes: 64 << 20), named: prototxt,
             caffemodel: ModelFile.read(caffemodel), named: caffemodel, options: options)
     }
 
     /// The same from bytes already in memory; the names are for messages and provenance.
-    public static func importModel(
+    package static func importModel(
         prototxt prototxtData: Data, named prototxt: String, caffemodel modelData: Data, named caffemodel: String, options: ImportOptions
     ) throws(ImportError) -> ImportedModel {
         let net = try CaffeNet(data: prototxtData, file: prototxt)

@@ -17,17 +17,17 @@ import LiteDetectNN
 /// every activation, pool, addition, concatenation, slice, shuffle and channel scaling, and
 /// which value each reads. Weights are taken from the ONNX convolution (and BatchNorm) that each
 /// LiteDetect layer pairs with; every initializer is used exactly once.
-public enum ONNXImporter {
+package enum ONNXImporter {
     /// - Parameters:
     ///   - path: the `.onnx` file (weights inside it; external data is refused).
     ///   - configNameOrPath: a bundled model name (`ssdlite320-mobilenetv3-large`) or a config file.
     ///   - options: name, weights path, description, provenance; `labels` empty keeps the config's.
-    public static func importModel(at path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+    package static func importModel(at path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         try importModel(ModelFile.read(path), named: path, config: configNameOrPath, options: options)
     }
 
     /// The same from bytes already in memory; `path` names them in messages and provenance.
-    public static func importModel(_ data: Data, named path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+    package static func importModel(_ data: Data, named path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         let file = path
         let model = try ONNXModel(data: data, file: path)
         let (baseConfig, configJSON) = try loadConfig(configNameOrPath)

@@ -1,6 +1,7 @@
 import Foundation
 import LiteDetect
 import LiteDetectImportFormats
+import LiteDetectKernels
 import LiteDetectNN
 import LiteDetectPostprocess
 

@@ -12,13 +12,13 @@ import LiteDetectPostprocess
 /// NMS settings — and everything read is checked: each convolution's kind, kernel, stride,
 /// padding, activation and inputs against the LiteDetect network built from the result, and every
 /// parameter of the feature extractor and predictors is used exactly once.
-public enum TensorFlowSSDImporter {
-    public static func importGraph(at path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+package enum TensorFlowSSDImporter {
+    package static func importGraph(at path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         try importGraph(ModelFile.read(path), named: path, options: options)
     }
 
     /// The same from bytes already in memory; `path` names them in messages and provenance.
-    public static func importGraph(_ data: Data, named path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+    package static func importGraph(_ data: Data, named path: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
         let graph = try TensorFlowGraph(data: data, file: path)
         let sourceName = URL(fileURLWithPath: path).lastPathComponent, sourceHash = ModelFile.sha256(data)
         var checks: [String] = []

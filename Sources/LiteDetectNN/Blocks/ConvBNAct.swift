@@ -3,7 +3,7 @@ import LiteDetectKernels
 extension GraphBuilder {
     /// Convolution → BatchNorm → activation, with weights keyed as torchvision's
     /// `Conv2dNormActivation`: `<prefix>.0.weight` for the convolution, `<prefix>.1.*` for the BatchNorm.
-    public func convBNAct(
+    package func convBNAct(
         _ x: Value, outputChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
         activation: Activation, residual: Value? = nil, at prefix: String
     ) throws -> Value {

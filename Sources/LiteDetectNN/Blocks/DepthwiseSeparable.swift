@@ -4,7 +4,7 @@ extension GraphBuilder {
     /// MobileNet V1's depthwise-separable convolution (Howard et al. 2017): 3×3 depthwise conv
     /// + BN + activation, then 1×1 pointwise conv + BN + activation.
     /// Keys: `<prefix>.depthwise.{0,1}`, `<prefix>.pointwise.{0,1}`.
-    public func depthwiseSeparable(
+    package func depthwiseSeparable(
         _ x: Value, outputChannels: Int, stride: Int, activation: Activation, at prefix: String
     ) throws -> Value {
         let channels = shape(of: x).channels

@@ -3,12 +3,12 @@ import LiteDetectKernels
 /// SqueezeNet's Fire module (Iandola et al. 2016): a 1×1 *squeeze* to few channels, then
 /// parallel 1×1 and 3×3 *expand* convolutions whose outputs are concatenated. ReLU everywhere,
 /// biases, no BatchNorm.
-public struct FireSpec: Sendable, Hashable {
-    public var squeezeChannels: Int
-    public var expand1x1Channels: Int
-    public var expand3x3Channels: Int
+package struct FireSpec: Sendable, Hashable {
+    package var squeezeChannels: Int
+    package var expand1x1Channels: Int
+    package var expand3x3Channels: Int
 
-    public init(squeeze: Int, expand1x1: Int, expand3x3: Int) {
+    package init(squeeze: Int, expand1x1: Int, expand3x3: Int) {
         squeezeChannels = squeeze
         expand1x1Channels = expand1x1
         expand3x3Channels = expand3x3
@@ -17,7 +17,7 @@ public struct FireSpec: Sendable, Hashable {
 
 extension GraphBuilder {
     /// Keys: `<prefix>.squeeze`, `<prefix>.expand1x1`, `<prefix>.expand3x3` (torchvision `Fire`).
-    public func fire(_ x: Value, _ spec: FireSpec, at prefix: String) throws -> Value {
+    package func fire(_ x: Value, _ spec: FireSpec, at prefix: String) throws -> Value {
         let squeezed = try convolution(
             x, outputChannels: spec.squeezeChannels, kernel: 1, padding: .zero, activation: .relu,
             weight: "\(prefix).squeeze.weight", bias: "\(prefix).squeeze.bias")

@@ -3,17 +3,17 @@ import LiteDetectKernels
 /// One MobileNet V2/V3 inverted residual block (Sandler et al. 2018; Howard et al. 2019):
 /// 1×1 expansion, k×k depthwise, optional squeeze-and-excitation, then a *linear* 1×1 projection
 /// (the linear bottleneck), with a residual connection when shapes allow.
-public struct InvertedResidualSpec: Sendable, Hashable {
-    public var expandedChannels: Int
-    public var outputChannels: Int
-    public var kernel: Int
-    public var stride: Int
+package struct InvertedResidualSpec: Sendable, Hashable {
+    package var expandedChannels: Int
+    package var outputChannels: Int
+    package var kernel: Int
+    package var stride: Int
     /// Channels of the squeeze-and-excitation bottleneck, or `nil` for none.
-    public var squeezeChannels: Int?
+    package var squeezeChannels: Int?
     /// Activation after the expansion and the depthwise convolution (the projection has none).
-    public var activation: Activation
+    package var activation: Activation
 
-    public init(expandedChannels: Int, outputChannels: Int, kernel: Int = 3, stride: Int, squeezeChannels: Int? = nil, activation: Activation) {
+    package init(expandedChannels: Int, outputChannels: Int, kernel: Int = 3, stride: Int, squeezeChannels: Int? = nil, activation: Activation) {
         self.expandedChannels = expandedChannels
         self.outputChannels = outputChannels
         self.kernel = kernel
@@ -25,7 +25,7 @@ public struct InvertedResidualSpec: Sendable, Hashable {
 
 /// How a family names the layers inside an inverted residual block. Both follow torchvision:
 /// children are numbered in order inside a `Sequential`.
-public enum InvertedResidualNaming: Sendable {
+package enum InvertedResidualNaming: Sendable {
     /// MobileNet V2: children under `conv.`; the projection is a bare conv and BatchNorm taking two indices.
     case mobileNetV2
     /// MobileNet V3: children under `block.`; the projection is one `Conv2dNormActivation`; SE is a child.
@@ -34,13 +34,13 @@ public enum InvertedResidualNaming: Sendable {
 
 /// The block's output, plus the expansion's output when there is one (SSDLite taps the
 /// expansion of the first stride-32 block as its stride-16 feature map).
-public struct InvertedResidualOutputs: Sendable {
-    public var output: Value
-    public var expanded: Value?
+package struct InvertedResidualOutputs: Sendable {
+    package var output: Value
+    package var expanded: Value?
 }
 
 extension GraphBuilder {
-    public func invertedResidual(
+    package func invertedResidual(
         _ x: Value, _ spec: InvertedResidualSpec, naming: InvertedResidualNaming, at prefix: String
     ) throws -> InvertedResidualOutputs {
         let inputChannels = shape(of: x).channels

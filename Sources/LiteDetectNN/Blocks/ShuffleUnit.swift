@@ -8,7 +8,7 @@ extension GraphBuilder {
     /// - Parameter compressGroups: groups of the first 1×1 conv — 1 for the very first unit of
     ///   stage 2, whose input is too narrow to split (the paper's choice); no shuffle then.
     /// Keys: `<prefix>.compress.{0,1}`, `<prefix>.depthwise.{0,1}`, `<prefix>.expand.{0,1}`.
-    public func shuffleUnitV1(
+    package func shuffleUnitV1(
         _ x: Value, outputChannels: Int, groups: Int, compressGroups: Int, stride: Int, at prefix: String
     ) throws -> Value {
         let inputChannels = shape(of: x).channels
@@ -33,7 +33,7 @@ extension GraphBuilder {
     /// Stride 2: both branches see the whole input and each produce half the output channels.
     /// Keys follow torchvision's `Sequential` indices, ReLUs included:
     /// `branch1.{0 dw, 1 bn, 2 pw, 3 bn}`, `branch2.{0 pw, 1 bn, 3 dw, 4 bn, 5 pw, 6 bn}`.
-    public func shuffleUnitV2(_ x: Value, outputChannels: Int, stride: Int, at prefix: String) throws -> Value {
+    package func shuffleUnitV2(_ x: Value, outputChannels: Int, stride: Int, at prefix: String) throws -> Value {
         let inputChannels = shape(of: x).channels
         let half = outputChannels / 2
         let left: Value, right: Value

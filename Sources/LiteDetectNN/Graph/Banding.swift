@@ -11,24 +11,24 @@ import LiteDetectKernels
 /// last output are whole maps. Every value is computed by the same kernels from the same inputs,
 /// so the result equals the layer-by-layer one exactly. Rows at the seams between threads are
 /// computed by both: the deeper the chain, the more such rows.
-public struct Banding: Sendable, Equatable {
+package struct Banding: Sendable, Equatable {
     /// A chain continues through a map at least this large (bytes): smaller maps stay in cache
     /// when run layer by layer, and a band's overhead would buy nothing.
-    public var minimumMapBytes: Int
+    package var minimumMapBytes: Int
     /// The most bytes of band buffers one thread uses: the rows of every intermediate map that
     /// one band keeps. Bands are as tall as this allows (at least one row).
-    public var bandBytes: Int
+    package var bandBytes: Int
 
-    public init(minimumMapBytes: Int, bandBytes: Int) {
+    package init(minimumMapBytes: Int, bandBytes: Int) {
         self.minimumMapBytes = minimumMapBytes
         self.bandBytes = bandBytes
     }
 
     /// Chains through maps of 1 MiB or more, 512 KiB of band buffers per thread (half of this
     /// Zen 4's per-core L2; docs/PERFORMANCE.md, "Bands").
-    public static let automatic = Banding(minimumMapBytes: 1 << 20, bandBytes: 512 << 10)
+    package static let automatic = Banding(minimumMapBytes: 1 << 20, bandBytes: 512 << 10)
     /// Every layer whole, one after another.
-    public static let off = Banding(minimumMapBytes: .max, bandBytes: 0)
+    package static let off = Banding(minimumMapBytes: .max, bandBytes: 0)
 
     /// The chains of `steps` to band: step ranges [i … j] of convolutions and max pools where
     /// each step's input is the previous step's output, and every map produced before the last

@@ -5,21 +5,21 @@ import LiteDetectKernels
 ///
 /// The layer runs on the fast kernel its geometry calls for (`FastConvolution.Kernel.preferred`):
 /// the weights are repacked for it here, at load, so running allocates and repacks nothing.
-public final class ConvolutionLayer: Sendable {
+package final class ConvolutionLayer: Sendable {
     /// The weights' key prefix in the source file (e.g. `features.3.conv.1`), for profiles and errors.
-    public let name: String
-    public let geometry: ConvolutionGeometry
-    public let activation: Activation
+    package let name: String
+    package let geometry: ConvolutionGeometry
+    package let activation: Activation
     /// `[outputChannels][kernelHeight][kernelWidth][inputChannelsPerGroup]`.
-    public let weights: [Float]
+    package let weights: [Float]
     /// One value per output channel (zeros when the layer had neither bias nor BatchNorm).
-    public let bias: [Float]
+    package let bias: [Float]
     /// The same weights packed for the kernel that runs this layer.
     let fastConvolution: FastConvolution
 
     /// - Parameter precision: `.bfloat16` runs the layer in bfloat16 where its kernel has a
     ///   bfloat16 variant (`FastConvolution.hasBFloat16Variant`), in float32 otherwise.
-    public init(
+    package init(
         name: String, geometry: ConvolutionGeometry, activation: Activation, weights: [Float], bias: [Float],
         precision: KernelPrecision = .float32
     ) {
@@ -34,9 +34,9 @@ public final class ConvolutionLayer: Sendable {
     }
 
     /// Which fast kernel runs this layer (for profiles).
-    public var kernel: FastConvolution.Kernel { fastConvolution.kernel }
+    package var kernel: FastConvolution.Kernel { fastConvolution.kernel }
     /// What the layer multiplies in (bfloat16 only where asked for and its kernel has a variant).
-    public var precision: KernelPrecision { fastConvolution.precision }
+    package var precision: KernelPrecision { fastConvolution.precision }
 
     /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
     /// are split across them.

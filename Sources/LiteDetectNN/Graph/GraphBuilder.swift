@@ -5,9 +5,9 @@ import LiteDetectKernels
 /// Shapes are inferred as layers are added, so a layer that cannot work on its input fails at
 /// build time with the layer's name. BatchNorm is folded and weights are repacked here, once:
 /// `build(outputs:)` then plans all memory, and nothing is allocated when the network runs.
-public final class GraphBuilder {
+package final class GraphBuilder {
     /// How a convolution pads when it is not told explicitly.
-    public enum PaddingConvention: Sendable {
+    package enum PaddingConvention: Sendable {
         /// PyTorch: `(kernel - 1) / 2` on every side.
         case pyTorch
         /// TensorFlow `SAME`: output `ceil(input / stride)`, the odd pixel at the bottom/right.
@@ -15,7 +15,7 @@ public final class GraphBuilder {
     }
 
     /// How a model's files store the BatchNorm after a convolution.
-    public enum BatchNormStorage: Sendable, Hashable {
+    package enum BatchNormStorage: Sendable, Hashable {
         /// As PyTorch: `weight`, `bias`, `running_mean`, `running_var` under the BatchNorm's own key.
         case separate
         /// Already folded into the convolution (Caffe deploy models with merged BN, for one): the
@@ -23,12 +23,12 @@ public final class GraphBuilder {
         case foldedIntoBias
     }
 
-    public var paddingConvention: PaddingConvention = .pyTorch
-    public var batchNormStorage: BatchNormStorage = .separate
+    package var paddingConvention: PaddingConvention = .pyTorch
+    package var batchNormStorage: BatchNormStorage = .separate
     /// Added to the running variance when BatchNorm is folded (PyTorch 1e-5; MobileNetV3 and TF models 1e-3).
-    public var batchNormEpsilon: Double = 1e-5
+    package var batchNormEpsilon: Double = 1e-5
     /// What the convolutions multiply in (`ConvolutionLayer`); must be supported by this CPU.
-    public var precision: KernelPrecision = .float32
+    package var precision: KernelPrecision = .float32
 
     private var weights: any WeightSource
     private(set) var shapes: [FeatureMapShape] = []
@@ -36,14 +36,14 @@ public final class GraphBuilder {
     private var inputValue: Value?
     private(set) var parameterCount = 0
 
-    public init(weights: any WeightSource) {
+    package init(weights: any WeightSource) {
         self.weights = weights
     }
 
-    public func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
+    package func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
 
     /// The network's single input.
-    public func input(_ shape: FeatureMapShape) -> Value {
+    package func input(_ shape: FeatureMapShape) -> Value {
         precondition(inputValue == nil, "a network has one input")
         let value = newValue(shape)
         inputValue = value
@@ -54,7 +54,7 @@ public final class GraphBuilder {
 
     /// Takes a tensor from the weight source, counting it as a learned parameter unless it is a
     /// BatchNorm running statistic.
-    public func parameter(_ name: String, shape: [Int]) throws -> [Float] {
+    package func parameter(_ name: String, shape: [Int]) throws -> [Float] {
         let values = try weights.take(name, shape: shape)
         if !name.hasSuffix("running_mean") && !name.hasSuffix("running_var") { parameterCount += values.count }
         return values
@@ -70,7 +70,7 @@ public final class GraphBuilder {
     ///   - batchNorm: key prefix of the BatchNorm that follows (`.weight`, `.bias`, `.running_mean`, `.running_var`).
     ///   - padding: explicit padding; `nil` uses the builder's `paddingConvention`.
     ///   - residual: a value of the output's shape added before the activation (a fused skip connection).
-    public func convolution(
+    package func convolution(
         _ x: Value, outputChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1, padding: Padding? = nil,
         activation: Activation, weight: String, bias: String? = nil, batchNorm: String? = nil, residual: Value? = nil
     ) throws -> Value {
@@ -125,7 +125,7 @@ public final class GraphBuilder {
     }
 
     /// A fully connected layer on a `1×1×C` value (a 1×1 convolution; PyTorch `Linear` weights are `[out, in]`).
-    public func linear(_ x: Value, outputs: Int, activation: Activation = .identity, weight: String, bias: String?) throws -> Value {
+    package func linear(_ x: Value, outputs: Int, activation: Activation = .identity, weight: String, bias: String?) throws -> Value {
         let input = shape(of: x)
         guard input.height == 1 && input.width == 1 else {
             throw GraphError.invalidLayer(name: weight, problem: "a linear layer needs a 1×1 input, got \(input) (global-pool first)")
@@ -139,34 +139,34 @@ public final class GraphBuilder {
         return append(.convolution(layer, input: x, residual: nil), shape: geometry.output)
     }
 
-    public func maxPool(_ x: Value, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) throws -> Value {
+    package func maxPool(_ x: Value, kernel: Int, stride: Int, padding: Padding = .zero, ceilMode: Bool = false) throws -> Value {
         let geometry = PoolGeometry(input: shape(of: x), kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
         if let problem = geometry.problem { throw GraphError.invalidLayer(name: "max pool", problem: problem) }
         return append(.maxPool(geometry, input: x), shape: geometry.output)
     }
 
-    public func averagePool(_ x: Value, kernel: Int, stride: Int, padding: Padding = .zero, countIncludePadding: Bool = true) throws -> Value {
+    package func averagePool(_ x: Value, kernel: Int, stride: Int, padding: Padding = .zero, countIncludePadding: Bool = true) throws -> Value {
         let geometry = PoolGeometry(input: shape(of: x), kernel: kernel, stride: stride, padding: padding)
         if let problem = geometry.problem { throw GraphError.invalidLayer(name: "average pool", problem: problem) }
         return append(.averagePool(geometry, countIncludePadding: countIncludePadding, input: x), shape: geometry.output)
     }
 
-    public func globalAveragePool(_ x: Value) -> Value {
+    package func globalAveragePool(_ x: Value) -> Value {
         append(.globalAveragePool(input: x), shape: FeatureMapShape(height: 1, width: 1, channels: shape(of: x).channels))
     }
 
-    public func add(_ a: Value, _ b: Value, activation: Activation = .identity) throws -> Value {
+    package func add(_ a: Value, _ b: Value, activation: Activation = .identity) throws -> Value {
         guard shape(of: a) == shape(of: b) else {
             throw GraphError.shapeMismatch(operation: "add", shapes: [shape(of: a).description, shape(of: b).description])
         }
         return append(.add(a, b, activation: activation), shape: shape(of: a))
     }
 
-    public func activation(_ x: Value, _ activation: Activation) -> Value {
+    package func activation(_ x: Value, _ activation: Activation) -> Value {
         append(.activation(x, activation), shape: shape(of: x))
     }
 
-    public func concat(_ values: [Value]) throws -> Value {
+    package func concat(_ values: [Value]) throws -> Value {
         let first = shape(of: values[0])
         guard values.allSatisfy({ shape(of: $0).height == first.height && shape(of: $0).width == first.width }) else {
             throw GraphError.shapeMismatch(operation: "concat", shapes: values.map { shape(of: $0).description })
@@ -175,21 +175,21 @@ public final class GraphBuilder {
         return append(.concat(values), shape: FeatureMapShape(height: first.height, width: first.width, channels: channels))
     }
 
-    public func channelSlice(_ x: Value, offset: Int, count: Int) -> Value {
+    package func channelSlice(_ x: Value, offset: Int, count: Int) -> Value {
         let input = shape(of: x)
         precondition(offset >= 0 && count > 0 && offset + count <= input.channels, "channel slice out of range")
         return append(.channelSlice(input: x, offset: offset, count: count),
                       shape: FeatureMapShape(height: input.height, width: input.width, channels: count))
     }
 
-    public func channelShuffle(_ x: Value, groups: Int) throws -> Value {
+    package func channelShuffle(_ x: Value, groups: Int) throws -> Value {
         guard shape(of: x).channels % groups == 0 else {
             throw GraphError.invalidLayer(name: "channel shuffle", problem: "\(shape(of: x).channels) channels do not divide into \(groups) groups")
         }
         return append(.channelShuffle(input: x, groups: groups), shape: shape(of: x))
     }
 
-    public func scaleChannels(_ x: Value, by scales: Value) throws -> Value {
+    package func scaleChannels(_ x: Value, by scales: Value) throws -> Value {
         guard shape(of: scales) == FeatureMapShape(height: 1, width: 1, channels: shape(of: x).channels) else {
             throw GraphError.shapeMismatch(operation: "scale channels", shapes: [shape(of: x).description, shape(of: scales).description])
         }
@@ -200,7 +200,7 @@ public final class GraphBuilder {
 
     /// Checks that every weight was used and plans the network's memory; `banding` decides which
     /// chains of convolutions run band by band (the result is the same either way).
-    public func build(outputs: [String: Value], banding: Banding = .automatic) throws -> Network {
+    package func build(outputs: [String: Value], banding: Banding = .automatic) throws -> Network {
         try weights.checkAllUsed()
         guard let input = inputValue else { throw GraphError.unknownOutput(name: "input") }
         return Network(input: input, shapes: shapes, steps: steps, outputs: outputs, parameterCount: parameterCount,

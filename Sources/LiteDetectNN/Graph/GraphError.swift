@@ -1,10 +1,10 @@
 /// Why a network could not be built: a layer whose shapes cannot work, or weights that do not fit.
-public enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidLayer(name: String, problem: String)
     case shapeMismatch(operation: String, shapes: [String])
     case unknownOutput(name: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .invalidLayer(name, problem): return "layer '\(name)': \(problem)"
         case let .shapeMismatch(operation, shapes): return "\(operation): incompatible shapes \(shapes.joined(separator: ", "))"

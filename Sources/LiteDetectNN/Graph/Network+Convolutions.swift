@@ -4,15 +4,15 @@ extension Network {
     /// One convolution as built, and the convolutions whose outputs reach its input: through
     /// activations and additions, and through its own fused residual. Importers compare this
     /// wiring with the source model's graph.
-    public struct ConvolutionSummary: Sendable, Hashable {
-        public let name: String
-        public let geometry: ConvolutionGeometry
-        public let activation: Activation
+    package struct ConvolutionSummary: Sendable, Hashable {
+        package let name: String
+        package let geometry: ConvolutionGeometry
+        package let activation: Activation
         /// Names of the convolutions feeding this one; `"input"` for the network input. An
         /// operation other than an activation or an addition in between appears by its kind.
-        public let producers: Set<String>
+        package let producers: Set<String>
         /// The producers of the fused residual added to this convolution's output (empty: none).
-        public let residualProducers: Set<String>
+        package let residualProducers: Set<String>
     }
 
     /// Every operation in execution order with the value it writes: the whole wiring, for
@@ -20,7 +20,7 @@ extension Network {
     package var operations: [(operation: Operation, output: Value)] { stepList }
 
     /// Every convolution in execution order, with its wiring.
-    public var convolutionSummaries: [ConvolutionSummary] {
+    package var convolutionSummaries: [ConvolutionSummary] {
         var producer: [Int: Int] = [:]
         for (index, step) in steps.enumerated() { producer[step.output.id] = index }
         var memo: [Int: Set<String>] = [:]

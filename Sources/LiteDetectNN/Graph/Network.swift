@@ -2,12 +2,12 @@ import LiteDetectKernels
 
 /// A network ready to run: operations with packed weights and a memory plan. Immutable and
 /// `Sendable` — load it once, share it, and give each thread its own `NetworkSession`.
-public final class Network: Sendable {
-    public let input: Value
-    public let outputs: [String: Value]
+package final class Network: Sendable {
+    package let input: Value
+    package let outputs: [String: Value]
     /// Learned parameters as defined in the source model (BatchNorm scale and shift included,
     /// running statistics not), counted before folding.
-    public let parameterCount: Int
+    package let parameterCount: Int
     let shapes: [FeatureMapShape]
     let steps: [Step]
     let plan: MemoryPlan
@@ -37,21 +37,21 @@ public final class Network: Sendable {
     /// The steps as the planners take them.
     var stepList: [(operation: Operation, output: Value)] { steps.map { ($0.operation, $0.output) } }
 
-    public var inputShape: FeatureMapShape { shapes[input.id] }
-    public func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
-    public func outputShape(_ name: String) -> FeatureMapShape? { outputs[name].map { shapes[$0.id] } }
+    package var inputShape: FeatureMapShape { shapes[input.id] }
+    package func shape(of value: Value) -> FeatureMapShape { shapes[value.id] }
+    package func outputShape(_ name: String) -> FeatureMapShape? { outputs[name].map { shapes[$0.id] } }
 
     /// Multiply-accumulates of one forward pass (convolutions and linear layers).
-    public var multiplyAccumulates: Int { steps.reduce(0) { $0 + $1.operation.multiplyAccumulates } }
+    package var multiplyAccumulates: Int { steps.reduce(0) { $0 + $1.operation.multiplyAccumulates } }
     /// Floats of working memory one session holds.
-    public var arenaFloatCount: Int { plan.arenaSize }
-    public var operationCount: Int { steps.count }
+    package var arenaFloatCount: Int { plan.arenaSize }
+    package var operationCount: Int { steps.count }
 
     /// Indices (in execution order) of the operations that run band by band (`Banding`).
-    public var bandedOperationIndices: [Int] { bandedChains.flatMap { Array($0) } }
+    package var bandedOperationIndices: [Int] { bandedChains.flatMap { Array($0) } }
 
     /// A short description of each operation, in execution order (for per-layer profiles).
-    public var operationNames: [String] {
+    package var operationNames: [String] {
         let banded = Set(bandedOperationIndices)
         return steps.indices.map { index in
             let name = operationName(steps[index])
@@ -81,7 +81,7 @@ public final class Network: Sendable {
 
     /// Multiply-accumulates of the convolutions that multiply in `precision` (with bfloat16 asked
     /// for, the layers without a bfloat16 kernel run in float32).
-    public func multiplyAccumulates(in precision: KernelPrecision) -> Int {
+    package func multiplyAccumulates(in precision: KernelPrecision) -> Int {
         steps.reduce(0) { total, step in
             guard case let .convolution(layer, _, _) = step.operation, layer.precision == precision else { return total }
             return total + step.operation.multiplyAccumulates
@@ -89,5 +89,5 @@ public final class Network: Sendable {
     }
 
     /// Multiply-accumulates of each operation, in execution order.
-    public var operationMultiplyAccumulates: [Int] { steps.map(\.operation.multiplyAccumulates) }
+    package var operationMultiplyAccumulates: [Int] { steps.map(\.operation.multiplyAccumulates) }
 }

@@ -3,8 +3,8 @@ import LiteDetectKernels
 /// The per-thread working memory of a `Network`: one arena and the band buffers of its banded
 /// chains (`Banding`), allocated at creation together with the chains' programs, reused by every
 /// `run()`. Not thread-safe; create one per thread.
-public final class NetworkSession {
-    public let network: Network
+package final class NetworkSession {
+    package let network: Network
     private let arena: UnsafeMutablePointer<Float>
     /// Worker threads the large convolutions are split across (`nil`: the calling thread only).
     private let threadPool: KernelThreadPool?
@@ -18,7 +18,7 @@ public final class NetworkSession {
 
     /// - Parameter threads: threads a forward pass may use, the calling thread included. More than
     ///   1 only helps when that many cores are free; each session owns its own threads.
-    public init(network: Network, threads: Int = 1) {
+    package init(network: Network, threads: Int = 1) {
         self.network = network
         threadPool = threads > 1 ? KernelThreadPool(threadCount: threads) : nil
         let raw = UnsafeMutableRawPointer.allocate(byteCount: network.plan.arenaSize * 4, alignment: 64)
@@ -55,23 +55,23 @@ public final class NetworkSession {
     }
 
     /// Threads a forward pass uses (1 when the pool could not be started).
-    public var threadCount: Int { threadPool?.threadCount ?? 1 }
+    package var threadCount: Int { threadPool?.threadCount ?? 1 }
 
     /// Where the caller writes the input (channels-last) before `run()`.
-    public var input: FeatureMapView { view(network.input) }
+    package var input: FeatureMapView { view(network.input) }
 
     /// The named output of the last `run()`; valid until the next one.
-    public func output(_ name: String) throws -> FeatureMapView {
+    package func output(_ name: String) throws -> FeatureMapView {
         guard let value = network.outputs[name] else { throw GraphError.unknownOutput(name: name) }
         return view(value)
     }
 
-    public func view(_ value: Value) -> FeatureMapView {
+    package func view(_ value: Value) -> FeatureMapView {
         FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id], pixelStride: network.plan.pixelStrides[value.id])
     }
 
     /// One forward pass over the current input. Allocates nothing.
-    public func run() {
+    package func run() {
         var index = 0
         while index < network.steps.count {
             if let chain = chainPrograms[index] {
@@ -86,7 +86,7 @@ public final class NetworkSession {
 
     /// A forward pass that also records each operation's wall-clock time in seconds, in the
     /// order of `network.operationNames` (`seconds` is resized once, then reused).
-    public func runProfiled(seconds: inout [Double]) {
+    package func runProfiled(seconds: inout [Double]) {
         if seconds.count != network.steps.count { seconds = [Double](repeating: 0, count: network.steps.count) }
         let clock = ContinuousClock()
         var index = 0

@@ -2,7 +2,7 @@ import LiteDetectKernels
 
 /// One step of a network. The set is closed: everything the supported backbones and heads do
 /// is a composition of these (squeeze-and-excitation = global pool → 1×1 convs → `scaleChannels`).
-public enum Operation: Sendable {
+package enum Operation: Sendable {
     /// `activation(conv(input) + bias + residual)`; the residual (same shape as the output) is
     /// the inverted-residual skip connection, fused so it costs no extra pass over memory.
     case convolution(ConvolutionLayer, input: Value, residual: Value?)
@@ -21,7 +21,7 @@ public enum Operation: Sendable {
     /// `input[y, x, c] · scales[0, 0, c]`, `scales` being a `1×1×C` value.
     case scaleChannels(input: Value, scales: Value)
 
-    public var inputs: [Value] {
+    package var inputs: [Value] {
         switch self {
         case let .convolution(_, input, residual):
             return residual.map { [input, $0] } ?? [input]
@@ -34,7 +34,7 @@ public enum Operation: Sendable {
         }
     }
 
-    public var multiplyAccumulates: Int {
+    package var multiplyAccumulates: Int {
         if case let .convolution(layer, _, _) = self { return layer.geometry.multiplyAccumulates }
         return 0
     }

@@ -1,8 +1,8 @@
 import LiteDetectKernels
 
 /// A feature map produced while a network runs, by index into its network's value table.
-public struct Value: Hashable, Sendable, CustomStringConvertible {
-    public let id: Int
+package struct Value: Hashable, Sendable, CustomStringConvertible {
+    package let id: Int
     init(_ id: Int) { self.id = id }
-    public var description: String { "%\(id)" }
+    package var description: String { "%\(id)" }
 }

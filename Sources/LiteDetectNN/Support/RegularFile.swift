@@ -4,14 +4,14 @@ import Foundation
 /// file (a FIFO would block until a writer appears, `/dev/zero` never ends, a directory is a
 /// mistake), and how large it is, so size limits apply before anything is read. Its reasons are
 /// the words the readers' error messages use.
-public enum RegularFile {
-    public struct Problem: Error, Sendable {
+package enum RegularFile {
+    package struct Problem: Error, Sendable {
         /// "no such file", "is a directory", "is a FIFO (named pipe), not a regular file", …
-        public let reason: String
+        package let reason: String
     }
 
     /// The size in bytes of the regular file at `path`, or why it is not one.
-    public static func size(at path: String) -> Result<Int, Problem> {
+    package static func size(at path: String) -> Result<Int, Problem> {
         var status = stat()
         guard stat(path, &status) == 0 else {
             let code = errno

@@ -6,26 +6,26 @@ import Foundation
 /// The reader trusts nothing: header size, JSON structure, dtypes, shapes, offsets inside the
 /// data, offsets that overlap or leave holes, and byte lengths that disagree with the shape are
 /// all errors naming the file and tensor.
-public enum SafeTensors {
+package enum SafeTensors {
     /// Limits checked before anything is allocated.
-    public struct Limits: Sendable {
-        public var maxFileBytes: Int
-        public var maxHeaderBytes: Int
-        public init(maxFileBytes: Int = 2 << 30, maxHeaderBytes: Int = 100 << 20) {
+    package struct Limits: Sendable {
+        package var maxFileBytes: Int
+        package var maxHeaderBytes: Int
+        package init(maxFileBytes: Int = 2 << 30, maxHeaderBytes: Int = 100 << 20) {
             self.maxFileBytes = maxFileBytes
             self.maxHeaderBytes = maxHeaderBytes
         }
     }
 
     /// The tensors of a file plus its `__metadata__` strings.
-    public struct File: Sendable {
-        public var tensors: NamedTensors
-        public var metadata: [String: String]
+    package struct File: Sendable {
+        package var tensors: NamedTensors
+        package var metadata: [String: String]
     }
 
     /// Reads and parses the file at `path`. Only regular files are read (a FIFO would block until
     /// a writer appears, `/dev/zero` never ends), and the size limit is checked before reading.
-    public static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
+    package static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
         let size: Int
         switch RegularFile.size(at: path) {
         case let .success(bytes): size = bytes
@@ -39,7 +39,7 @@ public enum SafeTensors {
         return try parse(data, name: path, limits: limits)
     }
 
-    public static func parse(_ data: Data, name: String, limits: Limits = Limits()) throws(WeightError) -> File {
+    package static func parse(_ data: Data, name: String, limits: Limits = Limits()) throws(WeightError) -> File {
         func fail(_ reason: String) -> WeightError { .malformed(file: name, reason: reason) }
         guard data.count >= 8 else { throw fail("\(data.count) bytes is too short for the 8-byte header length") }
         var headerLength: UInt64 = 0
@@ -52,13 +52,13 @@ public enum SafeTensors {
         }
         let headerStart = data.startIndex + 8
         let dataStart = headerStart + Int(headerLength)
+        // Strict first (a repeated tensor name, which the decoder would silently resolve), then typed.
+        do { _ = try JSONParser.parse(data[headerStart..<dataStart]) } catch {
+            throw fail(error.isRepeatedKey ? "header names '\(error.path)' twice" : "header is not valid JSON: \(error)")
+        }
         let header: [String: HeaderItem]
         do { header = try JSONDecoder().decode([String: HeaderItem].self, from: data[headerStart..<dataStart]) } catch {
             throw fail("header is not a JSON object of tensor entries (\(describe(error)))")
-        }
-        // The decoder silently keeps one of two entries with the same name.
-        if let duplicate = DuplicateJSONKeys.first(in: data[headerStart..<dataStart]) {
-            throw fail("header names '\(duplicate.dottedKey)' twice")
         }
 
         var metadata: [String: String] = [:]
@@ -117,7 +117,7 @@ public enum SafeTensors {
     }
 
     /// How `serialize` stores values.
-    public enum StorageType: String, Sendable, CaseIterable {
+    package enum StorageType: String, Sendable, CaseIterable {
         /// IEEE float32, exact.
         case float32 = "F32"
         /// IEEE float16, rounded to nearest even: half the bytes, a relative error up to 2⁻¹¹
@@ -127,14 +127,14 @@ public enum SafeTensors {
 
     /// Serialises tensors (names sorted, so output is deterministic). Returns `nil` when a value
     /// cannot be stored in `storage` (not finite after rounding).
-    public static func serialize(
+    package static func serialize(
         _ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:], storage: StorageType = .float32
     ) -> Data? {
         serialize(tensors, metadata: metadata, storageFor: { _ in storage })
     }
 
     /// Serialises tensors, each in the storage `storageFor(name)` picks.
-    public static func serialize(
+    package static func serialize(
         _ tensors: [String: NamedTensors.Tensor], metadata: [String: String] = [:], storageFor: (String) -> StorageType
     ) -> Data? {
         var header: [String: Any] = [:]

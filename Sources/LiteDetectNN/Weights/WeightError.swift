@@ -1,5 +1,5 @@
 /// Why a weights file or a weight request was refused. Every case names the file or tensor.
-public enum WeightError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum WeightError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case malformed(file: String, reason: String)
     case tooLarge(file: String, what: String, size: Int, limit: Int)
@@ -9,7 +9,7 @@ public enum WeightError: Error, Sendable, Equatable, CustomStringConvertible {
     case nonFinite(name: String, index: Int)
     case unused(names: [String], source: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .unreadable(file, reason): return "\(file): cannot read weights: \(reason)"
         case let .malformed(file, reason): return "\(file): not a valid safetensors file: \(reason)"

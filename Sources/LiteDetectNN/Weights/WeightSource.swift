@@ -3,7 +3,7 @@
 /// Names and layouts are those of the PyTorch `state_dict` the model was defined by
 /// (e.g. `features.3.conv.1.0.weight`, convolution weights `[out, in/groups, kh, kw]`):
 /// files keep the ecosystem's keys, the engine repacks at load.
-public protocol WeightSource {
+package protocol WeightSource {
     /// A human-readable name for errors (usually the file path).
     var sourceName: String { get }
     /// The values of tensor `name`, row-major, after checking that its shape is `shape`.
@@ -14,27 +14,27 @@ public protocol WeightSource {
 }
 
 /// An in-memory set of named tensors, strict about use: every tensor must be taken exactly once.
-public struct NamedTensors: WeightSource, Sendable {
-    public struct Tensor: Sendable {
-        public var shape: [Int]
-        public var values: [Float]
-        public init(shape: [Int], values: [Float]) {
+package struct NamedTensors: WeightSource, Sendable {
+    package struct Tensor: Sendable {
+        package var shape: [Int]
+        package var values: [Float]
+        package init(shape: [Int], values: [Float]) {
             precondition(shape.reduce(1, *) == values.count, "tensor values do not fill the shape")
             self.shape = shape
             self.values = values
         }
     }
 
-    public private(set) var tensors: [String: Tensor]
-    public let sourceName: String
+    package private(set) var tensors: [String: Tensor]
+    package let sourceName: String
     private var taken: Set<String> = []
 
-    public init(_ tensors: [String: Tensor], sourceName: String) {
+    package init(_ tensors: [String: Tensor], sourceName: String) {
         self.tensors = tensors
         self.sourceName = sourceName
     }
 
-    public mutating func take(_ name: String, shape: [Int]) throws(WeightError) -> [Float] {
+    package mutating func take(_ name: String, shape: [Int]) throws(WeightError) -> [Float] {
         guard let tensor = tensors[name] else { throw .missing(name: name, source: sourceName) }
         guard tensor.shape == shape else { throw .shapeMismatch(name: name, expected: shape, actual: tensor.shape) }
         if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) { throw .nonFinite(name: name, index: bad) }
@@ -42,7 +42,7 @@ public struct NamedTensors: WeightSource, Sendable {
         return tensor.values
     }
 
-    public func checkAllUsed() throws(WeightError) {
+    package func checkAllUsed() throws(WeightError) {
         let unused = tensors.keys.filter { !taken.contains($0) }.sorted()
         if !unused.isEmpty { throw .unused(names: unused, source: sourceName) }
     }
@@ -50,13 +50,13 @@ public struct NamedTensors: WeightSource, Sendable {
 
 /// Plausible random parameters for any model, for speed and plumbing checks without trained
 /// weights. Deterministic for a given seed; BatchNorm statistics stay in sane ranges.
-public struct SeededRandomWeights: WeightSource, Sendable {
-    public let sourceName = "random weights"
+package struct SeededRandomWeights: WeightSource, Sendable {
+    package let sourceName = "random weights"
     private var state: UInt64
 
-    public init(seed: UInt64 = 0x11_7E_DE_7E_C7) { state = seed }
+    package init(seed: UInt64 = 0x11_7E_DE_7E_C7) { state = seed }
 
-    public mutating func take(_ name: String, shape: [Int]) throws(WeightError) -> [Float] {
+    package mutating func take(_ name: String, shape: [Int]) throws(WeightError) -> [Float] {
         let count = shape.reduce(1, *)
         let (low, high): (Float, Float)
         if name.hasSuffix("running_var") {
@@ -82,5 +82,5 @@ public struct SeededRandomWeights: WeightSource, Sendable {
         return values
     }
 
-    public func checkAllUsed() {}
+    package func checkAllUsed() {}
 }

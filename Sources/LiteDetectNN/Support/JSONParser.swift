@@ -1,33 +1,52 @@
-/// A strict JSON (RFC 8259) parser over UTF-8 bytes.
+/// The one strict JSON (RFC 8259) parser every file LiteDetect reads goes through: model configs,
+/// safetensors headers, evaluation files.
 ///
-/// Foundation's `JSONSerialization` on Linux turns long decimals such as `0.35000000000000003`
-/// into `NSDecimalNumber`, whose `Double` is off in the last bits; COCO results written by Python
-/// carry exactly such 17-digit numbers. This parser hands every number to `Double(_:)`, which
-/// rounds correctly, as Python's `float()` does. Duplicate keys, trailing commas, `NaN` and numbers
-/// beyond `Double`'s range are errors.
-struct JSONParser {
-    /// Why a text is not JSON, with the 1-based line and column of the first offending byte.
-    struct SyntaxError: Error {
-        var line: Int
-        var column: Int
-        var problem: String
+/// Why not Foundation's: its decoder silently keeps one of two values for a repeated key, so a
+/// config or weights header that names a key twice would load with a value its author may not have
+/// meant; its errors give a character offset, not a line, column and key; and `JSONSerialization`
+/// on Linux turns long decimals such as `0.35000000000000003` into `NSDecimalNumber`, whose
+/// `Double` is off in the last bits (COCO results written by Python carry exactly such 17-digit
+/// numbers). This parser hands every number to `Double(_:)`, which rounds correctly, as Python's
+/// `float()` does. Duplicate keys, trailing commas, `NaN`, invalid UTF-8 and numbers beyond
+/// `Double`'s range are errors that say where.
+package struct JSONParser {
+    /// Why a text is not JSON: the 1-based line and column of the first offending byte and the
+    /// dotted path of the value being read there (`input.width`, `levels[1].s`; `""` at the top).
+    package struct SyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+        package var line: Int
+        package var column: Int
+        package var path: String
+        package var problem: String
+        /// The problem is a key given twice in one object (`path` ends with it).
+        package var isRepeatedKey = false
+
+        package var description: String {
+            "line \(line), column \(column)\(path.isEmpty ? "" : ", in \(path)"): \(problem)"
+        }
+    }
+
+    /// A step of the path from the document's root to the value being read, kept for messages.
+    private enum PathStep {
+        case key(String)
+        case index(Int)
     }
 
     private let bytes: [UInt8]
     private var position = 0
     private var depth = 0
-    /// Deeper nesting than any evaluation file needs; stops hostile input from exhausting the stack.
+    private var path: [PathStep] = []
+    /// Deeper nesting than any file we read needs; stops hostile input from exhausting the stack.
     private static let maximumDepth = 512
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses one complete document (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes)
+    package static func parse(_ bytes: some Collection<UInt8>) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(Array(bytes))
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected text after the end of the document") }
+        guard parser.position == parser.bytes.count else { throw parser.error("unexpected text after the end of the document") }
         return value
     }
 
@@ -61,11 +80,15 @@ struct JSONParser {
             skipWhitespace()
             guard consume(UInt8(ascii: ":")) else { throw error("expected ':' after the key \"\(key)\"") }
             skipWhitespace()
+            path.append(.key(key))
             let value = try parseValue()
             guard members.updateValue(value, forKey: key) == nil else {
                 position = keyPosition
-                throw error("duplicate key \"\(key)\"")
+                var repeated = error("the key \"\(key)\" is given twice in one object; keep one")
+                repeated.isRepeatedKey = true
+                throw repeated
             }
+            path.removeLast()
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "}")) else { throw error("expected ',' or '}' in an object") }
@@ -82,7 +105,9 @@ struct JSONParser {
         if consume(UInt8(ascii: "]")) { depth -= 1; return .array(elements) }
         while true {
             skipWhitespace()
+            path.append(.index(elements.count))
             elements.append(try parseValue())
+            path.removeLast()
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "]")) else { throw error("expected ',' or ']' in an array") }
@@ -138,7 +163,11 @@ struct JSONParser {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: utf8, as: UTF8.self)
+                guard let string = String(validating: utf8, as: UTF8.self) else {
+                    position -= 1
+                    throw error("the string is not valid UTF-8")
+                }
+                return string
             case UInt8(ascii: "\\"):
                 try parseEscape(into: &utf8)
             case 0..<0x20:
@@ -225,6 +254,15 @@ struct JSONParser {
             line += 1
             lineStart = index + 1
         }
-        return SyntaxError(line: line, column: end - lineStart + 1, problem: problem)
+        // A hostile document nests hundreds of levels: name the first few and elide the rest.
+        let shownSteps = 16
+        var dotted = path.prefix(shownSteps).reduce(into: "") { text, step in
+            switch step {
+            case let .key(key): text += text.isEmpty ? key : ".\(key)"
+            case let .index(index): text += "[\(index)]"
+            }
+        }
+        if path.count > shownSteps { dotted += "…" }
+        return SyntaxError(line: line, column: end - lineStart + 1, path: dotted, problem: problem)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectNN
 
 /// A COCO annotation file (the `instances_*.json` layout), reduced to what box evaluation uses.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectNN
 
 /// One entry of a COCO results file: a scored box of a category on an image.
 public struct COCODetection: Sendable, Hashable {

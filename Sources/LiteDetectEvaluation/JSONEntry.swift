@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectNN
 
 /// One JSON object of an evaluation file, read field by field with errors that name the file, the
 /// entry (`annotations[3] (id 17)`) and the field.
@@ -89,9 +90,9 @@ enum JSONDocument {
 
     static func parse(_ data: Data, file: String) throws(EvaluationError) -> JSONValue {
         do {
-            return try JSONParser.parse([UInt8](data))
+            return try JSONParser.parse(data)
         } catch {
-            throw .invalidJSON(file: file, line: error.line, column: error.column, problem: error.problem)
+            throw .invalidJSON(file: file, line: error.line, column: error.column, path: error.path, problem: error.problem)
         }
     }
 

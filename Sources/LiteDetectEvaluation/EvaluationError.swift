@@ -2,8 +2,9 @@
 /// caller's name for in-memory data) and, where there is one, the entry at fault.
 public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadableFile(file: String, reason: String)
-    /// Not JSON at all: the 1-based line and column of the first offending character.
-    case invalidJSON(file: String, line: Int, column: Int, problem: String)
+    /// Not JSON at all: the 1-based line and column of the first offending character and the path
+    /// of the value being read there (`images[0].bbox`; `""` at the top level).
+    case invalidJSON(file: String, line: Int, column: Int, path: String, problem: String)
     /// `entry` is a path into the document such as `annotations[3] (id 17)`, or `""` for the
     /// document itself.
     case invalidEntry(file: String, entry: String, problem: String)
@@ -11,7 +12,8 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch self {
         case let .unreadableFile(file, reason): return "\(file): cannot read: \(reason)"
-        case let .invalidJSON(file, line, column, problem): return "\(file): not valid JSON (line \(line), column \(column)): \(problem)"
+        case let .invalidJSON(file, line, column, path, problem):
+            return "\(file): not valid JSON (line \(line), column \(column)\(path.isEmpty ? "" : ", in \(path)")): \(problem)"
         case let .invalidEntry(file, entry, problem): return entry.isEmpty ? "\(file): \(problem)" : "\(file): \(entry): \(problem)"
         }
     }

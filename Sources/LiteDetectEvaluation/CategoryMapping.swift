@@ -1,3 +1,5 @@
+import LiteDetect
+
 /// Which annotation category each of a model's classes is scored as.
 ///
 /// A model with torchvision's 91 COCO labels maps by id (its class ids are COCO category ids, so

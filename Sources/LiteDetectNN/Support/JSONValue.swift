@@ -1,8 +1,8 @@
-/// A parsed JSON value, as the evaluation files are read.
+/// A parsed JSON value (`JSONParser`).
 ///
 /// Numbers are kept as `Double`, parsed with correct rounding from their text: the same values
 /// Python's `json` gives pycocotools, so that boxes and scores compare bit for bit.
-enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -11,7 +11,7 @@ enum JSONValue: Sendable, Equatable {
     case object([String: JSONValue])
 
     /// What a message calls this kind of value ("a string", "an array", …).
-    var kindDescription: String {
+    package var kindDescription: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"
