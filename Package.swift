@@ -6,6 +6,7 @@ let package = Package(
     products: [
         // MARK: Public API
         .library(name: "LiteDetect", targets: ["LiteDetect"]),
+        .library(name: "LiteDetectModels", targets: ["LiteDetectModels"]),
         .library(name: "LiteDetectEvaluation", targets: ["LiteDetectEvaluation"]),
         // MARK: Executables
         .executable(name: "detect", targets: ["LiteDetectCLI"]),
@@ -35,21 +36,24 @@ let package = Package(
         ),
         /// Decoded images, encoding, resizing, normalisation and drawing.
         .target(name: "LiteDetectImage", dependencies: ["CLiteDetectImageIO"]),
-        /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources.
-        .target(
-            name: "LiteDetectModels",
-            path: "Configs",
-            exclude: ["README.md", "weights/README.md"],
-            resources: [.copy("models"), .copy("weights")]
-        ),
         /// The public library: detectors, sessions, model configs, tracking, and the few types of the
         /// layers below a user needs (`Exports.swift`); the rest of the layers is `package`.
         .target(
             name: "LiteDetect",
             dependencies: [
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
-                "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectModels",
+                "LiteDetectPostprocess", "LiteDetectImage",
             ]
+        ),
+        /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources,
+        /// and `ModelCatalog.bundled`: optional, so that an app with its own model does not carry them.
+        .target(
+            name: "LiteDetectModels",
+            dependencies: ["LiteDetect"],
+            path: "Configs",
+            exclude: ["README.md", "weights/README.md"],
+            sources: ["BundledModels.swift"],
+            resources: [.copy("models"), .copy("weights")]
         ),
         /// COCO (pycocotools) and VOC detection metrics, for `detect eval` and users who score models.
         .target(name: "LiteDetectEvaluation", dependencies: ["LiteDetect", "LiteDetectNN"]),
@@ -66,7 +70,7 @@ let package = Package(
         .target(
             name: "LiteDetectImport",
             dependencies: [
-                "LiteDetect", "LiteDetectEvaluation", "LiteDetectNN", "LiteDetectImportFormats",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectNN", "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -75,12 +79,12 @@ let package = Package(
         .executableTarget(
             name: "LiteDetectCLI",
             dependencies: [
-                "LiteDetect", "LiteDetectEvaluation", "LiteDetectImport",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         /// Example: a Y4M frame loop with detection and tracking over the public API (`Examples/FrameLoop`).
-        .executableTarget(name: "FrameLoop", dependencies: ["LiteDetect"], path: "Examples/FrameLoop"),
+        .executableTarget(name: "FrameLoop", dependencies: ["LiteDetect", "LiteDetectModels"], path: "Examples/FrameLoop"),
 
         // MARK: Tests
 
@@ -108,7 +112,7 @@ let package = Package(
         .testTarget(
             name: "LiteDetectTests",
             dependencies: [
-                "LiteDetect", "LiteDetectEvaluation", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport",
                 "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],

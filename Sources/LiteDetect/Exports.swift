@@ -16,7 +16,6 @@
 @_exported import class LiteDetectImage.Y4MReader
 @_exported import class LiteDetectImage.Y4MWriter
 @_exported import struct LiteDetectImage.Y4MStreamHeader
-@_exported import LiteDetectModels
 @_exported import struct LiteDetectImage.Y4MRatio
 @_exported import enum LiteDetectImage.Y4MInterlacing
 @_exported import enum LiteDetectImage.Y4MColorSpace

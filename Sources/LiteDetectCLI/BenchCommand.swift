@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectKernels
 
 /// `detect bench`: how fast each backbone detects, on this machine, side by side.
@@ -76,10 +77,10 @@ struct BenchCommand: ParsableCommand {
         var configs: [ModelConfig] = []
         if models.isEmpty {
             for backbone in backbones.isEmpty ? BackboneName.allCases : backbones {
-                configs.append(try ModelCatalog.config(named: "ssdlite320-\(backbone.rawValue)"))
+                configs.append(try ModelCatalog.config(nameOrPath: "ssdlite320-\(backbone.rawValue)"))
             }
         } else {
-            configs = try models.map { try ModelCatalog.config(named: $0) }
+            configs = try models.map { try ModelCatalog.config(nameOrPath: $0) }
         }
         var plan: [(ModelConfig, Int, KernelPrecision)] = []
         for config in configs {

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectKernels
 
 /// The measurements of one (model, input size, threads) configuration.

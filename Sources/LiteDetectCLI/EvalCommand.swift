@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectEvaluation
 
 /// `detect eval`: COCO-style accuracy of a model on an annotated image folder, or of any tool's COCO

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectModels
 
 /// `detect [IMAGE|DIR|GLOB ...]`: detection on image files, the default command.
 struct ImagesCommand: ParsableCommand {

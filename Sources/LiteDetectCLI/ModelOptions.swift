@@ -1,5 +1,6 @@
 import ArgumentParser
 import LiteDetect
+import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectKernels
 import LiteDetectNN
@@ -38,11 +39,11 @@ struct ModelOptions: ParsableArguments {
     func loadDetector() throws -> Detector {
         let config: ModelConfig
         if let model {
-            config = try ModelCatalog.config(named: model)
+            config = try ModelCatalog.config(nameOrPath: model)
         } else if let backbone {
-            config = try ModelCatalog.config(for: backbone)
+            config = try ModelCatalog.bundledModel(for: backbone)
         } else {
-            config = try ModelCatalog.config(named: ModelCatalog.defaultModelName)
+            config = try ModelCatalog.config(nameOrPath: ModelCatalog.defaultModelName)
         }
         let choice: WeightsChoice = randomWeights ? .random(seed: 0x5EED) : weights.map { .file($0) } ?? .configured
         let weightsFile = randomWeights ? nil : weights ?? config.weightsPath
@@ -59,6 +60,15 @@ struct ModelOptions: ParsableArguments {
             throw ModelLoadFailure("model \(config.name) at its \(config.input.width)×\(config.input.height) input cannot be built: \(error)")
         } catch let error as BackboneError {
             throw ModelLoadFailure("model \(config.name): \(error)")
+        } catch DetectorError.noTrainedWeights {
+            // The library's message names its API; the command line names its flags.
+            let trained = ModelCatalog.bundled.names.filter { (try? ModelCatalog.bundled.config(named: $0).weights) != nil }
+            throw ModelLoadFailure(
+                "model '\(config.name)' has no trained weights; bundled models with trained weights: "
+                    + "\(trained.isEmpty ? "none" : trained.joined(separator: ", ")). Give weights with --weights FILE.safetensors, "
+                    + "or use --random-weights for speed and plumbing checks.")
+        } catch let DetectorError.unsupportedPrecision(_, reason) {
+            throw ModelLoadFailure("\(reason); use --precision f32 (the default) on this machine")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectNN
 
@@ -24,7 +25,7 @@ struct ModelsCommand: ParsableCommand {
 
     func run() throws {
         if let model {
-            print(try Self.details(of: ModelCatalog.config(named: model)))
+            print(try Self.details(of: ModelCatalog.config(nameOrPath: model)))
             return
         }
         print("Backbones (feature extractor only, at \(inputSize)×\(inputSize)):")
@@ -37,8 +38,8 @@ struct ModelsCommand: ParsableCommand {
         print(TextTable(header: ["backbone", "params", "MMACs", "stride16", "stride32", "definition"], rows: rows).rendered)
 
         print("\nModels (whole detector at its own input size; `detect --model NAME`):")
-        let models = try ModelCatalog.bundledNames.map { name -> [String] in
-            let config = try ModelCatalog.config(named: name)
+        let models = try ModelCatalog.bundled.names.map { name -> [String] in
+            let config = try ModelCatalog.config(nameOrPath: name)
             let network = try Self.network(of: config)
             return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classNames.count)",
                     String(format: "%.2fM", Double(network.parameterCount) / 1e6),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectImage
 
 /// `detect video INPUT`: detection, and optionally tracking, on a YUV4MPEG2 stream frame by frame.

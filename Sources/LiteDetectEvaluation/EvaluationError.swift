@@ -1,6 +1,8 @@
+import Foundation
+
 /// Why ground truth or detections could not be evaluated. Every case names the file (or the
 /// caller's name for in-memory data) and, where there is one, the entry at fault.
-public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     case unreadableFile(file: String, reason: String)
     /// Not JSON at all: the 1-based line and column of the first offending character and the path
     /// of the value being read there (`images[0].bbox`; `""` at the top level).
@@ -17,4 +19,6 @@ public enum EvaluationError: Error, Sendable, Equatable, CustomStringConvertible
         case let .invalidEntry(file, entry, problem): return entry.isEmpty ? "\(file): \(problem)" : "\(file): \(entry): \(problem)"
         }
     }
+
+    public var errorDescription: String? { description }
 }

@@ -1,6 +1,8 @@
+import Foundation
+
 /// Everything that can go wrong in LiteDetectPostprocess: a configuration that cannot describe a
 /// detector, or a frame whose buffers do not match the configuration.
-package enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// A configuration field holds a value outside its domain; `expected` says what is allowed.
     case invalidParameter(field: String, value: String, expected: String)
     /// Two configuration lists that pair up element by element have different lengths.
@@ -18,4 +20,6 @@ package enum PostprocessError: Error, Sendable, Equatable, CustomStringConvertib
             return "\(tensor) holds \(actual) floats, expected \(expected)"
         }
     }
+
+    package var errorDescription: String? { description }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectPostprocess
 import LiteDetectTestSupport
 import XCTest

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectTestSupport
 import XCTest
 
@@ -16,7 +17,7 @@ final class BundledWeightsBudgetTests: XCTestCase {
             total += try XCTUnwrap(FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(file).path)[.size] as? Int)
         }
         XCTAssertLessThanOrEqual(total, Self.budget, "Configs/weights holds \(total) bytes")
-        let referenced = Set(try ModelCatalog.bundledNames.compactMap { try ModelCatalog.config(named: $0).weightsPath }.map { URL(fileURLWithPath: $0).lastPathComponent })
+        let referenced = Set(try ModelCatalog.bundled.names.compactMap { try ModelCatalog.bundled.config(named: $0).weightsPath }.map { URL(fileURLWithPath: $0).lastPathComponent })
         XCTAssertEqual(Set(files), referenced, "weights files and bundled configs should match one to one")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectEvaluation
 import XCTest
 
@@ -11,7 +12,7 @@ final class ClassIDTableTests: XCTestCase {
     private static let vocToCOCO = [0, 5, 2, 16, 9, 44, 6, 3, 17, 62, 21, 67, 18, 19, 4, 1, 64, 20, 63, 7, 72]
 
     private func vocConfigJSON() throws -> [String: Any] {
-        let url = try XCTUnwrap(BundledModels.directory).appendingPathComponent("models/ssd300-mobilenetv1-voc.json")
+        let url = ModelCatalog.bundled.directory.appendingPathComponent("models/ssd300-mobilenetv1-voc.json")
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
@@ -64,7 +65,7 @@ final class ClassIDTableTests: XCTestCase {
 
     /// A config built in code is not checked by the decoder; the detector refuses a bad table.
     func testADetectorRefusesATableThatDoesNotFit() throws {
-        var config = try ModelCatalog.config(named: "ssd300-mobilenetv1-voc")
+        var config = try ModelCatalog.bundled.config(named: "ssd300-mobilenetv1-voc")
         for table in [Array(Self.vocToCOCO.dropLast()), Self.vocToCOCO.dropLast() + [1], Self.vocToCOCO.dropLast() + [-1]] {
             config.classIDs = table
             XCTAssertThrowsError(try Detector(config: config)) { error in
@@ -74,7 +75,7 @@ final class ClassIDTableTests: XCTestCase {
     }
 
     func testEvaluationMapsTheReportedIDsByName() throws {
-        var config = try ModelCatalog.config(named: "ssd300-mobilenetv1-voc")
+        var config = try ModelCatalog.bundled.config(named: "ssd300-mobilenetv1-voc")
         config.classIDs = Self.vocToCOCO
         let mapping = CategoryMapping(config: config, categories: [
             COCOGroundTruth.Category(id: 1, name: "person"), COCOGroundTruth.Category(id: 50, name: "Horse"),

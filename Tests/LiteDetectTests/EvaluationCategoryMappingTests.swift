@@ -1,4 +1,5 @@
 import LiteDetect
+import LiteDetectModels
 import LiteDetectEvaluation
 import XCTest
 
@@ -6,7 +7,7 @@ import XCTest
 /// otherwise.
 final class EvaluationCategoryMappingTests: XCTestCase {
     func testTorchvisionCOCOModelsMapByID() throws {
-        let labels = try ModelCatalog.config(named: "ssdlite320-mobilenetv3-large").labels
+        let labels = try ModelCatalog.bundled.config(named: "ssdlite320-mobilenetv3-large").labels
         XCTAssertTrue(CategoryMapping.isTorchvisionCOCO(labels), "the bundled ssdlite320 configs carry torchvision's COCO labels")
         // A file that spells categories its own way still lines up by id.
         let categories = [
@@ -21,7 +22,7 @@ final class EvaluationCategoryMappingTests: XCTestCase {
     }
 
     func testOtherModelsMapByNameIgnoringCase() throws {
-        let labels = try ModelCatalog.config(named: "ssdlite300-mobilenetv2-person").labels
+        let labels = try ModelCatalog.bundled.config(named: "ssdlite300-mobilenetv2-person").labels
         XCTAssertFalse(CategoryMapping.isTorchvisionCOCO(labels))
         let mapping = CategoryMapping(labels: labels, categories: [
             COCOGroundTruth.Category(id: 3, name: "car"), COCOGroundTruth.Category(id: 9, name: "Person"),

@@ -1,4 +1,5 @@
 import LiteDetect
+import LiteDetectModels
 import LiteDetectAllocationCounter
 import XCTest
 

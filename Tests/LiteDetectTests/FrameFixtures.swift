@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import XCTest
 
 /// The committed OpenCV conversion fixtures (`Tools/reference/video/make_frame_fixtures.py`)
@@ -28,7 +29,7 @@ enum FrameFixtures {
     /// A small SSDLite (MobileNetV3-small at 64×64 input) with seeded random weights: the whole
     /// pipeline in well under a millisecond per frame, for tests that run thousands of frames.
     static func tinyDetector() throws -> Detector {
-        var config = try ModelCatalog.config(named: "ssdlite320-mobilenetv3-small")
+        var config = try ModelCatalog.bundled.config(named: "ssdlite320-mobilenetv3-small")
         config.input.width = 64
         config.input.height = 64
         return try Detector(config: config, weights: .random(seed: 7))

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import XCTest
 
 /// Resident memory stays flat over a long frame loop: nothing accumulates per frame.

@@ -1,4 +1,5 @@
 import LiteDetect
+import LiteDetectModels
 import Synchronization
 import XCTest
 

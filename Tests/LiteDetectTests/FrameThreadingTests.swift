@@ -1,5 +1,6 @@
 import Dispatch
 import LiteDetect
+import LiteDetectModels
 import Synchronization
 import XCTest
 

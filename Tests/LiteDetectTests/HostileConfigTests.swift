@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectNN
 import LiteDetectPostprocess
@@ -103,8 +104,8 @@ final class HostileConfigTests: XCTestCase {
     /// and loaded from there, as `--model PATH` does.
     func testEveryModelAtTinyInputSizesBuildsOrThrowsANamedError() throws {
         var built = 0, refused: [String] = []
-        for name in ModelCatalog.bundledNames {
-            let source = try XCTUnwrap(BundledModels.directory).appendingPathComponent("models/\(name).json")
+        for name in ModelCatalog.bundled.names {
+            let source = ModelCatalog.bundled.directory.appendingPathComponent("models/\(name).json")
             var object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])
             object["weights"] = NSNull()
             // Around every power of two a stride-2 layer halves to (odd sizes round differently).
@@ -168,7 +169,7 @@ final class HostileConfigTests: XCTestCase {
         ]
         for (path, reason) in cases {
             let blocked = try returnsWithoutBlocking(on: fifo) {
-                XCTAssertThrowsError(try ModelCatalog.config(named: path)) { error in
+                XCTAssertThrowsError(try ModelCatalog.config(nameOrPath: path)) { error in
                     XCTAssertEqual(error as? ConfigError, .unreadable(file: path, reason: reason))
                 }
             }
@@ -182,7 +183,7 @@ final class HostileConfigTests: XCTestCase {
     /// both shapes (MobileNetV3-Small's stem has 16 filters in torchvision; the file has 32).
     func testWeightsOfAnotherModelNameTheFirstTensorThatDoesNotFit() throws {
         let entries = try manifest().weights
-        let config = try ModelCatalog.config(named: "ssdlite320-mobilenetv3-small")
+        let config = try ModelCatalog.bundled.config(named: "ssdlite320-mobilenetv3-small")
         for error in ["shapeMismatch", "missing"] {
             let entry = try XCTUnwrap(entries.first { $0.error == error })
             let path = Self.corpus.appendingPathComponent(entry.file).path

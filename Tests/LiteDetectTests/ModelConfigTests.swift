@@ -1,12 +1,13 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import XCTest
 
 /// Config files are strict: every mistake names the file and the key.
 final class ModelConfigTests: XCTestCase {
     /// A valid config as a JSON object, to be broken one key at a time.
     private func validConfig() throws -> [String: Any] {
-        let url = try XCTUnwrap(BundledModels.directory).appendingPathComponent("models/ssdlite320-mobilenetv3-large.json")
+        let url = ModelCatalog.bundled.directory.appendingPathComponent("models/ssdlite320-mobilenetv3-large.json")
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
     }
 
@@ -21,12 +22,12 @@ final class ModelConfigTests: XCTestCase {
     }
 
     func testEveryBundledConfigLoads() throws {
-        let names = ModelCatalog.bundledNames
+        let names = ModelCatalog.bundled.names
         for backbone in BackboneName.allCases {
             XCTAssertTrue(names.contains("ssdlite320-\(backbone.rawValue)"), "missing config for \(backbone)")
         }
         for name in names {
-            let config = try ModelCatalog.config(named: name)
+            let config = try ModelCatalog.bundled.config(named: name)
             XCTAssertEqual(config.name, name, "a config's name must match its file name")
             XCTAssertEqual(config.architecture.anchorsPerLevel.count, config.architecture.levelCount)
         }
@@ -34,7 +35,7 @@ final class ModelConfigTests: XCTestCase {
 
     func testTorchvisionConfigMatchesTorchvisionDefaults() throws {
         // ssdlite320_mobilenet_v3_large: 91 classes, 6 anchors per location on 6 levels, score 0.001, IoU 0.55, 300/300.
-        let config = try ModelCatalog.config(named: "ssdlite320-mobilenetv3-large")
+        let config = try ModelCatalog.bundled.config(named: "ssdlite320-mobilenetv3-large")
         XCTAssertEqual(config.classColumns, 91)
         XCTAssertEqual(config.labels[1], "person")
         XCTAssertEqual(config.architecture.anchorsPerLevel, [6, 6, 6, 6, 6, 6])
@@ -119,7 +120,7 @@ final class ModelConfigTests: XCTestCase {
     }
 
     func testUnknownModelListsTheAvailableOnes() {
-        XCTAssertThrowsError(try ModelCatalog.config(named: "ssdlite320-resnet50")) { error in
+        XCTAssertThrowsError(try ModelCatalog.bundled.config(named: "ssdlite320-resnet50")) { error in
             guard case let .unknownModel(name, available) = error as? ConfigError else { return XCTFail("\(error)") }
             XCTAssertEqual(name, "ssdlite320-resnet50")
             XCTAssertTrue(available.contains("ssdlite320-shufflenetv2"))

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectImport
 import LiteDetectImportFormats
 import LiteDetectNN
@@ -124,7 +125,7 @@ final class ONNXImportTests: XCTestCase {
             }
 
             // The config keeps the named one's anchors, box coder, post-processing and labels.
-            let bundled = try ModelCatalog.config(named: fixture.config)
+            let bundled = try ModelCatalog.bundled.config(named: fixture.config)
             XCTAssertEqual(imported.config.anchors, bundled.anchors)
             XCTAssertEqual(imported.config.boxCoder, bundled.boxCoder)
             XCTAssertEqual(imported.config.postprocess, bundled.postprocess)

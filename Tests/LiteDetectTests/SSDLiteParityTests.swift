@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectNN
 import LiteDetectTestSupport
 import XCTest
@@ -31,7 +32,7 @@ final class SSDLiteParityTests: XCTestCase {
     func testTorchvisionSSDLite320MobileNetV3LargeEndToEnd() throws {
         let name = "torchvision-ssdlite320-mobilenetv3-large"
         let (fixture, reference) = try SSDLiteFixture.load(name)
-        let config = try ModelCatalog.config(named: "ssdlite320-mobilenetv3-large")
+        let config = try ModelCatalog.bundled.config(named: "ssdlite320-mobilenetv3-large")
         let detector = try Detector(config: config, weightSource: fixture.tensors.namedTensors(source: name), description: .random(seed: 0))
         let session = detector.makeSession()
         let image = try ImageFile.load(repositoryRoot.appendingPathComponent("SampleImages/street.jpg").path).image

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectTestSupport
 import XCTest
 
@@ -25,19 +26,19 @@ final class StudentModelTests: XCTestCase {
         .appendingPathComponent("students")
 
     private var studentNames: [String] {
-        ModelCatalog.bundledNames.filter { $0.hasPrefix("ssdlite320-") && ($0.hasSuffix("-person") || $0.hasSuffix("-coco")) }
+        ModelCatalog.bundled.names.filter { $0.hasPrefix("ssdlite320-") && ($0.hasSuffix("-person") || $0.hasSuffix("-coco")) }
     }
 
     func testEveryBundledStudentHasTrainedWeightsAndAFixture() throws {
         XCTAssertFalse(studentNames.isEmpty, "no bundled students found")
         for name in studentNames {
-            let config = try ModelCatalog.config(named: name)
+            let config = try ModelCatalog.bundled.config(named: name)
             XCTAssertNotNil(config.weights, "\(name) ships without weights")
             if name.hasSuffix("-person") {
                 XCTAssertEqual(config.labels, ["background", "person"], name)
             } else {
                 // COCO's ids and names for what it learnt, so its results compare with the teacher's.
-                let teacher = try ModelCatalog.config(named: ModelCatalog.defaultModelName)
+                let teacher = try ModelCatalog.bundled.config(named: ModelCatalog.defaultModelName)
                 let ids = try XCTUnwrap(config.classIDs, "\(name) has no class_ids")
                 for (id, label) in zip(ids, config.labels).dropFirst() {
                     XCTAssertEqual(teacher.labels[id], label, "\(name): class id \(id)")
@@ -54,12 +55,12 @@ final class StudentModelTests: XCTestCase {
     /// one (COCO on MobileNetV2, VOC on MobileNetV1), else the COCO student, else the person
     /// student, else the untrained layout.
     func testBackboneChoosesTheBestTrainedModel() throws {
-        XCTAssertEqual(try ModelCatalog.config(for: .mobileNetV2).name, "ssd300-mobilenetv2-coco")
-        XCTAssertEqual(try ModelCatalog.config(for: .mobileNetV1).name, "ssd300-mobilenetv1-voc")
+        XCTAssertEqual(try ModelCatalog.bundledModel(for: .mobileNetV2).name, "ssd300-mobilenetv2-coco")
+        XCTAssertEqual(try ModelCatalog.bundledModel(for: .mobileNetV1).name, "ssd300-mobilenetv1-voc")
         for backbone in BackboneName.allCases where backbone != .mobileNetV2 && backbone != .mobileNetV1 {
             let coco = "ssdlite320-\(backbone.rawValue)-coco", person = "ssdlite320-\(backbone.rawValue)-person"
             let expected = studentNames.contains(coco) ? coco : studentNames.contains(person) ? person : "ssdlite320-\(backbone.rawValue)"
-            XCTAssertEqual(try ModelCatalog.config(for: backbone).name, expected)
+            XCTAssertEqual(try ModelCatalog.bundledModel(for: backbone).name, expected)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectImport
 import LiteDetectImportFormats
 import LiteDetectNN
@@ -21,7 +22,7 @@ final class TensorFlowImportTests: XCTestCase {
 
     func testPersonGraphImportsToTheBundledTensors() throws {
         let imported = try TensorFlowSSDImporter.importGraph(at: Self.personGraphPath, options: options("ssdlite300-mobilenetv2-person"))
-        let bundled = try ModelCatalog.config(named: "ssdlite300-mobilenetv2-person")
+        let bundled = try ModelCatalog.bundled.config(named: "ssdlite300-mobilenetv2-person")
         let reference = try SafeTensors.read(contentsOf: try XCTUnwrap(bundled.weightsPath)).tensors.tensors
         XCTAssertEqual(Set(imported.tensors.keys), Set(reference.keys))
         for (name, tensor) in reference {
@@ -48,7 +49,7 @@ final class TensorFlowImportTests: XCTestCase {
             throw XCTSkip("LITEDETECT_COCO_GRAPH is not set (the 70 MB graph is not committed)")
         }
         let imported = try TensorFlowSSDImporter.importGraph(at: path, options: ImportOptions(name: "coco", labels: LabelSets.named("coco")!, weightsPath: "x"))
-        let bundled = try ModelCatalog.config(named: "ssd300-mobilenetv2-coco")
+        let bundled = try ModelCatalog.bundled.config(named: "ssd300-mobilenetv2-coco")
         let shipped = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(bundled.weightsPath)))
         let header = { (data: Data) in data.prefix(8 + Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })) }
         let ours = try XCTUnwrap(imported.weightsFile(storage: .mixed))

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectNN
 import LiteDetectTestSupport
 import XCTest

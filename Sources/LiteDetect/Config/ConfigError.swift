@@ -1,5 +1,7 @@
+import Foundation
+
 /// Why a model configuration was refused. Every case names the file and the key.
-public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     case unreadable(file: String, reason: String)
     case invalidJSON(file: String, reason: String)
     case unknownKey(file: String, key: String, valid: [String])
@@ -24,4 +26,6 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
             return "unknown model '\(name)'; available: \(available.joined(separator: ", ")) (or give a path to a .json config)"
         }
     }
+
+    public var errorDescription: String? { description }
 }

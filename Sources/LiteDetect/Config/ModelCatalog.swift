@@ -1,51 +1,41 @@
 import Foundation
 import LiteDetectBackbones
-import LiteDetectModels
 
-/// The models LiteDetect knows by name: the configs bundled with the package (`Configs/models`).
-public enum ModelCatalog {
-    /// The model `detect` runs when none is named: the real 90-class COCO detector.
-    public static let defaultModelName = "ssd300-mobilenetv2-coco"
+/// A folder of model configs looked up by name: `<directory>/models/<name>.json`, whose weights
+/// paths are relative to the config. The models that ship with LiteDetect are one such catalog
+/// (`ModelCatalog.bundled`, in the `LiteDetectModels` product); your own folder is another.
+public struct ModelCatalog: Sendable, Hashable {
+    /// The folder holding `models/` (and, by convention, `weights/`).
+    public let directory: URL
 
-    /// The real (not student) model each backbone runs with `--backbone`, where there is one: trained
-    /// on a full dataset by its authors and imported, rather than distilled here on one street.
-    package static let realModelNames: [BackboneName: String] = [
-        .mobileNetV2: defaultModelName,
-        .mobileNetV1: "ssd300-mobilenetv1-voc",
-    ]
+    public init(directory: URL) { self.directory = directory }
 
-    /// Names of the bundled configs, sorted.
-    public static var bundledNames: [String] {
-        guard let directory = BundledModels.directory?.appendingPathComponent("models"),
-            let files = try? FileManager.default.contentsOfDirectory(atPath: directory.path)
-        else { return [] }
+    private var modelsDirectory: URL { directory.appendingPathComponent("models") }
+
+    /// The names of the catalog's configs, sorted; empty when the folder cannot be listed.
+    public var names: [String] {
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: modelsDirectory.path) else { return [] }
         return files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
     }
 
-    /// Loads a config by bundled name, or from a path (anything with a `/` or ending in `.json`).
-    public static func config(named nameOrPath: String) throws(ConfigError) -> ModelConfig {
-        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".json") {
-            return try ModelConfig.load(contentsOf: nameOrPath)
+    /// Loads the config called `name` (a name, not a path: `ModelConfig.load(contentsOf:)` reads a file).
+    public func config(named name: String) throws(ConfigError) -> ModelConfig {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelsDirectory.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw .unreadable(file: modelsDirectory.path, reason: "no such folder, so no model '\(name)'")
         }
-        guard let directory = BundledModels.directory, bundledNames.contains(nameOrPath) else {
-            throw .unknownModel(name: nameOrPath, available: bundledNames)
-        }
-        return try ModelConfig.load(contentsOf: directory.appendingPathComponent("models/\(nameOrPath).json").path)
+        let available = names
+        guard available.contains(name) else { throw .unknownModel(name: name, available: available) }
+        return try ModelConfig.load(contentsOf: modelsDirectory.appendingPathComponent("\(name).json").path)
     }
 
-    /// The bundled config built on `backbone`: its real model (`realModelNames`) if bundled, else
-    /// its COCO student (`ssdlite320-<backbone>-coco`), else another model with trained weights (the
-    /// person student), else the untrained layout.
-    public static func config(for backbone: BackboneName) throws(ConfigError) -> ModelConfig {
-        var candidates: [ModelConfig] = []
-        for name in bundledNames {
-            let config = try self.config(named: name)
-            if config.backbone.name == backbone { candidates.append(config) }
+    /// Every config of the catalog built on `backbone`, in name order.
+    public func configs(on backbone: BackboneName) throws(ConfigError) -> [ModelConfig] {
+        var found: [ModelConfig] = []
+        for name in names {
+            let config = try config(named: name)
+            if config.backbone.name == backbone { found.append(config) }
         }
-        if let best = candidates.first(where: { $0.name == realModelNames[backbone] }) { return best }
-        if let coco = candidates.first(where: { $0.name == "ssdlite320-\(backbone.rawValue)-coco" && $0.weights != nil }) { return coco }
-        if let trained = candidates.first(where: { $0.weights != nil }) { return trained }
-        if let any = candidates.first { return any }
-        throw .unknownModel(name: "a model on \(backbone)", available: bundledNames)
+        return found
     }
 }

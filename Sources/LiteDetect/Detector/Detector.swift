@@ -38,7 +38,7 @@ public final class Detector: Sendable {
         switch weights {
         case .configured:
             guard let path = config.weightsPath else {
-                throw DetectorError.noTrainedWeights(model: config.name, trainedModels: Self.trainedModelNames())
+                throw DetectorError.noTrainedWeights(model: config.name)
             }
             source = try SafeTensors.read(contentsOf: path).tensors
             resolved = .file(path)
@@ -76,12 +76,9 @@ public final class Detector: Sendable {
         }
     }
 
-    /// Loads a bundled model by name, or a config file by path.
-    public convenience init(
-        model nameOrPath: String = ModelCatalog.defaultModelName, weights: WeightsChoice = .configured,
-        precision: KernelPrecision = .float32
-    ) throws {
-        try self.init(config: ModelCatalog.config(named: nameOrPath), weights: weights, precision: precision)
+    /// Loads the model described by the config file at `path` (`ModelConfig.load(contentsOf:)`).
+    public convenience init(configFile path: String, weights: WeightsChoice = .configured, precision: KernelPrecision = .float32) throws {
+        try self.init(config: ModelConfig.load(contentsOf: path), weights: weights, precision: precision)
     }
 
     public var isRandomlyInitialised: Bool {
@@ -119,11 +116,6 @@ public final class Detector: Sendable {
             maxDetections: uncapped,
             clipping: defaults.clipBoxes.postprocessClipping,
             classIDs: config.classIDs.map { .table(Array($0.dropFirst())) } ?? .offset(1))
-    }
-
-    /// Bundled models that ship trained weights.
-    static func trainedModelNames() -> [String] {
-        ModelCatalog.bundledNames.filter { (try? ModelCatalog.config(named: $0).weights) != nil }
     }
 
     /// Class ids (as detections report them) for label names (case-insensitive); unknown names are

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectKernels
 import LiteDetectNN
@@ -102,7 +103,7 @@ package enum ONNXImporter {
     static func loadConfig(_ nameOrPath: String) throws(ImportError) -> (ModelConfig, Data) {
         let config: ModelConfig
         do {
-            config = try ModelCatalog.config(named: nameOrPath)
+            config = try ModelCatalog.config(nameOrPath: nameOrPath)
         } catch {
             throw .unreadable(file: nameOrPath, reason: "the config that describes the anchors and post-processing: \(error)")
         }

@@ -1,5 +1,7 @@
+import Foundation
+
 /// Why a network could not be built: a layer whose shapes cannot work, or weights that do not fit.
-package enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum GraphError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     case invalidLayer(name: String, problem: String)
     case shapeMismatch(operation: String, shapes: [String])
     case unknownOutput(name: String)
@@ -11,4 +13,6 @@ package enum GraphError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unknownOutput(name): return "no output named '\(name)'"
         }
     }
+
+    package var errorDescription: String? { description }
 }

@@ -1,5 +1,7 @@
+import Foundation
+
 /// Why a weights file or a weight request was refused. Every case names the file or tensor.
-package enum WeightError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum WeightError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     case unreadable(file: String, reason: String)
     case malformed(file: String, reason: String)
     case tooLarge(file: String, what: String, size: Int, limit: Int)
@@ -26,4 +28,6 @@ package enum WeightError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(source): \(names.count) tensor(s) not used by the model: \(shown)\(more) (wrong model or config?)"
         }
     }
+
+    package var errorDescription: String? { description }
 }
