@@ -9,6 +9,7 @@
 // are made once and reused for every frame.
 import Foundation
 import LiteDetect
+import LiteDetectModels
 
 func run(_ arguments: [String]) throws {
     var input = "-"
