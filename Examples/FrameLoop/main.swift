@@ -35,13 +35,13 @@ func run(_ arguments: [String]) throws {
     while try reader.readFrame(into: &frame) {
         let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
         try frame.withPixelFrame { pixels in
-            try session.detect(pixels, options: options, frame: metadata, into: &result)
+            try session.detect(pixels, options: options, metadata: metadata, into: &result)
         }
         let tracks = tracker.update(with: result.detections)
         let time = frame.timestamp.map { String(format: "%.2fs", Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18) } ?? "-"
         let listed = tracks.map { "#\($0.id) \($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
         print("frame \(frame.index) \(time): \(result.detections.count) detections, \(tracks.count) tracks [\(listed)] "
-            + String(format: "%.1f ms", result.timing.total))
+            + String(format: "%.1f ms", result.timing.total / .milliseconds(1)))
     }
 }
 

@@ -36,9 +36,9 @@ struct BenchResult {
         var forward: [Double] = [], pre: [Double] = [], post: [Double] = []
         for _ in 0..<runs {
             let timing = try session.detect(image, options: options).timing
-            forward.append(timing.inference)
-            pre.append(timing.preprocess)
-            post.append(timing.postprocess)
+            forward.append(timing.inference / .milliseconds(1))
+            pre.append(timing.preprocess / .milliseconds(1))
+            post.append(timing.postprocess / .milliseconds(1))
         }
         let network = detector.detectionNetwork.network
         var result = BenchResult(
@@ -46,7 +46,9 @@ struct BenchResult {
             precision: precision, bfloat16MultiplyAccumulates: network.multiplyAccumulates(in: .bfloat16), scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
             parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
             forward: LatencyStatistics(forward),
-            stages: StageTiming(preprocess: LatencyStatistics(pre).median, inference: LatencyStatistics(forward).median, postprocess: LatencyStatistics(post).median),
+            stages: StageTiming(
+                preprocess: .milliseconds(LatencyStatistics(pre).median), inference: .milliseconds(LatencyStatistics(forward).median),
+                postprocess: .milliseconds(LatencyStatistics(post).median)),
             peakRSS: PeakMemory.mebibytes, runs: runs)
         if perLayer {
             var samples: [[Double]] = Array(repeating: [], count: network.operationCount)
@@ -83,8 +85,8 @@ struct BenchResult {
     private var cells: [String] {
         [backbone, "\(inputSize)", "\(threads)", precision.rawValue, String(format: "%.2fM", Double(parameters) / 1e6), String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
          String(format: "%.2f", forward.min), String(format: "%.2f", forward.median), String(format: "%.2f", forward.p90),
-         String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess),
-         String(format: "%.2f", stages.postprocess), String(format: "%.0f MB", peakRSS)]
+         String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess / .milliseconds(1)),
+         String(format: "%.2f", stages.postprocess / .milliseconds(1)), String(format: "%.0f MB", peakRSS)]
     }
 
     static func table(_ results: [BenchResult]) -> String {
@@ -102,7 +104,7 @@ struct BenchResult {
             + results.map { r in
                 [r.model, "\"\(r.backbone)\"", "\(r.inputSize)", "\(r.threads)", r.precision.rawValue, "\(r.parameters)", "\(r.multiplyAccumulates)",
                  "\(r.forward.min)", "\(r.forward.median)", "\(r.forward.p90)", "\(r.forward.max)", "\(r.fps)",
-                 "\(r.stages.preprocess)", "\(r.stages.inference)", "\(r.stages.postprocess)", "\(r.peakRSS)"].joined(separator: ",") + "\n"
+                 "\(r.stages.preprocess / .milliseconds(1))", "\(r.stages.inference / .milliseconds(1))", "\(r.stages.postprocess / .milliseconds(1))", "\(r.peakRSS)"].joined(separator: ",") + "\n"
             }.joined()
     }
 

@@ -34,6 +34,8 @@ enum JSONText {
         number((value * 1000).rounded() / 1000)
     }
 
+    static func milliseconds(_ value: Duration) -> String { milliseconds(value / .milliseconds(1)) }
+
     static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }

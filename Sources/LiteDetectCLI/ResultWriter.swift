@@ -44,7 +44,7 @@ final class ResultWriter {
         for d in r.detections {
             out += String(format: "  %-14@ %.3f  [%7.1f %7.1f %7.1f %7.1f]\n", d.label as NSString, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2)
         }
-        out += String(format: "  time: preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n", r.timing.preprocess, r.timing.inference, r.timing.postprocess)
+        out += String(format: "  time: preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n", r.timing.preprocess / .milliseconds(1), r.timing.inference / .milliseconds(1), r.timing.postprocess / .milliseconds(1))
         if let annotatedPath { out += "  annotated: \(annotatedPath)\n" }
         return out
     }

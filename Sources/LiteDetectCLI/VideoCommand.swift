@@ -122,10 +122,10 @@ struct VideoCommand: ParsableCommand {
                     let start = ContinuousClock.now
                     try frame.withPixelFrame { try $0.convert(into: &canvas) }
                     let conversion = ContinuousClock.now - start
-                    try session.detect(canvas, options: options, frame: metadata, into: &result)
-                    result.timing.preprocess += Double(conversion.components.attoseconds) * 1e-15 + Double(conversion.components.seconds) * 1e3
+                    try session.detect(canvas, options: options, metadata: metadata, into: &result)
+                    result.timing.preprocess += conversion
                 } else {
-                    try frame.withPixelFrame { try session.detect($0, options: options, frame: metadata, into: &result) }
+                    try frame.withPixelFrame { try session.detect($0, options: options, metadata: metadata, into: &result) }
                 }
                 let tracks = tracker?.update(with: result.detections)
                 if tracker != nil { result.detections.removeAll { !($0.score > reportedScore) } }

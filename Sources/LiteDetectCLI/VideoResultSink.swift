@@ -79,7 +79,7 @@ final class VideoResultSink {
         let time = result.frame?.timestamp.map { String(format: " at %.3f s", seconds($0)) } ?? ""
         let count = result.detections.count
         var out = "frame \(result.frame?.index ?? 0)\(time): \(count) detection\(count == 1 ? "" : "s")"
-            + String(format: ", %.1f ms", result.timing.total) + (detector.isRandomlyInitialised ? " (RANDOM WEIGHTS)" : "") + "\n"
+            + String(format: ", %.1f ms", result.timing.total / .milliseconds(1)) + (detector.isRandomlyInitialised ? " (RANDOM WEIGHTS)" : "") + "\n"
         for d in result.detections {
             out += String(format: "  %-14@ %.3f  [%7.1f %7.1f %7.1f %7.1f]\n", d.label as NSString, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2)
         }

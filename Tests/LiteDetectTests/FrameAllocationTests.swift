@@ -62,17 +62,17 @@ final class FrameAllocationTests: XCTestCase {
         func oneRound(_ index: Int) throws {
             try i420.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .i420, width: width, height: height, bytes: raw)
-                try session.detect(frame, options: options, frame: FrameMetadata(index: index, timestamp: .milliseconds(40 * index)), into: &result)
+                try session.detect(frame, options: options, metadata: FrameMetadata(index: index, timestamp: .milliseconds(40 * index)), into: &result)
             }
             try bgra.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .bgra8, width: width, height: height, bytes: raw, bytesPerRow: stride)
-                try session.detect(frame, options: options, frame: FrameMetadata(index: index), into: &result)
+                try session.detect(frame, options: options, metadata: FrameMetadata(index: index), into: &result)
             }
             try rgb.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .rgb8, width: width, height: height, bytes: raw, bytesPerRow: rgbStride)
-                try paddedSession.detect(frame, options: options, frame: FrameMetadata(index: index), into: &result)
+                try paddedSession.detect(frame, options: options, metadata: FrameMetadata(index: index), into: &result)
             }
-            try session.detect(image, options: options, frame: FrameMetadata(index: index), into: &result)
+            try session.detect(image, options: options, metadata: FrameMetadata(index: index), into: &result)
         }
         // Warm-up: plans, buffers and the result's capacity are made here, and counted, which
         // shows the counter sees this code path at all.
@@ -107,7 +107,7 @@ final class FrameAllocationTests: XCTestCase {
         func step() throws -> Bool {
             guard try reader.readFrame(into: &frame) else { return false }
             let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
-            try frame.withPixelFrame { try session.detect($0, options: FrameFixtures.manyDetections, frame: metadata, into: &result) }
+            try frame.withPixelFrame { try session.detect($0, options: FrameFixtures.manyDetections, metadata: metadata, into: &result) }
             return true
         }
         XCTAssertTrue(try step())

@@ -42,7 +42,7 @@ final class FrameDetectionTests: XCTestCase {
         var result = DetectionResult()
         try planes.withUnsafeBytes { raw in
             let frame = try PixelFrame(format: .i420, width: fixture.width, height: fixture.height, bytes: raw)
-            try detector.makeSession().detect(frame, options: options, frame: FrameMetadata(index: 41, timestamp: .milliseconds(1640)), into: &result)
+            try detector.makeSession().detect(frame, options: options, metadata: FrameMetadata(index: 41, timestamp: .milliseconds(1640)), into: &result)
         }
         XCTAssertEqual(result.detections, reference.detections)
         XCTAssertEqual(result.frame, FrameMetadata(index: 41, timestamp: .milliseconds(1640)))
@@ -67,14 +67,14 @@ final class FrameDetectionTests: XCTestCase {
             let (bytes, stride) = FrameFixtures.packed(image, as: .bgr8, padding: 1)
             try bytes.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .bgr8, width: image.width, height: image.height, bytes: raw, bytesPerRow: stride)
-                try session.detect(frame, options: options, frame: FrameMetadata(index: index), into: &result)
+                try session.detect(frame, options: options, metadata: FrameMetadata(index: index), into: &result)
             }
             let fresh = try detector.makeSession().detect(image, options: options)
             XCTAssertEqual(result.detections, fresh.detections, "frame \(index)")
             XCTAssertEqual(result.imageWidth, image.width)
             XCTAssertEqual(result.frame?.index, index)
-            XCTAssertGreaterThan(result.timing.inference, 0)
-            XCTAssertGreaterThanOrEqual(result.timing.preprocess, 0)
+            XCTAssertGreaterThan(result.timing.inference, .zero)
+            XCTAssertGreaterThanOrEqual(result.timing.preprocess, .zero)
         }
     }
 

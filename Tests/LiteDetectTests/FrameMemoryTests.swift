@@ -27,7 +27,7 @@ final class FrameMemoryTests: XCTestCase {
             for index in start..<(start + count) {
                 try frames[index % frames.count].withUnsafeBytes { raw in
                     let frame = try PixelFrame(format: .nv12, width: width, height: height, bytes: raw)
-                    try session.detect(frame, options: FrameFixtures.manyDetections, frame: FrameMetadata(index: index), into: &result)
+                    try session.detect(frame, options: FrameFixtures.manyDetections, metadata: FrameMetadata(index: index), into: &result)
                 }
                 detections += result.detections.count
             }

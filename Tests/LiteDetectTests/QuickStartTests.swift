@@ -19,6 +19,6 @@ final class QuickStartTests: XCTestCase {
         // --- end ---
         XCTAssertEqual(result.imageWidth, 768)
         XCTAssertLessThanOrEqual(result.detections.count, 10)
-        XCTAssertGreaterThan(result.timing.inference, 0)
+        XCTAssertGreaterThan(result.timing.inference, .zero)
     }
 }

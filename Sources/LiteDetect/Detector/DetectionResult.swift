@@ -19,19 +19,20 @@ public struct LabeledDetection: Sendable, Hashable {
     }
 }
 
-/// Wall-clock time of each stage of one detection, in milliseconds.
+/// Wall-clock time of each stage of one detection (`timing.inference / .milliseconds(1)` is the
+/// inference time in milliseconds).
 public struct StageTiming: Sendable, Hashable {
-    public var preprocess: Double
-    public var inference: Double
-    public var postprocess: Double
+    public var preprocess: Duration
+    public var inference: Duration
+    public var postprocess: Duration
 
-    public init(preprocess: Double = 0, inference: Double = 0, postprocess: Double = 0) {
+    public init(preprocess: Duration = .zero, inference: Duration = .zero, postprocess: Duration = .zero) {
         self.preprocess = preprocess
         self.inference = inference
         self.postprocess = postprocess
     }
 
-    public var total: Double { preprocess + inference + postprocess }
+    public var total: Duration { preprocess + inference + postprocess }
 }
 
 /// What one image or frame produced.

@@ -6,7 +6,7 @@ import LiteDetectPostprocess
 /// Everything one thread needs to run a `Detector` on frame after frame: the network's arena,
 /// the preprocessing plan for the current frame size, the postprocessing workspace, the
 /// gathered head outputs and the RGB buffer raw frames are converted into. After the first
-/// frame of a given size, row stride and options, `detect(_:options:frame:into:)` allocates
+/// frame of a given size, row stride and options, `detect(_:options:metadata:into:)` allocates
 /// nothing; `detect(_:options:)` allocates only the result it returns.
 public final class DetectorSession {
     public let detector: Detector
@@ -50,7 +50,7 @@ public final class DetectorSession {
     /// keep their capacity). `conversion` is time already spent making them from a raw frame,
     /// counted as preprocessing.
     func run(
-        _ source: RGBSource, options: DetectionOptions, frame: FrameMetadata?, conversion: Duration, into result: inout DetectionResult
+        _ source: RGBSource, options: DetectionOptions, metadata frame: FrameMetadata?, conversion: Duration, into result: inout DetectionResult
     ) throws {
         try options.validate()
         let clock = ContinuousClock()
@@ -61,11 +61,10 @@ public final class DetectorSession {
         let inferred = clock.now
         try postprocess(geometry: geometry, options: options, into: &result.detections)
         let finished = clock.now
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
         (result.imageWidth, result.imageHeight) = (source.size.width, source.size.height)
         result.frame = frame
         result.timing = StageTiming(
-            preprocess: ms(conversion + (preprocessed - start)), inference: ms(inferred - preprocessed), postprocess: ms(finished - inferred))
+            preprocess: conversion + (preprocessed - start), inference: inferred - preprocessed, postprocess: finished - inferred)
     }
 
     /// Raw network access for tests and tools: the input buffer (NHWC) and named outputs.

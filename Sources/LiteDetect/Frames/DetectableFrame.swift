@@ -5,22 +5,22 @@ public protocol DetectableFrame: Sendable {
     /// The frame's own place in its stream, if it carries one (`VideoFrame` does).
     var frameMetadata: FrameMetadata? { get }
 
-    /// Runs `session` on this frame into `result` (see `DetectorSession.detect(_:options:frame:into:)`).
-    func detect(with session: DetectorSession, options: DetectionOptions, frame: FrameMetadata?, into result: inout DetectionResult) throws
+    /// Runs `session` on this frame into `result` (see `DetectorSession.detect(_:options:metadata:into:)`).
+    func detect(with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult) throws
 }
 
 extension RGBImage: DetectableFrame {
     public var frameMetadata: FrameMetadata? { nil }
 
-    public func detect(with session: DetectorSession, options: DetectionOptions, frame: FrameMetadata?, into result: inout DetectionResult) throws {
-        try session.detect(self, options: options, frame: frame, into: &result)
+    public func detect(with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult) throws {
+        try session.detect(self, options: options, metadata: frame, into: &result)
     }
 }
 
 extension VideoFrame: DetectableFrame {
     public var frameMetadata: FrameMetadata? { FrameMetadata(index: index, timestamp: timestamp) }
 
-    public func detect(with session: DetectorSession, options: DetectionOptions, frame: FrameMetadata?, into result: inout DetectionResult) throws {
-        try withPixelFrame { pixels in try session.detect(pixels, options: options, frame: frame, into: &result) }
+    public func detect(with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult) throws {
+        try withPixelFrame { pixels in try session.detect(pixels, options: options, metadata: frame, into: &result) }
     }
 }

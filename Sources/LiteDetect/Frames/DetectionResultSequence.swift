@@ -65,7 +65,7 @@ where Frames.Element: DetectableFrame {
                     while let next = try await frameBuffer.take() {
                         var result = DetectionResult()
                         let metadata = next.frame.frameMetadata ?? FrameMetadata(index: next.position)
-                        try next.frame.detect(with: session, options: options, frame: metadata, into: &result)
+                        try next.frame.detect(with: session, options: options, metadata: metadata, into: &result)
                         try await results.put(result)
                     }
                     results.finish()

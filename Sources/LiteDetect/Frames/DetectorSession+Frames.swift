@@ -4,9 +4,9 @@ extension DetectorSession {
     ///
     /// `frame` is copied into `result.frame`. Results are identical to `detect(_:options:)`.
     public func detect(
-        _ image: RGBImage, options: DetectionOptions = DetectionOptions(), frame: FrameMetadata? = nil, into result: inout DetectionResult
+        _ image: RGBImage, options: DetectionOptions = DetectionOptions(), metadata frame: FrameMetadata? = nil, into result: inout DetectionResult
     ) throws {
-        try run(.image(image), options: options, frame: frame, conversion: .zero, into: &result)
+        try run(.image(image), options: options, metadata: frame, conversion: .zero, into: &result)
     }
 
     /// Detects objects in a raw frame into `result`, reusing its storage: once a session has seen
@@ -18,12 +18,12 @@ extension DetectorSession {
     /// bit-for-bit the result of `detect(_:options:)` on an image of the same RGB pixels. The
     /// conversion time counts as preprocessing in `result.timing`.
     public func detect(
-        _ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), frame: FrameMetadata? = nil, into result: inout DetectionResult
+        _ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), metadata frame: FrameMetadata? = nil, into result: inout DetectionResult
     ) throws {
         if pixels.format == .rgb8 {
             let plane = pixels.plane(0)
             let borrowed = RGBSource.borrowed(plane.bytes, width: pixels.width, height: pixels.height, bytesPerRow: plane.bytesPerRow)
-            try run(borrowed, options: options, frame: frame, conversion: .zero, into: &result)
+            try run(borrowed, options: options, metadata: frame, conversion: .zero, into: &result)
             return
         }
         let clock = ContinuousClock()
@@ -33,14 +33,14 @@ extension DetectorSession {
         }
         try pixels.convert(into: &convertedFrame!)
         let conversion = clock.now - start
-        try run(.image(convertedFrame!), options: options, frame: frame, conversion: conversion, into: &result)
+        try run(.image(convertedFrame!), options: options, metadata: frame, conversion: conversion, into: &result)
     }
 
     /// Detects objects in a raw frame; boxes come back in its pixels. Allocates the result;
-    /// use `detect(_:options:frame:into:)` in a frame loop.
-    public func detect(_ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), frame: FrameMetadata? = nil) throws -> DetectionResult {
+    /// use `detect(_:options:metadata:into:)` in a frame loop.
+    public func detect(_ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), metadata frame: FrameMetadata? = nil) throws -> DetectionResult {
         var result = DetectionResult()
-        try detect(pixels, options: options, frame: frame, into: &result)
+        try detect(pixels, options: options, metadata: frame, into: &result)
         return result
     }
 }

@@ -13,7 +13,7 @@ do {
     for detection in result.detections {
         print(detection.label, detection.score, detection.box)
     }
-    print(result.timing.inference, "ms")
+    print(result.timing.inference / .milliseconds(1), "ms")
     print("bundled models:", ModelCatalog.bundled.names.joined(separator: ", "))
     print("COCO labels known to the evaluator:", CategoryMapping.torchvisionCOCOLabels.count)
 } catch {
