@@ -18,12 +18,14 @@ let package = Package(
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
 
+        /// What every layer that reads user files shares: `RegularFile` (the one whole-file reader).
+        .target(name: "LiteDetectSupport"),
         /// Tensors views and compute kernels: knows nothing of networks or detection.
         .target(name: "LiteDetectKernels", dependencies: ["CLiteDetectKernels"]),
         /// The vectorised convolution loops in C (AVX-512, AVX2, portable), chosen at run time.
         .target(name: "CLiteDetectKernels"),
         /// Graph builder, layers, weights (safetensors) and the planned, allocation-free executor.
-        .target(name: "LiteDetectNN", dependencies: ["LiteDetectKernels"]),
+        .target(name: "LiteDetectNN", dependencies: ["LiteDetectKernels", "LiteDetectSupport"]),
         /// The seven lightweight backbone families as block tables over shared blocks.
         .target(name: "LiteDetectBackbones", dependencies: ["LiteDetectNN"]),
         /// Box coding, anchors and NMS: knows nothing of networks (uses only the kernels' generic
@@ -35,14 +37,14 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
         ),
         /// Decoded images, encoding, resizing, normalisation and drawing.
-        .target(name: "LiteDetectImage", dependencies: ["CLiteDetectImageIO"]),
+        .target(name: "LiteDetectImage", dependencies: ["CLiteDetectImageIO", "LiteDetectSupport"]),
         /// The public library: detectors, sessions, model configs, tracking, and the few types of the
         /// layers below a user needs (`Exports.swift`); the rest of the layers is `package`.
         .target(
             name: "LiteDetect",
             dependencies: [
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
-                "LiteDetectPostprocess", "LiteDetectImage",
+                "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectSupport",
             ]
         ),
         /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources,
@@ -70,7 +72,7 @@ let package = Package(
         .target(
             name: "LiteDetectImport",
             dependencies: [
-                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectNN", "LiteDetectImportFormats",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectNN", "LiteDetectSupport", "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

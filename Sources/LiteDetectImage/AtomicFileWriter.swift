@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import LiteDetectSupport
 
 /// Writes a file so that it appears complete or not at all.
 ///

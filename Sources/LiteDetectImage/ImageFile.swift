@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import LiteDetectSupport
 
 /// Reading and writing image files.
 ///
@@ -24,65 +20,19 @@ public enum ImageFile {
         try AtomicFileWriter.store(bytes, at: path, overwrite: overwrite)
     }
 
-    /// The whole contents of the regular file at `path`, at most `maxBytes` of them.
-    ///
-    /// Only regular files are read: a FIFO would block until some writer appears and a device
-    /// such as `/dev/zero` never ends, so both are refused before a byte is read. The size is
-    /// checked before reading and again while reading, since a file can grow meanwhile.
+    /// The whole contents of the image file at `path`, at most `maxBytes` of them
+    /// (`RegularFile.contents(of:maxBytes:)`: regular files only, checked on the opened descriptor).
     package static func readBytes(_ path: String, maxBytes: Int = ImageDecodingOptions().maxFileBytes) throws(ImageError) -> [UInt8] {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw .fileNotFound(path: path) }
-            throw .unreadable(path: path, reason: systemMessage(code))
-        }
-        if (status.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
-        try requireRegularFile(status, path: path)
-        // O_NONBLOCK: should a FIFO replace the file between stat and open, open must not wait for a writer.
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadable(path: path, reason: systemMessage(errno)) }
-        defer { close(descriptor) }
-        guard fstat(descriptor, &status) == 0 else { throw .unreadable(path: path, reason: systemMessage(errno)) }
-        try requireRegularFile(status, path: path)
-        func tooLarge(_ size: Int) -> ImageError {
-            .unreadable(path: path, reason: "the file is \(size) bytes, more than the limit of \(maxBytes) for an image")
-        }
-        if Int(status.st_size) > maxBytes { throw tooLarge(Int(status.st_size)) }
-
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(Int(status.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count == 0 { break }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: systemMessage(errno))
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.contents(of: path, maxBytes: maxBytes) } catch {
+            switch error.kind {
+            case .notFound: throw .fileNotFound(path: path)
+            case .directory: throw .isDirectory(path: path)
+            case .tooLarge: throw .unreadable(path: path, reason: "\(error.reason) for an image")
+            case .notRegular, .unreadable: throw .unreadable(path: path, reason: error.reason)
             }
-            if bytes.count + count > maxBytes { throw tooLarge(bytes.count + count) }
-            bytes.append(contentsOf: chunk[0..<count])
         }
         guard !bytes.isEmpty else { throw .empty(source: path) }
         return bytes
     }
-
-    /// Refuses anything but a regular file, naming what it is.
-    private static func requireRegularFile(_ status: stat, path: String) throws(ImageError) {
-        let kind: String
-        switch status.st_mode & S_IFMT {
-        case S_IFREG: return
-        case S_IFDIR: throw .isDirectory(path: path)
-        case S_IFIFO: kind = "a FIFO (named pipe)"
-        case S_IFCHR: kind = "a character device"
-        case S_IFBLK: kind = "a block device"
-        case S_IFSOCK: kind = "a socket"
-        default: kind = "not a regular file"
-        }
-        throw .unreadable(path: path, reason: "is \(kind), expected a regular image file")
-    }
-}
-
-/// The C library's text for an `errno` value.
-func systemMessage(_ code: Int32) -> String {
-    String(cString: strerror(code))
 }

@@ -111,7 +111,7 @@ final class HostileCLITests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let cases: [([String], String)] = [
             (["--backbone", "mobilenetv3-small", "--weights", workDirectory.path], "\(workDirectory.path): cannot read weights: is a directory"),
-            (["--backbone", "mobilenetv3-small", "--weights", "/dev/zero"], "/dev/zero: cannot read weights: is a device or socket, not a regular file"),
+            (["--backbone", "mobilenetv3-small", "--weights", "/dev/zero"], "/dev/zero: cannot read weights: is a character device, not a regular file"),
             (["--backbone", "mobilenetv3-small", "--weights", fifo], "\(fifo): cannot read weights: is a FIFO (named pipe), not a regular file"),
             (["--model", fifo, "--random-weights"], "\(fifo): cannot read model config: is a FIFO (named pipe), not a regular file"),
             (["--model", workDirectory.path + "/", "--random-weights"], "cannot read model config: is a directory"),

@@ -128,7 +128,7 @@ final class HostileImageTests: XCTestCase {
     func testDevicesAreRefusedBeforeAnyRead() {
         for device in ["/dev/zero", "/dev/urandom", "/dev/null"] {
             XCTAssertThrowsError(try ImageFile.load(device)) { error in
-                XCTAssertEqual(error as? ImageError, .unreadable(path: device, reason: "is a character device, expected a regular image file"))
+                XCTAssertEqual(error as? ImageError, .unreadable(path: device, reason: "is a character device, not a regular file"))
             }
         }
     }

@@ -64,7 +64,7 @@ final class HostileSafeTensorsTests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let cases: [(String, String)] = [
             (fifo, "is a FIFO (named pipe), not a regular file"),
-            ("/dev/zero", "is a device or socket, not a regular file"),
+            ("/dev/zero", "is a character device, not a regular file"),
             (directory, "is a directory"),
             (directory + "/missing.safetensors", "no such file"),
         ]

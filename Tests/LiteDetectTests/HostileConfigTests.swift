@@ -163,9 +163,9 @@ final class HostileConfigTests: XCTestCase {
         try handle.close()
         let cases: [(String, String)] = [
             (fifo, "is a FIFO (named pipe), not a regular file"),
-            ("/dev/zero", "is a device or socket, not a regular file"),
+            ("/dev/zero", "is a character device, not a regular file"),
             (directory.path, "is a directory"),
-            (huge, "1073741824 bytes is too large for a config (limit 16777216)"),
+            (huge, "the file is 1073741824 bytes, more than the limit of 16777216 for a config"),
         ]
         for (path, reason) in cases {
             let blocked = try returnsWithoutBlocking(on: fifo) {

@@ -1,6 +1,7 @@
 import Foundation
 import LiteDetectBackbones
 import LiteDetectNN
+import LiteDetectSupport
 
 /// A detection model described in a `Configs/` JSON file: which network, how images are prepared
 /// for it, how its outputs become boxes, its labels and its weights. See `Configs/README.md`.
@@ -123,20 +124,11 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// Only regular files are read (a FIFO would block until a writer appears, `/dev/zero` never
     /// ends), and their size is checked before reading.
     public static func load(contentsOf path: String) throws(ConfigError) -> ModelConfig {
-        let size: Int
-        switch RegularFile.size(at: path) {
-        case let .success(bytes): size = bytes
-        case let .failure(problem): throw .unreadable(file: path, reason: problem.reason)
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.contents(of: path, maxBytes: 16 << 20) } catch {
+            throw .unreadable(file: path, reason: error.kind == .tooLarge ? "\(error.reason) for a config" : error.reason)
         }
-        let maxBytes = 16 << 20
-        guard size <= maxBytes else {
-            throw .unreadable(file: path, reason: "\(size) bytes is too large for a config (limit \(maxBytes))")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(file: path, reason: error.localizedDescription)
-        }
-        guard data.count <= maxBytes else { throw .unreadable(file: path, reason: "\(data.count) bytes is too large for a config") }
+        let data = Data(bytes)
         var config = try parse(data, name: path)
         config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return config

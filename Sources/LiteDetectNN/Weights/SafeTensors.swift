@@ -1,4 +1,5 @@
 import Foundation
+import LiteDetectSupport
 
 /// Reader and writer for the safetensors format (an 8-byte little-endian header length, a JSON
 /// header mapping names to `{dtype, shape, data_offsets}`, then the raw little-endian bytes).
@@ -26,17 +27,12 @@ package enum SafeTensors {
     /// Reads and parses the file at `path`. Only regular files are read (a FIFO would block until
     /// a writer appears, `/dev/zero` never ends), and the size limit is checked before reading.
     package static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
-        let size: Int
-        switch RegularFile.size(at: path) {
-        case let .success(bytes): size = bytes
-        case let .failure(problem): throw .unreadable(file: path, reason: problem.reason)
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.contents(of: path, maxBytes: limits.maxFileBytes) } catch {
+            if let size = error.size { throw .tooLarge(file: path, what: "the file", size: size, limit: limits.maxFileBytes) }
+            throw .unreadable(file: path, reason: error.reason)
         }
-        if size > limits.maxFileBytes { throw .tooLarge(file: path, what: "the file", size: size, limit: limits.maxFileBytes) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw .unreadable(file: path, reason: "\(error.localizedDescription)")
-        }
-        return try parse(data, name: path, limits: limits)
+        return try parse(Data(bytes), name: path, limits: limits)
     }
 
     package static func parse(_ data: Data, name: String, limits: Limits = Limits()) throws(WeightError) -> File {
