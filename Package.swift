@@ -31,11 +31,12 @@ let package = Package(
         /// Box coding, anchors and NMS: knows nothing of networks (uses only the kernels' generic
         /// vector math: softmax, box overlap).
         .target(name: "LiteDetectPostprocess", dependencies: ["LiteDetectKernels"]),
+        /// libjpeg(-turbo) and libpng from the system, found through pkg-config; SwiftPM names the
+        /// package to install when they are missing.
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
         /// C shim over libjpeg(-turbo) and libpng that turns their exit()/longjmp errors into return codes.
-        .target(
-            name: "CLiteDetectImageIO",
-            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png")]
-        ),
+        .target(name: "CLiteDetectImageIO", dependencies: ["CJPEG", "CPNG"]),
         /// Decoded images, encoding, resizing, normalisation and drawing.
         .target(name: "LiteDetectImage", dependencies: ["CLiteDetectImageIO", "LiteDetectSupport"]),
         /// The public library: detectors, sessions, model configs, tracking, and the few types of the

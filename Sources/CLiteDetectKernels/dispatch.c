@@ -89,35 +89,9 @@ ldk_isa ldk_usable_isa(ldk_isa isa) {
 /// Output rows [row_begin, row_end) with the variant for `isa`, clamped to what this CPU runs.
 static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
                               ptrdiff_t row_end) {
-#if LDK_HAS_X86_KERNELS
-    if (kernel == LDK_KERNEL_POINTWISE_BF16) {
-        ldk_pointwise_avx512bf16(c, row_begin, row_end);
-        return;
-    }
-    if (kernel == LDK_KERNEL_DIRECT_BF16) {
-        ldk_direct_avx512bf16(c, row_begin, row_end);
-        return;
-    }
-    if (kernel == LDK_KERNEL_WINOGRAD_BF16) {
-        ldk_winograd_avx512bf16(c, row_begin, row_end);
-        return;
-    }
-#endif
-    const ldk_isa chosen = ldk_usable_isa(isa);
-    typedef void (*rows_function)(const ldk_convolution *, ptrdiff_t, ptrdiff_t);
-    static const rows_function portable[] = {ldk_pointwise_portable, ldk_depthwise_portable, ldk_direct_portable,
-                                                  ldk_winograd_portable};
-#if LDK_HAS_X86_KERNELS
-    static const rows_function avx2[] = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2, ldk_winograd_avx2};
-    static const rows_function avx512[] = {ldk_pointwise_avx512, ldk_depthwise_avx512, ldk_direct_avx512,
-                                                ldk_winograd_avx512};
-    const rows_function run = chosen == LDK_ISA_AVX512 ? avx512[kernel] : chosen == LDK_ISA_AVX2 ? avx2[kernel] : portable[kernel];
-#else
-    (void)chosen;
-    // No bfloat16 kernels here: ldk_bf16_is_supported() is 0, so no layer asks for one.
-    if (kernel > LDK_KERNEL_WINOGRAD) abort();
-    const rows_function run = portable[kernel];
-#endif
+    const ldk_convolution_rows run = ldk_kernels(isa)->convolve_rows[kernel];
+    // Only a bfloat16 kernel off x86 is missing, and no layer asks for one there (ldk_bf16_is_supported).
+    if (!run) abort();
     run(c, row_begin, row_end);
 }
 
@@ -207,24 +181,9 @@ static void ldk_run_block(void *context, ptrdiff_t item) {
     const ptrdiff_t panel_begin = panel_part * panels / split->panel_parts;
     const ptrdiff_t panel_end = (panel_part + 1) * panels / split->panel_parts;
     if (pixel_begin >= pixel_end || panel_begin >= panel_end) return;
-    const ldk_isa chosen = ldk_usable_isa(split->isa);
-#if LDK_HAS_X86_KERNELS
-    if (split->kernel == LDK_KERNEL_POINTWISE_BF16) {
-        ldk_pointwise_block_avx512bf16(c, pixel_begin, pixel_end, panel_begin, panel_end);
-        return;
-    }
-    if (chosen == LDK_ISA_AVX512) {
-        ldk_pointwise_block_avx512(c, pixel_begin, pixel_end, panel_begin, panel_end);
-        return;
-    }
-    if (chosen == LDK_ISA_AVX2) {
-        ldk_pointwise_block_avx2(c, pixel_begin, pixel_end, panel_begin, panel_end);
-        return;
-    }
-#else
-    (void)chosen;
-#endif
-    ldk_pointwise_block_portable(c, pixel_begin, pixel_end, panel_begin, panel_end);
+    const ldk_pointwise_block run = ldk_kernels(split->isa)->pointwise_block[split->kernel == LDK_KERNEL_POINTWISE_BF16];
+    if (!run) abort();
+    run(c, pixel_begin, pixel_end, panel_begin, panel_end);
 }
 
 /// Splits a 1×1 convolution for `threads` threads. Small maps (a few register tiles per thread)

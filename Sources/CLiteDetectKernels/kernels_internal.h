@@ -1,5 +1,5 @@
-// The per-ISA kernel entry points the dispatchers (dispatch.c, dispatch_operations.c) choose
-// between. Each convolution computes output rows [row_begin, row_end) (rows of pixels for the
+// The per-ISA kernel entry points, gathered into one table per ISA (kernel_table.c) that the
+// dispatchers (dispatch.c, dispatch_operations.c) read. Each convolution computes output rows [row_begin, row_end) (rows of pixels for the
 // GEMM); the other operations take the arguments of their public function (CLiteDetectKernels.h).
 
 #ifndef CLITEDETECTKERNELS_INTERNAL_H
@@ -85,6 +85,37 @@ uint16_t ldk_bf16_from_float(float x);
 /// `isa`, or the best this CPU supports when it cannot run `isa` (instead of faulting on an
 /// illegal instruction).
 ldk_isa ldk_usable_isa(ldk_isa isa);
+
+/// Kernels in ldk_kernel (LDK_KERNEL_POINTWISE … LDK_KERNEL_WINOGRAD_BF16).
+#define LDK_KERNEL_COUNT 7
+
+typedef void (*ldk_convolution_rows)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+typedef void (*ldk_pointwise_block)(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,
+                                    ptrdiff_t panel_begin, ptrdiff_t panel_end);
+
+/// Every kernel entry point as compiled for one ISA (kernel_table.c).
+typedef struct {
+    /// By ldk_kernel; NULL for a kernel this build has not (bfloat16 off x86).
+    ldk_convolution_rows convolve_rows[LDK_KERNEL_COUNT];
+    /// The 1×1 GEMM over pixel and panel ranges: [0] float32, [1] bfloat16 (NULL off x86).
+    ldk_pointwise_block pointwise_block[2];
+    void (*pool)(const ldk_pooling *pooling);
+    void (*global_average_pool)(ldk_feature_map input, float *output);
+    void (*add)(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);
+    void (*apply_activation)(ldk_feature_map input, ldk_feature_map output, ldk_activation activation);
+    void (*scale_channels)(ldk_feature_map input, const float *scales, ldk_feature_map output);
+    void (*channel_shuffle)(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
+    void (*exp)(const float *input, ptrdiff_t count, float *output);
+    void (*softmax_rows)(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
+                         float *output, ptrdiff_t output_row_stride);
+    ptrdiff_t (*first_box_overlap)(ldk_box_columns boxes, ldk_box box, float minimum_iou);
+    void (*mask_greater)(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
+                         float threshold, uint64_t *masks);
+} ldk_kernel_table;
+
+/// The kernel table for `isa`, clamped to what this CPU runs (ldk_usable_isa): the one way the
+/// dispatchers reach a kernel.
+const ldk_kernel_table *ldk_kernels(ldk_isa isa);
 
 /// Runs task(context, i) once for every i in [0, items), spread over the pool's threads (the
 /// caller's included); returns when all have run. A NULL or busy pool runs them all here.

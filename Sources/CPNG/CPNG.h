@@ -1,0 +1,2 @@
+// libpng, as the system provides it (`pkg-config libpng`).
+#include <png.h>
