@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.0"),
     ],
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
@@ -46,6 +47,7 @@ let package = Package(
             dependencies: [
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
                 "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectSupport",
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
         /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources,

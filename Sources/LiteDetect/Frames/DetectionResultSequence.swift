@@ -1,12 +1,14 @@
+import AsyncAlgorithms
+
 /// Detections for a stream of frames, as an `AsyncSequence`: frames in, one `DetectionResult`
 /// per detected frame out, in order, each with `frame` set (the frame's own metadata, or its
 /// position in the source when it has none).
 ///
-/// Iterating starts two tasks: one pulls frames from the source into a buffer governed by the
-/// `FrameBufferingPolicy`, the other detects with its own `DetectorSession` and hands each
-/// result over when the consumer asks (at most one result waits). So a slow consumer slows
-/// detection, and detection slows the source (`.queue`) or discards frames (`.dropOldest`).
-/// Ending the iteration early, or cancelling the consuming task, stops both tasks.
+/// Iterating runs two stages, each in its own task (swift-async-algorithms' `buffer`): one pulls
+/// frames from the source into a buffer governed by the `FrameBufferingPolicy`, the other
+/// detects with its own `DetectorSession` and keeps one result ready for the consumer. So a slow
+/// consumer slows detection, and detection slows the source (`.queue`) or discards frames
+/// (`.dropOldest`). Ending the iteration early, or cancelling the consuming task, stops both.
 ///
 /// Detection is CPU work run on the cooperative thread pool, one frame at a time per sequence.
 public struct DetectionResultSequence<Frames: AsyncSequence & Sendable>: AsyncSequence, Sendable
@@ -19,68 +21,68 @@ where Frames.Element: DetectableFrame {
     let policy: FrameBufferingPolicy
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(pipeline: Pipeline(detector: detector, frames: frames, options: options, policy: policy))
+        let waiting = NumberedFrames(frames: frames).buffer(policy: policy.bufferPolicy)
+        let detected = DetectedFrames(detector: detector, frames: waiting, options: options)
+        return AsyncIterator(results: detected.buffer(policy: .bounded(1)).makeAsyncIterator())
     }
 
-    public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
-        let pipeline: Pipeline
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var results: AsyncBufferSequence<DetectedFrames<AsyncBufferSequence<NumberedFrames<Frames>>, Frames.Element>>.Iterator
 
         /// The next result; `nil` after the last frame. Rethrows the source's and the detector's errors.
         public mutating func next() async throws -> DetectionResult? {
-            try await pipeline.results.take()
+            try await results.next()
         }
     }
+}
 
-    /// The two tasks and the buffers between them; stops the tasks when the iterator goes away.
-    final class Pipeline: Sendable {
-        let results = HandoffBuffer<DetectionResult>(policy: .queue(limit: 1))
-        private let frameBuffer: HandoffBuffer<NumberedFrame>
-        private let source: Task<Void, Never>
-        private let worker: Task<Void, Never>
+/// A frame with its position in the source, counted before any frame is discarded.
+struct NumberedFrame<Frame: DetectableFrame>: Sendable {
+    var position: Int
+    var frame: Frame
+}
 
-        struct NumberedFrame: Sendable {
-            var position: Int
-            var frame: Frames.Element
+/// The source's frames, numbered.
+struct NumberedFrames<Frames: AsyncSequence & Sendable>: AsyncSequence, Sendable where Frames.Element: DetectableFrame {
+    let frames: Frames
+
+    func makeAsyncIterator() -> Iterator { Iterator(frames: frames.makeAsyncIterator()) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var frames: Frames.AsyncIterator
+        var position = 0
+
+        mutating func next() async throws -> NumberedFrame<Frames.Element>? {
+            guard let frame = try await frames.next() else { return nil }
+            defer { position += 1 }
+            return NumberedFrame(position: position, frame: frame)
         }
+    }
+}
 
-        init(detector: Detector, frames: Frames, options: DetectionOptions, policy: FrameBufferingPolicy) {
-            let frameBuffer = HandoffBuffer<NumberedFrame>(policy: policy)
-            let results = self.results
-            self.frameBuffer = frameBuffer
-            source = Task {
-                do {
-                    var position = 0
-                    for try await frame in frames {
-                        try await frameBuffer.put(NumberedFrame(position: position, frame: frame))
-                        position += 1
-                    }
-                    frameBuffer.finish()
-                } catch {
-                    frameBuffer.finish(throwing: error)
-                }
-            }
-            worker = Task {
-                let session = detector.makeSession()
-                do {
-                    while let next = try await frameBuffer.take() {
-                        var result = DetectionResult()
-                        let metadata = next.frame.frameMetadata ?? FrameMetadata(index: next.position)
-                        try next.frame.detect(with: session, options: options, metadata: metadata, into: &result)
-                        try await results.put(result)
-                    }
-                    results.finish()
-                } catch {
-                    results.finish(throwing: error)
-                    frameBuffer.cancel()
-                }
-            }
-        }
+/// Numbered frames detected one by one with a session of their own (made when iteration starts,
+/// in the task that iterates).
+struct DetectedFrames<Frames: AsyncSequence & Sendable, Frame: DetectableFrame>: AsyncSequence, Sendable
+where Frames.Element == NumberedFrame<Frame> {
+    let detector: Detector
+    let frames: Frames
+    let options: DetectionOptions
 
-        deinit {
-            source.cancel()
-            worker.cancel()
-            frameBuffer.cancel()
-            results.cancel()
+    func makeAsyncIterator() -> Iterator {
+        Iterator(frames: frames.makeAsyncIterator(), session: detector.makeSession(), options: options)
+    }
+
+    struct Iterator: AsyncIteratorProtocol {
+        var frames: Frames.AsyncIterator
+        let session: DetectorSession
+        let options: DetectionOptions
+
+        mutating func next() async throws -> DetectionResult? {
+            guard let next = try await frames.next() else { return nil }
+            var result = DetectionResult()
+            let metadata = next.frame.frameMetadata ?? FrameMetadata(index: next.position)
+            try next.frame.detect(with: session, options: options, metadata: metadata, into: &result)
+            return result
         }
     }
 }

@@ -1,3 +1,5 @@
+import AsyncAlgorithms
+
 /// What an asynchronous frame loop does with frames that arrive while detection is busy.
 ///
 /// Frames wait in a buffer of at most `limit` frames between the source and the detector.
@@ -15,6 +17,14 @@ public enum FrameBufferingPolicy: Sendable, Hashable {
     var limit: Int {
         switch self {
         case let .queue(limit), let .dropOldest(limit): return limit
+        }
+    }
+
+    /// The policy as swift-async-algorithms' `buffer` spells it.
+    var bufferPolicy: AsyncBufferSequencePolicy {
+        switch self {
+        case let .queue(limit): return .bounded(limit)
+        case let .dropOldest(limit): return .bufferingLatest(limit)
         }
     }
 }
