@@ -27,7 +27,7 @@ func run(_ arguments: [String]) throws {
     let detector = try Detector(model: model, weights: weights)
     let reader = try input == "-" ? Y4MReader.standardInput() : Y4MReader(path: input)
     let session = detector.makeSession()
-    var tracker = try MultiObjectTracker()
+    var tracker = MultiObjectTracker()
     var frame = reader.makeFrame()
     var result = DetectionResult()
     let options = DetectionOptions(scoreThreshold: 0.4)

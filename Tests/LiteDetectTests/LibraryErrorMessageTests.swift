@@ -32,3 +32,23 @@ final class LibraryErrorMessageTests: XCTestCase {
         XCTAssertTrue(message { _ = try catalog.config(named: "x") }.contains("no such folder"))
     }
 }
+
+/// The `URL` overloads read the same files as the path APIs and refuse URLs that name no file.
+final class FileURLTests: XCTestCase {
+    func testFileURLsLoadWhatTheirPathsLoad() throws {
+        let photo = repositoryRoot.appendingPathComponent("SampleImages/dog.jpg")
+        XCTAssertEqual(try ImageFile.load(photo).image, try ImageFile.load(photo.path).image)
+        let config = repositoryRoot.appendingPathComponent("Configs/models/ssdlite320-mobilenetv3-small.json")
+        XCTAssertEqual(try ModelConfig.load(contentsOf: config).name, "ssdlite320-mobilenetv3-small")
+    }
+
+    func testURLsThatNameNoFileAreRefused() {
+        let remote = URL(string: "https://example.com/dog.jpg")!
+        XCTAssertThrowsError(try ImageFile.load(remote)) { error in
+            XCTAssertEqual(error as? ImageError, .unreadable(path: "https://example.com/dog.jpg", reason: "not a file URL"))
+        }
+        XCTAssertThrowsError(try Detector(configFile: remote)) { error in
+            XCTAssertEqual(error as? ConfigError, .unreadable(file: "https://example.com/dog.jpg", reason: "not a file URL"))
+        }
+    }
+}

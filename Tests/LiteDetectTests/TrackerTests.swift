@@ -133,7 +133,7 @@ final class TrackerTests: XCTestCase {
         // A person and a dog at the same spot, swapping who is "first" each frame.
         let person = Object(name: "person", classID: 1, start: (50, 50), velocity: (2, 0))
         let dog = Object(name: "dog", classID: 18, start: (52, 50), velocity: (2, 0), size: (40, 80))
-        var tracker = try MultiObjectTracker()
+        var tracker = MultiObjectTracker()
         var ids: [Int: Set<Int>] = [:]  // class → ids seen
         for t in 0..<20 {
             let detections = [dog, person].map { LabeledDetection(classID: $0.classID, label: $0.name, score: 0.9, box: $0.box(t)) }
@@ -150,7 +150,7 @@ final class TrackerTests: XCTestCase {
         var objects = (0..<6).map { Object(name: "o\($0)", start: (Float($0) * 37, Float($0 % 3) * 60), velocity: (Float($0 % 4) - 1.5, 1.2)) }
         objects[2].score = { $0 % 7 == 3 ? nil : 0.75 }
         func trace() throws -> [[TrackedObject]] {
-            var tracker = try MultiObjectTracker()
+            var tracker = MultiObjectTracker()
             return (0..<30).map { t in
                 tracker.update(with: objects.compactMap { o in o.score(t).map { LabeledDetection(classID: 1, label: "x", score: $0, box: o.box(t)) } })
             }

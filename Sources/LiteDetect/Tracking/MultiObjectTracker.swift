@@ -32,7 +32,13 @@ public struct MultiObjectTracker: Sendable {
         var isConfirmed: Bool { id != 0 }
     }
 
-    public init(configuration: TrackerConfiguration = TrackerConfiguration()) throws(DetectorError) {
+    /// A tracker with the default configuration (which is valid, so nothing can fail).
+    public init() {
+        self.configuration = TrackerConfiguration()
+    }
+
+    /// A tracker with `configuration`, checked first (`DetectorError.invalidOption` names the field).
+    public init(configuration: TrackerConfiguration) throws(DetectorError) {
         try configuration.validate()
         self.configuration = configuration
     }
