@@ -3,21 +3,21 @@ import LiteDetectImage
 /// How an image becomes the network input: size, resize rule, interpolation convention,
 /// channel order and normalisation.
 public struct InputConfig: Sendable, Equatable, Decodable {
-    public enum Resize: String, Sendable, Equatable, Decodable {
+    package enum Resize: String, Sendable, Equatable, Decodable {
         /// Scale each axis independently to the input size (torchvision SSD, TF OD API).
         case stretch
         /// Keep the aspect ratio and pad the rest with `padValue`.
         case letterbox
     }
 
-    public enum Interpolation: String, Sendable, Equatable, Decodable {
+    package enum Interpolation: String, Sendable, Equatable, Decodable {
         /// PyTorch `F.interpolate(bilinear, align_corners=False)`: pixel centres at +0.5.
         case halfPixel = "half_pixel"
         /// TensorFlow 1 `ResizeBilinear(align_corners=False, half_pixel_centers=False)`: `src = dst · in/out`.
         case tensorFlowLegacy = "tf_legacy"
     }
 
-    public enum ChannelOrder: String, Sendable, Equatable, Decodable {
+    package enum ChannelOrder: String, Sendable, Equatable, Decodable {
         case rgb, bgr
     }
 

@@ -9,13 +9,13 @@
 /// Solved exactly with the Hungarian method (shortest augmenting paths with potentials) on the
 /// `(rows + columns)`-square extended matrix: O((rows + columns)³), fine for the tens of
 /// objects a frame holds. Deterministic: ties go to the lowest index.
-public enum LinearAssignment {
+package enum LinearAssignment {
     /// The matched `(row, column)` pairs, by increasing row.
     ///
     /// - Parameters:
     ///   - costs: row-major `rows × columns` costs; `.infinity` forbids a pair.
     ///   - costLimit: pairs costing this or more are never matched (must be positive and finite).
-    public static func solve(costs: [Double], rows: Int, columns: Int, costLimit: Double) -> [(row: Int, column: Int)] {
+    package static func solve(costs: [Double], rows: Int, columns: Int, costLimit: Double) -> [(row: Int, column: Int)] {
         precondition(costs.count == rows * columns, "costs has \(costs.count) entries for \(rows)×\(columns)")
         precondition(costLimit > 0 && costLimit.isFinite, "costLimit must be positive and finite")
         guard rows > 0 && columns > 0 else { return [] }
