@@ -7,6 +7,7 @@ import LiteDetect
 extension ModelCatalog {
     /// The bundled models. `LITEDETECT_RESOURCES` (a folder holding `models/` and `weights/`)
     /// replaces them, e.g. for a binary installed without its resource bundle.
+    ///
     /// When the bundle cannot be found, the catalog names where it should have been, so that
     /// loading a model says which folder is missing.
     public static let bundled = ModelCatalog(

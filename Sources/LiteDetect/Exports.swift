@@ -1,13 +1,25 @@
 // `import LiteDetect` gives a user these types from the layers below, and nothing else of them:
 // the layers' other declarations are `package` (for the CLI, the importer and the tests).
+
+// Boxes, backbones and number formats a detector reports or is asked for.
 @_exported import struct LiteDetectPostprocess.Box
+@_exported import enum LiteDetectBackbones.BackboneName
 @_exported import enum LiteDetectKernels.KernelPrecision
+
+// Image files and decoded pictures.
 @_exported import struct LiteDetectImage.RGBImage
 @_exported import struct LiteDetectImage.RGBColor
 @_exported import enum LiteDetectImage.ImageFile
 @_exported import enum LiteDetectImage.ImageFormat
 @_exported import enum LiteDetectImage.ImageError
 @_exported import enum LiteDetectImage.ExifOrientation
+@_exported import struct LiteDetectImage.ImageDecodingOptions
+@_exported import struct LiteDetectImage.DecodedImage
+@_exported import enum LiteDetectImage.ImageDecoder
+@_exported import enum LiteDetectImage.ImageEncoder
+@_exported import enum LiteDetectImage.ImageEncoding
+
+// Camera buffers and video frames.
 @_exported import struct LiteDetectImage.PixelFrame
 @_exported import struct LiteDetectImage.PixelPlane
 @_exported import enum LiteDetectImage.PixelFormat
@@ -19,9 +31,3 @@
 @_exported import struct LiteDetectImage.Y4MRatio
 @_exported import enum LiteDetectImage.Y4MInterlacing
 @_exported import enum LiteDetectImage.Y4MColorSpace
-@_exported import struct LiteDetectImage.ImageDecodingOptions
-@_exported import struct LiteDetectImage.DecodedImage
-@_exported import enum LiteDetectImage.ImageDecoder
-@_exported import enum LiteDetectImage.ImageEncoder
-@_exported import enum LiteDetectImage.ImageEncoding
-@_exported import enum LiteDetectBackbones.BackboneName
