@@ -40,11 +40,7 @@ final class AnnotatedImageWriter {
         guard let path = plannedPaths[processed.path] else { throw ImageFailure(path: processed.path, reason: "no output name planned") }
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         var image = processed.image
-        image.draw(processed.result.detections.map {
-            BoxAnnotation(
-                xMin: Double($0.box.x1), yMin: Double($0.box.y1), xMax: Double($0.box.x2), yMax: Double($0.box.y2),
-                classID: $0.classID, label: $0.label, score: $0.score)
-        })
+        image.drawDetections(processed.result.detections)
         let encoding: ImageEncoding = path.hasSuffix(".jpg") ? .jpeg(quality: 92) : .png
         try ImageFile.save(image, to: path, as: encoding, overwrite: overwrite)
         return path

@@ -132,7 +132,8 @@ struct VideoCommand: ParsableCommand {
                 progress.clear()
                 try sink.emit(result, tracks: tracks)
                 if let writer {
-                    canvas.draw(Self.annotations(result.detections, tracks: tracks))
+                    // Tracks when tracking (each keeps its colour), else detections.
+                    if let tracks { canvas.drawTracks(tracks) } else { canvas.drawDetections(result.detections) }
                     try writer.write(canvas)
                 }
                 progress.advance(frame: frame.index)
@@ -161,20 +162,6 @@ struct VideoCommand: ParsableCommand {
             throw CommandFailure("--output \(path) is the input file; choose another")
         }
         return try Y4MWriter(path: path, header: header, overwrite: overwrite)
-    }
-
-    /// Boxes to draw: tracks (captioned with their id, coloured by it) when tracking, else detections.
-    static func annotations(_ detections: [LabeledDetection], tracks: [TrackedObject]?) -> [BoxAnnotation] {
-        func annotation(_ box: Box, colourKey: Int, caption: String, score: Float) -> BoxAnnotation {
-            BoxAnnotation(
-                xMin: Double(box.x1), yMin: Double(box.y1), xMax: Double(box.x2), yMax: Double(box.y2),
-                classID: colourKey, label: caption, score: score)
-        }
-        if let tracks {
-            // The palette is keyed by class id; keying it by track id gives each track its own colour.
-            return tracks.map { annotation($0.box, colourKey: $0.id, caption: "#\($0.id) \($0.label)", score: $0.score) }
-        }
-        return detections.map { annotation($0.box, colourKey: $0.classID, caption: $0.label, score: $0.score) }
     }
 
     static func sameFile(_ a: String, _ b: String) -> Bool {
