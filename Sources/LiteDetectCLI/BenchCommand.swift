@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectKernels
+import LiteDetectModels
 
 /// `detect bench`: how fast each backbone detects, on this machine, side by side.
 struct BenchCommand: ParsableCommand {
@@ -77,7 +77,7 @@ struct BenchCommand: ParsableCommand {
         var configs: [ModelConfig] = []
         if models.isEmpty {
             for backbone in backbones.isEmpty ? BackboneName.allCases : backbones {
-                configs.append(try ModelCatalog.config(nameOrPath: "ssdlite320-\(backbone.rawValue)"))
+                configs.append(try ModelCatalog.bundled.config(named: "ssdlite320-\(backbone.rawValue)"))
             }
         } else {
             configs = try models.map { try ModelCatalog.config(nameOrPath: $0) }

@@ -1,7 +1,7 @@
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectKernels
+import LiteDetectModels
 
 /// The measurements of one (model, input size, threads) configuration.
 struct BenchResult {

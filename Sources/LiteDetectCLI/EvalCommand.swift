@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectEvaluation
+import LiteDetectModels
 
 /// `detect eval`: COCO-style accuracy of a model on an annotated image folder, or of any tool's COCO
 /// results file; the numbers are pycocotools' (`COCOeval`, iouType "bbox").

@@ -1,8 +1,8 @@
 import ArgumentParser
 import LiteDetect
-import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectKernels
+import LiteDetectModels
 import LiteDetectNN
 
 /// How a command chooses its model and weights (shared by the commands that run a detector).
@@ -43,7 +43,7 @@ struct ModelOptions: ParsableArguments {
         } else if let backbone {
             config = try ModelCatalog.bundledModel(for: backbone)
         } else {
-            config = try ModelCatalog.config(nameOrPath: ModelCatalog.defaultModelName)
+            config = try ModelCatalog.bundled.config(named: ModelCatalog.defaultModelName)
         }
         let choice: WeightsChoice = randomWeights ? .random(seed: 0x5EED) : weights.map { .file($0) } ?? .configured
         let weightsFile = randomWeights ? nil : weights ?? config.weightsPath

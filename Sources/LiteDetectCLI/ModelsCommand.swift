@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectBackbones
+import LiteDetectModels
 import LiteDetectNN
 
 /// `detect models`: the backbones and the bundled models with their size, cost and measured
@@ -39,7 +39,7 @@ struct ModelsCommand: ParsableCommand {
 
         print("\nModels (whole detector at its own input size; `detect --model NAME`):")
         let models = try ModelCatalog.bundled.names.map { name -> [String] in
-            let config = try ModelCatalog.config(nameOrPath: name)
+            let config = try ModelCatalog.bundled.config(named: name)
             let network = try Self.network(of: config)
             return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classNames.count)",
                     String(format: "%.2fM", Double(network.parameterCount) / 1e6),

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectImage
+import LiteDetectModels
 
 /// `detect video INPUT`: detection, and optionally tracking, on a YUV4MPEG2 stream frame by frame.
 struct VideoCommand: ParsableCommand {

@@ -9,7 +9,7 @@ enum ModelFile {
     static let maxBytes = 2 << 30
 
     static func read(_ path: String, maxBytes: Int = maxBytes) throws(ImportError) -> Data {
-        do { return Data(try RegularFile.contents(of: path, maxBytes: maxBytes)) } catch {
+        do { return try RegularFile.contents(of: path, maxBytes: maxBytes, as: Data.self) } catch {
             throw .unreadable(file: path, reason: error.reason)
         }
     }

@@ -26,9 +26,13 @@ package enum RegularFile {
         package var size: Int? = nil
     }
 
-    /// The whole contents of the regular file at `path`, at most `maxBytes` of them (an empty file
-    /// gives an empty array: whether that is an error is the caller's to say).
-    package static func contents(of path: String, maxBytes: Int) throws(Problem) -> [UInt8] {
+    /// The whole contents of the regular file at `path`, at most `maxBytes` of them, in the
+    /// container the caller works with (`[UInt8]`, Foundation's `Data`), filled in place rather
+    /// than copied into it afterwards: a weights file is read once. An empty file gives an empty
+    /// container: whether that is an error is the caller's to say.
+    package static func contents<Bytes: RangeReplaceableCollection<UInt8>>(
+        of path: String, maxBytes: Int, as _: Bytes.Type = [UInt8].self
+    ) throws(Problem) -> Bytes {
         // Checked on the path first, so that nothing but a regular file is even opened (opening
         // some devices has effects), then again on the descriptor, which is what is read.
         var status = stat()
@@ -54,7 +58,7 @@ package enum RegularFile {
         let size = Int(status.st_size)
         if size > maxBytes { throw tooLarge(size) }
 
-        var bytes = [UInt8]()
+        var bytes = Bytes()
         bytes.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {

@@ -1,7 +1,7 @@
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectEvaluation
+import LiteDetectModels
 import XCTest
 
 /// `class_ids`: a model whose columns report other ids than their index (the COCO students keep

@@ -1,6 +1,6 @@
 import LiteDetect
-import LiteDetectModels
 import LiteDetectEvaluation
+import LiteDetectModels
 import XCTest
 
 /// How model classes become annotation categories: by id for torchvision's COCO labels, by name

@@ -1,6 +1,6 @@
 import LiteDetect
-import LiteDetectModels
 import LiteDetectAllocationCounter
+import LiteDetectModels
 import XCTest
 
 /// After the first frame of a size and options, a frame loop makes no heap allocation at all:

@@ -1,7 +1,7 @@
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectBackbones
+import LiteDetectModels
 import LiteDetectNN
 import LiteDetectPostprocess
 import LiteDetectTestSupport

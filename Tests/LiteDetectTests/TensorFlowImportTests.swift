@@ -1,8 +1,8 @@
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectImport
 import LiteDetectImportFormats
+import LiteDetectModels
 import LiteDetectNN
 import LiteDetectTestSupport
 import SwiftProtobuf

@@ -124,11 +124,10 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     /// Only regular files are read (a FIFO would block until a writer appears, `/dev/zero` never
     /// ends), and their size is checked before reading.
     public static func load(contentsOf path: String) throws(ConfigError) -> ModelConfig {
-        let bytes: [UInt8]
-        do { bytes = try RegularFile.contents(of: path, maxBytes: 16 << 20) } catch {
+        let data: Data
+        do { data = try RegularFile.contents(of: path, maxBytes: 16 << 20, as: Data.self) } catch {
             throw .unreadable(file: path, reason: error.kind == .tooLarge ? "\(error.reason) for a config" : error.reason)
         }
-        let data = Data(bytes)
         var config = try parse(data, name: path)
         config.directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return config

@@ -1,8 +1,8 @@
 import Foundation
 import LiteDetect
-import LiteDetectModels
 import LiteDetectBackbones
 import LiteDetectKernels
+import LiteDetectModels
 import LiteDetectNN
 
 /// Imports an ONNX export of an SSD / SSDLite network up to its raw head outputs (torchvision's

@@ -27,12 +27,12 @@ package enum SafeTensors {
     /// Reads and parses the file at `path`. Only regular files are read (a FIFO would block until
     /// a writer appears, `/dev/zero` never ends), and the size limit is checked before reading.
     package static func read(contentsOf path: String, limits: Limits = Limits()) throws(WeightError) -> File {
-        let bytes: [UInt8]
-        do { bytes = try RegularFile.contents(of: path, maxBytes: limits.maxFileBytes) } catch {
+        let data: Data
+        do { data = try RegularFile.contents(of: path, maxBytes: limits.maxFileBytes, as: Data.self) } catch {
             if let size = error.size { throw .tooLarge(file: path, what: "the file", size: size, limit: limits.maxFileBytes) }
             throw .unreadable(file: path, reason: error.reason)
         }
-        return try parse(Data(bytes), name: path, limits: limits)
+        return try parse(data, name: path, limits: limits)
     }
 
     package static func parse(_ data: Data, name: String, limits: Limits = Limits()) throws(WeightError) -> File {
