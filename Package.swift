@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "LiteDetect", targets: ["LiteDetect"]),
         .library(name: "LiteDetectModels", targets: ["LiteDetectModels"]),
         .library(name: "LiteDetectEvaluation", targets: ["LiteDetectEvaluation"]),
+        .library(name: "LiteDetectVideo", targets: ["LiteDetectVideo"]),
         // MARK: Executables
         .executable(name: "detect", targets: ["LiteDetectCLI"]),
     ],
@@ -60,6 +61,19 @@ let package = Package(
             sources: ["BundledModels.swift"],
             resources: [.copy("models"), .copy("weights")]
         ),
+        /// FFmpeg's libavformat, libavcodec, libswscale and libavutil from the system.
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"]), .brew(["ffmpeg"])]),
+        /// C shim over FFmpeg: reads a video file's frames and writes annotated video, on descriptors
+        /// the caller opened (no FFmpeg protocols), with audio copied.
+        .target(
+            name: "CLiteDetectVideoIO", dependencies: ["CFFmpeg"],
+            // The shim includes FFmpeg's headers directly (not the CFFmpeg module), so it names the libraries itself.
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]),
+        /// Video files (MP4, MKV, AVI…) in and out: `VideoFileReader`, `VideoFileFrames`, `VideoFileWriter`.
+        /// Optional, so that an app that only detects in images or camera buffers does not need FFmpeg.
+        .target(name: "LiteDetectVideo", dependencies: ["CLiteDetectVideoIO", "LiteDetect", "LiteDetectSupport"]),
         /// COCO (pycocotools) and VOC detection metrics, for `detect eval` and users who score models.
         .target(name: "LiteDetectEvaluation", dependencies: ["LiteDetect", "LiteDetectNN"]),
 
@@ -84,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "LiteDetectCLI",
             dependencies: [
-                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport",
+                "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport", "LiteDetectVideo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -107,6 +121,11 @@ let package = Package(
         .testTarget(
             name: "LiteDetectPostprocessTests",
             dependencies: ["LiteDetectPostprocess"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LiteDetectVideoTests",
+            dependencies: ["LiteDetectVideo", "LiteDetectSupport", "LiteDetectModels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

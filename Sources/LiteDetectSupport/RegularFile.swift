@@ -33,25 +33,10 @@ package enum RegularFile {
     package static func contents<Bytes: RangeReplaceableCollection<UInt8>>(
         of path: String, maxBytes: Int, as _: Bytes.Type = [UInt8].self
     ) throws(Problem) -> Bytes {
-        // Checked on the path first, so that nothing but a regular file is even opened (opening
-        // some devices has effects), then again on the descriptor, which is what is read.
-        var status = stat()
-        guard stat(path, &status) == 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw Problem(kind: .notFound, reason: "no such file") }
-            throw Problem(kind: .unreadable, reason: systemMessage(code))
-        }
-        try requireRegular(status)
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw Problem(kind: .notFound, reason: "no such file") }
-            if code == EISDIR { throw Problem(kind: .directory, reason: "is a directory") }
-            throw Problem(kind: .unreadable, reason: systemMessage(code))
-        }
+        let descriptor = try openForReading(path)
         defer { close(descriptor) }
+        var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw Problem(kind: .unreadable, reason: systemMessage(errno)) }
-        try requireRegular(status)
         func tooLarge(_ size: Int) -> Problem {
             Problem(kind: .tooLarge, reason: "the file is \(size) bytes, more than the limit of \(maxBytes)", size: size)
         }
@@ -72,6 +57,35 @@ package enum RegularFile {
             bytes.append(contentsOf: chunk[0..<count])
         }
         return bytes
+    }
+
+    /// A read-only descriptor (close-on-exec) on the regular file at `path`, for readers that
+    /// stream a file rather than load it whole (video). The caller closes it.
+    package static func openForReading(_ path: String) throws(Problem) -> Int32 {
+        // Checked on the path first, so that nothing but a regular file is even opened (opening
+        // some devices has effects), then again on the descriptor, which is what is read.
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw Problem(kind: .notFound, reason: "no such file") }
+            throw Problem(kind: .unreadable, reason: systemMessage(code))
+        }
+        try requireRegular(status)
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw Problem(kind: .notFound, reason: "no such file") }
+            if code == EISDIR { throw Problem(kind: .directory, reason: "is a directory") }
+            throw Problem(kind: .unreadable, reason: systemMessage(code))
+        }
+        do throws(Problem) {
+            guard fstat(descriptor, &status) == 0 else { throw Problem(kind: .unreadable, reason: systemMessage(errno)) }
+            try requireRegular(status)
+        } catch {
+            close(descriptor)
+            throw error
+        }
+        return descriptor
     }
 
     /// Refuses anything but a regular file, naming what it is.

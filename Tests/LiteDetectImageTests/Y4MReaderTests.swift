@@ -133,9 +133,9 @@ final class Y4MReaderTests: XCTestCase {
         let header = reader.header
         XCTAssertEqual(header.width, 5)
         XCTAssertEqual(header.height, 3)
-        XCTAssertEqual(header.frameRate, Y4MRatio(numerator: 30000, denominator: 1001))
+        XCTAssertEqual(header.frameRate, VideoRatio(numerator: 30000, denominator: 1001))
         XCTAssertEqual(header.interlacing, .topFieldFirst)
-        XCTAssertEqual(header.pixelAspectRatio, Y4MRatio(numerator: 128, denominator: 117))
+        XCTAssertEqual(header.pixelAspectRatio, VideoRatio(numerator: 128, denominator: 117))
         XCTAssertEqual(header.colorSpace, .c420mpeg2)
         XCTAssertEqual(header.pixelFormat, .i420)
         XCTAssertEqual(header.extensions, ["XCOLORRANGE=LIMITED", "Zfuture"], "unknown fields are kept, not refused")
@@ -225,10 +225,11 @@ extension VideoError {
     var sourceName: String {
         switch self {
         case let .readFailed(source, _), let .notY4M(source, _), let .malformedHeader(source, _), let .unsupportedColorSpace(source, _, _),
-             let .tooLarge(source, _, _, _), let .malformedFrameHeader(source, _, _), let .truncatedFrame(source, _, _, _):
+             let .tooLarge(source, _, _, _), let .malformedFrameHeader(source, _, _), let .truncatedFrame(source, _, _, _),
+             let .notVideo(source, _), let .unsupportedVideo(source, _), let .damagedVideo(source, _, _):
             return source
         case let .fileNotFound(path), let .fileExists(path): return path
-        case let .writeFailed(destination, _): return destination
+        case let .writeFailed(destination, _), let .encodingFailed(destination, _): return destination
         case .invalidFrame, .frameSizeMismatch: return ""
         }
     }

@@ -7,8 +7,8 @@ final class Y4MWriterTests: XCTestCase {
     func testFramesRoundTripThroughTheReader() throws {
         let path = try makeTemporaryDirectory(self) + "/out.y4m"
         let header = Y4MStreamHeader(
-            width: 6, height: 3, frameRate: Y4MRatio(numerator: 24000, denominator: 1001), interlacing: .progressive,
-            pixelAspectRatio: Y4MRatio(numerator: 1, denominator: 1), colorSpace: .c444, extensions: ["XNOTE=test"])
+            width: 6, height: 3, frameRate: VideoRatio(numerator: 24000, denominator: 1001), interlacing: .progressive,
+            pixelAspectRatio: VideoRatio(numerator: 1, denominator: 1), colorSpace: .c444, extensions: ["XNOTE=test"])
         let frames = (0..<3).map { index -> VideoFrame in
             var frame = VideoFrame(format: .i444, width: 6, height: 3, bytes: (0..<54).map { UInt8(($0 * 5 + index) % 256) })!
             frame.parameters = index == 1 ? "Ip" : ""
@@ -42,7 +42,7 @@ final class Y4MWriterTests: XCTestCase {
                 image[x, y] = RGBColor(red: UInt8(40 + 5 * x), green: UInt8(200 - 6 * y), blue: UInt8(90 + 2 * x + 3 * y))
             }
         }
-        let writer = try Y4MWriter(path: path, header: Y4MStreamHeader(width: width, height: height, frameRate: Y4MRatio(numerator: 25, denominator: 1)))
+        let writer = try Y4MWriter(path: path, header: Y4MStreamHeader(width: width, height: height, frameRate: VideoRatio(numerator: 25, denominator: 1)))
         try writer.write(image, parameters: "XFRAME=0")
         try writer.close()
         let frame = try XCTUnwrap(try Y4MReader(path: path).readFrame())

@@ -93,7 +93,7 @@ final class FrameAllocationTests: XCTestCase {
         let session = detector.makeSession()
         let path = NSTemporaryDirectory() + "frame-allocation-\(UInt64.random(in: 0...UInt64.max)).y4m"
         defer { unlink(path) }
-        let header = Y4MStreamHeader(width: 33, height: 21, frameRate: Y4MRatio(numerator: 25, denominator: 1))
+        let header = Y4MStreamHeader(width: 33, height: 21, frameRate: VideoRatio(numerator: 25, denominator: 1))
         let writer = try Y4MWriter(path: path, header: header)
         for seed in 0..<12 {
             // Short frame parameters (as in practice) are stored inline in a Swift string.

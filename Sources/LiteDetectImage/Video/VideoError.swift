@@ -27,6 +27,15 @@ public enum VideoError: Error, Sendable, Equatable, CustomStringConvertible {
     case fileExists(path: String)
     /// Creating or writing the output failed (`reason` is the system's message).
     case writeFailed(destination: String, reason: String)
+    /// The file is not a video FFmpeg's libraries can read: no known container, or no video stream in it.
+    case notVideo(source: String, reason: String)
+    /// A container or codec this build of FFmpeg (or LiteDetect) cannot read or write.
+    case unsupportedVideo(source: String, reason: String)
+    /// The data is damaged at frame `frame` (counting frames handed out before it): a demuxing or
+    /// decoding error, a truncated file. Frames before it were returned normally.
+    case damagedVideo(source: String, frame: Int, reason: String)
+    /// Encoding or muxing the output failed.
+    case encodingFailed(destination: String, reason: String)
 
     public var description: String {
         switch self {
@@ -57,6 +66,14 @@ public enum VideoError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): already exists (pass overwrite: true to replace it)"
         case let .writeFailed(destination, reason):
             return "\(destination): cannot be written (\(reason))"
+        case let .notVideo(source, reason):
+            return "\(source): not a video file (\(reason))"
+        case let .unsupportedVideo(source, reason):
+            return "\(source): \(reason)"
+        case let .damagedVideo(source, frame, reason):
+            return "\(source): damaged at frame \(frame): \(reason)"
+        case let .encodingFailed(destination, reason):
+            return "\(destination): \(reason)"
         }
     }
 }

@@ -7,10 +7,10 @@ public struct Y4MStreamHeader: Sendable, Hashable {
     public var width: Int
     public var height: Int
     /// Frames per second as `numerator / denominator` (`F30000:1001`); `nil` when absent or `F0:0`.
-    public var frameRate: Y4MRatio?
+    public var frameRate: VideoRatio?
     public var interlacing: Y4MInterlacing
     /// Pixel (not picture) aspect ratio (`A1:1`, `A128:117`); `nil` when absent or `A0:0` (unknown).
-    public var pixelAspectRatio: Y4MRatio?
+    public var pixelAspectRatio: VideoRatio?
     /// `C…`; `C420jpeg` when absent, as the format specifies.
     public var colorSpace: Y4MColorSpace
     /// `X` parameters and parameters this reader does not know, verbatim, in order.
@@ -20,8 +20,8 @@ public struct Y4MStreamHeader: Sendable, Hashable {
     public static let signature = "YUV4MPEG2"
 
     public init(
-        width: Int, height: Int, frameRate: Y4MRatio? = nil, interlacing: Y4MInterlacing = .progressive,
-        pixelAspectRatio: Y4MRatio? = nil, colorSpace: Y4MColorSpace = .c420jpeg, extensions: [String] = []
+        width: Int, height: Int, frameRate: VideoRatio? = nil, interlacing: Y4MInterlacing = .progressive,
+        pixelAspectRatio: VideoRatio? = nil, colorSpace: Y4MColorSpace = .c420jpeg, extensions: [String] = []
     ) {
         self.width = width
         self.height = height
@@ -41,9 +41,7 @@ public struct Y4MStreamHeader: Sendable, Hashable {
     /// When frame `index` is shown, from the start of the stream; `nil` without a frame rate.
     public func timestamp(ofFrame index: Int) -> Duration? {
         guard let rate = frameRate else { return nil }
-        // index · denominator / numerator seconds, split so the integer part stays exact.
-        let (seconds, remainder) = (index * rate.denominator).quotientAndRemainder(dividingBy: rate.numerator)
-        return .seconds(seconds) + .seconds(Double(remainder) / Double(rate.numerator))
+        return VideoRatio(numerator: rate.denominator, denominator: rate.numerator).duration(ofTicks: Int64(index))
     }
 
     /// The header line, without its newline, fields in FFmpeg's order: `YUV4MPEG2 W384 H288 F25:1 Ip A1:1 C420jpeg`.
@@ -99,7 +97,7 @@ public struct Y4MStreamHeader: Sendable, Hashable {
     }
 
     /// `n:d`; `0:0` means unknown (`nil`).
-    private static func ratio(_ text: Substring, field: String, source: String) throws(VideoError) -> Y4MRatio? {
+    private static func ratio(_ text: Substring, field: String, source: String) throws(VideoError) -> VideoRatio? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let numerator = Int(parts[0]), let denominator = Int(parts[1]),
               (0...Int(Int32.max)).contains(numerator), (0...Int(Int32.max)).contains(denominator)
@@ -110,22 +108,8 @@ public struct Y4MStreamHeader: Sendable, Hashable {
         guard numerator > 0, denominator > 0 else {
             throw .malformedHeader(source: source, detail: "\(field) is '\(text)': both terms must be positive (0:0 means unknown)")
         }
-        return Y4MRatio(numerator: numerator, denominator: denominator)
+        return VideoRatio(numerator: numerator, denominator: denominator)
     }
-}
-
-/// A positive ratio `numerator:denominator` as Y4M writes frame rates and aspect ratios.
-public struct Y4MRatio: Sendable, Hashable, CustomStringConvertible {
-    public var numerator: Int
-    public var denominator: Int
-
-    public init(numerator: Int, denominator: Int) {
-        self.numerator = numerator
-        self.denominator = denominator
-    }
-
-    public var value: Double { Double(numerator) / Double(denominator) }
-    public var description: String { "\(numerator):\(denominator)" }
 }
 
 /// How the frames of a Y4M stream were scanned (`I` parameter).

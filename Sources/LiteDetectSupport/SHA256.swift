@@ -1,11 +1,12 @@
 import Foundation
 
-/// SHA-256 (FIPS 180-4), for recording which source file a model was imported from.
+/// SHA-256 (FIPS 180-4), for recording which source file a model was imported from (and, in the
+/// tests, for comparing decoded video frames with FFmpeg's `framehash`).
 ///
 /// Hand-written rather than taken from swift-crypto: one hash of a file per import does not
 /// justify building BoringSSL into every build of the package. Checked against the FIPS 180-4
 /// example vectors in the tests.
-enum SHA256 {
+package enum SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -17,7 +18,7 @@ enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    static func digest(of data: Data) -> [UInt8] {
+    package static func digest(of data: Data) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
         var message = [UInt8](data)
         let bitLength = UInt64(message.count) &* 8
@@ -47,7 +48,7 @@ enum SHA256 {
         return h.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> UInt32(24 - 8 * $0)) } }
     }
 
-    static func hex(of data: Data) -> String {
+    package static func hex(of data: Data) -> String {
         digest(of: data).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,0 +1,26 @@
+#include "video_io_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+ldv_status ldv_fail(ldv_report *report, ldv_status status, const char *format, ...) {
+    if (report) {
+        va_list arguments;
+        va_start(arguments, format);
+        vsnprintf(report->message, sizeof report->message, format, arguments);
+        va_end(arguments);
+    }
+    return status;
+}
+
+ldv_status ldv_fail_av(ldv_report *report, int error, ldv_status fallback, const char *what) {
+    char text[AV_ERROR_MAX_STRING_SIZE] = {0};
+    av_strerror(error, text, sizeof text);
+    ldv_status status = fallback;
+    if (error == AVERROR(ENOMEM)) status = LDV_OUT_OF_MEMORY;
+    else if (error == AVERROR_INVALIDDATA || error == AVERROR_EOF) status = LDV_CORRUPT;
+    else if (error == AVERROR_DECODER_NOT_FOUND || error == AVERROR_DEMUXER_NOT_FOUND
+             || error == AVERROR_ENCODER_NOT_FOUND || error == AVERROR_PATCHWELCOME) status = LDV_UNSUPPORTED;
+    else if (error == AVERROR(EIO) || error == AVERROR(ENOSPC) || error == AVERROR(EPIPE)) status = LDV_IO;
+    return ldv_fail(report, status, "%s: %s", what, text);
+}
