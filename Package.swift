@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(
             name: "LiteDetectCLITests",
             dependencies: [
-                "LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport", "LiteDetectImportFormats",
+                "LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport", "LiteDetectImportFormats", "LiteDetectVideo",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

@@ -29,6 +29,7 @@ struct ldv_reader {
     int finished;
     /// Announced by the container; checked at the end when the whole file was read.
     int64_t announced_frames;
+    int check_frame_count;
     /// Conversion to I420 for layouts not read directly.
     struct SwsContext *scaler;
     uint8_t *converted[4];
@@ -61,6 +62,7 @@ static void copy_name(char destination[LDV_NAME_CAPACITY], const char *name) {
 }
 
 ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_reader **result, ldv_stream_info *info, ldv_report *report) {
+    ldv_quiet_ffmpeg_log();
     *result = NULL;
     memset(info, 0, sizeof *info);
     if (fd < 0 || max_pixels < 1 || threads < 0) return ldv_fail(report, LDV_INVALID_ARGUMENT, "invalid descriptor, pixel limit or thread count");
@@ -91,6 +93,21 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
         status = ldv_fail_av(report, error, LDV_NOT_MEDIA, "not a video file FFmpeg can read");
         if (error == AVERROR_INVALIDDATA || error == AVERROR_EOF) status = LDV_NOT_MEDIA;
         goto failed;
+    }
+    // FFmpeg reads a JPEG or PNG as a one-frame video ("jpeg_pipe"…): a user who passed one meant an image.
+    const char *demuxer = reader->format->iformat->name;
+    size_t length = strlen(demuxer);
+    if (length > 5 && !strcmp(demuxer + length - 5, "_pipe")) {
+        status = ldv_fail(report, LDV_NOT_MEDIA, "a still image (FFmpeg's %s reader); detect in images with `detect images` or ImageFile", demuxer);
+        goto failed;
+    }
+    // Sizes the headers claim are checked before FFmpeg decodes anything to learn more.
+    for (unsigned i = 0; i < reader->format->nb_streams; i++) {
+        const AVCodecParameters *claimed = reader->format->streams[i]->codecpar;
+        if (claimed->codec_type == AVMEDIA_TYPE_VIDEO && (int64_t)claimed->width * claimed->height > max_pixels) {
+            status = too_large(report, claimed->width, claimed->height);
+            goto failed;
+        }
     }
     if ((error = avformat_find_stream_info(reader->format, NULL)) < 0) {
         status = ldv_fail_av(report, error, LDV_CORRUPT, "cannot read the streams");
@@ -144,7 +161,10 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
     if (reader->audio_index >= 0) {
         reader->audio_offset = av_rescale_q(start, AV_TIME_BASE_Q, reader->format->streams[reader->audio_index]->time_base);
     }
+    // MP4/MOV index every sample, so a file with fewer frames than its index lists is truncated.
+    // Other containers' counts are estimates (AVI counts skipped frames), so they are not checked.
     reader->announced_frames = stream->nb_frames > 0 ? stream->nb_frames : 0;
+    reader->check_frame_count = strstr(reader->format->iformat->name, "mp4") != NULL;
 
     info->width = parameters->width;
     info->height = parameters->height;
@@ -284,7 +304,7 @@ ldv_status ldv_reader_next(ldv_reader *reader, ldv_frame *out, ldv_report *repor
         }
         if (error == AVERROR_EOF) {
             reader->finished = 1;
-            if (!reader->range_set && reader->announced_frames > 0 && reader->frames_out < reader->announced_frames) {
+            if (reader->check_frame_count && !reader->range_set && reader->announced_frames > 0 && reader->frames_out < reader->announced_frames) {
                 return ldv_fail(report, LDV_CORRUPT, "the file ends after %lld of the %lld frames its header announces",
                                 (long long)reader->frames_out, (long long)reader->announced_frames);
             }

@@ -1,6 +1,7 @@
 #include "video_io_internal.h"
 
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdio.h>
 
 ldv_status ldv_fail(ldv_report *report, ldv_status status, const char *format, ...) {
@@ -23,4 +24,16 @@ ldv_status ldv_fail_av(ldv_report *report, int error, ldv_status fallback, const
              || error == AVERROR_ENCODER_NOT_FOUND || error == AVERROR_PATCHWELCOME) status = LDV_UNSUPPORTED;
     else if (error == AVERROR(EIO) || error == AVERROR(ENOSPC) || error == AVERROR(EPIPE)) status = LDV_IO;
     return ldv_fail(report, status, "%s: %s", what, text);
+}
+
+static void quiet(void) {
+    // Every failure reaches the caller as an ldv_status and message; FFmpeg's own lines on
+    // standard error ("concealing 80 DC errors…") would only interleave with the caller's output.
+    // A process that configured FFmpeg's log level itself keeps it.
+    if (av_log_get_level() == AV_LOG_INFO) av_log_set_level(AV_LOG_FATAL);
+}
+
+void ldv_quiet_ffmpeg_log(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, quiet);
 }

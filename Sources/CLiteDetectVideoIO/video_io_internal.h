@@ -10,6 +10,9 @@ ldv_status ldv_fail(ldv_report *report, ldv_status status, const char *format, .
 /// `what: FFmpeg's message for error` with the status that error code means.
 ldv_status ldv_fail_av(ldv_report *report, int error, ldv_status fallback, const char *what);
 
+/// Lowers FFmpeg's log level to fatal errors once per process, unless the process changed it.
+void ldv_quiet_ffmpeg_log(void);
+
 /// A read-only (output == 0) or write-only AVIOContext over a descriptor: no FFmpeg protocol.
 AVIOContext *ldv_descriptor_io(int fd, int output);
 void ldv_descriptor_io_free(AVIOContext **io);

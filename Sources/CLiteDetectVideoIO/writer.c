@@ -21,11 +21,15 @@ struct ldv_writer {
     /// The caller's timestamps are in `input_base`; the encoder's in encoder->time_base.
     AVRational input_base;
     int64_t last_pts;
+    /// Length of a frame in the encoder's time base, for packets the encoder leaves without one
+    /// (an MP4's edit list would otherwise cut its last frame): one frame at the nominal rate,
+    /// else the last gap between frames.
+    int64_t frame_duration;
     int wrote_frame;
     int finished;
     /// The first error met while copying audio, reported by the next call.
     int audio_error;
-    /// Conversion for encoders that do not take limited-range yuv420p (MJPEG takes full range).
+    /// Conversion of frames that are not what the encoder takes (other layouts; MJPEG's full range).
     struct SwsContext *scaler;
     int width, height;
     ldv_reader *audio_source;
@@ -68,6 +72,13 @@ static AVCodecContext *open_encoder(const AVCodec *codec, const ldv_writer_confi
     // The frames are BT.601 (LiteDetect's conversions); say so, so players do not guess BT.709.
     context->colorspace = AVCOL_SPC_BT470BG;
     context->time_base = (AVRational){config->time_base_num, config->time_base_den};
+    // Constant-rate containers (AVI) count time in frames: one tick per frame at the nominal rate,
+    // so that the caller's timestamps land on whole frames (gaps become skipped frames). They store
+    // no presentation times either, so no B-frames, which would come out of order.
+    if (!(container->flags & AVFMT_VARIABLE_FPS)) {
+        context->max_b_frames = 0;
+        if (config->frame_rate_num > 0 && config->frame_rate_den > 0) context->time_base = (AVRational){config->frame_rate_den, config->frame_rate_num};
+    }
     // MPEG-4 Part 2 and MJPEG limit the time base's denominator to 16 bits; milliseconds then.
     if (context->time_base.den > 65535 && (codec->id == AV_CODEC_ID_MPEG4 || codec->id == AV_CODEC_ID_MJPEG)) {
         context->time_base = (AVRational){1, 1000};
@@ -116,6 +127,7 @@ static AVCodecContext *choose_encoder(const ldv_writer_config *config, const AVO
 ldv_status ldv_writer_open(
     int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
     ldv_writer **result, char encoder_name[LDV_NAME_CAPACITY], char codec_name[LDV_NAME_CAPACITY], int32_t *copies_audio, ldv_report *report) {
+    ldv_quiet_ffmpeg_log();
     *result = NULL;
     *copies_audio = 0;
     encoder_name[0] = codec_name[0] = 0;
@@ -180,17 +192,6 @@ ldv_status ldv_writer_open(
     writer->frame->color_range = writer->encoder->color_range;
     writer->frame->colorspace = writer->encoder->colorspace;
     if ((error = av_frame_get_buffer(writer->frame, 0)) < 0) goto failed;
-    if (writer->encoder->pix_fmt != AV_PIX_FMT_YUV420P) {
-        writer->scaler = sws_getContext(config->width, config->height, AV_PIX_FMT_YUV420P, config->width, config->height,
-                                        writer->encoder->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
-        if (!writer->scaler) {
-            status = ldv_fail(report, LDV_UNSUPPORTED, "cannot convert frames for %s", writer->encoder->codec->name);
-            goto failed;
-        }
-        const int *coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
-        sws_setColorspaceDetails(writer->scaler, coefficients, 0, coefficients, writer->encoder->color_range == AVCOL_RANGE_JPEG, 0, 1 << 16, 1 << 16);
-    }
-
     if ((error = avformat_write_header(writer->format, NULL)) < 0) {
         status = ldv_fail_av(report, error, LDV_IO, "cannot write the container header");
         goto failed;
@@ -200,6 +201,9 @@ ldv_status ldv_writer_open(
         *copies_audio = 1;
     }
     writer->last_pts = INT64_MIN;
+    writer->frame_duration = writer->encoder->framerate.num > 0
+        ? av_rescale_q(1, av_inv_q(writer->encoder->framerate), writer->encoder->time_base) : 1;
+    if (writer->frame_duration < 1) writer->frame_duration = 1;
     *result = writer;
     return LDV_OK;
 
@@ -215,6 +219,7 @@ static ldv_status drain(ldv_writer *writer, ldv_report *report) {
         int error = avcodec_receive_packet(writer->encoder, writer->packet);
         if (error == AVERROR(EAGAIN) || error == AVERROR_EOF) return LDV_OK;
         if (error < 0) return ldv_fail_av(report, error, LDV_INVALID_ARGUMENT, "encoding failed");
+        if (writer->packet->duration <= 0) writer->packet->duration = writer->frame_duration;
         av_packet_rescale_ts(writer->packet, writer->encoder->time_base, writer->video->time_base);
         writer->packet->stream_index = writer->video->index;
         error = av_interleaved_write_frame(writer->format, writer->packet);
@@ -226,7 +231,17 @@ static ldv_status audio_failure(ldv_writer *writer, ldv_report *report) {
     return ldv_fail_av(report, writer->audio_error, LDV_IO, "copying the audio failed");
 }
 
-ldv_status ldv_writer_write(ldv_writer *writer, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report) {
+static enum AVPixelFormat av_layout(ldv_pixels format) {
+    switch (format) {
+    case LDV_PIXELS_NV12: return AV_PIX_FMT_NV12;
+    case LDV_PIXELS_I422: return AV_PIX_FMT_YUV422P;
+    case LDV_PIXELS_I444: return AV_PIX_FMT_YUV444P;
+    default: return AV_PIX_FMT_YUV420P;
+    }
+}
+
+ldv_status ldv_writer_write(
+    ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report) {
     if (writer->finished) return ldv_fail(report, LDV_INVALID_ARGUMENT, "the file was already finished");
     if (writer->audio_error) return audio_failure(writer, report);
     int64_t encoder_pts = av_rescale_q(pts, writer->input_base, writer->encoder->time_base);
@@ -236,9 +251,16 @@ ldv_status ldv_writer_write(ldv_writer *writer, const uint8_t *const planes[3], 
     }
     int error = av_frame_make_writable(writer->frame);
     if (error < 0) return ldv_fail_av(report, error, LDV_OUT_OF_MEMORY, "no frame buffer");
-    if (writer->scaler) {
-        int linesizes[3] = {bytes_per_row[0], bytes_per_row[1], bytes_per_row[2]};
-        sws_scale(writer->scaler, planes, linesizes, 0, writer->height, writer->frame->data, writer->frame->linesize);
+    enum AVPixelFormat source = av_layout(format);
+    if (source != writer->encoder->pix_fmt) {
+        writer->scaler = sws_getCachedContext(writer->scaler, writer->width, writer->height, source, writer->width, writer->height,
+                                              writer->encoder->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
+        if (!writer->scaler) return ldv_fail(report, LDV_UNSUPPORTED, "cannot convert frames for %s", writer->encoder->codec->name);
+        const int *coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
+        sws_setColorspaceDetails(writer->scaler, coefficients, 0, coefficients, writer->encoder->color_range == AVCOL_RANGE_JPEG, 0, 1 << 16, 1 << 16);
+        int linesizes[4] = {bytes_per_row[0], bytes_per_row[1], format == LDV_PIXELS_NV12 ? 0 : bytes_per_row[2], 0};
+        const uint8_t *sources[4] = {planes[0], planes[1], format == LDV_PIXELS_NV12 ? NULL : planes[2], NULL};
+        sws_scale(writer->scaler, sources, linesizes, 0, writer->height, writer->frame->data, writer->frame->linesize);
     } else {
         int chroma_width = (writer->width + 1) / 2, chroma_height = (writer->height + 1) / 2;
         av_image_copy_plane(writer->frame->data[0], writer->frame->linesize[0], planes[0], bytes_per_row[0], writer->width, writer->height);
@@ -249,6 +271,7 @@ ldv_status ldv_writer_write(ldv_writer *writer, const uint8_t *const planes[3], 
     if ((error = avcodec_send_frame(writer->encoder, writer->frame)) < 0) {
         return ldv_fail_av(report, error, LDV_INVALID_ARGUMENT, "encoding failed");
     }
+    if (writer->wrote_frame && !(writer->encoder->framerate.num > 0)) writer->frame_duration = encoder_pts - writer->last_pts;
     writer->last_pts = encoder_pts;
     writer->wrote_frame = 1;
     return drain(writer, report);

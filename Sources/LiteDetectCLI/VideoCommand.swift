@@ -3,30 +3,35 @@ import Foundation
 import LiteDetect
 import LiteDetectImage
 import LiteDetectModels
+import LiteDetectVideo
 
-/// `detect video INPUT`: detection, and optionally tracking, on a YUV4MPEG2 stream frame by frame.
+/// `detect video INPUT`: detection, and optionally tracking, on a video file or YUV4MPEG2 stream
+/// frame by frame, with an annotated video out.
 struct VideoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "video",
-        abstract: "Detect (and track) objects in a YUV4MPEG2 video stream, frame by frame.",
+        abstract: "Detect (and track) objects in a video, frame by frame.",
         discussion: """
-            INPUT is a .y4m file, or - for standard input, so that FFmpeg can decode any video for it:
-              ffmpeg -i clip.mp4 -f yuv4mpegpipe - | detect video - --output - | ffmpeg -f yuv4mpegpipe -i - out.mp4
-              detect video clip.y4m --track --format json > tracks.jsonl
-              detect video clip.y4m --every 5 --output boxes.y4m --json-output results.jsonl
+            INPUT is any video file FFmpeg's libraries decode (MP4, MKV, WebM, AVI, MOV…; H.264, H.265, VP9, MPEG-4, MJPEG…), a YUV4MPEG2 (.y4m) file, or - for a YUV4MPEG2 stream on standard input:
+              detect video clip.mp4 --output out.mp4
+              detect video clip.mp4 --track --format json > tracks.jsonl
+              detect video clip.mkv --start 1:30 --duration 20 --every 5 --output boxes.mkv --json-output results.jsonl
+              ffmpeg -i rtsp://camera/stream -f yuv4mpegpipe - | detect video - --output - | ffplay -
 
-            Reads the 8-bit colour spaces C420jpeg, C420mpeg2, C420paldv, C420, C422, C444 and Cmono (YUV as BT.601 limited range); annotated output is C420jpeg. With --every N the output holds the detected frames only, at 1/N of the frame rate. A damaged stream stops at the frame where it breaks, after everything before it was written, with exit status 1.
+            --output chooses the container by its extension (.mp4, .mkv, .mov, .avi, .webm…) and encodes H.264 where the container takes it (else the container's own codec, said on standard error), keeping the input's size and timestamps and copying its audio when the container can hold it; .y4m or - writes YUV4MPEG2 (C420jpeg). With --every N only the detected frames are written (the output then has gaps). Timestamps in the JSON are the input's own presentation times. A damaged input stops at the frame where it breaks, after everything before it was written, with exit status 1.
             """
     )
 
-    @Argument(help: ArgumentHelp("A YUV4MPEG2 (.y4m) file, or - for standard input.", valueName: "input"))
+    @Argument(help: ArgumentHelp("A video file, a YUV4MPEG2 (.y4m) file, or - for YUV4MPEG2 on standard input.", valueName: "input"))
     var input: String
 
     @OptionGroup var model: ModelOptions
 
     @OptionGroup var thresholds: ThresholdOptions
 
-    @Option(help: ArgumentHelp("Write annotated frames as YUV4MPEG2 to this file, or - for standard output.", valueName: "path|-"))
+    @Option(help: ArgumentHelp(
+        "Write the annotated video to this file (container from the extension: .mp4, .mkv, .avi, .y4m…), or - for YUV4MPEG2 on standard output.",
+        valueName: "path|-"))
     var output: String?
 
     @Option(help: ArgumentHelp(
@@ -37,8 +42,14 @@ struct VideoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the JSON lines to this file (how to get them with --output -).", valueName: "path"))
     var jsonOutput: String?
 
-    @Option(help: ArgumentHelp("Detect in every Nth frame only (frames 0, N, 2N, …).", valueName: "n"))
+    @Option(help: ArgumentHelp("Detect in every Nth frame only (frames 0, N, 2N, … counted from --start).", valueName: "n"))
     var every: Int = 1
+
+    @Option(help: ArgumentHelp("Start at this time in the input: seconds (12.5) or [hh:]mm:ss[.fff].", valueName: "time"))
+    var start: TimeArgument = TimeArgument(.zero)
+
+    @Option(help: ArgumentHelp("Stop after this much of the input: seconds or [hh:]mm:ss[.fff].", valueName: "time"))
+    var duration: TimeArgument?
 
     @Flag(help: ArgumentHelp(
         "Track objects across frames (ByteTrack-style): stable ids in the output and on the boxes.",
@@ -58,6 +69,7 @@ struct VideoCommand: ParsableCommand {
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
         guard every >= 1 else { throw ValidationError("--every must be at least 1") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
         if output == "-" && format != nil {
             throw ValidationError("--output - takes standard output for the video; use --json-output FILE for the JSON lines")
         }
@@ -90,7 +102,7 @@ struct VideoCommand: ParsableCommand {
             tracker = try MultiObjectTracker(configuration: configuration)
             options.scoreThreshold = configuration.lowScoreThreshold
         }
-        let reader = try input == "-" ? Y4MReader.standardInput(maxPixels: maxPixels) : Y4MReader(path: input, maxPixels: maxPixels)
+        let source = try VideoInput.open(input, maxPixels: maxPixels, start: start.duration, duration: duration?.duration)
         if detector.isRandomlyInitialised {
             Terminal.standardError("detect: model \(detector.config.name) runs with RANDOM weights: its detections are noise (plumbing/speed check)")
         }
@@ -102,30 +114,51 @@ struct VideoCommand: ParsableCommand {
         for path in [output, jsonOutput].compactMap({ $0 }) where path != "-" && !overwrite && FileManager.default.fileExists(atPath: path) {
             throw CommandFailure("\(path): already exists (use --overwrite to replace it)")
         }
-        let sink = try VideoResultSink(
-            detector: detector, standardOutput: format ?? (output == "-" ? nil : .text),
-            jsonPath: jsonOutput, overwrite: overwrite)
-        let writer = try output.map { try annotatedWriter(to: $0, for: reader.header) }
+        // The video first: it is the output most likely refused (an extension no container has).
+        let writer = try output.map { try VideoOutput(path: $0, input: source, every: every, start: start.duration, overwrite: overwrite) }
+        let sink: VideoResultSink
+        do {
+            sink = try VideoResultSink(
+                detector: detector, standardOutput: format ?? (output == "-" ? nil : .text),
+                jsonPath: jsonOutput, overwrite: overwrite)
+        } catch {
+            writer?.abandon()
+            throw error
+        }
+        if let note = writer?.note { Terminal.standardError("detect: \(note)") }
 
         let session = detector.makeSession(threads: threads)
-        var frame = reader.makeFrame()
         var result = DetectionResult()
-        var canvas = RGBImage(width: reader.header.width, height: reader.header.height)
-        let progress = VideoProgress(enabled: Terminal.standardErrorIsTerminal)
+        var canvas = RGBImage(width: source.width, height: source.height)
+        let end = duration.map { start.duration + $0.duration }
+        let progress = VideoProgress(
+            enabled: Terminal.standardErrorIsTerminal, total: source.expectedFrames(path: input, start: start.duration, duration: duration?.duration))
         var failure: (any Error)?
+        // Frames counted from --start: --every picks from these.
+        var position = 0
         do {
-            while try reader.readFrame(into: &frame) {
-                guard frame.index.isMultiple(of: every) else { continue }
-                let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
+            var finished = false
+            while !finished, try source.next({ frame, metadata in
+                // A Y4M input is cut here; a file input was cut by its reader already.
+                if let time = metadata.timestamp {
+                    if time < start.duration { return }
+                    if let end, time >= end {
+                        finished = true
+                        return
+                    }
+                }
+                defer { position += 1 }
+                guard position.isMultiple(of: every) else { return }
                 if writer != nil {
                     // Converted once, for detection and for drawing; the conversion counts as preprocessing.
-                    let start = ContinuousClock.now
-                    try frame.withPixelFrame { try $0.convert(into: &canvas) }
-                    let conversion = ContinuousClock.now - start
+                    let clock = ContinuousClock.now
+                    if canvas.width != frame.width || canvas.height != frame.height { canvas = RGBImage(width: frame.width, height: frame.height) }
+                    try frame.convert(into: &canvas)
+                    let conversion = ContinuousClock.now - clock
                     try session.detect(canvas, options: options, metadata: metadata, into: &result)
                     result.timing.preprocess += conversion
                 } else {
-                    try frame.withPixelFrame { try session.detect($0, options: options, metadata: metadata, into: &result) }
+                    try session.detect(frame, options: options, metadata: metadata, into: &result)
                 }
                 let tracks = tracker?.update(with: result.detections)
                 if tracker != nil { result.detections.removeAll { !($0.score > reportedScore) } }
@@ -134,34 +167,20 @@ struct VideoCommand: ParsableCommand {
                 if let writer {
                     // Tracks when tracking (each keeps its colour), else detections.
                     if let tracks { canvas.drawTracks(tracks) } else { canvas.drawDetections(result.detections) }
-                    try writer.write(canvas)
+                    try writer.write(canvas, metadata: metadata)
                 }
-                progress.advance(frame: frame.index)
-            }
+                progress.advance(frames: position + 1)
+            }) {}
         } catch {
             failure = error
         }
-        progress.finish(frames: reader.framesRead)
+        progress.finish(frames: source.framesRead)
         do {
             try writer?.close()
         } catch {
             failure = failure ?? error
         }
         if let failure { throw failure }
-    }
-
-    /// The annotated stream: the input's size, scan and aspect, 4:2:0, the rate of the frames kept.
-    private func annotatedWriter(to path: String, for input: Y4MStreamHeader) throws -> Y4MWriter {
-        var rate = input.frameRate
-        rate?.denominator *= every
-        let header = Y4MStreamHeader(
-            width: input.width, height: input.height, frameRate: rate, interlacing: input.interlacing,
-            pixelAspectRatio: input.pixelAspectRatio, colorSpace: .c420jpeg)
-        if path == "-" { return try Y4MWriter.standardOutput(header: header) }
-        if self.input != "-", Self.sameFile(path, self.input) {
-            throw CommandFailure("--output \(path) is the input file; choose another")
-        }
-        return try Y4MWriter(path: path, header: header, overwrite: overwrite)
     }
 
     static func sameFile(_ a: String, _ b: String) -> Bool {

@@ -90,6 +90,7 @@ final class VideoResultSink {
     }
 
     static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        // Divided, not multiplied by 1e-18: 0.3 s prints as 0.3, not 0.30000000000000004.
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

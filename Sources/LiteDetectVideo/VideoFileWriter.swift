@@ -128,17 +128,26 @@ public final class VideoFileWriter {
         close(descriptor)
     }
 
-    /// Encodes an I420 frame of the writer's size, shown at `timestamp` (after the previous one's).
+    /// Encodes a YUV frame (I420, NV12, I422 or I444, limited range) of the writer's size, shown
+    /// at `timestamp` (after the previous one's). I420 reaches the encoder without conversion.
     public func write(_ frame: PixelFrame, at timestamp: Duration) throws(VideoError) {
-        guard frame.format == .i420 else {
-            throw .invalidFrame(format: frame.format, width: frame.width, height: frame.height, problem: "a video file writer takes i420 frames (or RGB images)")
+        let layout: ldv_pixels
+        switch frame.format {
+        case .i420: layout = LDV_PIXELS_I420
+        case .nv12: layout = LDV_PIXELS_NV12
+        case .i422: layout = LDV_PIXELS_I422
+        case .i444: layout = LDV_PIXELS_I444
+        default:
+            throw .invalidFrame(format: frame.format, width: frame.width, height: frame.height, problem: "a video file writer takes YUV frames (i420, nv12, i422, i444) or RGB images")
         }
         guard frame.width == width, frame.height == height else {
             throw .frameSizeMismatch(expected: "\(width)x\(height)", actual: "\(frame.width)x\(frame.height)")
         }
-        let y = frame.plane(0), u = frame.plane(1), v = frame.plane(2)
-        func base(_ plane: PixelPlane) -> UnsafePointer<UInt8>? { plane.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) }
-        try encode(planes: (base(y), base(u), base(v)), rows: (Int32(y.bytesPerRow), Int32(u.bytesPerRow), Int32(v.bytesPerRow)), at: timestamp)
+        func base(_ index: Int) -> UnsafePointer<UInt8>? {
+            index < frame.format.planeCount ? frame.plane(index).bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) : nil
+        }
+        func stride(_ index: Int) -> Int32 { index < frame.format.planeCount ? Int32(frame.plane(index).bytesPerRow) : 0 }
+        try encode(layout, planes: (base(0), base(1), base(2)), rows: (stride(0), stride(1), stride(2)), at: timestamp)
     }
 
     /// Encodes an RGB image of the writer's size (converted to BT.601 I420), shown at `timestamp`.
@@ -154,14 +163,14 @@ public final class VideoFileWriter {
                 try image.writeI420(into: bytes)
                 let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 try encode(
-                    planes: (UnsafePointer(base), UnsafePointer(base + lumaBytes), UnsafePointer(base + lumaBytes + chromaBytes)),
+                    LDV_PIXELS_I420, planes: (UnsafePointer(base), UnsafePointer(base + lumaBytes), UnsafePointer(base + lumaBytes + chromaBytes)),
                     rows: (Int32(width), Int32(chromaWidth), Int32(chromaWidth)), at: timestamp)
             }
         }.get()
     }
 
     private func encode(
-        planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?), rows: (Int32, Int32, Int32), at timestamp: Duration
+        _ layout: ldv_pixels, planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?), rows: (Int32, Int32, Int32), at timestamp: Duration
     ) throws(VideoError) {
         guard !isFinished else { throw .encodingFailed(destination: destination, reason: "the file was already finished") }
         var report = ldv_report()
@@ -171,7 +180,7 @@ public final class VideoFileWriter {
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: 3) { rowList in
                 (planeList[0], planeList[1], planeList[2]) = planes
                 (rowList[0], rowList[1], rowList[2]) = rows
-                return ldv_writer_write(handle, planeList.baseAddress, rowList.baseAddress, pts, &report)
+                return ldv_writer_write(handle, layout, planeList.baseAddress, rowList.baseAddress, pts, &report)
             }
         }
         guard status == LDV_OK else { throw VideoIOStatus.writeError(status, report, destination: destination) }

@@ -137,8 +137,17 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertTrue(result.output.isEmpty)
     }
 
-    func testNotAY4MStreamIsAClearError() throws {
+    /// A photo is not taken for a one-frame video (as FFmpeg would read it): the error says to use `detect images`.
+    func testAStillImageIsAClearError() throws {
         let result = try run(["video", streetJPEG] + randomModel)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.error.contains("not a video file (a still image"), result.error)
+        XCTAssertTrue(result.error.contains("detect images"), result.error)
+    }
+
+    /// A stream on standard input must be YUV4MPEG2 (FFmpeg's libraries read files, not pipes).
+    func testStandardInputMustBeY4M() throws {
+        let result = try run(["video", "-"] + randomModel, input: try Data(contentsOf: URL(fileURLWithPath: streetJPEG)))
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.error.contains("not a YUV4MPEG2 stream"), result.error)
     }

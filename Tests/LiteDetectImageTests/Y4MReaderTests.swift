@@ -146,7 +146,8 @@ final class Y4MReaderTests: XCTestCase {
         XCTAssertEqual(second.bytes, planes[1])
         XCTAssertEqual(second.parameters, "Ib XKEY=1")
         XCTAssertEqual(second.index, 1)
-        XCTAssertEqual(second.timestamp, .seconds(1001.0 / 30000.0))
+        // 1001/30000 s, exact to the attosecond (truncated), not rounded through a Double.
+        XCTAssertEqual(second.timestamp, Duration(attoseconds: 33_366_666_666_666_666))
         XCTAssertNil(try reader.readFrame())
     }
 

@@ -147,9 +147,11 @@ ldv_status ldv_writer_open(
     int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
     ldv_writer **writer, char encoder[LDV_NAME_CAPACITY], char codec[LDV_NAME_CAPACITY], int32_t *copies_audio, ldv_report *report);
 
-/// Encodes one limited-range I420 frame of the configured size at `pts` (in the configured time
-/// base); timestamps must increase.
-ldv_status ldv_writer_write(ldv_writer *writer, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report);
+/// Encodes one limited-range YUV frame of the configured size at `pts` (in the configured time
+/// base); timestamps must increase. I420 goes to the encoder as it is; other layouts (and encoders
+/// that want something else, like MJPEG's full range) are converted by libswscale.
+ldv_status ldv_writer_write(
+    ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report);
 
 /// Drains the encoder and writes the container's trailer. The file is complete after LDV_OK.
 ldv_status ldv_writer_finish(ldv_writer *writer, ldv_report *report);
