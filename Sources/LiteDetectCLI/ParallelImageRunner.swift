@@ -104,9 +104,3 @@ private struct OrderedResults {
     }
 }
 
-/// Carries the non-`Sendable` delivery closure into the workers; it is only ever called under the
-/// results lock, so never concurrently.
-private struct UnsafeSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
-}

@@ -62,7 +62,9 @@ struct VideoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse frames with more pixels than this (checked from the stream header, before allocating).", valueName: "pixels"))
     var maxPixels: Int = Y4MReader.defaultMaxPixels
 
-    @Option(help: ArgumentHelp("Threads each frame's forward pass is split across (helps only with idle cores).", valueName: "n"))
+    @Option(help: ArgumentHelp(
+        "Frames detected at once, each on its own thread, while another thread decodes; output keeps the input's order.",
+        valueName: "n"))
     var threads: Int = 1
 
     func validate() throws {
@@ -127,50 +129,80 @@ struct VideoCommand: ParsableCommand {
         }
         if let note = writer?.note { Terminal.standardError("detect: \(note)") }
 
-        let session = detector.makeSession(threads: threads)
-        var result = DetectionResult()
-        var canvas = RGBImage(width: source.width, height: source.height)
         let end = duration.map { start.duration + $0.duration }
         let progress = VideoProgress(
             enabled: Terminal.standardErrorIsTerminal, total: source.expectedFrames(path: input, start: start.duration, duration: duration?.duration))
-        var failure: (any Error)?
         // Frames counted from --start: --every picks from these.
         var position = 0
-        do {
-            var finished = false
-            while !finished, try source.next({ frame, metadata in
-                // A Y4M input is cut here; a file input was cut by its reader already.
-                if let time = metadata.timestamp {
-                    if time < start.duration { return }
-                    if let end, time >= end {
-                        finished = true
-                        return
+        var reachedEnd = false
+        let frameStep = every, startTime = start.duration
+
+        /// The next frame to detect, converted to RGB in the slot (the copy that lets it wait for a
+        /// worker; detecting in a YUV frame converts it the same way). `false` at the end.
+        func read(into slot: inout FramePipeline.Slot) throws -> Bool {
+            var found = false
+            while !found && !reachedEnd {
+                let more = try source.next { frame, metadata in
+                    // A Y4M input is cut here; a file input was cut by its reader already.
+                    if let time = metadata.timestamp {
+                        if time < startTime { return }
+                        if let end, time >= end {
+                            reachedEnd = true
+                            return
+                        }
                     }
-                }
-                defer { position += 1 }
-                guard position.isMultiple(of: every) else { return }
-                if writer != nil {
-                    // Converted once, for detection and for drawing; the conversion counts as preprocessing.
+                    defer { position += 1 }
+                    guard position.isMultiple(of: frameStep) else { return }
                     let clock = ContinuousClock.now
-                    if canvas.width != frame.width || canvas.height != frame.height { canvas = RGBImage(width: frame.width, height: frame.height) }
-                    try frame.convert(into: &canvas)
-                    let conversion = ContinuousClock.now - clock
-                    try session.detect(canvas, options: options, metadata: metadata, into: &result)
-                    result.timing.preprocess += conversion
-                } else {
-                    try session.detect(frame, options: options, metadata: metadata, into: &result)
+                    if slot.canvas.width != frame.width || slot.canvas.height != frame.height {
+                        slot.canvas = RGBImage(width: frame.width, height: frame.height)
+                    }
+                    try frame.convert(into: &slot.canvas)
+                    slot.conversion = ContinuousClock.now - clock
+                    slot.metadata = metadata
+                    slot.position = position + 1
+                    found = true
                 }
-                let tracks = tracker?.update(with: result.detections)
-                if tracker != nil { result.detections.removeAll { !($0.score > reportedScore) } }
-                progress.clear()
-                try sink.emit(result, tracks: tracks)
-                if let writer {
-                    // Tracks when tracking (each keeps its colour), else detections.
-                    if let tracks { canvas.drawTracks(tracks) } else { canvas.drawDetections(result.detections) }
-                    try writer.write(canvas, metadata: metadata)
+                if !more { reachedEnd = true }
+            }
+            return found
+        }
+
+        func detect(with session: DetectorSession, _ slot: inout FramePipeline.Slot) throws {
+            try session.detect(slot.canvas, options: options, metadata: slot.metadata, into: &slot.result)
+            // The conversion to RGB counts as preprocessing, as when a session converts a YUV frame.
+            slot.result.timing.preprocess += slot.conversion
+        }
+
+        func emit(_ slot: inout FramePipeline.Slot) throws {
+            let tracks = tracker?.update(with: slot.result.detections)
+            if tracker != nil { slot.result.detections.removeAll { !($0.score > reportedScore) } }
+            progress.clear()
+            try sink.emit(slot.result, tracks: tracks)
+            if let writer {
+                // Tracks when tracking (each keeps its colour), else detections.
+                if let tracks { slot.canvas.drawTracks(tracks) } else { slot.canvas.drawDetections(slot.result.detections) }
+                try writer.write(slot.canvas, metadata: slot.metadata)
+            }
+            progress.advance(frames: slot.position)
+        }
+
+        var failure: (any Error)?
+        do {
+            if threads == 1 {
+                // One thread does everything, frame after frame, in one reused slot.
+                let session = detector.makeSession(threads: 1)
+                var slot = FramePipeline.Slot(canvas: RGBImage(width: source.width, height: source.height))
+                while try read(into: &slot) {
+                    try detect(with: session, &slot)
+                    try emit(&slot)
                 }
-                progress.advance(frames: position + 1)
-            }) {}
+            } else {
+                // Frames in parallel: one session (one thread) per worker; output stays in order.
+                let sessions = (0..<threads).map { _ in detector.makeSession(threads: 1) }
+                let pipeline = FramePipeline(sessions: sessions, width: source.width, height: source.height)
+                try pipeline.run(read: read, detect: detect, emit: emit)
+            }
         } catch {
             failure = error
         }

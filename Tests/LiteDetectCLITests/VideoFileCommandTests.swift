@@ -126,6 +126,44 @@ final class VideoFileCommandTests: XCTestCase {
         XCTAssertEqual(written, lines.count)
     }
 
+    /// `--threads 3` detects frames in parallel: the JSON lines (detections, tracks) and the
+    /// annotated video are those of one thread, in the same order.
+    func testParallelFramesKeepTheOutputAndItsOrder() throws {
+        func run(_ threads: Int) throws -> (lines: [String], video: [String]) {
+            let output = path("threads\(threads).mp4")
+            let result = try CommandRunner.run(["video", clip, "--track", "--format", "json", "--output", output, "--threads", "\(threads)"])
+            XCTAssertEqual(result.status, 0, result.standardError)
+            // Timings differ from run to run; everything else must not.
+            let lines = try jsonLines(result.standardOutput).map { line -> String in
+                var line = line
+                line["timing_ms"] = nil
+                return String(decoding: try JSONSerialization.data(withJSONObject: line, options: .sortedKeys), as: UTF8.self)
+            }
+            let reader = try VideoFileReader(path: output)
+            var frames: [String] = []
+            while try reader.withNextFrame({ frame, metadata in
+                frames.append("\(metadata.timestamp!) \(FrameSignature.luma(of: frame))")
+            }) != nil {}
+            return (lines, frames)
+        }
+        let one = try run(1), three = try run(3)
+        XCTAssertEqual(one.lines.count, 30)
+        XCTAssertEqual(three.lines, one.lines)
+        XCTAssertEqual(three.video, one.video)
+    }
+
+    /// A damaged input with frames in parallel: the same frames come out before the same error.
+    func testParallelFramesStopAtTheDamageInOrder() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: clip))
+        let damaged = path("half.mp4")
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: damaged))
+        let one = try CommandRunner.run(["video", damaged, "--format", "json"])
+        let two = try CommandRunner.run(["video", damaged, "--format", "json", "--threads", "2"])
+        XCTAssertEqual([one.status, two.status], [1, 1])
+        XCTAssertEqual(try jsonLines(two.standardOutput).map { $0["frame"] as? Int }, try jsonLines(one.standardOutput).map { $0["frame"] as? Int })
+        XCTAssertEqual(two.standardError, one.standardError)
+    }
+
     func testUnwritableContainerLeavesNothingBehind() throws {
         let json = path("results.jsonl")
         let result = try CommandRunner.run(["video", clip, "--output", path("out.notavideo"), "--json-output", json])
@@ -143,5 +181,22 @@ final class VideoFileCommandTests: XCTestCase {
         }
         let zero = try CommandRunner.run(["video", clip, "--duration", "0"])
         XCTAssertTrue(zero.standardError.contains("--duration must be positive"), zero.standardError)
+    }
+}
+
+/// A compact fingerprint of a frame's luma plane (sum and a position-weighted sum), to compare
+/// two decodes of the same file without keeping the frames.
+enum FrameSignature {
+    static func luma(of frame: PixelFrame) -> String {
+        let plane = frame.plane(0)
+        var sum = 0, weighted = 0
+        for row in 0..<frame.height {
+            for column in 0..<frame.width {
+                let value = Int(plane.bytes[row * plane.bytesPerRow + column])
+                sum += value
+                weighted &+= value &* (row &* frame.width &+ column &+ 1)
+            }
+        }
+        return "\(sum)/\(weighted)"
     }
 }
