@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -102,8 +103,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        /// Example: a Y4M frame loop with detection and tracking over the public API (`Examples/FrameLoop`).
-        .executableTarget(name: "FrameLoop", dependencies: ["LiteDetect", "LiteDetectModels"], path: "Examples/FrameLoop"),
+        /// Example: a video frame loop (MP4… or Y4M on standard input) with detection and tracking over the public API (`Examples/FrameLoop`).
+        .executableTarget(name: "FrameLoop", dependencies: ["LiteDetect", "LiteDetectModels", "LiteDetectVideo"], path: "Examples/FrameLoop"),
 
         // MARK: Tests
 
@@ -151,3 +152,25 @@ let package = Package(
         ),
     ]
 )
+
+// MARK: Fuzz targets (only with LITEDETECT_FUZZ=1, as `Tools/fuzz.sh` builds them)
+//
+// Inside this package, so that they can reach the `package` parsers (safetensors, configs, the
+// importers); left out of every other build, which could not link them without libFuzzer.
+if ProcessInfo.processInfo.environment["LITEDETECT_FUZZ"] == "1" {
+    /// Starts libFuzzer's driver from Swift (SwiftPM owns `main`).
+    package.targets.append(.target(name: "CFuzzerDriver", path: "Fuzz/Sources/CFuzzerDriver"))
+    let fuzzTargets: [(String, [Target.Dependency])] = [
+        ("FuzzImageDecode", ["LiteDetect", "LiteDetectImage"]),
+        ("FuzzSafeTensors", ["LiteDetect", "LiteDetectNN"]),
+        ("FuzzModelConfig", ["LiteDetect", "LiteDetectPostprocess"]),
+        ("FuzzY4MReader", ["LiteDetect"]),
+        ("FuzzVideoFile", ["LiteDetect", "LiteDetectVideo"]),
+        ("FuzzTensorFlowImport", ["LiteDetectImport"]),
+        ("FuzzCaffeImport", ["LiteDetectImport"]),
+        ("FuzzONNXImport", ["LiteDetectImport"]),
+    ]
+    for (name, dependencies) in fuzzTargets {
+        package.targets.append(.executableTarget(name: name, dependencies: ["CFuzzerDriver"] + dependencies, path: "Fuzz/Sources/\(name)"))
+    }
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds LiteDetect's libFuzzer targets (the separate package in Fuzz/) with AddressSanitizer
+# Builds LiteDetect's libFuzzer targets (Fuzz/Sources, part of the main package only when
+# LITEDETECT_FUZZ=1, so that they reach its `package` parsers) with AddressSanitizer
 # and runs them, one at a time.
 #
 #   Tools/fuzz.sh                         every target, 60 s each
@@ -8,7 +9,8 @@
 #   FUZZ_JOBS=2 Tools/fuzz.sh ...         libFuzzer -fork=2 (more cores)
 #
 # Targets: image-decode (ImageDecoder.decode), safetensors (SafeTensors.parse),
-# model-config (ModelConfig.parse), y4m (Y4MReader), tensorflow-import and caffe-import (`detect import`'s
+# model-config (ModelConfig.parse), y4m (Y4MReader), video-file (VideoFileReader: FFmpeg's demuxers and
+# decoders behind LiteDetect's shim), tensorflow-import and caffe-import (`detect import`'s
 # readers: TensorFlowSSDImporter and CaffeSSDImporter on bytes), onnx-import (ONNXImporter on bytes, against
 # the ssdlite320-mobilenetv3-small config).
 # Seeds: Fuzz/Corpus/<target>/ (committed, small). New inputs libFuzzer finds go to
@@ -26,11 +28,12 @@ declare -A executables=(
     [safetensors]=FuzzSafeTensors
     [model-config]=FuzzModelConfig
     [y4m]=FuzzY4MReader
+    [video-file]=FuzzVideoFile
     [tensorflow-import]=FuzzTensorFlowImport
     [caffe-import]=FuzzCaffeImport
     [onnx-import]=FuzzONNXImport
 )
-order=(image-decode safetensors model-config y4m tensorflow-import caffe-import onnx-import)
+order=(image-decode safetensors model-config y4m video-file tensorflow-import caffe-import onnx-import)
 
 build() {
     # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (each
@@ -39,9 +42,15 @@ build() {
     # ("internal error in format_file_lineno"). The system libjpeg-turbo and libpng are not
     # instrumented: coverage guidance stops at their boundary, and ASan sees their memory only
     # through the functions it intercepts (malloc, memcpy, ...), not their every access.
-    swift build -c release --package-path "$root/Fuzz" --scratch-path "$scratch" \
-        -Xswiftc -sanitize=fuzzer,address -Xswiftc -g -Xswiftc -use-ld=lld \
-        -Xcc -fsanitize=fuzzer-no-link,address -Xcc -g
+    # Only the fuzz executables (not `detect` or the examples): one build per product, sharing
+    # everything they have in common.
+    local target
+    for target in "${order[@]}"; do
+        LITEDETECT_FUZZ=1 swift build -c release --package-path "$root" --scratch-path "$scratch" \
+            --product "${executables[$target]}" \
+            -Xswiftc -sanitize=fuzzer,address -Xswiftc -g -Xswiftc -use-ld=lld \
+            -Xcc -fsanitize=fuzzer-no-link,address -Xcc -g
+    done
 }
 
 run() {
@@ -50,7 +59,7 @@ run() {
     local corpus="$work/corpus/$target" artifacts="$work/artifacts/$target/"
     mkdir -p "$corpus" "$artifacts"
     local binary
-    binary="$(swift build -c release --package-path "$root/Fuzz" --scratch-path "$scratch" --show-bin-path)/$executable"
+    binary="$(LITEDETECT_FUZZ=1 swift build -c release --package-path "$root" --scratch-path "$scratch" --show-bin-path)/$executable"
     local options=(-max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536
                    -artifact_prefix="$artifacts" -print_final_stats=1)
     if [[ -f "$root/Fuzz/Dictionaries/$target.dict" ]]; then options+=(-dict="$root/Fuzz/Dictionaries/$target.dict"); fi

@@ -1,15 +1,17 @@
 // FrameLoop: the smallest complete video loop over the public LiteDetect API.
 //
-//   ffmpeg -i clip.mp4 -f yuv4mpegpipe - | swift run FrameLoop -
-//   swift run FrameLoop clip.y4m [--model NAME] [--random-weights]
+//   swift run FrameLoop clip.mp4 [--model NAME] [--random-weights]
+//   ffmpeg -i rtsp://camera/stream -f yuv4mpegpipe - | swift run FrameLoop -
 //
-// Reads YUV4MPEG2 frames, detects in each (no copy of the frame, no allocation per frame once
-// the first frame has been seen), tracks the detections across frames and prints one line per
-// frame. One `Detector` is loaded once; the `DetectorSession`, the frame buffer and the result
+// Reads a video file through FFmpeg's libraries (or YUV4MPEG2 on standard input), detects in each
+// frame where the decoder left it (no copy of the frame; LiteDetect allocates nothing per frame
+// once the first frame has been seen), tracks the detections across frames and prints one line
+// per frame. One `Detector` is loaded once; the `DetectorSession`, the tracker and the result
 // are made once and reused for every frame.
 import Foundation
 import LiteDetect
 import LiteDetectModels
+import LiteDetectVideo
 
 func run(_ arguments: [String]) throws {
     var input = "-"
@@ -25,23 +27,33 @@ func run(_ arguments: [String]) throws {
     }
 
     let detector = try Detector(model: model, weights: weights)
-    let reader = try input == "-" ? Y4MReader.standardInput() : Y4MReader(path: input)
     let session = detector.makeSession()
     var tracker = MultiObjectTracker()
-    var frame = reader.makeFrame()
     var result = DetectionResult()
     let options = DetectionOptions(scoreThreshold: 0.4)
 
-    while try reader.readFrame(into: &frame) {
-        let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
-        try frame.withPixelFrame { pixels in
-            try session.detect(pixels, options: options, metadata: metadata, into: &result)
-        }
+    // Everything done with one frame: detect where it lies, track, print.
+    func process(_ pixels: PixelFrame, _ metadata: FrameMetadata) throws {
+        try session.detect(pixels, options: options, metadata: metadata, into: &result)
         let tracks = tracker.update(with: result.detections)
-        let time = frame.timestamp.map { String(format: "%.2fs", Double($0.components.seconds) + Double($0.components.attoseconds) * 1e-18) } ?? "-"
+        let time = metadata.timestamp.map { String(format: "%.2fs", $0 / .seconds(1)) } ?? "-"
         let listed = tracks.map { "#\($0.id) \($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
-        print("frame \(frame.index) \(time): \(result.detections.count) detections, \(tracks.count) tracks [\(listed)] "
+        print("frame \(metadata.index) \(time): \(result.detections.count) detections, \(tracks.count) tracks [\(listed)] "
             + String(format: "%.1f ms", result.timing.total / .milliseconds(1)))
+    }
+
+    if input == "-" {
+        // A pipe: YUV4MPEG2, refilling one frame buffer.
+        let reader = try Y4MReader.standardInput()
+        var frame = reader.makeFrame()
+        while try reader.readFrame(into: &frame) {
+            let metadata = FrameMetadata(index: frame.index, timestamp: frame.timestamp)
+            try frame.withPixelFrame { try process($0, metadata) }
+        }
+    } else {
+        // A file: MP4, MKV, AVI, .y4m… decoded by FFmpeg; each frame is lent from the decoder.
+        let reader = try VideoFileReader(path: input)
+        while try reader.withNextFrame(process) {}
     }
 }
 

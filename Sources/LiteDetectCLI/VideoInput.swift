@@ -106,7 +106,7 @@ final class VideoInput {
             try frame.withPixelFrame { try body($0, metadata) }
             return true
         case let .file(reader):
-            return try reader.withNextFrame(body) != nil
+            return try reader.withNextFrame(body)
         }
     }
 }

@@ -16,7 +16,8 @@ import LiteDetectSupport
 ///     var result = DetectionResult()
 ///     while try reader.withNextFrame({ frame, metadata in
 ///         try session.detect(frame, metadata: metadata, into: &result)
-///     }) != nil { … }
+///         …
+///     }) {}
 ///
 /// `withNextFrame` lends the decoder's own planes (4:2:0, NV12, 4:2:2, 4:4:4) without copying;
 /// other layouts (full-range "yuvj", 10-bit, RGB) are converted once into limited-range I420.
@@ -127,12 +128,15 @@ public final class VideoFileReader {
     }
 
     /// Decodes the next frame and lends it to `body` with its place in the stream, without
-    /// copying; the frame is valid only inside `body`. Returns `body`'s result, or `nil` after
-    /// the last frame. Allocates nothing per frame once the decoder has warmed up.
-    public func withNextFrame<Result>(_ body: (PixelFrame, FrameMetadata) throws -> Result) throws -> Result? {
-        guard try advance() else { return nil }
+    /// copying; the frame is valid only inside `body`. Returns `false` (without calling `body`)
+    /// after the last frame, so a loop reads `while try reader.withNextFrame({ frame, metadata in … }) {}`.
+    /// LiteDetect's side allocates nothing per frame; FFmpeg's demuxer allocates each packet's
+    /// buffer and its decoders draw frames from their own pools.
+    public func withNextFrame(_ body: (PixelFrame, FrameMetadata) throws -> Void) throws -> Bool {
+        guard try advance() else { return false }
         let pixels = try pixelFrame()
-        return try body(pixels, metadata)
+        try body(pixels, metadata)
+        return true
     }
 
     /// Reads the next frame into `frame`, copying its planes (packed rows, the `VideoFrame`

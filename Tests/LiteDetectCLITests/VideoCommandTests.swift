@@ -188,10 +188,15 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(framesPerID.values.max() ?? 0, 5, "tracks: \(framesPerID)")
     }
 
+    /// The example reads a Y4M file through FFmpeg, an MP4, and a Y4M stream on standard input.
     func testFrameLoopExampleRuns() throws {
-        let result = try run([clip, "--model", "ssdlite320-mobilenetv3-small", "--random-weights"], executable: "FrameLoop")
-        XCTAssertEqual(result.status, 0, result.error)
-        let lines = String(decoding: result.output, as: UTF8.self).split(separator: "\n")
-        XCTAssertEqual(lines.map { $0.split(separator: " ").prefix(2).joined(separator: " ") }, (0..<8).map { "frame \($0)" })
+        let mp4 = repositoryRoot.appendingPathComponent("Tests/LiteDetectVideoTests/Fixtures/vtest.mp4").path
+        let model = ["--model", "ssdlite320-mobilenetv3-small", "--random-weights"]
+        for (arguments, input, frames) in [([clip], nil, 8), ([mp4], nil, 30), (["-"], try Data(contentsOf: URL(fileURLWithPath: clip)), 8)] {
+            let result = try run(arguments + model, input: input, executable: "FrameLoop")
+            XCTAssertEqual(result.status, 0, result.error)
+            let lines = String(decoding: result.output, as: UTF8.self).split(separator: "\n")
+            XCTAssertEqual(lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }, (0..<frames).map { String(format: "frame %d %.2fs:", $0, Double($0) / 10) })
+        }
     }
 }

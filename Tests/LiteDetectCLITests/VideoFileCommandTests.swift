@@ -36,12 +36,12 @@ final class VideoFileCommandTests: XCTestCase {
         let reader = try VideoFileReader(path: clip)
         var images: [String] = []
         var canvas = RGBImage(width: 160, height: 120)
-        while try reader.withNextFrame({ frame, metadata -> Void in
+        while try reader.withNextFrame({ frame, metadata in
             try frame.convert(into: &canvas)
             let name = path(String(format: "frame%02d.png", metadata.index))
             try ImageFile.save(canvas, to: name, as: .png)
             images.append(name)
-        }) != nil {}
+        }) {}
         XCTAssertEqual(images.count, 30)
 
         let video = try CommandRunner.run(["video", clip, "--format", "json"])
@@ -143,7 +143,7 @@ final class VideoFileCommandTests: XCTestCase {
             var frames: [String] = []
             while try reader.withNextFrame({ frame, metadata in
                 frames.append("\(metadata.timestamp!) \(FrameSignature.luma(of: frame))")
-            }) != nil {}
+            }) {}
             return (lines, frames)
         }
         let one = try run(1), three = try run(3)

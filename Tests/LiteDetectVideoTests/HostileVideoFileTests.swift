@@ -28,7 +28,7 @@ final class HostileVideoFileTests: XCTestCase {
         var frames = 0
         do {
             let reader = try VideoFileReader(path: path)
-            while try reader.withNextFrame({ _, _ in () }) != nil { frames += 1 }
+            while try reader.withNextFrame({ _, _ in }) { frames += 1 }
             return (frames, nil)
         } catch {
             return (frames, error as? VideoError)

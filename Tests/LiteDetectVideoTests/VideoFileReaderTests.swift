@@ -14,22 +14,20 @@ final class VideoFileReaderTests: XCTestCase {
         let reader = try VideoFileReader(path: fixture.clip, options: options)
         var decoded: [FrameHashFixture.Frame] = []
         var indices: [Int] = []
-        while let frame = try reader.withNextFrame({ frame, metadata -> FrameHashFixture.Frame in
+        while try reader.withNextFrame({ frame, metadata in
             XCTAssertEqual(frame.format, format, file: file, line: line)
             XCTAssertEqual([frame.width, frame.height], [160, 120], file: file, line: line)
             indices.append(metadata.index)
             let hash = FrameHashFixture.sha256(of: frame)
-            return FrameHashFixture.Frame(timestamp: try XCTUnwrap(metadata.timestamp), size: hash.size, sha256: hash.hex)
-        }) {
-            decoded.append(frame)
-        }
+            decoded.append(FrameHashFixture.Frame(timestamp: try XCTUnwrap(metadata.timestamp), size: hash.size, sha256: hash.hex))
+        }) {}
         XCTAssertEqual(decoded.count, fixture.frames.count, "frame count", file: file, line: line)
         for (index, (ours, theirs)) in zip(decoded, fixture.frames).enumerated() {
             XCTAssertEqual(ours, theirs, "frame \(index)", file: file, line: line)
         }
         XCTAssertEqual(indices, Array(0..<decoded.count), file: file, line: line)
         XCTAssertEqual(reader.framesRead, decoded.count, file: file, line: line)
-        XCTAssertNil(try reader.withNextFrame { _, _ in () }, "reading past the end keeps returning nil", file: file, line: line)
+        XCTAssertFalse(try reader.withNextFrame { _, _ in XCTFail("no frame after the last") }, "reading past the end keeps returning false", file: file, line: line)
     }
 
     func testH264InMP4DecodesAsFFmpegDoes() throws {
@@ -64,11 +62,10 @@ final class VideoFileReaderTests: XCTestCase {
         // [1.25 s, 2.05 s): frames at 1.3 … 2.0 s. Frame 13 is not a key frame: decoding starts before it.
         let reader = try VideoFileReader(path: fixture.clip, options: .init(start: .milliseconds(1250), duration: .milliseconds(800)))
         var frames: [FrameHashFixture.Frame] = []
-        while let frame = try reader.withNextFrame({ frame, metadata in
-            FrameHashFixture.Frame(timestamp: metadata.timestamp!, size: FrameHashFixture.sha256(of: frame).size, sha256: FrameHashFixture.sha256(of: frame).hex)
-        }) {
-            frames.append(frame)
-        }
+        while try reader.withNextFrame({ frame, metadata in
+            let hash = FrameHashFixture.sha256(of: frame)
+            frames.append(FrameHashFixture.Frame(timestamp: metadata.timestamp!, size: hash.size, sha256: hash.hex))
+        }) {}
         XCTAssertEqual(frames, Array(fixture.frames[13...20]))
     }
 
@@ -105,7 +102,7 @@ final class VideoFileReaderTests: XCTestCase {
         let reader = try VideoFileReader(path: path)
         var expected: [[LabeledDetection]] = []
         var result = DetectionResult()
-        while try reader.withNextFrame({ frame, metadata in try session.detect(frame, metadata: metadata, into: &result) }) != nil {
+        while try reader.withNextFrame({ frame, metadata in try session.detect(frame, metadata: metadata, into: &result) }) {
             expected.append(result.detections)
         }
         var actual: [[LabeledDetection]] = []

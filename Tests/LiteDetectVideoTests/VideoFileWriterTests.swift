@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectModels
 import LiteDetectVideo
 import XCTest
 
@@ -45,7 +46,7 @@ final class VideoFileWriterTests: XCTestCase {
             let writer = try VideoFileWriter(path: path(name), matching: reader)
             XCTAssertTrue(codecs.contains(writer.codec), "\(name): \(writer.codec) (\(writer.encoder))")
             XCTAssertTrue(writer.copiesAudio, name)
-            while try reader.withNextFrame({ frame, metadata in try writer.write(frame, at: metadata.timestamp!) }) != nil {}
+            while try reader.withNextFrame({ frame, metadata in try writer.write(frame, at: metadata.timestamp!) }) {}
             try writer.finish()
             XCTAssertEqual(writer.framesWritten, 30)
 
@@ -70,7 +71,7 @@ final class VideoFileWriterTests: XCTestCase {
             guard metadata.index % 3 == 0 else { return }
             try writer.write(frame, at: metadata.timestamp!)
             kept.append(metadata.timestamp!)
-        }) != nil {}
+        }) {}
         try writer.finish()
         XCTAssertEqual(writer.codec, "h264")
         XCTAssertFalse(writer.copiesAudio, "the MKV has no audio")
@@ -143,5 +144,32 @@ final class VideoFileWriterTests: XCTestCase {
             guard case .invalidFrame? = error as? VideoError else { return XCTFail("\(error)") }
         }
         XCTAssertThrowsError(try VideoFileWriter(path: path("odd.mp4"), width: 0, height: 32))
+    }
+}
+
+/// The README's video loop, as written there (paths aside): it runs and its output holds every frame.
+final class ReadmeVideoLoopTests: XCTestCase {
+    func testReadmeVideoLoopRuns() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString).mp4").path
+        defer { unlink(output) }
+        let detector = try Detector(model: "ssdlite320-mobilenetv2-coco")
+        let session = detector.makeSession()
+        var result = DetectionResult()
+
+        let reader = try VideoFileReader(path: FrameHashFixture.path("vtest.mp4"))
+        let writer = try VideoFileWriter(path: output, matching: reader)
+        var canvas = RGBImage(width: reader.stream.width, height: reader.stream.height)
+        while try reader.withNextFrame({ frame, metadata in
+            try frame.convert(into: &canvas)
+            try session.detect(canvas, metadata: metadata, into: &result)
+            canvas.drawDetections(result.detections)
+            try writer.write(canvas, at: metadata.timestamp ?? .zero)
+        }) {}
+        try writer.finish()
+
+        let copy = try VideoFileReader(path: output)
+        var frames = 0
+        while try copy.withNextFrame({ _, _ in }) { frames += 1 }
+        XCTAssertEqual(frames, 30)
     }
 }

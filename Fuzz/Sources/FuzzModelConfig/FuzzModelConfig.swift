@@ -1,6 +1,7 @@
 import CFuzzerDriver
 import Foundation
 import LiteDetect
+import LiteDetectPostprocess
 
 /// Fuzz target: `ModelConfig.parse` on arbitrary bytes must throw a `ConfigError` or return a
 /// config whose derived values (architecture, preprocessing, anchors) can be computed without

@@ -1,6 +1,7 @@
 import CFuzzerDriver
 import Foundation
 import LiteDetect
+import LiteDetectNN
 
 /// Fuzz target: `SafeTensors.parse` on arbitrary bytes must throw a `WeightError` or return
 /// tensors that can be taken by their own shapes; it must never trap (overflow, bad index).
