@@ -50,7 +50,8 @@ final class VideoFileCommandTests: XCTestCase {
         XCTAssertEqual(frames.map { $0["frame"] as? Int }, Array(0..<30))
         XCTAssertEqual(frames.map { $0["timestamp"] as? Double }, (0..<30).map { Double($0) / 10 })
 
-        let stills = try CommandRunner.run(["images"] + images + ["--format", "json"])
+        // Run in the scratch folder: `detect images` writes its annotated copies into the working directory.
+        let stills = try CommandRunner.run(["images"] + images + ["--format", "json"], in: directory)
         XCTAssertEqual(stills.status, 0, stills.standardError)
         let perImage = try jsonLines(stills.standardOutput)
         XCTAssertEqual(perImage.count, 30)
