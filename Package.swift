@@ -17,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.0"),
+        // `detect serve`: Hummingbird 2 on SwiftNIO, graceful shutdown, logging, Prometheus metrics, multipart forms.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
     ],
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
@@ -75,6 +81,21 @@ let package = Package(
         /// Video files (MP4, MKV, AVI…) in and out: `VideoFileReader`, `VideoFileFrames`, `VideoFileWriter`.
         /// Optional, so that an app that only detects in images or camera buffers does not need FFmpeg.
         .target(name: "LiteDetectVideo", dependencies: ["CLiteDetectVideoIO", "LiteDetect", "LiteDetectSupport"]),
+        /// The JSON every output of results shares (`detect`'s files and lines, `detect serve`'s answers).
+        .target(name: "LiteDetectJSONOutput", dependencies: ["LiteDetect"]),
+        /// `detect serve`: the HTTP server over the public API (our routes, DeepStack's, health, metrics).
+        .target(
+            name: "LiteDetectServer",
+            dependencies: [
+                "LiteDetect", "LiteDetectJSONOutput",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ]
+        ),
         /// COCO (pycocotools) and VOC detection metrics, for `detect eval` and users who score models.
         .target(name: "LiteDetectEvaluation", dependencies: ["LiteDetect", "LiteDetectNN"]),
 
@@ -100,7 +121,9 @@ let package = Package(
             name: "LiteDetectCLI",
             dependencies: [
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport", "LiteDetectVideo",
+                "LiteDetectJSONOutput", "LiteDetectServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         /// Example: a video frame loop (MP4… or Y4M on standard input) with detection and tracking over the public API (`Examples/FrameLoop`).
@@ -123,6 +146,13 @@ let package = Package(
             name: "LiteDetectPostprocessTests",
             dependencies: ["LiteDetectPostprocess"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LiteDetectServerTests",
+            dependencies: [
+                "LiteDetectServer", "LiteDetectModels", "LiteDetectJSONOutput",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "LiteDetectVideoTests",

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectJSONOutput
 import LiteDetectKernels
 import LiteDetectModels
 
@@ -118,7 +119,7 @@ struct BenchResult {
                 ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
             ])),
             ("fps", JSONText.number(fps)),
-            ("stages_ms", ResultWriter.json(stages)), ("score_threshold", JSONText.number(scoreThreshold)),
+            ("stages_ms", DetectionJSON.timing(stages)), ("score_threshold", JSONText.number(scoreThreshold)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
             ("kernels", JSONText.string(KernelInstructionSet.selected.description)),
             ("cpu", Self.cpuJSON), ("random_weights", "true"),

@@ -12,7 +12,8 @@ struct DetectCommand: ParsableCommand {
               detect SampleImages/street.jpg                  people in a photo, with the default model
               detect photos/ --format json > results.jsonl    a folder, one JSON line per image
               detect photo.jpg --backbone mobilenetv3-small --random-weights --no-draw
-              detect video clip.y4m --track --format json     a YUV4MPEG2 video (or - for ffmpeg's pipe)
+              detect video clip.mp4 --output out.mp4          a video file, annotated (or --format json)
+              detect serve --host 0.0.0.0                     an HTTP detection server (DeepStack-compatible route included)
               detect models                                   what can run, and what it costs
               detect eval --annotations gt.json --images dir/ COCO mAP on annotated images (pycocotools' numbers)
               detect bench --chart bench.png                  speed of every backbone, as a table and a chart
@@ -20,7 +21,7 @@ struct DetectCommand: ParsableCommand {
 
             'detect help images' lists every option of the default command.
             """,
-        subcommands: [ImagesCommand.self, VideoCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self, ImportCommand.self],
+        subcommands: [ImagesCommand.self, VideoCommand.self, ServeCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self, ImportCommand.self],
         defaultSubcommand: ImagesCommand.self
     )
 }

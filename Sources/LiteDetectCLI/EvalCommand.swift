@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
+import LiteDetectJSONOutput
 import LiteDetectEvaluation
 import LiteDetectModels
 

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectJSONOutput
 
 /// Formats per-image results for standard output in the chosen `OutputFormat`.
 final class ResultWriter {
@@ -50,38 +51,7 @@ final class ResultWriter {
     }
 
     static func json(_ p: ProcessedImage, detector: Detector) -> String {
-        let r = p.result
-        var fields: [(String, String)] = [
-            ("path", JSONText.string(p.path)), ("width", "\(r.imageWidth)"), ("height", "\(r.imageHeight)"),
-            ("model", JSONText.string(detector.config.name)), ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
-            ("precision", JSONText.string(detector.precision.rawValue)),
-        ]
-        if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
-        fields.append(("timing_ms", json(r.timing)))
-        fields.append(("detections", JSONText.array(r.detections.map(json))))
-        return JSONText.object(fields)
-    }
-
-    /// One detection as in every JSON output (images and video frames).
-    static func json(_ d: LabeledDetection) -> String {
-        JSONText.object([
-            ("class_id", "\(d.classID)"), ("label", JSONText.string(d.label)), ("score", JSONText.number(d.score)),
-            ("box", json(d.box)),
-        ])
-    }
-
-    static func json(_ box: Box) -> String {
-        JSONText.object([
-            ("x1", JSONText.number(box.x1)), ("y1", JSONText.number(box.y1)), ("x2", JSONText.number(box.x2)), ("y2", JSONText.number(box.y2)),
-        ])
-    }
-
-    /// `{"preprocess": p, "inference": i, "postprocess": q}` in milliseconds, to the microsecond.
-    static func json(_ timing: StageTiming) -> String {
-        JSONText.object([
-            ("preprocess", JSONText.milliseconds(timing.preprocess)), ("inference", JSONText.milliseconds(timing.inference)),
-            ("postprocess", JSONText.milliseconds(timing.postprocess)),
-        ])
+        DetectionJSON.result(p.result, detector: detector, path: p.path)
     }
 
     static let csvHeader = "path,class_id,label,score,x1,y1,x2,y2"

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectJSONOutput
 
 /// Writes each detected frame's result: text or JSON lines to standard output, JSON lines to a file.
 ///
@@ -62,13 +63,13 @@ final class VideoResultSink {
         let timestamp = result.frame?.timestamp.map { JSONText.number(seconds($0)) } ?? "null"
         var fields: [(String, String)] = [("frame", "\(result.frame?.index ?? 0)"), ("timestamp", timestamp)]
         if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
-        fields.append(("timing_ms", ResultWriter.json(result.timing)))
-        fields.append(("detections", JSONText.array(result.detections.map(ResultWriter.json))))
+        fields.append(("timing_ms", DetectionJSON.timing(result.timing)))
+        fields.append(("detections", JSONText.array(result.detections.map(DetectionJSON.detection))))
         if let tracks {
             fields.append(("tracks", JSONText.array(tracks.map { track in
                 JSONText.object([
                     ("id", "\(track.id)"), ("class_id", "\(track.classID)"), ("label", JSONText.string(track.label)),
-                    ("score", JSONText.number(track.score)), ("box", ResultWriter.json(track.box)),
+                    ("score", JSONText.number(track.score)), ("box", DetectionJSON.box(track.box)),
                 ])
             })))
         }

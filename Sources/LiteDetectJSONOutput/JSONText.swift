@@ -1,6 +1,6 @@
 /// Minimal JSON text building with keys kept in the order written (the documented schema order).
-enum JSONText {
-    static func string(_ s: String) -> String {
+package enum JSONText {
+    package static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -17,28 +17,28 @@ enum JSONText {
     }
 
     /// Shortest round-tripping decimal; non-finite values (never produced) become null.
-    static func number(_ value: Double) -> String {
+    package static func number(_ value: Double) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }
 
-    static func number(_ value: Float) -> String {
+    package static func number(_ value: Float) -> String {
         guard value.isFinite else { return "null" }
         if value == value.rounded() && abs(value) < 1e7 { return String(Int64(value)) }
         return "\(value)"
     }
 
     /// A duration in milliseconds to the microsecond: clocks are not finer, and `12.294136000000002` helps nobody.
-    static func milliseconds(_ value: Double) -> String {
+    package static func milliseconds(_ value: Double) -> String {
         number((value * 1000).rounded() / 1000)
     }
 
-    static func milliseconds(_ value: Duration) -> String { milliseconds(value / .milliseconds(1)) }
+    package static func milliseconds(_ value: Duration) -> String { milliseconds(value / .milliseconds(1)) }
 
-    static func object(_ fields: [(String, String)]) -> String {
+    package static func object(_ fields: [(String, String)]) -> String {
         "{" + fields.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
     }
 
-    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+    package static func array(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
 }

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import LiteDetect
+import LiteDetectServer
+import Logging
+import Synchronization
+
+/// `detect serve`: the detection server (a thin shell over `LiteDetectServer`).
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve detection over HTTP: our API, the DeepStack/CodeProject.AI route, health checks and Prometheus metrics.",
+        discussion: """
+            Routes: POST /v1/detect (an image as the body or the multipart field "image"; query: model, score_threshold, iou_threshold, max_detections, classes), GET /v1/models, POST /v1/vision/detection (DeepStack: multipart "image", "min_confidence"), GET /health/live, GET /health/ready, GET /metrics, GET /openapi.json.
+              detect serve                                     the default model on http://127.0.0.1:8080
+              detect serve --host 0.0.0.0 --workers 2 --model ssdlite320-mobilenetv2-coco --model ssd300-mobilenetv2-coco
+              curl -F image=@photo.jpg http://127.0.0.1:8080/v1/vision/detection
+
+            Models load before the server listens. When every worker is busy and --queue requests wait, new ones get 429 with Retry-After. SIGTERM or SIGINT stops accepting connections and lets requests in flight finish.
+            """
+    )
+
+    @Option(help: ArgumentHelp("Address to listen on (default: this machine only).", valueName: "address"))
+    var host = "127.0.0.1"
+
+    @Option(help: ArgumentHelp("TCP port (0: any free port, printed at start).", valueName: "port"))
+    var port = 8080
+
+    @Option(name: .customLong("model"), help: ArgumentHelp(
+        "A bundled model name or a config path; repeat to serve several (the first is the default).", valueName: "name|path"))
+    var models: [String] = []
+
+    @Option(help: ArgumentHelp("Threads running detection, each with its own buffers.", valueName: "n"))
+    var workers = 1
+
+    @Option(help: ArgumentHelp("Requests that may wait for a worker; more get 429.", valueName: "n"))
+    var queue = 16
+
+    @Option(help: ArgumentHelp("Largest request body, in MiB (413 beyond it).", valueName: "mib"))
+    var maxBodyMb = 16
+
+    @Option(help: ArgumentHelp("Largest image, in pixels (400 beyond it, checked before decoding).", valueName: "pixels"))
+    var maxPixels = 40_000_000
+
+    @Option(help: ArgumentHelp("Number format of the convolutions: f32, or bf16 on CPUs with AVX512_BF16.", valueName: "f32|bf16"))
+    var precision: KernelPrecision = .float32
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0…65535") }
+        guard (1...256).contains(workers) else { throw ValidationError("--workers must be in 1…256") }
+        guard (0...100_000).contains(queue) else { throw ValidationError("--queue must be in 0…100000") }
+        guard (1...4096).contains(maxBodyMb) else { throw ValidationError("--max-body-mb must be in 1…4096") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+    }
+
+    // Synchronous, like every other subcommand: an async root command would run all of them on
+    // Swift concurrency's threads, which block signals (a SIGXFSZ would then not stop an image
+    // write). The server's own async work runs in a task while this thread waits.
+    func run() throws {
+        let detectors: [Detector]
+        do {
+            let names = models.isEmpty ? [ModelCatalog.defaultModelName] : models
+            detectors = try names.map { name in
+                try ModelOptions.parse(["--model", name, "--precision", precision.rawValue]).loadDetector()
+            }
+            if let duplicate = Dictionary(grouping: detectors, by: \.config.name).first(where: { $0.value.count > 1 })?.key {
+                throw CommandFailure("model \(duplicate) is named twice")
+            }
+            if let random = detectors.first(where: \.isRandomlyInitialised) {
+                throw CommandFailure("model \(random.config.name) has no trained weights; a server answers only with trained models")
+            }
+        } catch let error as CommandFailure {
+            Terminal.standardError("detect: \(error)")
+            throw ExitCode(1)
+        } catch {
+            Terminal.standardError("detect: \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.workers = workers
+        configuration.queueLimit = queue
+        configuration.maxBodyBytes = maxBodyMb << 20
+        configuration.maxPixels = maxPixels
+        let server = DetectionServer(models: ServedModels(detectors), configuration: configuration)
+        var logger = Logger(label: "detect-serve")
+        logger.logLevel = .warning
+        let host = self.host, names = detectors.map(\.config.name)
+        let finished = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        Task {
+            do {
+                try await server.run(logger: logger) { port in
+                    Terminal.standardError("detect: serving \(names.joined(separator: ", ")) on http://\(host):\(port) (SIGTERM or Ctrl-C to stop)")
+                }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = failure.withLock({ $0 }) {
+            Terminal.standardError("detect: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiteDetect
+import LiteDetectJSONOutput
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+
+/// `detect serve`: LiteDetect over HTTP on Hummingbird, with our own API, the DeepStack /
+/// CodeProject.AI detection route that home-camera software speaks, health checks for an
+/// orchestrator and Prometheus metrics.
+///
+/// Models load before the server starts; requests are decoded and detected on the
+/// `DetectionPool`'s threads, never on the event loops; a full queue is a 429 with
+/// `Retry-After`, not unbounded memory. SIGTERM stops accepting connections and lets the
+/// requests in flight finish (up to `shutdownGracePeriod`).
+package final class DetectionServer: Sendable {
+    package let configuration: ServerConfiguration
+    package let models: ServedModels
+    let pool: DetectionPool
+    let metrics = ServerMetrics()
+
+    package init(models: ServedModels, configuration: ServerConfiguration) {
+        self.models = models
+        self.configuration = configuration
+        pool = DetectionPool(workers: configuration.workers, queueLimit: configuration.queueLimit)
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully. `onListening` gets the port
+    /// bound (useful with port 0).
+    package func run(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let application = makeApplication(logger: logger, onListening: onListening)
+        // Shut down in reverse order: the HTTP server first (in-flight requests still need the
+        // pool), then the pool.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: PoolService(pool: pool)), .init(service: application)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
+        try await ServiceGroup(configuration: group).run()
+    }
+
+    /// The Hummingbird application (for `run` and for tests that drive it).
+    package func makeApplication(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        // Middleware first: routes capture the middleware present when they are added.
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.post("/v1/detect") { request, _ in await self.detect(request, deepStack: false) }
+        router.post("/v1/vision/detection") { request, _ in await self.detect(request, deepStack: true) }
+        router.get("/v1/models") { _, _ in self.modelList() }
+        router.get("/health/live") { _, _ in Self.json(.ok, #"{"status": "live"}"#) }
+        router.get("/health/ready") { _, _ in
+            // Models are loaded before the server listens; once it stops taking work it is not ready.
+            self.pool.isAcceptingWork ? Self.json(.ok, #"{"status": "ready"}"#) : Self.json(.serviceUnavailable, #"{"status": "shutting down"}"#)
+        }
+        router.get("/metrics") { _, _ in
+            let depth = self.pool.depth
+            self.metrics.pool(queued: depth.queued, running: depth.running)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+        }
+        router.get("/openapi.json") { _, _ in Self.json(.ok, OpenAPIDocument.json) }
+        // A connection that sends nothing — no request, or a request that stopped arriving — for
+        // `idleTimeout` is closed, so a slow client cannot hold a connection (or a worker) forever.
+        let idle = configuration.idleTimeout.components
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "LiteDetect"),
+            onServerRunning: { [port = configuration.port] channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    // MARK: Detection
+
+    /// What one detection produced, and where its time went.
+    struct Outcome: Sendable {
+        var result: DetectionResult
+        var decode: Duration
+        var queued: Duration
+    }
+
+    /// `POST /v1/detect` and `POST /v1/vision/detection`: every failure becomes an answer in the
+    /// route's own error shape.
+    func detect(_ request: Request, deepStack: Bool) async -> Response {
+        do {
+            var fields = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+            let body = try await readBody(request)
+            let upload = try RequestBody(body, contentType: request.headers[.contentType], requireImageField: deepStack)
+            fields += upload.fields
+            if deepStack {
+                let (detector, options) = try Self.deepStackOptions(fields, models: models)
+                let outcome = try await detect(upload.image, detector: detector, options: options)
+                return Self.json(.ok, Self.deepStackAnswer(outcome.result))
+            }
+            let (detector, options) = try DetectionParameters(fields).resolve(in: models)
+            let outcome = try await detect(upload.image, detector: detector, options: options)
+            return Self.json(.ok, DetectionJSON.result(outcome.result, detector: detector))
+        } catch {
+            let refusal = Self.apiError(for: error, retryAfter: configuration.retryAfterSeconds)
+            var response = Self.json(refusal.status, deepStack ? refusal.deepStackJSON : refusal.json)
+            if let seconds = refusal.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
+            return response
+        }
+    }
+
+    /// The whole body, refused past `maxBodyBytes` (from Content-Length when the client sends
+    /// one, before reading anything).
+    private func readBody(_ request: Request) async throws -> ByteBuffer {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the body is \(length) bytes, more than the limit of \(limit)")
+        }
+        do {
+            return try await request.body.collect(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the body is more than the limit of \(limit) bytes")
+        }
+    }
+
+    /// Decodes and detects on a pool thread.
+    private func detect(_ image: [UInt8], detector: Detector, options: DetectionOptions) async throws -> Outcome {
+        guard !image.isEmpty else { throw APIError(.badRequest, code: "no_image", "the image is empty") }
+        let decodingOptions = ImageDecodingOptions(maxPixels: configuration.maxPixels)
+        let submitted = ContinuousClock.now
+        let outcome = try await pool.run { sessions in
+            let started = ContinuousClock.now
+            let decoded: DecodedImage
+            do {
+                decoded = try ImageDecoder.decode(image, source: "the image", options: decodingOptions)
+            } catch {
+                throw APIError(.badRequest, code: "not_an_image", error.localizedDescription)
+            }
+            let decodeTime = ContinuousClock.now - started
+            let result = try sessions.session(for: detector).detect(decoded.image, options: options)
+            return Outcome(result: result, decode: decodeTime, queued: started - submitted)
+        }
+        metrics.stage("queue", outcome.queued)
+        metrics.stage("decode", outcome.decode)
+        metrics.stage("preprocess", outcome.result.timing.preprocess)
+        metrics.stage("inference", outcome.result.timing.inference)
+        metrics.stage("postprocess", outcome.result.timing.postprocess)
+        return outcome
+    }
+
+    // MARK: DeepStack
+
+    /// DeepStack's options: `min_confidence` (default 0.45, as DeepStack's), the default model.
+    /// Other form fields DeepStack clients send are ignored, as DeepStack ignores them.
+    static func deepStackOptions(_ fields: [(name: String, value: String)], models: ServedModels) throws(APIError) -> (Detector, DetectionOptions) {
+        var confidence = 0.45
+        if let value = fields.last(where: { $0.name == "min_confidence" })?.value {
+            guard let number = Double(value), number.isFinite, (0...1).contains(number) else {
+                throw APIError(.badRequest, code: "bad_parameter", "Invalid value for min_confidence")
+            }
+            confidence = number
+        }
+        return (models.defaultDetector, DetectionOptions(scoreThreshold: Float(confidence)))
+    }
+
+    /// `{"success": true, "predictions": [{"label", "confidence", "x_min", "y_min", "x_max", "y_max"}]}`,
+    /// coordinates in whole pixels as DeepStack gives them.
+    static func deepStackAnswer(_ result: DetectionResult) -> String {
+        let predictions = result.detections.map { d in
+            JSONText.object([
+                ("label", JSONText.string(d.label)), ("confidence", JSONText.number(d.score)),
+                ("x_min", "\(Int(d.box.x1.rounded()))"), ("y_min", "\(Int(d.box.y1.rounded()))"),
+                ("x_max", "\(Int(d.box.x2.rounded()))"), ("y_max", "\(Int(d.box.y2.rounded()))"),
+            ])
+        }
+        return JSONText.object([("success", "true"), ("predictions", JSONText.array(predictions))])
+    }
+
+    // MARK: Other routes
+
+    /// `GET /v1/models`: every model served, the default first, with its classes.
+    func modelList() -> Response {
+        let entries = models.detectors.enumerated().map { index, detector in
+            JSONText.object([
+                ("name", JSONText.string(detector.config.name)), ("default", index == 0 ? "true" : "false"),
+                ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
+                ("precision", JSONText.string(detector.precision.rawValue)),
+                ("input", JSONText.object([("width", "\(detector.config.input.width)"), ("height", "\(detector.config.input.height)")])),
+                ("classes", JSONText.array(Array(Set(detector.config.classNames)).sorted().map(JSONText.string))),
+            ])
+        }
+        return Self.json(.ok, JSONText.object([("models", JSONText.array(entries))]))
+    }
+
+    // MARK: Answers
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// Every failure as the client sees it: our refusals as they are, the pool's as 429/503,
+    /// anything else as a 500 whose message names no file and no stack.
+    static func apiError(for error: any Error, retryAfter: Int) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case DetectionPool.Refusal.queueFull(let limit):
+            return APIError(.tooManyRequests, code: "queue_full", "all workers are busy and \(limit) requests are waiting; retry later", retryAfter: retryAfter)
+        case DetectionPool.Refusal.shuttingDown:
+            return APIError(.serviceUnavailable, code: "shutting_down", "the server is shutting down", retryAfter: retryAfter)
+        default:
+            return APIError(.internalServerError, code: "internal", "detection failed: \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Stops the detection pool when the service group shuts down (after the HTTP server has).
+struct PoolService: Service {
+    let pool: DetectionPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        pool.shutdown()
+    }
+}
+
+/// Counts and times every request by route and status.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            metrics.requestFinished(route: context.endpointPath ?? "unmatched", status: response.status.code, duration: ContinuousClock.now - start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.requestFinished(route: context.endpointPath ?? "unmatched", status: status, duration: ContinuousClock.now - start)
+            throw error
+        }
+    }
+}
