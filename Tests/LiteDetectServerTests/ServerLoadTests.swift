@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -64,6 +68,52 @@ final class ServerLoadTests: XCTestCase {
             // Once the burst is over, the next request is served.
             let after = try await post(image, port: port, session: session)
             XCTAssertEqual(after.status, 200)
+        }
+    }
+}
+
+/// Slow and stalled clients: a connection that stops sending is closed after the idle timeout,
+/// and meanwhile the workers keep serving others.
+final class SlowClientTests: XCTestCase {
+    /// A TCP connection to 127.0.0.1:`port` (blocking socket, receive timeout `seconds`).
+    private static func connect(port: Int, timeout seconds: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(socket, 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        XCTAssertEqual(connected, 0)
+        return socket
+    }
+
+    func testStalledUploadsAreClosedWhileOthersAreServed() async throws {
+        let image = try sampleImage("dog.jpg")
+        try await withServer(configure: { $0.idleTimeout = .seconds(1); $0.workers = 1 }) { client, _ in
+            let port = try XCTUnwrap(client.port)
+            // Half a request head, and a head whose promised body never comes.
+            let partialHead = try Self.connect(port: port, timeout: 5)
+            let stalledBody = try Self.connect(port: port, timeout: 5)
+            defer { close(partialHead); close(stalledBody) }
+            _ = "POST /v1/detect HTTP/1.1\r\nHost: local".withCString { send(partialHead, $0, strlen($0), 0) }
+            _ = "POST /v1/detect HTTP/1.1\r\nHost: local\r\nContent-Length: 100000\r\n\r\nabc".withCString { send(stalledBody, $0, strlen($0), 0) }
+            // The one worker is not held: a normal request is answered meanwhile.
+            try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(bytes: image)) { XCTAssertEqual($0.status, .ok) }
+            let start = ContinuousClock.now
+            for socket in [partialHead, stalledBody] {
+                var byte: UInt8 = 0
+                var received = recv(socket, &byte, 1, 0)
+                // A 408/400 answer may come before the close; read until the end either way.
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while received > 0 { received = recv(socket, &buffer, buffer.count, 0) }
+                XCTAssertEqual(received, 0, "the server closes the stalled connection (errno \(errno))")
+            }
+            XCTAssertLessThan(ContinuousClock.now - start, .seconds(4), "closed within the idle timeout, not held")
         }
     }
 }
