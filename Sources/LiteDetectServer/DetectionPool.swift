@@ -7,7 +7,7 @@ import LiteDetect
 /// once (the server answers 429), so overload costs a refusal, never unbounded memory.
 ///
 /// `shutdown()` lets queued and running jobs finish, then stops the threads.
-final class DetectionPool: @unchecked Sendable {  // all mutable state is behind `condition`
+package final class DetectionPool: @unchecked Sendable {  // all mutable state is behind `condition`
     /// Why a job was not queued.
     enum Refusal: Error, Equatable {
         case queueFull(limit: Int)
@@ -52,7 +52,7 @@ final class DetectionPool: @unchecked Sendable {  // all mutable state is behind
     }
 
     /// Whether new jobs are taken (false once shutting down): readiness.
-    var isAcceptingWork: Bool {
+    package var isAcceptingWork: Bool {
         condition.lock()
         defer { condition.unlock() }
         return !stopping
@@ -89,7 +89,7 @@ final class DetectionPool: @unchecked Sendable {  // all mutable state is behind
     }
 
     /// Stops taking jobs, lets the queued and running ones finish, and waits for the threads.
-    func shutdown() {
+    package func shutdown() {
         condition.lock()
         stopping = true
         condition.broadcast()

@@ -19,7 +19,7 @@ import UnixSignals
 package final class DetectionServer: Sendable {
     package let configuration: ServerConfiguration
     package let models: ServedModels
-    let pool: DetectionPool
+    package let pool: DetectionPool
     let metrics = ServerMetrics()
 
     package init(models: ServedModels, configuration: ServerConfiguration) {
@@ -38,7 +38,13 @@ package final class DetectionServer: Sendable {
             services: [.init(service: PoolService(pool: pool)), .init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         group.maximumGracefulShutdownDuration = configuration.shutdownGracePeriod
-        try await ServiceGroup(configuration: group).run()
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as IOError {
+            // NIO names the system call ("bind(descriptor:ptr:bytes:)"); a user needs the address.
+            throw ServerStartFailure(
+                description: "cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(error.errnoCode)))")
+        }
     }
 
     /// The Hummingbird application (for `run` and for tests that drive it).
@@ -210,9 +216,14 @@ package final class DetectionServer: Sendable {
     }
 }
 
+/// The server could not start (the address is taken, or not this machine's).
+package struct ServerStartFailure: Error, CustomStringConvertible {
+    package let description: String
+}
+
 /// Stops the detection pool when the service group shuts down (after the HTTP server has).
 struct PoolService: Service {
-    let pool: DetectionPool
+    package let pool: DetectionPool
 
     func run() async throws {
         try? await gracefulShutdown()

@@ -149,3 +149,26 @@ final class DetectionServerTests: XCTestCase {
         }
     }
 }
+
+/// Once the server stops taking work (as on SIGTERM, after the listener closes), readiness fails
+/// and a detection that still arrives is told to retry elsewhere.
+final class ShutdownAnswerTests: XCTestCase {
+    func testAStoppedPoolAnswers503AndNotReady() async throws {
+        let image = try sampleImage("dog.jpg")
+        try await withServer { client, server in
+            server.pool.shutdown()
+            try await client.execute(uri: "/health/ready", method: .get) { XCTAssertEqual($0.status, .serviceUnavailable) }
+            try await client.execute(uri: "/health/live", method: .get) { XCTAssertEqual($0.status, .ok) }
+            try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(bytes: image)) { response in
+                XCTAssertEqual(response.status, .serviceUnavailable)
+                XCTAssertEqual(response.headers[.retryAfter], "1")
+                XCTAssertEqual((try jsonObject(response.body)["error"] as? [String: Any])?["code"] as? String, "shutting_down")
+            }
+            let form = multipart(image: image)
+            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: form.contentType], body: form.body) { response in
+                XCTAssertEqual(response.status, .serviceUnavailable)
+                XCTAssertEqual(try jsonObject(response.body)["success"] as? Bool, false)
+            }
+        }
+    }
+}
