@@ -121,7 +121,7 @@ let package = Package(
             name: "LiteDetectCLI",
             dependencies: [
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport", "LiteDetectVideo",
-                "LiteDetectJSONOutput", "LiteDetectServer",
+                "LiteDetectJSONOutput", "LiteDetectServer", "LiteDetectSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectSupport
 import LiteDetectVideo
 
 /// Where `detect video` reads frames: a YUV4MPEG2 stream (a `.y4m` file or standard input), or
@@ -35,12 +36,14 @@ final class VideoInput {
     }
 
     private static func startsWithY4MSignature(_ path: String) -> Bool {
-        // A regular file only: anything else is left to the readers, which refuse it clearly.
-        guard let handle = FileHandle(forReadingAtPath: path), (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeRegular
-        else { return false }
-        defer { try? handle.close() }
+        // A regular file only, opened without waiting (a FIFO must not block here): anything else
+        // is left to the readers, which refuse it by name.
+        guard let descriptor = try? RegularFile.openForReading(path) else { return false }
+        defer { close(descriptor) }
         let signature = Array("YUV4MPEG2 ".utf8)
-        return (try? handle.read(upToCount: signature.count)).map { [UInt8]($0) == signature } ?? false
+        var head = [UInt8](repeating: 0, count: signature.count)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        return count == signature.count && head == signature
     }
 
     /// The Y4M stream's header, when the input is Y4M (its scan and aspect carry over to Y4M output).

@@ -174,6 +174,17 @@ final class VideoFileCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: json))
     }
 
+    /// A FIFO given as the video is refused at once, never opened (opening one waits for a writer).
+    func testAFIFOIsRefusedWithoutBlocking() throws {
+        let fifo = path("camera.mp4")
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let start = Date()
+        let result = try CommandRunner.runProgram(try CommandRunner.executable, ["video", fifo], timeout: 30)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.standardError.contains("is a FIFO (named pipe), not a regular file"), result.standardError)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 20)
+    }
+
     func testBadTimesAreRefused() throws {
         for value in ["-1", "abc", "1:2:3:4", "1.1234567891", ""] {
             let result = try CommandRunner.run(["video", clip, "--start", value])
