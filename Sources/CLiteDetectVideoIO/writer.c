@@ -252,7 +252,8 @@ ldv_status ldv_writer_write(
     int error = av_frame_make_writable(writer->frame);
     if (error < 0) return ldv_fail_av(report, error, LDV_OUT_OF_MEMORY, "no frame buffer");
     enum AVPixelFormat source = av_layout(format);
-    if (source != writer->encoder->pix_fmt) {
+    // Only I420 into a yuv420p encoder is copied plane by plane; everything else goes through libswscale.
+    if (source != AV_PIX_FMT_YUV420P || writer->encoder->pix_fmt != AV_PIX_FMT_YUV420P) {
         writer->scaler = sws_getCachedContext(writer->scaler, writer->width, writer->height, source, writer->width, writer->height,
                                               writer->encoder->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
         if (!writer->scaler) return ldv_fail(report, LDV_UNSUPPORTED, "cannot convert frames for %s", writer->encoder->codec->name);
