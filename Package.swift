@@ -80,7 +80,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]),
         /// Video files (MP4, MKV, AVI…) in and out: `VideoFileReader`, `VideoFileFrames`, `VideoFileWriter`.
         /// Optional, so that an app that only detects in images or camera buffers does not need FFmpeg.
-        .target(name: "LiteDetectVideo", dependencies: ["CLiteDetectVideoIO", "LiteDetect", "LiteDetectSupport"]),
+        .target(name: "LiteDetectVideo", dependencies: ["CLiteDetectVideoIO", "LiteDetect", "LiteDetectImage", "LiteDetectSupport"]),
         /// The JSON every output of results shares (`detect`'s files and lines, `detect serve`'s answers).
         .target(name: "LiteDetectJSONOutput", dependencies: ["LiteDetect"]),
         /// `detect serve`: the HTTP server over the public API (our routes, DeepStack's, health, metrics).
@@ -156,7 +156,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LiteDetectVideoTests",
-            dependencies: ["LiteDetectVideo", "LiteDetectSupport", "LiteDetectModels"],
+            dependencies: ["LiteDetectVideo", "LiteDetectImage", "LiteDetectSupport", "LiteDetectModels"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -6,6 +6,7 @@ import Darwin
 import CLiteDetectVideoIO
 import Foundation
 import LiteDetect
+import LiteDetectImage
 import LiteDetectSupport
 
 /// Reads the video stream of a file FFmpeg's libraries can demux and decode (MP4, MKV, WebM, AVI,
@@ -148,18 +149,7 @@ public final class VideoFileReader {
         if frame.format != pixels.format || frame.width != pixels.width || frame.height != pixels.height {
             frame = VideoFrame(format: pixels.format, width: pixels.width, height: pixels.height)
         }
-        frame.withUnsafeMutableBytes { destination in
-            var offset = 0
-            for index in 0..<pixels.format.planeCount {
-                let plane = pixels.plane(index)
-                let (rowBytes, rows) = pixels.format.planeSize(index, width: pixels.width, height: pixels.height)
-                for row in 0..<rows {
-                    let source = UnsafeRawBufferPointer(rebasing: plane.bytes[(row * plane.bytesPerRow)..<(row * plane.bytesPerRow + rowBytes)])
-                    UnsafeMutableRawBufferPointer(rebasing: destination[offset..<(offset + rowBytes)]).copyMemory(from: source)
-                    offset += rowBytes
-                }
-            }
-        }
+        frame.withUnsafeMutableBytes { pixels.copyPacked(into: $0) }
         let metadata = self.metadata
         frame.index = metadata.index
         frame.timestamp = metadata.timestamp

@@ -1,5 +1,6 @@
 import Foundation
 import LiteDetect
+import LiteDetectImage
 import LiteDetectSupport
 import XCTest
 
@@ -42,14 +43,8 @@ struct FrameHashFixture {
 
     /// The SHA-256 of `frame`'s planes, rows packed, in plane order (what `framehash` hashes).
     static func sha256(of frame: PixelFrame) -> (size: Int, hex: String) {
-        var packed = Data()
-        for index in 0..<frame.format.planeCount {
-            let plane = frame.plane(index)
-            let (rowBytes, rows) = frame.format.planeSize(index, width: frame.width, height: frame.height)
-            for row in 0..<rows {
-                packed.append(contentsOf: UnsafeRawBufferPointer(rebasing: plane.bytes[(row * plane.bytesPerRow)..<(row * plane.bytesPerRow + rowBytes)]))
-            }
-        }
+        var packed = Data(count: frame.format.contiguousByteCount(width: frame.width, height: frame.height))
+        packed.withUnsafeMutableBytes { frame.copyPacked(into: $0) }
         return (packed.count, SHA256.hex(of: packed))
     }
 }
