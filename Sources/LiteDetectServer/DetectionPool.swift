@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import LiteDetect
 
@@ -9,16 +10,16 @@ import LiteDetect
 /// `shutdown()` lets queued and running jobs finish, then stops the threads.
 package final class DetectionPool: @unchecked Sendable {  // all mutable state is behind `condition`
     /// Why a job was not queued.
-    enum Refusal: Error, Equatable {
+    package enum Refusal: Error, Equatable {
         case queueFull(limit: Int)
         case shuttingDown
     }
 
     /// One worker's sessions, by model name: a session is not thread-safe, a detector is.
-    final class Sessions {
+    package final class Sessions {
         private var byModel: [String: DetectorSession] = [:]
 
-        func session(for detector: Detector) -> DetectorSession {
+        package func session(for detector: Detector) -> DetectorSession {
             if let session = byModel[detector.config.name] { return session }
             let session = detector.makeSession(threads: 1)
             byModel[detector.config.name] = session
@@ -31,14 +32,14 @@ package final class DetectionPool: @unchecked Sendable {  // all mutable state i
     private let condition = NSCondition()
     /// Waiting jobs. A job does its work and returns what to do once the worker is free again
     /// (resume the caller), so that a client never hears back before the worker counts as free.
-    private var queue: [(Sessions) -> () -> Void] = []
-    /// Index of the first waiting job in `queue` (consumed jobs are dropped in batches).
-    private var head = 0
+    /// A job leaves the queue when a worker takes it, so the image it holds is freed with it even
+    /// while the queue never runs empty (under sustained overload).
+    private var queue = Deque<(Sessions) -> () -> Void>()
     private var running = 0
     private var stopping = false
     private var finishedWorkers = 0
 
-    init(workers: Int, queueLimit: Int) {
+    package init(workers: Int, queueLimit: Int) {
         precondition(workers >= 1 && queueLimit >= 0)
         self.workers = workers
         self.queueLimit = queueLimit
@@ -59,15 +60,15 @@ package final class DetectionPool: @unchecked Sendable {  // all mutable state i
     }
 
     /// Jobs waiting for a worker, and jobs running: for the metrics.
-    var depth: (queued: Int, running: Int) {
+    package var depth: (queued: Int, running: Int) {
         condition.lock()
         defer { condition.unlock() }
-        return (queue.count - head, running)
+        return (queue.count, running)
     }
 
     /// Runs `body` on a worker with that worker's sessions; throws `Refusal` when the queue is full
     /// or the pool is shutting down, and whatever `body` throws.
-    func run<Value: Sendable>(_ body: @escaping @Sendable (Sessions) throws -> Value) async throws -> Value {
+    package func run<Value: Sendable>(_ body: @escaping @Sendable (Sessions) throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
             condition.lock()
             defer { condition.unlock() }
@@ -76,7 +77,7 @@ package final class DetectionPool: @unchecked Sendable {  // all mutable state i
                 return
             }
             // A free worker takes the job at once; otherwise it waits in the bounded queue.
-            guard queue.count - head < queueLimit + max(0, workers - running) else {
+            guard queue.count < queueLimit + max(0, workers - running) else {
                 continuation.resume(throwing: Refusal.queueFull(limit: queueLimit))
                 return
             }
@@ -101,18 +102,12 @@ package final class DetectionPool: @unchecked Sendable {  // all mutable state i
         let sessions = Sessions()
         condition.lock()
         while true {
-            while head == queue.count && !stopping { condition.wait() }
-            if head == queue.count {
+            while queue.isEmpty && !stopping { condition.wait() }
+            guard let job = queue.popFirst() else {
                 finishedWorkers += 1
                 condition.broadcast()
                 condition.unlock()
                 return
-            }
-            let job = queue[head]
-            head += 1
-            if head == queue.count {
-                queue.removeAll(keepingCapacity: true)
-                head = 0
             }
             running += 1
             condition.unlock()

@@ -49,25 +49,30 @@ package final class DetectionServer: Sendable {
 
     /// The Hummingbird application (for `run` and for tests that drive it).
     package func makeApplication(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+        let routes: [(method: HTTPRequest.Method, path: String, handler: Handler)] = [
+            (.post, "/v1/detect", { request, _ in await self.detect(request, deepStack: false) }),
+            (.post, "/v1/vision/detection", { request, _ in await self.detect(request, deepStack: true) }),
+            (.get, "/v1/models", { _, _ in self.modelList() }),
+            (.get, "/health/live", { _, _ in Self.json(.ok, #"{"status": "live"}"#) }),
+            (.get, "/health/ready", { _, _ in
+                // Models are loaded before the server listens; once it stops taking work it is not ready.
+                self.pool.isAcceptingWork ? Self.json(.ok, #"{"status": "ready"}"#) : Self.json(.serviceUnavailable, #"{"status": "shutting down"}"#)
+            }),
+            (.get, "/metrics", { _, _ in
+                let depth = self.pool.depth
+                self.metrics.pool(queued: depth.queued, running: depth.running)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+            }),
+            (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) }),
+        ]
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Middleware first: routes capture the middleware present when they are added.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.post("/v1/detect") { request, _ in await self.detect(request, deepStack: false) }
-        router.post("/v1/vision/detection") { request, _ in await self.detect(request, deepStack: true) }
-        router.get("/v1/models") { _, _ in self.modelList() }
-        router.get("/health/live") { _, _ in Self.json(.ok, #"{"status": "live"}"#) }
-        router.get("/health/ready") { _, _ in
-            // Models are loaded before the server listens; once it stops taking work it is not ready.
-            self.pool.isAcceptingWork ? Self.json(.ok, #"{"status": "ready"}"#) : Self.json(.serviceUnavailable, #"{"status": "shutting down"}"#)
-        }
-        router.get("/metrics") { _, _ in
-            let depth = self.pool.depth
-            self.metrics.pool(queued: depth.queued, running: depth.running)
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
-        }
-        router.get("/openapi.json") { _, _ in Self.json(.ok, OpenAPIDocument.json) }
+        router.add(middleware: UnroutedRequestMiddleware(routes: routes.map { ($0.method, $0.path) }))
+        for route in routes { router.on(RouterPath(route.path), method: route.method, use: route.handler) }
         // A connection that sends nothing — no request, or a request that stopped arriving — for
         // `idleTimeout` is closed, so a slow client cannot hold a connection (or a worker) forever.
         let idle = configuration.idleTimeout.components
@@ -237,13 +242,16 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        // Only the server's own route paths become labels (Hummingbird names a 404 "NotFound"):
+        // a path a client made up must never add a time series.
+        func route() -> String { context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "unmatched" }
         do {
             let response = try await next(request, context)
-            metrics.requestFinished(route: context.endpointPath ?? "unmatched", status: response.status.code, duration: ContinuousClock.now - start)
+            metrics.requestFinished(route: route(), status: response.status.code, duration: ContinuousClock.now - start)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.requestFinished(route: context.endpointPath ?? "unmatched", status: status, duration: ContinuousClock.now - start)
+            metrics.requestFinished(route: route(), status: status, duration: ContinuousClock.now - start)
             throw error
         }
     }

@@ -73,19 +73,22 @@ enum OpenAPIDocument {
             "image/jpeg": {
               "schema": {
                 "type": "string",
-                "format": "binary"
+                "format": "binary",
+                "minLength": 1
               }
             },
             "image/png": {
               "schema": {
                 "type": "string",
-                "format": "binary"
+                "format": "binary",
+                "minLength": 1
               }
             },
             "application/octet-stream": {
               "schema": {
                 "type": "string",
-                "format": "binary"
+                "format": "binary",
+                "minLength": 1
               }
             },
             "multipart/form-data": {
@@ -97,19 +100,26 @@ enum OpenAPIDocument {
                 "properties": {
                   "image": {
                     "type": "string",
-                    "format": "binary"
+                    "format": "binary",
+                    "minLength": 1
                   },
                   "model": {
                     "type": "string"
                   },
                   "score_threshold": {
-                    "type": "number"
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1
                   },
                   "iou_threshold": {
-                    "type": "number"
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1
                   },
                   "max_detections": {
-                    "type": "integer"
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 10000
                   },
                   "classes": {
                     "type": "string"
@@ -294,7 +304,8 @@ enum OpenAPIDocument {
                 "properties": {
                   "image": {
                     "type": "string",
-                    "format": "binary"
+                    "format": "binary",
+                    "minLength": 1
                   },
                   "min_confidence": {
                     "type": "number",

@@ -148,6 +148,50 @@ final class DetectionServerTests: XCTestCase {
             try await client.execute(uri: "/nothing-here", method: .get) { XCTAssertEqual($0.status, .notFound) }
         }
     }
+
+    /// Every route the OpenAPI document lists answers its own methods (and HEAD with GET); any
+    /// other method is 405 with an `Allow` header naming the document's methods (RFC 9110), and
+    /// a path the document lacks is a 404 in the API's error shape. Paths clients make up never
+    /// become metric labels.
+    func testMethodsOutsideTheDocumentAre405AndUnknownPaths404() async throws {
+        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.json"))) as? [String: Any])
+        let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]]).mapValues { Set($0.keys.map { $0.uppercased() }) }
+        let probes: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options, .trace]
+        try await withServer { client, _ in
+            for (path, operations) in paths {
+                var documented = operations
+                if documented.contains("GET") { documented.insert("HEAD") }
+                for method in probes where !documented.contains(method.rawValue) {
+                    try await client.execute(uri: path, method: method) { response in
+                        XCTAssertEqual(response.status, .methodNotAllowed, "\(method) \(path)")
+                        let allow = response.headers[.allow]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                        XCTAssertEqual(Set(allow ?? []), documented, "\(method) \(path)")
+                        // A HEAD answer has no body, by definition.
+                        if method != .head {
+                            let error = try XCTUnwrap(try jsonObject(response.body)["error"] as? [String: Any], "\(method) \(path)")
+                            XCTAssertEqual(error["code"] as? String, "method_not_allowed")
+                        }
+                    }
+                }
+                if documented.contains("GET") {
+                    try await client.execute(uri: path, method: .head) { response in
+                        XCTAssertEqual(response.status, .ok, "HEAD \(path)")
+                        XCTAssertEqual(response.body.readableBytes, 0, "HEAD \(path)")
+                    }
+                }
+            }
+            try await client.execute(uri: "/v2/made-up", method: .post) { response in
+                XCTAssertEqual(response.status, .notFound)
+                let error = try XCTUnwrap(try jsonObject(response.body)["error"] as? [String: Any])
+                XCTAssertEqual(error["code"] as? String, "not_found")
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                XCTAssertTrue(text.contains(#"litedetect_http_requests_total{route="unmatched",status="404"} 1"#), text)
+                XCTAssertFalse(text.contains("made-up"), text)
+            }
+        }
+    }
 }
 
 /// Once the server stops taking work (as on SIGTERM, after the listener closes), readiness fails
