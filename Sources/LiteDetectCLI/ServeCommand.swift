@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiteDetect
 import LiteDetectServer
+import LiteDetectSupport
 import Logging
 import Synchronization
 
@@ -17,6 +18,9 @@ struct ServeCommand: ParsableCommand {
               curl -F image=@photo.jpg http://127.0.0.1:8080/v1/vision/detection
 
             Models load before the server listens. When every worker is busy and --queue requests wait, new ones get 429 with Retry-After. SIGTERM or SIGINT stops accepting connections and lets requests in flight finish.
+
+            Access: with --api-key-file (one key per line) or the environment variable LITEDETECT_API_KEY, every route but /health/live and /health/ready needs a key, sent as "Authorization: Bearer KEY", "X-API-Key: KEY" or the form field api_key (DeepStack's clients); without one the answer is 401. Keys are never taken on the command line, where ps shows them. --tls-cert and --tls-key serve HTTPS (HTTP/1.1 and HTTP/2). --rate-limit 10/s answers 429 to a client address past that rate.
+              LITEDETECT_API_KEY=$(cat key.txt) detect serve --host 0.0.0.0 --tls-cert cert.pem --tls-key key.pem --rate-limit 20/s
             """
     )
 
@@ -45,12 +49,71 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Number format of the convolutions: f32, or bf16 on CPUs with AVX512_BF16.", valueName: "f32|bf16"))
     var precision: KernelPrecision = .float32
 
+    @Option(help: ArgumentHelp(
+        "A file of API keys, one per line: every route but the health checks then needs one (also: LITEDETECT_API_KEY).", valueName: "path"))
+    var apiKeyFile: String?
+
+    @Flag(help: "With API keys, leave /metrics open (for a Prometheus that sends no key).")
+    var metricsPublic = false
+
+    @Option(help: ArgumentHelp("PEM certificate chain to serve HTTPS with (with --tls-key).", valueName: "path"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert (unencrypted).", valueName: "path"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("Requests per client address, as N/s or N/min; past it, 429 (health checks not counted).", valueName: "rate"))
+    var rateLimit: String?
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0…65535") }
         guard (1...256).contains(workers) else { throw ValidationError("--workers must be in 1…256") }
         guard (0...100_000).contains(queue) else { throw ValidationError("--queue must be in 0…100000") }
         guard (1...4096).contains(maxBodyMb) else { throw ValidationError("--max-body-mb must be in 1…4096") }
         guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
+        if let rateLimit, RateLimit(rateLimit) == nil {
+            throw ValidationError("--rate-limit must be N/s or N/min with N a positive number, got \"\(rateLimit)\"")
+        }
+        if metricsPublic && apiKeyFile == nil && Self.environmentKey == nil {
+            throw ValidationError("--metrics-public only means something with API keys (--api-key-file or LITEDETECT_API_KEY)")
+        }
+    }
+
+    /// LITEDETECT_API_KEY, when set and not blank.
+    static var environmentKey: String? {
+        guard let value = ProcessInfo.processInfo.environment["LITEDETECT_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The keys from --api-key-file and LITEDETECT_API_KEY (both, when both are given), or nil.
+    func loadAPIKeys() throws -> APIKeys? {
+        var keys: [String] = []
+        if let apiKeyFile {
+            let bytes: [UInt8]
+            do {
+                bytes = try RegularFile.contents(of: apiKeyFile, maxBytes: 1 << 20)
+            } catch {
+                throw CommandFailure("cannot read the API key file \(apiKeyFile): \(error.reason)")
+            }
+            do {
+                keys += try APIKeys.parse(fileContents: bytes)
+            } catch {
+                throw CommandFailure("API key file \(apiKeyFile): \(error)")
+            }
+            var status = stat()
+            if stat(apiKeyFile, &status) == 0, status.st_mode & 0o077 != 0 {
+                Terminal.standardError("detect: warning: \(apiKeyFile) can be read by other users; chmod 600 it")
+            }
+        }
+        if let key = Self.environmentKey { keys.append(key) }
+        guard !keys.isEmpty else { return nil }
+        do {
+            return try APIKeys(keys)
+        } catch {
+            throw CommandFailure("LITEDETECT_API_KEY: \(error)")
+        }
     }
 
     // Synchronous, like every other subcommand: an async root command would run all of them on
@@ -58,7 +121,9 @@ struct ServeCommand: ParsableCommand {
     // write). The server's own async work runs in a task while this thread waits.
     func run() throws {
         let detectors: [Detector]
+        let apiKeys: APIKeys?
         do {
+            apiKeys = try loadAPIKeys()
             let names = models.isEmpty ? [ModelCatalog.defaultModelName] : models
             detectors = try names.map { name in
                 try ModelOptions.parse(["--model", name, "--precision", precision.rawValue]).loadDetector()
@@ -83,6 +148,16 @@ struct ServeCommand: ParsableCommand {
         configuration.queueLimit = queue
         configuration.maxBodyBytes = maxBodyMb << 20
         configuration.maxPixels = maxPixels
+        configuration.apiKeys = apiKeys
+        configuration.metricsPublic = metricsPublic
+        configuration.rateLimit = rateLimit.flatMap(RateLimit.init)
+        if let tlsCert, let tlsKey { configuration.tls = ServerTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey) }
+        if apiKeys == nil && !configuration.bindsLoopbackOnly {
+            Terminal.standardError(
+                "detect: warning: listening on \(host) without an API key: anyone who reaches this port can use the server (--api-key-file or LITEDETECT_API_KEY)")
+        }
+        let scheme = configuration.tls == nil ? "http" : "https"
+        let access = apiKeys == nil ? "" : ", API key required"
         let server = DetectionServer(models: ServedModels(detectors), configuration: configuration)
         var logger = Logger(label: "detect-serve")
         logger.logLevel = .warning
@@ -92,7 +167,7 @@ struct ServeCommand: ParsableCommand {
         Task {
             do {
                 try await server.run(logger: logger) { port in
-                    Terminal.standardError("detect: serving \(names.joined(separator: ", ")) on http://\(host):\(port) (SIGTERM or Ctrl-C to stop)")
+                    Terminal.standardError("detect: serving \(names.joined(separator: ", ")) on \(scheme)://\(host):\(port)\(access) (SIGTERM or Ctrl-C to stop)")
                 }
             } catch {
                 failure.withLock { $0 = error }

@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdHTTP2
 import LiteDetect
 import LiteDetectJSONOutput
 import Logging
@@ -15,7 +17,9 @@ import UnixSignals
 /// Models load before the server starts; requests are decoded and detected on the
 /// `DetectionPool`'s threads, never on the event loops; a full queue is a 429 with
 /// `Retry-After`, not unbounded memory. SIGTERM stops accepting connections and lets the
-/// requests in flight finish (up to `shutdownGracePeriod`).
+/// requests in flight finish (up to `shutdownGracePeriod`). With API keys, every route but the
+/// health checks needs one; with TLS files, it speaks HTTPS (HTTP/1.1 and HTTP/2); with a rate
+/// limit, each client address gets that many requests a second.
 package final class DetectionServer: Sendable {
     package let configuration: ServerConfiguration
     package let models: ServedModels
@@ -31,7 +35,7 @@ package final class DetectionServer: Sendable {
     /// Serves until SIGTERM or SIGINT, then shuts down gracefully. `onListening` gets the port
     /// bound (useful with port 0).
     package func run(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let application = makeApplication(logger: logger, onListening: onListening)
+        let application = try makeApplication(logger: logger, onListening: onListening)
         // Shut down in reverse order: the HTTP server first (in-flight requests still need the
         // pool), then the pool.
         var group = ServiceGroupConfiguration(
@@ -47,9 +51,15 @@ package final class DetectionServer: Sendable {
         }
     }
 
-    /// The Hummingbird application (for `run` and for tests that drive it).
-    package func makeApplication(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+    /// Paths that never need a key and are never rate-limited: an orchestrator's probes.
+    static let healthPaths: Set<String> = ["/health/live", "/health/ready"]
+    /// Routes whose key may come in the form field `api_key` (DeepStack's clients put it there).
+    static let formKeyPaths: Set<String> = ["/v1/detect", "/v1/vision/detection"]
+
+    /// The Hummingbird application (for `run` and for tests that drive it). Throws when the TLS
+    /// files cannot be used.
+    package func makeApplication(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        typealias Handler = @Sendable (Request, ServerRequestContext) async throws -> Response
         let routes: [(method: HTTPRequest.Method, path: String, handler: Handler)] = [
             (.post, "/v1/detect", { request, _ in await self.detect(request, deepStack: false) }),
             (.post, "/v1/vision/detection", { request, _ in await self.detect(request, deepStack: true) }),
@@ -68,17 +78,40 @@ package final class DetectionServer: Sendable {
             }),
             (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) }),
         ]
-        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
-        // Middleware first: routes capture the middleware present when they are added.
+        let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
+        // Middleware first: routes capture the middleware present when they are added. A rate
+        // limit comes before the key check, so that guessing keys is throttled too.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        if let limit = configuration.rateLimit {
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(limit), openPaths: Self.healthPaths))
+        }
+        if let keys = configuration.apiKeys {
+            let open = configuration.metricsPublic ? Self.healthPaths.union(["/metrics"]) : Self.healthPaths
+            router.add(middleware: APIKeyMiddleware(keys: keys, openPaths: open, formKeyPaths: Self.formKeyPaths))
+        }
         router.add(middleware: UnroutedRequestMiddleware(routes: routes.map { ($0.method, $0.path) }))
         for route in routes { router.on(RouterPath(route.path), method: route.method, use: route.handler) }
         // A connection that sends nothing — no request, or a request that stopped arriving — for
         // `idleTimeout` is closed, so a slow client cannot hold a connection (or a worker) forever.
-        let idle = configuration.idleTimeout.components
+        let idle = configuration.idleTimeout
+        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(idle.components.seconds * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000))
+        let server: HTTPServerBuilder
+        if let tls = configuration.tls {
+            // HTTP/2 when the client offers it in ALPN, HTTP/1.1 otherwise. A handshake must be
+            // over within the idle timeout too.
+            let tlsConfiguration = try tls.configuration()
+            server = HTTPServerBuilder { responder in
+                TLSHandshakeDeadline(
+                    base: try HTTP2UpgradeChannel(
+                        tlsConfiguration: tlsConfiguration, configuration: .init(idleTimeout: idle, streamConfiguration: http1), responder: responder),
+                    timeout: http1.idleTimeout ?? .seconds(30))
+            }
+        } else {
+            server = .http1(configuration: http1)
+        }
         return Application(
             router: router,
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(idle.seconds * 1_000_000_000 + idle.attoseconds / 1_000_000_000))),
+            server: server,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "LiteDetect"),
             onServerRunning: { [port = configuration.port] channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -97,9 +130,22 @@ package final class DetectionServer: Sendable {
     /// route's own error shape.
     func detect(_ request: Request, deepStack: Bool) async -> Response {
         do {
+            // Without a key header (checked by `APIKeyMiddleware`), the key can only be in a form.
+            let formKeyNeeded = configuration.apiKeys != nil && PresentedKey.inHeaders(request.headers) == nil
+            if formKeyNeeded && !(request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") ?? false) {
+                throw APIError.missingAPIKey
+            }
             var fields = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
             let body = try await readBody(request)
-            let upload = try RequestBody(body, contentType: request.headers[.contentType], requireImageField: deepStack)
+            var upload = try RequestBody(body, contentType: request.headers[.contentType], requireImageField: deepStack)
+            // The key is not an option: take it out of the form (a key in the query is not accepted:
+            // URLs end up in logs).
+            let formKeys = upload.fields.filter { $0.name == PresentedKey.formField }.map(\.value)
+            upload.fields.removeAll { $0.name == PresentedKey.formField }
+            if formKeyNeeded, let keys = configuration.apiKeys {
+                guard let key = formKeys.last else { throw APIError.missingAPIKey }
+                guard formKeys.count == 1, keys.accepts(key) else { throw APIError.wrongAPIKey }
+            }
             fields += upload.fields
             if deepStack {
                 let (detector, options) = try Self.deepStackOptions(fields, models: models)
@@ -110,10 +156,7 @@ package final class DetectionServer: Sendable {
             let outcome = try await detect(upload.image, detector: detector, options: options)
             return Self.json(.ok, DetectionJSON.result(outcome.result, detector: detector))
         } catch {
-            let refusal = Self.apiError(for: error, retryAfter: configuration.retryAfterSeconds)
-            var response = Self.json(refusal.status, deepStack ? refusal.deepStackJSON : refusal.json)
-            if let seconds = refusal.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
-            return response
+            return Self.refusal(Self.apiError(for: error, retryAfter: configuration.retryAfterSeconds), deepStackShape: deepStack)
         }
     }
 
@@ -201,6 +244,19 @@ package final class DetectionServer: Sendable {
     }
 
     // MARK: Answers
+
+    /// A refusal in the shape of the route it answers: DeepStack's on DeepStack's route, ours
+    /// elsewhere; with `Retry-After` when there is one, and the auth scheme on a 401 (RFC 6750).
+    static func refusal(_ error: APIError, path: String) -> Response {
+        refusal(error, deepStackShape: path == "/v1/vision/detection")
+    }
+
+    static func refusal(_ error: APIError, deepStackShape: Bool) -> Response {
+        var response = json(error.status, deepStackShape ? error.deepStackJSON : error.json)
+        if let seconds = error.retryAfter { response.headers[.retryAfter] = "\(seconds)" }
+        if error.status == .unauthorized { response.headers[.wwwAuthenticate] = #"Bearer realm="LiteDetect""# }
+        return response
+    }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -20,6 +20,22 @@ package struct ServerConfiguration: Sendable {
     package var shutdownGracePeriod: Duration = .seconds(30)
     /// Seconds a client is told to wait after a 429 (`Retry-After`).
     package var retryAfterSeconds: Int = 1
+    /// When set, every route but the health checks requires one of these keys (401 otherwise).
+    package var apiKeys: APIKeys? = nil
+    /// Whether `/metrics` stays open when `apiKeys` is set (for a Prometheus without the key).
+    package var metricsPublic = false
+    /// When set, HTTPS (HTTP/1.1 and HTTP/2, chosen by ALPN) instead of plain HTTP.
+    package var tls: ServerTLS? = nil
+    /// When set, requests per client address past this rate get 429 (health checks excepted).
+    package var rateLimit: RateLimit? = nil
+
+    /// Whether `host` reaches this machine only: 127.0.0.0/8, ::1 or "localhost".
+    package var bindsLoopbackOnly: Bool {
+        let host = host.lowercased()
+        if host == "localhost" || host == "::1" || host == "[::1]" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
 
     package init() {}
 }

@@ -76,7 +76,7 @@ final class ServerLoadTests: XCTestCase {
 /// and meanwhile the workers keep serving others.
 final class SlowClientTests: XCTestCase {
     /// A TCP connection to 127.0.0.1:`port` (blocking socket, receive timeout `seconds`).
-    private static func connect(port: Int, timeout seconds: Int) throws -> Int32 {
+    static func connect(port: Int, timeout seconds: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         XCTAssertGreaterThanOrEqual(socket, 0)
         var timeout = timeval(tv_sec: seconds, tv_usec: 0)
