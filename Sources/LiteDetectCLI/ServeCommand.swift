@@ -103,8 +103,10 @@ struct ServeCommand: ParsableCommand {
                 throw CommandFailure("API key file \(apiKeyFile): \(error)")
             }
             var status = stat()
-            if stat(apiKeyFile, &status) == 0, status.st_mode & 0o077 != 0 {
-                Terminal.standardError("detect: warning: \(apiKeyFile) can be read by other users; chmod 600 it")
+            // Group-readable is how Kubernetes hands a Secret to a non-root user (fsGroup); readable
+            // by everyone is a mistake.
+            if stat(apiKeyFile, &status) == 0, status.st_mode & 0o004 != 0 {
+                Terminal.standardError("detect: warning: \(apiKeyFile) can be read by every user on this machine; chmod 600 it")
             }
         }
         if let key = Self.environmentKey { keys.append(key) }

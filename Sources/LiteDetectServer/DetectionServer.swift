@@ -119,9 +119,10 @@ package final class DetectionServer: Sendable {
 
     // MARK: Detection
 
-    /// What one detection produced, and where its time went.
+    /// What one detection produced, its answer's JSON, and where its time went.
     struct Outcome: Sendable {
         var result: DetectionResult
+        var answer: String
         var decode: Duration
         var queued: Duration
     }
@@ -149,12 +150,12 @@ package final class DetectionServer: Sendable {
             fields += upload.fields
             if deepStack {
                 let (detector, options) = try Self.deepStackOptions(fields, models: models)
-                let outcome = try await detect(upload.image, detector: detector, options: options)
-                return Self.json(.ok, Self.deepStackAnswer(outcome.result))
+                let outcome = try await detect(upload.image, detector: detector, options: options, answer: Self.deepStackAnswer)
+                return Self.json(.ok, outcome.answer)
             }
             let (detector, options) = try DetectionParameters(fields).resolve(in: models)
-            let outcome = try await detect(upload.image, detector: detector, options: options)
-            return Self.json(.ok, DetectionJSON.result(outcome.result, detector: detector))
+            let outcome = try await detect(upload.image, detector: detector, options: options) { DetectionJSON.result($0, detector: detector) }
+            return Self.json(.ok, outcome.answer)
         } catch {
             return Self.refusal(Self.apiError(for: error, retryAfter: configuration.retryAfterSeconds), deepStackShape: deepStack)
         }
@@ -174,8 +175,11 @@ package final class DetectionServer: Sendable {
         }
     }
 
-    /// Decodes and detects on a pool thread.
-    private func detect(_ image: [UInt8], detector: Detector, options: DetectionOptions) async throws -> Outcome {
+    /// Decodes, detects and writes the answer (`answer`) on a pool thread: none of it runs where
+    /// the server's network tasks do.
+    private func detect(
+        _ image: [UInt8], detector: Detector, options: DetectionOptions, answer: @escaping @Sendable (DetectionResult) -> String
+    ) async throws -> Outcome {
         guard !image.isEmpty else { throw APIError(.badRequest, code: "no_image", "the image is empty") }
         let decodingOptions = ImageDecodingOptions(maxPixels: configuration.maxPixels)
         let submitted = ContinuousClock.now
@@ -189,7 +193,7 @@ package final class DetectionServer: Sendable {
             }
             let decodeTime = ContinuousClock.now - started
             let result = try sessions.session(for: detector).detect(decoded.image, options: options)
-            return Outcome(result: result, decode: decodeTime, queued: started - submitted)
+            return Outcome(result: result, answer: answer(result), decode: decodeTime, queued: started - submitted)
         }
         metrics.stage("queue", outcome.queued)
         metrics.stage("decode", outcome.decode)

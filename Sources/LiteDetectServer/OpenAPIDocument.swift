@@ -7,7 +7,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "LiteDetect detection server",
     "version": "1",
-    "description": "`detect serve`: object detection on the CPU. Our own API under /v1/detect and /v1/models, the DeepStack / CodeProject.AI detection route, health checks and Prometheus metrics."
+    "description": "`detect serve`: object detection on the CPU. Our own API under /v1/detect and /v1/models, the DeepStack / CodeProject.AI detection route, health checks and Prometheus metrics. When the server has API keys (detect serve --api-key-file, LITEDETECT_API_KEY), every route but the health checks needs one, as a Bearer token, an X-API-Key header or (detection routes) the form field api_key; without keys, none is needed."
   },
   "paths": {
     "/v1/detect": {
@@ -123,6 +123,10 @@ enum OpenAPIDocument {
                   },
                   "classes": {
                     "type": "string"
+                  },
+                  "api_key": {
+                    "type": "string",
+                    "description": "The API key, as DeepStack's clients send it (when the server has keys)"
                   }
                 }
               }
@@ -172,7 +176,7 @@ enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "Every worker is busy and the queue (--queue) is full",
+            "description": "Every worker is busy and the queue is full, or past the server's --rate-limit for this address; with Retry-After",
             "content": {
               "application/json": {
                 "schema": {
@@ -209,6 +213,16 @@ enum OpenAPIDocument {
           },
           "500": {
             "description": "Detection failed",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "The server has API keys and the request's key is missing or wrong",
             "content": {
               "application/json": {
                 "schema": {
@@ -284,6 +298,26 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "401": {
+            "description": "The server has API keys and the request's key is missing or wrong",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Past the server's --rate-limit for this client address (with Retry-After)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -312,6 +346,10 @@ enum OpenAPIDocument {
                     "minimum": 0,
                     "maximum": 1,
                     "default": 0.45
+                  },
+                  "api_key": {
+                    "type": "string",
+                    "description": "The API key, as DeepStack's clients send it (when the server has keys)"
                   }
                 }
               }
@@ -350,7 +388,7 @@ enum OpenAPIDocument {
             }
           },
           "429": {
-            "description": "Every worker is busy and the queue is full",
+            "description": "Every worker is busy and the queue is full, or past the server's --rate-limit for this address; with Retry-After",
             "content": {
               "application/json": {
                 "schema": {
@@ -384,6 +422,16 @@ enum OpenAPIDocument {
                 "description": "Seconds to wait"
               }
             }
+          },
+          "401": {
+            "description": "The server has API keys and the request's key is missing or wrong",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DeepStackError"
+                }
+              }
+            }
           }
         }
       }
@@ -396,7 +444,10 @@ enum OpenAPIDocument {
           "200": {
             "description": "Live"
           }
-        }
+        },
+        "security": [
+          {}
+        ]
       }
     },
     "/health/ready": {
@@ -410,7 +461,10 @@ enum OpenAPIDocument {
           "503": {
             "description": "Shutting down"
           }
-        }
+        },
+        "security": [
+          {}
+        ]
       }
     },
     "/metrics": {
@@ -424,6 +478,26 @@ enum OpenAPIDocument {
               "text/plain": {
                 "schema": {
                   "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "The server has API keys and the request's key is missing or wrong",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Past the server's --rate-limit for this client address (with Retry-After)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }
@@ -442,6 +516,26 @@ enum OpenAPIDocument {
               "application/json": {
                 "schema": {
                   "type": "object"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "The server has API keys and the request's key is missing or wrong",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Past the server's --rate-limit for this client address (with Retry-After)",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }
@@ -657,8 +751,29 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "securitySchemes": {
+      "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Authorization: Bearer KEY"
+      },
+      "apiKeyHeader": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key"
+      }
     }
-  }
+  },
+  "security": [
+    {},
+    {
+      "bearer": []
+    },
+    {
+      "apiKeyHeader": []
+    }
+  ]
 }
 """#
 }
