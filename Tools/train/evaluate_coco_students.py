@@ -188,7 +188,7 @@ def main() -> int:
     parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
     parser.add_argument("--record", action="store_true",
                         help="write each student's held-out AP and AP50 into its config (\"accuracy\", shown by detect models)")
-    parser.add_argument("models", nargs="*", help="models (default: the teacher and every ssdlite320-*-coco; "
+    parser.add_argument("models", nargs="*", help="model names or config paths (default: the teacher and every ssdlite320-*-coco; "
                                                   "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
     args = parser.parse_args()
 
@@ -202,7 +202,9 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for model in models:
-            with open(os.path.join(ROOT, "Configs", "models", f"{model}.json")) as file:
+            # A bundled model's name, or a config's path (a milestone in Tools/train/milestones).
+            config_path = model if model.endswith(".json") else os.path.join(ROOT, "Configs", "models", f"{model}.json")
+            with open(config_path) as file:
                 config = json.load(file)
             backbone = config["backbone"]["name"]
             known, count = known_classes_only(annotations, config["labels"], folder)
