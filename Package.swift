@@ -218,6 +218,7 @@ if ProcessInfo.processInfo.environment["LITEDETECT_FUZZ"] == "1" {
         ("FuzzTensorFlowImport", ["LiteDetectImport"]),
         ("FuzzCaffeImport", ["LiteDetectImport"]),
         ("FuzzONNXImport", ["LiteDetectImport"]),
+        ("FuzzMultipartForm", ["LiteDetectServer", .product(name: "NIOCore", package: "swift-nio")]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: ["CFuzzerDriver"] + dependencies, path: "Fuzz/Sources/\(name)"))

@@ -32,8 +32,9 @@ declare -A executables=(
     [tensorflow-import]=FuzzTensorFlowImport
     [caffe-import]=FuzzCaffeImport
     [onnx-import]=FuzzONNXImport
+    [multipart-form]=FuzzMultipartForm
 )
-order=(image-decode safetensors model-config y4m video-file tensorflow-import caffe-import onnx-import)
+order=(image-decode safetensors model-config y4m video-file tensorflow-import caffe-import onnx-import multipart-form)
 
 build() {
     # -sanitize=fuzzer instruments every Swift module for coverage and links libFuzzer (each
