@@ -13,6 +13,12 @@ do {
     for detection in result.detections {
         print(detection.label, detection.score, detection.box)
     }
+    // CI runs this on a photo with people in it: finding nothing means the package is broken as a
+    // dependency (resources not found, wrong weights), not that the photo is empty.
+    guard !result.detections.isEmpty else {
+        FileHandle.standardError.write(Data("Consumer: no detections in \(path)\n".utf8))
+        exit(1)
+    }
     print(result.timing.inference / .milliseconds(1), "ms")
     print("bundled models:", ModelCatalog.bundled.names.joined(separator: ", "))
     print("COCO labels known to the evaluator:", CategoryMapping.torchvisionCOCOLabels.count)
