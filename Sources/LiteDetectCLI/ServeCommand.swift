@@ -109,12 +109,15 @@ struct ServeCommand: ParsableCommand {
                 Terminal.standardError("detect: warning: \(apiKeyFile) can be read by every user on this machine; chmod 600 it")
             }
         }
-        if let key = Self.environmentKey { keys.append(key) }
+        if let key = Self.environmentKey {
+            if let problem = APIKeys.problem(with: key) { throw CommandFailure("LITEDETECT_API_KEY \(problem)") }
+            keys.append(key)
+        }
         guard !keys.isEmpty else { return nil }
         do {
             return try APIKeys(keys)
         } catch {
-            throw CommandFailure("LITEDETECT_API_KEY: \(error)")
+            throw CommandFailure("\(error)")  // not reached: every key was checked above
         }
     }
 

@@ -58,7 +58,8 @@ package struct APIKeys: Sendable {
         return accepted
     }
 
-    private static func problem(with key: String) -> String? {
+    /// What is wrong with `key` ("is empty", "holds whitespace or a control character", …), or nil.
+    package static func problem(with key: String) -> String? {
         if key.isEmpty { return "is empty" }
         if key.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) {
             return "holds whitespace or a control character"

@@ -119,5 +119,9 @@ final class ServeCommandTests: XCTestCase {
             XCTAssertNotEqual(result.status, 0, arguments.joined(separator: " "))
             XCTAssertTrue(result.standardError.contains(message), "\(arguments): \(result.standardError)")
         }
+        let spaced = try CommandRunner.run(["serve", "--port", "0"], environment: ["LITEDETECT_API_KEY": "two words"])
+        XCTAssertNotEqual(spaced.status, 0)
+        XCTAssertTrue(spaced.standardError.contains("LITEDETECT_API_KEY holds whitespace"), spaced.standardError)
+        XCTAssertFalse(spaced.standardError.contains("two words"), "the key is printed: \(spaced.standardError)")
     }
 }

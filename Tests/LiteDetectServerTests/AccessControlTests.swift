@@ -199,19 +199,31 @@ final class RateLimitTests: XCTestCase {
 /// HTTPS with a certificate made here (swift-certificates, a P-256 key from swift-crypto), and
 /// AsyncHTTPClient verifying it against that certificate as its only trust root.
 final class TLSTests: XCTestCase {
-    func testHTTPSServesHTTP2AndHTTP1ToAVerifyingClient() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("litedetect-tls-\(UUID().uuidString)")
+    private var directory: URL!
+    /// The certificate (PEM) the server answers with, and the server's TLS files.
+    private var certificatePEM = ""
+    private var tls: ServerTLS!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("litedetect-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificatePEM, keyPEM) = try selfSignedCertificate()
-        let certificatePath = directory.appendingPathComponent("cert.pem").path, keyPath = directory.appendingPathComponent("key.pem").path
-        try certificatePEM.write(toFile: certificatePath, atomically: true, encoding: .utf8)
-        try keyPEM.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        let keyPEM: String
+        (certificatePEM, keyPEM) = try selfSignedCertificate()
+        tls = ServerTLS(
+            certificateChainPath: directory.appendingPathComponent("cert.pem").path, privateKeyPath: directory.appendingPathComponent("key.pem").path)
+        try certificatePEM.write(toFile: tls.certificateChainPath, atomically: true, encoding: .utf8)
+        try keyPEM.write(toFile: tls.privateKeyPath, atomically: true, encoding: .utf8)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    func testHTTPSServesHTTP2AndHTTP1ToAVerifyingClient() async throws {
         let image = try sampleImage("dog.jpg")
         let expected = try libraryLines(image, options: DetectionOptions(scoreThreshold: 0.5))
 
+        let tls = tls!, certificatePEM = certificatePEM
         try await withServer(configure: {
-            $0.tls = ServerTLS(certificateChainPath: certificatePath, privateKeyPath: keyPath)
+            $0.tls = tls
             $0.apiKeys = try! APIKeys([APIKeyTests.rightKey])
         }) { testClient, _ in
             let port = try XCTUnwrap(testClient.port)
@@ -258,15 +270,9 @@ final class TLSTests: XCTestCase {
     /// A client that opens a connection and never finishes (or starts) its TLS handshake is
     /// closed after the idle timeout, as a stalled plain-HTTP client is.
     func testAStalledHandshakeIsClosed() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("litedetect-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let (certificatePEM, keyPEM) = try selfSignedCertificate()
-        let certificatePath = directory.appendingPathComponent("cert.pem").path, keyPath = directory.appendingPathComponent("key.pem").path
-        try certificatePEM.write(toFile: certificatePath, atomically: true, encoding: .utf8)
-        try keyPEM.write(toFile: keyPath, atomically: true, encoding: .utf8)
+        let tls = tls!
         try await withServer(configure: {
-            $0.tls = ServerTLS(certificateChainPath: certificatePath, privateKeyPath: keyPath)
+            $0.tls = tls
             $0.idleTimeout = .seconds(1)
         }) { client, _ in
             let silent = try SlowClientTests.connect(port: try XCTUnwrap(client.port), timeout: 5)
