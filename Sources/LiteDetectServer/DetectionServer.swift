@@ -54,15 +54,18 @@ package final class DetectionServer: Sendable {
     /// Paths that never need a key and are never rate-limited: an orchestrator's probes.
     static let healthPaths: Set<String> = ["/health/live", "/health/ready"]
     /// Routes whose key may come in the form field `api_key` (DeepStack's clients put it there).
-    static let formKeyPaths: Set<String> = ["/v1/detect", "/v1/vision/detection"]
+    static let formKeyPaths: Set<String> = [detectPath, deepStackPath]
+    static let detectPath = "/v1/detect"
+    /// DeepStack's route, whose answers — refusals included — take DeepStack's shape.
+    static let deepStackPath = "/v1/vision/detection"
 
     /// The Hummingbird application (for `run` and for tests that drive it). Throws when the TLS
     /// files cannot be used.
     package func makeApplication(logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         typealias Handler = @Sendable (Request, ServerRequestContext) async throws -> Response
         let routes: [(method: HTTPRequest.Method, path: String, handler: Handler)] = [
-            (.post, "/v1/detect", { request, _ in await self.detect(request, deepStack: false) }),
-            (.post, "/v1/vision/detection", { request, _ in await self.detect(request, deepStack: true) }),
+            (.post, Self.detectPath, { request, _ in await self.detect(request, deepStack: false) }),
+            (.post, Self.deepStackPath, { request, _ in await self.detect(request, deepStack: true) }),
             (.get, "/v1/models", { _, _ in self.modelList() }),
             (.get, "/health/live", { _, _ in Self.json(.ok, #"{"status": "live"}"#) }),
             (.get, "/health/ready", { _, _ in
@@ -94,7 +97,7 @@ package final class DetectionServer: Sendable {
         // A connection that sends nothing — no request, or a request that stopped arriving — for
         // `idleTimeout` is closed, so a slow client cannot hold a connection (or a worker) forever.
         let idle = configuration.idleTimeout
-        let http1 = HTTP1Channel.Configuration(idleTimeout: .nanoseconds(idle.components.seconds * 1_000_000_000 + idle.components.attoseconds / 1_000_000_000))
+        let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(idle))
         let server: HTTPServerBuilder
         if let tls = configuration.tls {
             // HTTP/2 when the client offers it in ALPN, HTTP/1.1 otherwise. A handshake must be
@@ -104,7 +107,7 @@ package final class DetectionServer: Sendable {
                 TLSHandshakeDeadline(
                     base: try HTTP2UpgradeChannel(
                         tlsConfiguration: tlsConfiguration, configuration: .init(idleTimeout: idle, streamConfiguration: http1), responder: responder),
-                    timeout: http1.idleTimeout ?? .seconds(30))
+                    timeout: TimeAmount(idle))
             }
         } else {
             server = .http1(configuration: http1)
@@ -252,7 +255,7 @@ package final class DetectionServer: Sendable {
     /// A refusal in the shape of the route it answers: DeepStack's on DeepStack's route, ours
     /// elsewhere; with `Retry-After` when there is one, and the auth scheme on a 401 (RFC 6750).
     static func refusal(_ error: APIError, path: String) -> Response {
-        refusal(error, deepStackShape: path == "/v1/vision/detection")
+        refusal(error, deepStackShape: path == deepStackPath)
     }
 
     static func refusal(_ error: APIError, deepStackShape: Bool) -> Response {

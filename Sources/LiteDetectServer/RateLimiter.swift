@@ -70,11 +70,11 @@ package final class RateLimiter: Sendable {
             if state.buckets[client] == nil && state.buckets.count >= maxClients {
                 if let last = state.lastSweep, now - last < .seconds(1) { return .seconds(1) }
                 state.lastSweep = now
-                state.buckets = state.buckets.filter { _, bucket in bucket.tokens + rate * (now - bucket.updated).seconds < burst }
+                state.buckets = state.buckets.filter { _, bucket in bucket.tokens + rate * ((now - bucket.updated) / .seconds(1)) < burst }
                 if state.buckets.count >= maxClients { return .seconds(1) }
             }
             var bucket = state.buckets[client] ?? Bucket(tokens: burst, updated: now)
-            bucket.tokens = min(burst, bucket.tokens + rate * (now - bucket.updated).seconds)
+            bucket.tokens = min(burst, bucket.tokens + rate * ((now - bucket.updated) / .seconds(1)))
             bucket.updated = now
             defer { state.buckets[client] = bucket }
             guard bucket.tokens >= 1 else { return .seconds((1 - bucket.tokens) / rate) }
@@ -97,14 +97,6 @@ package final class RateLimiter: Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds, as a Double.
-    fileprivate var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
-    }
-}
-
 /// Answers 429 with `Retry-After` to a client past its rate, before its request is read further.
 /// The health checks are not counted: an orchestrator's probes must never be refused.
 struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext>: RouterMiddleware {
@@ -115,7 +107,7 @@ struct RateLimitMiddleware<Context: RequestContext & RemoteAddressRequestContext
         let path = request.uri.path
         if openPaths.contains(path) { return try await next(request, context) }
         if let wait = limiter.admit(context.remoteAddress) {
-            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            let seconds = max(1, Int((wait / .seconds(1)).rounded(.up)))
             let refusal = APIError(
                 .tooManyRequests, code: "rate_limited", "more than \(limiter.limit) from this address; retry later", retryAfter: seconds)
             return DetectionServer.refusal(refusal, path: path)
