@@ -166,6 +166,8 @@ LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_act
     else LDK_NAME(depthwise_rows)(0, 1, c, activation, row_begin, row_end);
 }
 
-LDK_TARGET void LDK_NAME(depthwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+/// Needs no workspace: `scratch` is unused.
+LDK_TARGET void LDK_NAME(depthwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
+    (void)scratch;
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(depthwise_with), c, row_begin, row_end);
 }

@@ -146,8 +146,7 @@ LDK_INLINE void LDK_NAME(direct_bf16_with)(const ldk_convolution *c, const ldk_a
     }
 }
 
-/// The scratch lives here, once per call (not in each inlined copy per activation).
-LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
-    _Alignas(64) uint16_t scratch[LDK_BF16_SCRATCH_VALUES];
+/// `scratch` is the thread's workspace slot: LDK_BF16_SCRATCH_VALUES bfloat16 values.
+LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(direct_bf16_with), c, row_begin, row_end, scratch);
 }

@@ -164,6 +164,8 @@ LDK_INLINE void LDK_NAME(direct_with)(const ldk_convolution *c, const ldk_activa
     }
 }
 
-LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+/// Needs no workspace: `scratch` is unused.
+LDK_TARGET void LDK_NAME(direct)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
+    (void)scratch;
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(direct_with), c, row_begin, row_end);
 }

@@ -86,13 +86,34 @@ ldk_isa ldk_usable_isa(ldk_isa isa) {
 /// thread are split by output channels first.
 #define LDK_BLOCK_SPLIT_MAX_UNITS_PER_THREAD 64
 
+size_t ldk_kernel_workspace_bytes(ldk_kernel kernel) {
+    switch (kernel) {
+    case LDK_KERNEL_WINOGRAD:
+    case LDK_KERNEL_WINOGRAD_BF16:
+        return (LDK_WINOGRAD_INPUT_FLOATS + LDK_WINOGRAD_PRODUCT_FLOATS) * sizeof(float);
+    case LDK_KERNEL_POINTWISE_BF16:
+    case LDK_KERNEL_DIRECT_BF16:
+        return LDK_BF16_SCRATCH_VALUES * sizeof(uint16_t);
+    case LDK_KERNEL_POINTWISE:
+    case LDK_KERNEL_DEPTHWISE:
+    case LDK_KERNEL_DIRECT:
+        break;
+    }
+    return 0;
+}
+
+/// Thread `thread`'s slot of `workspace`.
+static void *ldk_workspace_slot(const ldk_workspace *workspace, int thread) {
+    return workspace && workspace->base ? (char *)workspace->base + (size_t)thread * workspace->bytes_per_thread : NULL;
+}
+
 /// Output rows [row_begin, row_end) with the variant for `isa`, clamped to what this CPU runs.
 static void ldk_convolve_rows(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ptrdiff_t row_begin,
-                              ptrdiff_t row_end) {
+                              ptrdiff_t row_end, void *scratch) {
     const ldk_convolution_rows run = ldk_kernels(isa)->convolve_rows[kernel];
     // Only a bfloat16 kernel off x86 is missing, and no layer asks for one there (ldk_bf16_is_supported).
     if (!run) abort();
-    run(c, row_begin, row_end);
+    run(c, row_begin, row_end, scratch);
 }
 
 /// One convolution split into `parts` contiguous ranges: of output rows (ldk_run_row_range) or
@@ -102,9 +123,10 @@ typedef struct {
     ldk_isa isa;
     const ldk_convolution *convolution;
     ptrdiff_t parts;
+    const ldk_workspace *workspace;
 } ldk_range_split;
 
-static void ldk_run_row_range(void *context, ptrdiff_t item) {
+static void ldk_run_row_range(void *context, ptrdiff_t item, int thread) {
     const ldk_range_split *split = context;
     const ptrdiff_t rows = split->convolution->output.height;
     ptrdiff_t begin = item * rows / split->parts, end = (item + 1) * rows / split->parts;
@@ -113,13 +135,15 @@ static void ldk_run_row_range(void *context, ptrdiff_t item) {
         begin &= ~(ptrdiff_t)1;
         if (end < rows) end &= ~(ptrdiff_t)1;
     }
-    if (begin < end) ldk_convolve_rows(split->kernel, split->isa, split->convolution, begin, end);
+    if (begin < end)
+        ldk_convolve_rows(split->kernel, split->isa, split->convolution, begin, end,
+                          ldk_workspace_slot(split->workspace, thread));
 }
 
 /// A direct convolution (one group), range `item` of its output-channel panels run over every
 /// output row as a convolution of its own: the same input, the output, residual, bias and packed
 /// weights advanced to the range's first channel.
-static void ldk_run_panel_range(void *context, ptrdiff_t item) {
+static void ldk_run_panel_range(void *context, ptrdiff_t item, int thread) {
     const ldk_range_split *split = context;
     const ldk_convolution *c = split->convolution;
     const ptrdiff_t panels = ldk_panel_count(c);
@@ -141,7 +165,7 @@ static void ldk_run_panel_range(void *context, ptrdiff_t item) {
     else
         part.packed_weights += begin * c->kernel_height * c->kernel_width * c->input.channels * LDK_PANEL_WIDTH;
     part.packed_bias += first;
-    ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height);
+    ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height, ldk_workspace_slot(split->workspace, thread));
 }
 
 /// Whether a direct convolution should be split by output channels rather than rows. A range of
@@ -163,13 +187,14 @@ typedef struct {
     ldk_isa isa;
     const ldk_convolution *convolution;
     ptrdiff_t pixel_parts, panel_parts;
+    const ldk_workspace *workspace;
 } ldk_block_split;
 
 /// Pixel ranges start at multiples of this (the widest ISA's tile rows), so only the last range
 /// of a convolution ends in a partial register tile.
 #define LDK_PIXEL_ALIGNMENT 8
 
-static void ldk_run_block(void *context, ptrdiff_t item) {
+static void ldk_run_block(void *context, ptrdiff_t item, int thread) {
     const ldk_block_split *split = context;
     const ldk_convolution *c = split->convolution;
     const ptrdiff_t pixels = c->output.height * c->output.width, panels = ldk_panel_count(c);
@@ -183,7 +208,7 @@ static void ldk_run_block(void *context, ptrdiff_t item) {
     if (pixel_begin >= pixel_end || panel_begin >= panel_end) return;
     const ldk_pointwise_block run = ldk_kernels(split->isa)->pointwise_block[split->kernel == LDK_KERNEL_POINTWISE_BF16];
     if (!run) abort();
-    run(c, pixel_begin, pixel_end, panel_begin, panel_end);
+    run(c, pixel_begin, pixel_end, panel_begin, panel_end, ldk_workspace_slot(split->workspace, thread));
 }
 
 /// Splits a 1×1 convolution for `threads` threads. Small maps (a few register tiles per thread)
@@ -202,29 +227,35 @@ static void ldk_choose_block_split(const ldk_convolution *c, int threads, ldk_bl
     split->panel_parts = panel_parts;
 }
 
-void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_thread_pool *pool) {
+void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_thread_pool *pool,
+                  const ldk_workspace *workspace) {
     const ptrdiff_t rows = c->output.height;
     const ptrdiff_t taps = c->kernel_height * c->kernel_width;
     const double macs = (double)rows * c->output.width * c->output.channels * taps * (c->input.channels / c->groups);
     const int threads = ldk_thread_pool_threads(pool);
+    // A workspace too small for the kernel or the pool would be overrun: refuse it outright.
+    const size_t needed = ldk_kernel_workspace_bytes(kernel);
+    if (needed && (!workspace || !workspace->base || workspace->bytes_per_thread < needed || workspace->threads < threads))
+        abort();
     if (threads < 2 || macs < LDK_PARALLEL_MIN_MACS) {
-        ldk_convolve_rows(kernel, isa, c, 0, rows);
+        ldk_convolve_rows(kernel, isa, c, 0, rows, ldk_workspace_slot(workspace, 0));
         return;
     }
     if (kernel == LDK_KERNEL_POINTWISE || kernel == LDK_KERNEL_POINTWISE_BF16) {
-        ldk_block_split split = {kernel, isa, c, 1, 1};
+        ldk_block_split split = {kernel, isa, c, 1, 1, workspace};
         ldk_choose_block_split(c, threads, &split);
         ldk_thread_pool_run(pool, split.pixel_parts * split.panel_parts, ldk_run_block, &split);
         return;
     }
     if (rows < 2) {
-        ldk_convolve_rows(kernel, isa, c, 0, rows);
+        ldk_convolve_rows(kernel, isa, c, 0, rows, ldk_workspace_slot(workspace, 0));
         return;
     }
-    ldk_range_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD};
+    ldk_range_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD,
+                             workspace};
     if ((kernel == LDK_KERNEL_DIRECT || kernel == LDK_KERNEL_DIRECT_BF16) &&
         ldk_direct_prefers_panels(c, split.parts, threads)) {
-        ldk_range_split panels = {kernel, isa, c, threads};
+        ldk_range_split panels = {kernel, isa, c, threads, workspace};
         ldk_thread_pool_run(pool, panels.parts, ldk_run_panel_range, &panels);
         return;
     }

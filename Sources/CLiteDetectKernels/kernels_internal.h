@@ -17,16 +17,16 @@ static inline int64_t ldk_now_nanoseconds(void) {
     return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 }
 
-void ldk_pointwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_pointwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_depthwise_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_direct_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
 
 /// The 1×1 GEMM restricted to pixels [pixel_begin, pixel_end) and output-channel panels
 /// [panel_begin, panel_end), panels numbered across groups (ldk_panel_count in all).
 #define LDK_DECLARE_POINTWISE_BLOCK(isa)                                                                            \
     void ldk_pointwise_block_##isa(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,          \
-                                   ptrdiff_t panel_begin, ptrdiff_t panel_end);
+                                   ptrdiff_t panel_begin, ptrdiff_t panel_end, void *scratch);
 LDK_DECLARE_POINTWISE_BLOCK(portable)
 
 /// Output-channel panels of a panel-packed convolution, all groups together.
@@ -60,19 +60,19 @@ LDK_DECLARE_OPERATIONS(avx2)
 LDK_DECLARE_OPERATIONS(avx512)
 LDK_DECLARE_POINTWISE_BLOCK(avx2)
 LDK_DECLARE_POINTWISE_BLOCK(avx512)
-void ldk_pointwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_depthwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_direct_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_winograd_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_winograd_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_pointwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_depthwise_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_direct_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_winograd_avx2(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_pointwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_depthwise_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_direct_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_winograd_avx512(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
 /// The bfloat16 kernels (kernels_avx512bf16.c): LDK_KERNEL_POINTWISE_BF16, _DIRECT_BF16, _WINOGRAD_BF16.
 LDK_DECLARE_POINTWISE_BLOCK(avx512bf16)
-void ldk_pointwise_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_direct_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
-void ldk_winograd_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+void ldk_pointwise_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_direct_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
+void ldk_winograd_avx512bf16(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
 #endif
 
 /// bfloat16 values per zero-padded input row in LDK_KERNEL_DIRECT_BF16's scratch.
@@ -89,9 +89,11 @@ ldk_isa ldk_usable_isa(ldk_isa isa);
 /// Kernels in ldk_kernel (LDK_KERNEL_POINTWISE … LDK_KERNEL_WINOGRAD_BF16).
 #define LDK_KERNEL_COUNT 7
 
-typedef void (*ldk_convolution_rows)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end);
+/// A convolution's output rows [row_begin, row_end); `scratch` is the calling thread's slot of
+/// the workspace (ldk_kernel_workspace_bytes), unused by kernels that need none.
+typedef void (*ldk_convolution_rows)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch);
 typedef void (*ldk_pointwise_block)(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,
-                                    ptrdiff_t panel_begin, ptrdiff_t panel_end);
+                                    ptrdiff_t panel_begin, ptrdiff_t panel_end, void *scratch);
 
 /// Every kernel entry point as compiled for one ISA (kernel_table.c).
 typedef struct {
@@ -117,9 +119,11 @@ typedef struct {
 /// dispatchers reach a kernel.
 const ldk_kernel_table *ldk_kernels(ldk_isa isa);
 
-/// Runs task(context, i) once for every i in [0, items), spread over the pool's threads (the
-/// caller's included); returns when all have run. A NULL or busy pool runs them all here.
-void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(void *context, ptrdiff_t item),
-                         void *context);
+/// Runs task(context, i, thread) once for every i in [0, items), spread over the pool's threads
+/// (the caller's included); returns when all have run. `thread` is the running thread's index,
+/// 0 for the caller and 1… for the workers (for its workspace slot). A NULL or busy pool runs them
+/// all here, as thread 0.
+void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items,
+                         void (*task)(void *context, ptrdiff_t item, int thread), void *context);
 
 #endif

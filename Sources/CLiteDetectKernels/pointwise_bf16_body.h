@@ -68,14 +68,13 @@ LDK_INLINE void LDK_NAME(pointwise_bf16_with)(const ldk_convolution *c, const ld
     }
 }
 
-/// The scratch lives here, once per call (not in each inlined copy per activation).
+/// `scratch` is the thread's workspace slot: LDK_BF16_SCRATCH_VALUES bfloat16 values.
 LDK_TARGET void LDK_NAME(pointwise_block)(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,
-                                          ptrdiff_t panel_begin, ptrdiff_t panel_end) {
-    _Alignas(64) uint16_t scratch[LDK_BF16_SCRATCH_VALUES];
+                                          ptrdiff_t panel_begin, ptrdiff_t panel_end, void *scratch) {
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_bf16_with), c, pixel_begin, pixel_end, panel_begin, panel_end,
                                  scratch);
 }
 
-LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
-    LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0, ldk_panel_count(c));
+LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
+    LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0, ldk_panel_count(c), scratch);
 }

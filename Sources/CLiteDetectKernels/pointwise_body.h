@@ -92,12 +92,14 @@ LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_act
     }
 }
 
+/// Needs no workspace: `scratch` is unused.
 LDK_TARGET void LDK_NAME(pointwise_block)(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,
-                                          ptrdiff_t panel_begin, ptrdiff_t panel_end) {
+                                          ptrdiff_t panel_begin, ptrdiff_t panel_end, void *scratch) {
+    (void)scratch;
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(pointwise_with), c, pixel_begin, pixel_end, panel_begin, panel_end);
 }
 
-LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
+LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
     LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0,
-                              ldk_panel_count(c));
+                              ldk_panel_count(c), scratch);
 }

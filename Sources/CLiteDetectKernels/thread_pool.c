@@ -36,10 +36,12 @@ struct ldk_thread_pool {
     uint64_t state;
     int sleepers;
     int stopping;
+    /// Each worker's start argument: the pool and the worker's thread index (1…).
+    struct ldk_worker_start *starts;
     /// Nonzero while a caller runs a job; a second caller runs its job alone.
     int busy;
     /// The job, valid while it is open or entered workers remain.
-    void (*task)(void *, ptrdiff_t);
+    void (*task)(void *, ptrdiff_t, int);
     void *context;
     ptrdiff_t items;
     ptrdiff_t next_item;
@@ -60,17 +62,24 @@ static uint64_t ldk_current_generation(ldk_thread_pool *pool) {
     return ldk_generation(__atomic_load_n(&pool->state, __ATOMIC_ACQUIRE));
 }
 
-/// Claims and runs items of the current job until none are left.
-static void ldk_run_items(ldk_thread_pool *pool) {
+struct ldk_worker_start {
+    ldk_thread_pool *pool;
+    int thread;
+};
+
+/// Claims and runs items of the current job until none are left, as thread `thread`.
+static void ldk_run_items(ldk_thread_pool *pool, int thread) {
     for (;;) {
         ptrdiff_t item = __atomic_fetch_add(&pool->next_item, 1, __ATOMIC_RELAXED);
         if (item >= pool->items) return;
-        pool->task(pool->context, item);
+        pool->task(pool->context, item, thread);
     }
 }
 
 static void *ldk_worker_main(void *argument) {
-    ldk_thread_pool *pool = argument;
+    const struct ldk_worker_start *start = argument;
+    ldk_thread_pool *pool = start->pool;
+    const int thread = start->thread;
     // Generation 0 is the pool's initial, closed state. (Reading `state` here instead could
     // already see the stop signal of a pool destroyed before this thread got going, and then
     // wait for a generation that never comes.)
@@ -104,7 +113,7 @@ static void *ldk_worker_main(void *argument) {
             }
         }
         if (!entered) continue;
-        ldk_run_items(pool);
+        ldk_run_items(pool, thread);
         __atomic_fetch_add(&pool->exited, 1, __ATOMIC_RELEASE);
     }
 }
@@ -118,12 +127,15 @@ ldk_thread_pool *ldk_thread_pool_create(int threads) {
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
     pool->workers = calloc((size_t)threads, sizeof(pthread_t));
-    if (!pool->workers) {
+    pool->starts = calloc((size_t)threads, sizeof *pool->starts);
+    if (!pool->workers || !pool->starts) {
+        pool->threads = 1;  // no worker to join
         ldk_thread_pool_destroy(pool);
         return NULL;
     }
     for (int i = 0; i < threads - 1; i++) {
-        if (pthread_create(&pool->workers[i], NULL, ldk_worker_main, pool) != 0) {
+        pool->starts[i] = (struct ldk_worker_start){pool, i + 1};
+        if (pthread_create(&pool->workers[i], NULL, ldk_worker_main, &pool->starts[i]) != 0) {
             pool->threads = i + 1;  // the workers started so far, for destroy to join
             ldk_thread_pool_destroy(pool);
             return NULL;
@@ -153,6 +165,7 @@ void ldk_thread_pool_destroy(ldk_thread_pool *pool) {
         for (int i = 0; i < pool->threads - 1; i++) pthread_join(pool->workers[i], NULL);
         free(pool->workers);
     }
+    free(pool->starts);
     pthread_cond_destroy(&pool->wake);
     pthread_mutex_destroy(&pool->mutex);
     free(pool);
@@ -160,11 +173,12 @@ void ldk_thread_pool_destroy(ldk_thread_pool *pool) {
 
 int ldk_thread_pool_threads(const ldk_thread_pool *pool) { return pool ? pool->threads : 1; }
 
-void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(void *, ptrdiff_t), void *context) {
+void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(void *, ptrdiff_t, int),
+                         void *context) {
     int expected = 0;
     if (!pool || pool->threads < 2 || items < 2 ||
         !__atomic_compare_exchange_n(&pool->busy, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-        for (ptrdiff_t i = 0; i < items; i++) task(context, i);
+        for (ptrdiff_t i = 0; i < items; i++) task(context, i, 0);
         return;
     }
     // The previous job is closed and every worker that entered it has left, so its fields are free.
@@ -176,7 +190,7 @@ void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(vo
     const uint32_t generation = (uint32_t)ldk_current_generation(pool) + 1;
     ldk_publish(pool, (uint64_t)generation << LDK_STATE_GENERATION_SHIFT);
 
-    ldk_run_items(pool);
+    ldk_run_items(pool, 0);
 
     // Close the job (no one enters after this), then wait for those who did.
     uint64_t state = __atomic_load_n(&pool->state, __ATOMIC_ACQUIRE);

@@ -7,7 +7,7 @@
 // load by ldk_pack_winograd); per frame the kernel
 //   1. transforms the input patches of a block of consecutive tiles (row-major over the tile
 //      grid, so a block may run on into the next tile row and small maps still fill the
-//      register tile), channels as the vector, into V[position][tile][channel] (stack scratch),
+//      register tile), channels as the vector, into V[position][tile][channel] (the workspace),
 //   2. for each of the 16 positions multiplies V[position] by U[position] with the register
 //      tile of the GEMM (tile_body.h): tiles are the tile's rows, output channels its vectors,
 //   3. transforms the 16 products of each tile back to 2×2 outputs, adds bias, residual and
@@ -30,13 +30,11 @@ typedef float LDK_NAME(winograd_value);
 #define LDK_WINOGRAD_DEPTH(channels) (channels)
 #endif
 
-/// Input-transform floats kept on the stack per call: V holds 16 · tiles · channels of them
-/// (half as many in bfloat16).
-#define LDK_WINOGRAD_SCRATCH_FLOATS (LDK_WINOGRAD_MAX_INPUT_CHANNELS * 16 * LDK_WINOGRAD_MIN_BLOCK_TILES)
 /// Tiles per block when few channels leave room for more (the weights then stream less often).
 #define LDK_WINOGRAD_MAX_BLOCK_TILES 32
 
 _Static_assert(LDK_WINOGRAD_MIN_BLOCK_TILES >= LDK_TILE_ROWS, "a block must fill the register tile");
+_Static_assert(16 * LDK_TILE_ROWS * LDK_PASS_WIDTH <= LDK_WINOGRAD_PRODUCT_FLOATS, "a register tile's products must fit the workspace");
 
 /// Bᵀ · x · B along one dimension of four: the rows (or columns) of the transformed patch.
 LDK_INLINE void LDK_NAME(winograd_input_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ldk_vf x3, ldk_vf out[4]) {
@@ -192,7 +190,7 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
     const ptrdiff_t channels = c->input.channels, depth = LDK_WINOGRAD_DEPTH(channels), outputs = c->output.channels;
     const ptrdiff_t panels = (outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
     const ptrdiff_t tile_columns = (c->output.width + 1) / 2;
-    const ptrdiff_t scratch_values = LDK_WINOGRAD_SCRATCH_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value));
+    const ptrdiff_t scratch_values = LDK_WINOGRAD_INPUT_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value));
     ptrdiff_t block = scratch_values / (16 * (depth > 0 ? depth : 1));
     if (block > LDK_WINOGRAD_MAX_BLOCK_TILES) block = LDK_WINOGRAD_MAX_BLOCK_TILES;
     block -= block % LDK_TILE_ROWS;  // whole register tiles, except at the end of the range
@@ -238,11 +236,10 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
     }
 }
 
-/// The scratch lives here, once per call (not in the inlined copies per activation), so the
-/// stack holds it once: LDK_WINOGRAD_SCRATCH_FLOATS + 16 · LDK_TILE_ROWS · LDK_PASS_WIDTH
-/// floats (144 KiB with AVX-512), well inside any thread's stack.
-LDK_TARGET void LDK_NAME(winograd)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end) {
-    _Alignas(64) LDK_NAME(winograd_value) v[LDK_WINOGRAD_SCRATCH_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value))];
-    _Alignas(64) float m[16][LDK_TILE_ROWS][LDK_PASS_WIDTH];
+/// `scratch` is the thread's workspace slot (ldk_kernel_workspace_bytes): the transformed-input
+/// block V (LDK_WINOGRAD_INPUT_FLOATS floats), then one register tile's products M.
+LDK_TARGET void LDK_NAME(winograd)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
+    LDK_NAME(winograd_value) *v = scratch;
+    float(*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH] = (void *)((float *)scratch + LDK_WINOGRAD_INPUT_FLOATS);
     LDK_WITH_CONSTANT_ACTIVATION(LDK_NAME(winograd_with), c, row_begin, row_end, v, m);
 }

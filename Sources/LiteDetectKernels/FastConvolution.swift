@@ -158,16 +158,24 @@ package struct FastConvolution: Sendable {
     ///     residual's skip connection); it may be the same memory as `output`.
     ///   - threads: a pool to split large convolutions across, or `nil` to run on the calling
     ///     thread only. The result does not depend on it.
+    ///   - workspace: the kernel's working memory, for as many threads as `threads` has
+    ///     (`KernelWorkspace.covers`); not used by another caller at the same time.
     ///   - instructionSet: which compiled variant runs; one this CPU lacks falls back to the best it has.
     package func run(
         input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil,
-        threads: KernelThreadPool? = nil, instructionSet: KernelInstructionSet = .selected
+        threads: KernelThreadPool? = nil, workspace: KernelWorkspace, instructionSet: KernelInstructionSet = .selected
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
+        precondition(workspace.covers(self, threads: threads?.threadCount ?? 1),
+                     "the workspace (\(workspace.threadCount) × \(workspace.bytesPerThread) bytes) is too small for the \(kernel) kernel")
         var call = cConvolution(input: input, output: output, residual: residual, padTop: geometry.padding.top)
-        ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool)
+        var cWorkspace = workspace.cValue
+        ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool, &cWorkspace)
     }
+
+    /// Bytes of `KernelWorkspace` each thread running this convolution needs (0 for most kernels).
+    package var workspaceBytesPerThread: Int { ldk_kernel_workspace_bytes(cKernel) }
 
     /// The C kernels' description of this convolution from `input` to `output`, which may be
     /// bands of the layer's maps: `padTop` rows of zeros lie above `input`, and rows past its end

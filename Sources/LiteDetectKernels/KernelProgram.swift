@@ -10,6 +10,8 @@ package final class KernelProgram: @unchecked Sendable {
     private var starts: [Int] = [0]
     /// The caller's tag for each instruction (e.g. the network step it computes), for profiles.
     package private(set) var tags: [Int] = []
+    /// Bytes of `KernelWorkspace` per thread its convolutions need.
+    package private(set) var workspaceBytesPerThread = 0
 
     package init() {}
 
@@ -30,6 +32,7 @@ package final class KernelProgram: @unchecked Sendable {
         padTop: Int, tag: Int
     ) {
         let call = convolution.cConvolution(input: input, output: output, residual: residual, padTop: padTop)
+        workspaceBytesPerThread = max(workspaceBytesPerThread, convolution.workspaceBytesPerThread)
         instructions.append(ldk_program_instruction(
             kind: LDK_INSTRUCTION_CONVOLUTION, kernel: convolution.cKernel, convolution: call, pooling: ldk_pooling(),
             destination: nil, source: nil, count: 0))
@@ -54,18 +57,22 @@ package final class KernelProgram: @unchecked Sendable {
         tags.append(tag)
     }
 
-    /// Runs every list, in parallel on `threads` when there is more than one. With `seconds`
-    /// (`instructionCount` values), each instruction's wall time is stored there.
+    /// Runs every list, in parallel on `threads` when there is more than one, each list's
+    /// convolutions in its thread's slot of `workspace`. With `seconds` (`instructionCount`
+    /// values), each instruction's wall time is stored there.
     package func run(
-        threads: KernelThreadPool?, instructionSet: KernelInstructionSet = .selected,
+        threads: KernelThreadPool?, workspace: KernelWorkspace, instructionSet: KernelInstructionSet = .selected,
         seconds: UnsafeMutableBufferPointer<Double>? = nil
     ) {
         precondition(instructions.count == starts.last!, "the last list was not ended")
         precondition(seconds.map { $0.count >= instructions.count } ?? true, "too few slots for the program's timings")
+        precondition(workspaceBytesPerThread <= workspace.bytesPerThread && (threads?.threadCount ?? 1) <= workspace.threadCount,
+                     "the workspace is too small for the program's convolutions")
+        var cWorkspace = workspace.cValue
         instructions.withUnsafeBufferPointer { instructions in
             starts.withUnsafeBufferPointer { starts in
                 ldk_run_programs(instructionSet.cValue, instructions.baseAddress, starts.baseAddress, starts.count - 1,
-                                 threads?.pool, seconds?.baseAddress)
+                                 threads?.pool, &cWorkspace, seconds?.baseAddress)
             }
         }
     }

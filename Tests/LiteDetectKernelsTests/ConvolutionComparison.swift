@@ -71,7 +71,9 @@ struct ConvolutionComparison {
                     let outView = FeatureMapView(base: outBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride)
                     let resView = residual
                         ? FeatureMapView(base: resBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride) : nil
-                    fast.run(input: inView, output: outView, residual: resView, threads: threads, instructionSet: instructionSet)
+                    fast.run(input: inView, output: outView, residual: resView, threads: threads,
+                             workspace: KernelWorkspace(for: [fast], threadCount: threads?.threadCount ?? 1),
+                             instructionSet: instructionSet)
                 }
             }
         }

@@ -74,7 +74,8 @@ final class KernelThreadPoolTests: XCTestCase {
         input.withUnsafeMutableBufferPointer { i in
             output.withUnsafeMutableBufferPointer { o in
                 convolution.run(input: FeatureMapView(base: i.baseAddress!, shape: convolution.geometry.input),
-                                output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), threads: threads)
+                                output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), threads: threads,
+                                workspace: KernelWorkspace(for: [convolution], threadCount: threads?.threadCount ?? 1))
             }
         }
         return output

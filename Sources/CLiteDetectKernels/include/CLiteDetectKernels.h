@@ -138,9 +138,9 @@ void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t out
                           ptrdiff_t kernel_height, ptrdiff_t kernel_width, ptrdiff_t input_channels_per_group,
                           uint16_t *packed_weights, float *packed_bias);
 
-/// bfloat16 values a _BF16 kernel converts its input into per step, on its thread's stack
-/// (128 KiB): a chunk of pixels for the GEMM, a band of zero-padded input rows for the direct
-/// convolution.
+/// bfloat16 values a _BF16 kernel converts its input into per step, in its thread's workspace
+/// (128 KiB; ldk_workspace): a chunk of pixels for the GEMM, a band of zero-padded input rows for
+/// the direct convolution.
 #define LDK_BF16_SCRATCH_VALUES (64 * 1024)
 
 /// Whether LDK_KERNEL_DIRECT_BF16 can run this geometry: its scratch must hold one output
@@ -165,11 +165,16 @@ void ldk_pack_depthwise(const float *weights, const float *bias, ptrdiff_t chann
 
 // MARK: Winograd F(2×2, 3×3)
 
-/// The most input channels the Winograd kernel takes: its per-call stack scratch holds
-/// LDK_WINOGRAD_MIN_BLOCK_TILES tiles × 16 positions × this many channels.
+/// The most input channels the Winograd kernel takes: its per-thread workspace (ldk_workspace)
+/// holds LDK_WINOGRAD_MIN_BLOCK_TILES tiles × 16 positions × this many channels.
 #define LDK_WINOGRAD_MAX_INPUT_CHANNELS 256
-/// Tiles the scratch holds at the most input channels: one full register tile (8 with AVX-512).
+/// Tiles the workspace holds at the most input channels: one full register tile (8 with AVX-512).
 #define LDK_WINOGRAD_MIN_BLOCK_TILES 8
+/// Floats of the transformed-input block in the Winograd kernel's workspace (128 KiB).
+#define LDK_WINOGRAD_INPUT_FLOATS (LDK_WINOGRAD_MAX_INPUT_CHANNELS * 16 * LDK_WINOGRAD_MIN_BLOCK_TILES)
+/// Floats of the products of one register tile, [16 positions][tile rows][pass width], for the
+/// widest ISA (8 rows × 32 floats with AVX-512): 16 KiB.
+#define LDK_WINOGRAD_PRODUCT_FLOATS (16 * 8 * 32)
 
 size_t ldk_winograd_weight_count(ptrdiff_t output_channels, ptrdiff_t input_channels);
 size_t ldk_winograd_bias_count(ptrdiff_t output_channels);
@@ -236,10 +241,30 @@ typedef enum {
     LDK_KERNEL_WINOGRAD_BF16 = 6,
 } ldk_kernel;
 
+/// Working memory of the kernels that need some (Winograd's transformed inputs, the bfloat16
+/// kernels' rounded inputs), planned once with the rest of a session's memory rather than put on
+/// the threads' stacks: thread t of a call (0 the caller, 1… the pool's workers) uses bytes
+/// [t · bytes_per_thread, (t + 1) · bytes_per_thread) from `base`. One caller at a time.
+typedef struct {
+    /// 64-byte aligned; NULL when bytes_per_thread is 0.
+    void *base;
+    /// At least ldk_kernel_workspace_bytes() of every kernel it serves; a multiple of 64.
+    size_t bytes_per_thread;
+    /// At least the threads of the pool the kernels run on (1 without a pool).
+    int threads;
+} ldk_workspace;
+
+/// Bytes of workspace each thread running `kernel` needs: 0 for the float32 GEMM, depthwise and
+/// direct kernels, 128 KiB for the other bfloat16 kernels, 144 KiB for Winograd. A multiple of 64.
+size_t ldk_kernel_workspace_bytes(ldk_kernel kernel);
+
 /// Runs `convolution` with `kernel` as compiled for `isa` (clamped to what this CPU supports).
 /// With a pool (or NULL for none), convolutions big enough to pay for it are split across its
-/// threads (see ldk_thread_pool); the result is the same either way. Allocates nothing.
-void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool);
+/// threads (see ldk_thread_pool); the result is the same either way. `workspace` must cover the
+/// kernel and the pool's threads (it may be NULL for a kernel that needs none); the call aborts
+/// otherwise. Allocates nothing.
+void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *convolution, ldk_thread_pool *pool,
+                  const ldk_workspace *workspace);
 
 // MARK: Pooling
 
@@ -297,9 +322,10 @@ typedef struct {
 /// Runs `programs` instruction lists, each in order on one thread, the lists in parallel on
 /// `pool` (NULL: all on the calling thread, one after another): list p is instructions
 /// [starts[p], starts[p + 1]). The lists must not write memory another list reads or writes.
+/// A list's convolutions use the workspace slot of the thread running it (as ldk_convolve).
 /// With `seconds` non-NULL, instruction i's wall time is stored in seconds[i]. Allocates nothing.
 void ldk_run_programs(ldk_isa isa, const ldk_program_instruction *instructions, const ptrdiff_t *starts,
-                      ptrdiff_t programs, ldk_thread_pool *pool, double *seconds);
+                      ptrdiff_t programs, ldk_thread_pool *pool, const ldk_workspace *workspace, double *seconds);
 
 /// The mean over all pixels of `input`, per channel, into `output` (`input.channels` floats),
 /// summed in pixel order and multiplied by 1 / pixels, as the plain loop does.

@@ -37,10 +37,15 @@ package final class ConvolutionLayer: Sendable {
     package var kernel: FastConvolution.Kernel { fastConvolution.kernel }
     /// What the layer multiplies in (bfloat16 only where asked for and its kernel has a variant).
     package var precision: KernelPrecision { fastConvolution.precision }
+    /// Bytes of `KernelWorkspace` each thread running this layer needs.
+    package var workspaceBytesPerThread: Int { fastConvolution.workspaceBytesPerThread }
 
     /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
-    /// are split across them.
-    func run(input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil, threads: KernelThreadPool? = nil) {
-        fastConvolution.run(input: input, output: output, residual: residual, threads: threads)
+    /// are split across them, each thread working in its slot of `workspace`.
+    func run(
+        input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView? = nil, threads: KernelThreadPool? = nil,
+        workspace: KernelWorkspace
+    ) {
+        fastConvolution.run(input: input, output: output, residual: residual, threads: threads, workspace: workspace)
     }
 }

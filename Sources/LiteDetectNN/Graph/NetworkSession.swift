@@ -8,6 +8,8 @@ package final class NetworkSession {
     private let arena: UnsafeMutablePointer<Float>
     /// Worker threads the large convolutions are split across (`nil`: the calling thread only).
     private let threadPool: KernelThreadPool?
+    /// Per thread, the working memory of the kernels that need some (Winograd, bfloat16).
+    private let workspace: KernelWorkspace
     /// Per thread, the band buffers of the banded chains (`Banding`; the chains run one at a
     /// time and share them).
     private let bandScratch: UnsafeMutablePointer<Float>
@@ -25,6 +27,11 @@ package final class NetworkSession {
         arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
 
         let threadCount = threadPool?.threadCount ?? 1
+        let convolutions = network.steps.compactMap { step -> ConvolutionLayer? in
+            if case let .convolution(layer, _, _) = step.operation { return layer }
+            return nil
+        }
+        workspace = KernelWorkspace(threadCount: threadCount, bytesPerThread: convolutions.map(\.workspaceBytesPerThread).max() ?? 0)
         let steps = network.stepList
         let plans = network.bandedChains.map { chain in
             BandPlan(chain: chain, steps: steps, shapes: network.shapes, threadCount: threadCount,
@@ -75,7 +82,7 @@ package final class NetworkSession {
         var index = 0
         while index < network.steps.count {
             if let chain = chainPrograms[index] {
-                chain.program.run(threads: threadPool)
+                chain.program.run(threads: threadPool, workspace: workspace)
                 index = chain.end + 1
             } else {
                 execute(network.steps[index])
@@ -96,7 +103,7 @@ package final class NetworkSession {
                 // the sum of its calls' times over all threads, divided by the threads.
                 for step in index...chain.end { seconds[step] = 0 }
                 instructionSeconds.withUnsafeMutableBufferPointer { times in
-                    chain.program.run(threads: threadPool, seconds: times)
+                    chain.program.run(threads: threadPool, workspace: workspace, seconds: times)
                     for (instruction, step) in chain.program.tags.enumerated() {
                         seconds[step] += times[instruction] / Double(chain.program.listCount)
                     }
@@ -118,7 +125,7 @@ package final class NetworkSession {
             let out = view(step.output)
             switch step.operation {
             case let .convolution(layer, input, residual):
-                layer.run(input: view(input), output: out, residual: residual.map(view), threads: threadPool)
+                layer.run(input: view(input), output: out, residual: residual.map(view), threads: threadPool, workspace: workspace)
             case let .maxPool(geometry, input):
                 FastPooling.max(geometry, input: view(input), output: out)
             case let .averagePool(geometry, countIncludePadding, input):
