@@ -134,19 +134,19 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
     }
 
     public static func parse(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
-        // The strict parser finds what Foundation's decoder lets through or cannot place (a
-        // repeated key, a syntax error's line and column); the decoder then only maps well-formed,
-        // unambiguous JSON onto the types.
-        do { _ = try JSONParser.parse(data) } catch {
+        // Parsed once, strictly (a repeated key, a syntax error's line and column), then mapped
+        // onto the types from the parsed value.
+        let value: JSONValue
+        do { value = try JSONParser.parse(data) } catch {
             if error.isRepeatedKey { throw .duplicateKey(file: name, key: error.path) }
             throw .invalidJSON(file: name, reason: error.description)
         }
-        return try decode(data, name: name)
+        return try decode(value, name: name)
     }
 
-    private static func decode(_ data: Data, name: String) throws(ConfigError) -> ModelConfig {
+    private static func decode(_ value: JSONValue, name: String) throws(ConfigError) -> ModelConfig {
         do {
-            return try JSONDecoder().decode(ModelConfig.self, from: data)
+            return try JSONValueDecoder().decode(ModelConfig.self, from: value)
         } catch let error as UnknownKeyError {
             throw .unknownKey(file: name, key: error.path, valid: error.valid)
         } catch let error as InvalidValueError {

@@ -48,12 +48,13 @@ package enum SafeTensors {
         }
         let headerStart = data.startIndex + 8
         let dataStart = headerStart + Int(headerLength)
-        // Strict first (a repeated tensor name, which the decoder would silently resolve), then typed.
-        do { _ = try JSONParser.parse(data[headerStart..<dataStart]) } catch {
+        // Parsed once, strictly (a repeated tensor name is an error), then mapped onto the entries.
+        let headerValue: JSONValue
+        do { headerValue = try JSONParser.parse(data[headerStart..<dataStart]) } catch {
             throw fail(error.isRepeatedKey ? "header names '\(error.path)' twice" : "header is not valid JSON: \(error)")
         }
         let header: [String: HeaderItem]
-        do { header = try JSONDecoder().decode([String: HeaderItem].self, from: data[headerStart..<dataStart]) } catch {
+        do { header = try JSONValueDecoder().decode([String: HeaderItem].self, from: headerValue) } catch {
             throw fail("header is not a JSON object of tensor entries (\(describe(error)))")
         }
 
