@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.0"),
+        // `FilePath` overloads of the public file APIs (`String(validating:)` needs 1.8).
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
         // `detect serve`: Hummingbird 2 on SwiftNIO, graceful shutdown, logging, Prometheus metrics.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -31,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        // `swift package generate-documentation --target LiteDetect` (the DocC catalog in Sources/LiteDetect).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
@@ -64,6 +68,7 @@ let package = Package(
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
                 "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectSupport",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources,
@@ -88,7 +93,12 @@ let package = Package(
             linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("swscale"), .linkedLibrary("avutil")]),
         /// Video files (MP4, MKV, AVI…) in and out: `VideoFileReader`, `VideoFileFrames`, `VideoFileWriter`.
         /// Optional, so that an app that only detects in images or camera buffers does not need FFmpeg.
-        .target(name: "LiteDetectVideo", dependencies: ["CLiteDetectVideoIO", "LiteDetect", "LiteDetectImage", "LiteDetectSupport"]),
+        .target(
+            name: "LiteDetectVideo",
+            dependencies: [
+                "CLiteDetectVideoIO", "LiteDetect", "LiteDetectImage", "LiteDetectSupport",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         /// The JSON every output of results shares (`detect`'s files and lines, `detect serve`'s answers).
         .target(name: "LiteDetectJSONOutput", dependencies: ["LiteDetect"]),
         /// `detect serve`: the HTTP server over the public API (our routes, DeepStack's, health, metrics).
@@ -189,6 +199,7 @@ let package = Package(
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport",
                 "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Fixtures")]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import LiteDetect
 import LiteDetectTestSupport
+import SystemPackage
 import XCTest
 
 /// What a library user prints with `error.localizedDescription`: the library's own message (file,
@@ -49,6 +50,40 @@ final class FileURLTests: XCTestCase {
         }
         XCTAssertThrowsError(try Detector(configFile: remote)) { error in
             XCTAssertEqual(error as? ConfigError, .unreadable(file: "https://example.com/dog.jpg", reason: "not a file URL"))
+        }
+    }
+}
+
+/// The `FilePath` overloads read the same files as the path APIs and refuse a path whose bytes
+/// are not UTF-8 (repairing them would name another file).
+final class FilePathTests: XCTestCase {
+    func testFilePathsLoadWhatTheirStringsLoad() throws {
+        let photo = repositoryRoot.appendingPathComponent("SampleImages/dog.jpg").path
+        XCTAssertEqual(try ImageFile.load(FilePath(photo)).image, try ImageFile.load(photo).image)
+        let config = repositoryRoot.appendingPathComponent("Configs/models/ssdlite320-mobilenetv3-small.json").path
+        XCTAssertEqual(try ModelConfig.load(contentsOf: FilePath(config)).name, "ssdlite320-mobilenetv3-small")
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("litedetect-filepath-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let image = try ImageFile.load(photo).image
+        let saved = FilePath(folder.path).appending("dog.png")
+        try ImageFile.save(image, to: saved, as: .png)
+        XCTAssertEqual(try ImageFile.load(saved).image, image)
+        XCTAssertThrowsError(try ImageFile.save(image, to: saved, as: .png), "an existing file is kept")
+    }
+
+    func testPathsThatAreNotUTF8AreRefused() {
+        // "photo\xFF.jpg": a byte no UTF-8 text contains.
+        let bytes: [CChar] = Array("/tmp/photo".utf8CString.dropLast()) + [CChar(bitPattern: 0xFF)] + Array(".jpg".utf8CString)
+        let path = bytes.withUnsafeBufferPointer { FilePath(platformString: $0.baseAddress!) }
+        XCTAssertThrowsError(try ImageFile.load(path)) { error in
+            guard case let .unreadable(_, reason)? = error as? ImageError else { return XCTFail("\(error)") }
+            XCTAssertEqual(reason, "the path is not valid UTF-8")
+        }
+        XCTAssertThrowsError(try Detector(configFile: path)) { error in
+            guard case let .unreadable(_, reason)? = error as? ConfigError else { return XCTFail("\(error)") }
+            XCTAssertEqual(reason, "the path is not valid UTF-8")
         }
     }
 }

@@ -97,6 +97,7 @@ extension Detector {
     /// ```
     /// - Parameters:
     ///   - frames: `RGBImage`s, `VideoFrame`s or any other `DetectableFrame`s.
+    ///   - options: which detections to keep, for every frame.
     ///   - buffering: what happens to frames arriving while detection is busy (limit ≥ 1).
     public func detections<Frames: AsyncSequence & Sendable>(
         in frames: Frames, options: DetectionOptions = DetectionOptions(), buffering: FrameBufferingPolicy = .queue(limit: 2)
