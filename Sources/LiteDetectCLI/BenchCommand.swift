@@ -56,18 +56,16 @@ struct BenchCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        guard (1...100_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 100000") }
-        guard (0...10_000).contains(warmup) else { throw ValidationError("--warmup must be between 0 and 10000") }
-        for size in inputSizes where !(32...2048).contains(size) { throw ValidationError("--input-size \(size) is outside 32…2048") }
-        for threads in threadCounts where !(1...64).contains(threads) {
-            throw ValidationError("--threads \(threads) is outside 1…64")
-        }
+        try OptionBounds.check(runs, in: 1...100_000, flag: "--runs")
+        try OptionBounds.check(warmup, in: 0...10_000, flag: "--warmup")
+        for size in inputSizes { try OptionBounds.check(size, in: OptionBounds.inputSize, flag: "--input-size") }
+        for threads in threadCounts { try OptionBounds.check(threads, in: 1...64, flag: "--threads") }
         if !backbones.isEmpty && !models.isEmpty { throw ValidationError("give either --backbone or --model, not both") }
         if let problem = KernelInstructionSet.environmentProblem { throw ValidationError(problem) }
         for precision in Set(precisions) {
             if let reason = precision.unsupportedReason { throw ValidationError("--precision \(precision): \(reason)") }
         }
-        if let scoreThreshold, !(0...1).contains(scoreThreshold) { throw ValidationError("--score-threshold must be in [0, 1]") }
+        try OptionBounds.checkUnit(scoreThreshold, flag: "--score-threshold")
         if let chart, !overwrite, FileManager.default.fileExists(atPath: chart) {
             throw ValidationError("\(chart) exists; use --overwrite to replace it")
         }

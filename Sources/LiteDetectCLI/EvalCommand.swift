@@ -66,11 +66,11 @@ struct EvalCommand: ParsableCommand {
             }
         case (.some, nil): break
         }
-        guard (0...1).contains(scoreThreshold) else { throw ValidationError("--score-threshold must be in [0, 1]") }
-        if let i = iouThreshold, !(0...1).contains(i) { throw ValidationError("--iou-threshold must be in [0, 1]") }
-        guard maxDetections >= 1 else { throw ValidationError("--max-detections must be at least 1") }
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        try OptionBounds.checkUnit(scoreThreshold, flag: "--score-threshold")
+        try OptionBounds.checkUnit(iouThreshold, flag: "--iou-threshold")
+        try OptionBounds.check(maxDetections, in: OptionBounds.detections, flag: "--max-detections")
+        try OptionBounds.check(threads, in: OptionBounds.threads, flag: "--threads")
+        try OptionBounds.check(maxPixels, in: OptionBounds.pixels, flag: "--max-pixels")
     }
 
     func run() throws {

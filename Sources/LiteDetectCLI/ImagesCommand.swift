@@ -39,8 +39,8 @@ struct ImagesCommand: ParsableCommand {
     var maxPixels: Int = 100_000_000
 
     func validate() throws {
-        guard (1...256).contains(threads) else { throw ValidationError("--threads must be between 1 and 256") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        try OptionBounds.check(threads, in: OptionBounds.threads, flag: "--threads")
+        try OptionBounds.check(maxPixels, in: OptionBounds.pixels, flag: "--max-pixels")
         if inputs.isEmpty { throw ValidationError("give at least one image, directory or glob (try: detect SampleImages/street.jpg)") }
     }
 

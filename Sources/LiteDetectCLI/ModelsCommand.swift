@@ -20,7 +20,7 @@ struct ModelsCommand: ParsableCommand {
     var inputSize: Int = 320
 
     func validate() throws {
-        guard (32...2048).contains(inputSize) else { throw ValidationError("--input-size must be between 32 and 2048") }
+        try OptionBounds.check(inputSize, in: OptionBounds.inputSize, flag: "--input-size")
     }
 
     func run() throws {

@@ -66,11 +66,11 @@ struct ServeCommand: ParsableCommand {
     var rateLimit: String?
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be in 0…65535") }
-        guard (1...256).contains(workers) else { throw ValidationError("--workers must be in 1…256") }
-        guard (0...100_000).contains(queue) else { throw ValidationError("--queue must be in 0…100000") }
-        guard (1...4096).contains(maxBodyMb) else { throw ValidationError("--max-body-mb must be in 1…4096") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        try OptionBounds.check(port, in: 0...65_535, flag: "--port")
+        try OptionBounds.check(workers, in: OptionBounds.threads, flag: "--workers")
+        try OptionBounds.check(queue, in: 0...100_000, flag: "--queue")
+        try OptionBounds.check(maxBodyMb, in: 1...4096, flag: "--max-body-mb")
+        try OptionBounds.check(maxPixels, in: OptionBounds.pixels, flag: "--max-pixels")
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         if let rateLimit, RateLimit(rateLimit) == nil {
             throw ValidationError("--rate-limit must be N/s or N/min with N a positive number, got \"\(rateLimit)\"")

@@ -19,9 +19,9 @@ struct ThresholdOptions: ParsableArguments {
     var agnosticNms = false
 
     func validate() throws {
-        if let s = scoreThreshold, !(0...1).contains(s) { throw ValidationError("--score-threshold must be in [0, 1]") }
-        if let i = iouThreshold, !(0...1).contains(i) { throw ValidationError("--iou-threshold must be in [0, 1]") }
-        if let m = maxDetections, m < 1 { throw ValidationError("--max-detections must be at least 1") }
+        try OptionBounds.checkUnit(scoreThreshold, flag: "--score-threshold")
+        try OptionBounds.checkUnit(iouThreshold, flag: "--iou-threshold")
+        if let maxDetections { try OptionBounds.check(maxDetections, in: OptionBounds.detections, flag: "--max-detections") }
     }
 
     /// `--score-threshold`, else the model's operating point, else 0.5. (Not the config's

@@ -68,9 +68,9 @@ struct VideoCommand: ParsableCommand {
     var threads: Int = 1
 
     func validate() throws {
-        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
-        guard every >= 1 else { throw ValidationError("--every must be at least 1") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be positive") }
+        try OptionBounds.check(threads, in: 1...64, flag: "--threads")
+        try OptionBounds.check(every, in: 1...Int.max, flag: "--every")
+        try OptionBounds.check(maxPixels, in: OptionBounds.pixels, flag: "--max-pixels")
         if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
         if output == "-" && format != nil {
             throw ValidationError("--output - takes standard output for the video; use --json-output FILE for the JSON lines")

@@ -1,7 +1,8 @@
 /// Limits and policies for decoding.
 public struct ImageDecodingOptions: Sendable, Equatable {
     /// Largest accepted `width * height`; checked against the header before any pixel memory
-    /// is allocated. Default 100 megapixels (300 MB of RGB).
+    /// is allocated. Default 100 megapixels (300 MB of RGB); a larger value is capped at
+    /// `ImageDecodingOptions.pixelCeiling`.
     public var maxPixels: Int
     /// Whether a JPEG's EXIF orientation tag is applied, so the image comes out upright.
     public var appliesExifOrientation: Bool
@@ -13,6 +14,10 @@ public struct ImageDecodingOptions: Sendable, Equatable {
     /// Largest file `ImageFile.load` reads, checked against the file's size before reading and
     /// again while reading (a file can grow). Default 1 GiB, far above any image of `maxPixels`.
     public var maxFileBytes: Int
+
+    /// The most pixels any image is decoded with, whatever `maxPixels` says: 2³⁰ (3 GiB of RGB),
+    /// so that no setting lets a header's claim allocate without bound.
+    public static let pixelCeiling = 1 << 30
 
     public init(
         maxPixels: Int = 100_000_000, appliesExifOrientation: Bool = true, acceptsTruncatedJPEG: Bool = false,
@@ -81,8 +86,9 @@ public enum ImageDecoder {
         guard header.width > 0, header.height > 0 else {
             throw .corrupt(source: source, format: format, detail: "header gives size \(header.width)x\(header.height)")
         }
-        guard header.width * header.height <= maxPixels else {
-            throw .tooLarge(source: source, width: header.width, height: header.height, maxPixels: maxPixels)
+        let limit = min(maxPixels, ImageDecodingOptions.pixelCeiling)
+        guard header.width <= limit, header.height <= limit, header.width * header.height <= limit else {
+            throw .tooLarge(source: source, width: header.width, height: header.height, maxPixels: limit)
         }
         let bytesPerRow = header.width * RGBImage.bytesPerPixel
         var pixels = [UInt8](repeating: 0, count: bytesPerRow * header.height)

@@ -41,7 +41,7 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertEqual(object["score_threshold"] as? Double, 0.01)
         let invalid = try CommandRunner.run(["bench", "--score-threshold", "1.5"])
         XCTAssertNotEqual(invalid.status, 0)
-        XCTAssertTrue(invalid.standardError.contains("--score-threshold must be in [0, 1]"), invalid.standardError)
+        XCTAssertTrue(invalid.standardError.contains("--score-threshold must be in 0.0…1.0, got 1.5"), invalid.standardError)
     }
 
     func testChartIsAPNGAndIsNotOverwritten() throws {

@@ -73,12 +73,21 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         } else {
             clipBoxes = style == .torchvision ? .beforeNMS : .afterNMSDroppingEmpty
         }
-        guard (0...1).contains(scoreThreshold) else { throw decoder.invalid(CodingKeys.scoreThreshold, "must be in [0, 1]") }
-        if let detectThreshold, !(0...1).contains(detectThreshold) { throw decoder.invalid(CodingKeys.detectThreshold, "must be in [0, 1]") }
-        guard (0...1).contains(iouThreshold) else { throw decoder.invalid(CodingKeys.iouThreshold, "must be in [0, 1]") }
-        for (key, value) in [(CodingKeys.topK, topK), (.maxPerClass, maxPerClass), (.maxDetections, maxDetections)] where value < 1 {
-            throw decoder.invalid(key, "must be at least 1")
+        if let (key, problem) = valueProblem { throw decoder.invalid(key, problem) }
+    }
+
+    /// The first value out of its range, with its key: what a config file is refused for, and a
+    /// config built in code too (`Detector(config:)`), before a bad count can size any buffer.
+    var valueProblem: (key: CodingKeys, problem: String)? {
+        if !(0...1).contains(scoreThreshold) { return (.scoreThreshold, "must be in [0, 1]") }
+        if let detectThreshold, !(0...1).contains(detectThreshold) { return (.detectThreshold, "must be in [0, 1]") }
+        if !(0...1).contains(iouThreshold) { return (.iouThreshold, "must be in [0, 1]") }
+        let limit = DetectionOptions.detectionLimit
+        for (key, value) in [(CodingKeys.topK, topK), (.maxPerClass, maxPerClass), (.maxDetections, maxDetections)]
+        where !(1...limit).contains(value) {
+            return (key, "must be in 1…\(limit)")
         }
-        guard softNMSSigma > 0 && softNMSSigma.isFinite else { throw decoder.invalid(CodingKeys.softNMSSigma, "must be positive") }
+        if !(softNMSSigma > 0 && softNMSSigma.isFinite) { return (.softNMSSigma, "must be positive") }
+        return nil
     }
 }

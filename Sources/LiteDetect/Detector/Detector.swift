@@ -59,6 +59,9 @@ public final class Detector: Sendable {
         if let reason = precision.unsupportedReason { throw DetectorError.unsupportedPrecision(precision, reason: reason) }
         // A config built in code skips the file's checks; a bad table would crash the label lookup.
         if let problem = config.classIDsProblem { throw DetectorError.invalidOption(name: "classIDs", problem: problem) }
+        if let (key, problem) = config.postprocess.valueProblem {
+            throw DetectorError.invalidOption(name: "postprocess.\(key.stringValue)", problem: problem)
+        }
         let network = try DetectionNetwork(
             config.architecture, inputHeight: config.input.height, inputWidth: config.input.width, weights: source,
             precision: precision)
@@ -86,10 +89,16 @@ public final class Detector: Sendable {
         return false
     }
 
+    /// The most threads one session's forward pass uses.
+    public static let maximumSessionThreads = 256
+
     /// A per-thread object that owns every buffer a frame needs. Cheap next to loading.
-    /// - Parameter threads: threads its forward pass may use (the calling thread included); more
-    ///   than 1 only pays off when that many cores are otherwise idle.
-    public func makeSession(threads: Int = 1) -> DetectorSession { DetectorSession(detector: self, threads: threads) }
+    /// - Parameter threads: threads its forward pass may use (the calling thread included),
+    ///   clamped to `1...Detector.maximumSessionThreads` (each thread has its own stack and
+    ///   working memory); more than 1 only pays off when that many cores are otherwise idle.
+    public func makeSession(threads: Int = 1) -> DetectorSession {
+        DetectorSession(detector: self, threads: min(max(threads, 1), Self.maximumSessionThreads))
+    }
 
     /// The postprocessing `DetectionPostprocessor` runs for `options` over this model's defaults.
     package func postprocessConfiguration(_ options: DetectionOptions) -> PostprocessConfiguration {

@@ -19,6 +19,9 @@ public final class DetectorSession {
     /// Where `PixelFrame`s become RGB for the preprocessor; remade only when the frame size changes.
     var convertedFrame: RGBImage?
 
+    /// Threads its forward pass uses (1 when the pool could not be started).
+    package var threadCount: Int { network.threadCount }
+
     init(detector: Detector, threads: Int = 1) {
         self.detector = detector
         network = NetworkSession(network: detector.detectionNetwork.network, threads: threads)
