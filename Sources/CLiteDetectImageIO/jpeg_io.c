@@ -233,12 +233,7 @@ ldio_status ldio_jpeg_decode_rgb8(const uint8_t *data, size_t size,
                                   uint8_t *pixels, size_t bytes_per_row,
                                   int32_t width, int32_t height,
                                   ldio_report *report) {
-    ldio_report_reset(report);
-    if (data == NULL || size == 0 || pixels == NULL || width <= 0 || height <= 0 ||
-        bytes_per_row < (size_t)width * 3) {
-        ldio_copy_message(report->message, "invalid JPEG decode arguments");
-        return LDIO_INVALID_ARGUMENT;
-    }
+    if (!ldio_begin_decode(data, size, pixels, bytes_per_row, width, height, "JPEG", report)) return LDIO_INVALID_ARGUMENT;
     jpeg_decoder decoder;
     prepare_decoder(&decoder, report);
     return decode_guarded(&decoder, data, size, pixels, bytes_per_row, width, height, report);

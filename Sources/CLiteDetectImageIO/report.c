@@ -1,5 +1,6 @@
 #include "report_internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,16 @@ void ldio_copy_message(char *destination, const char *text) {
     if (length >= LDIO_MESSAGE_CAPACITY) length = LDIO_MESSAGE_CAPACITY - 1;
     memcpy(destination, text, length);
     destination[length] = '\0';
+}
+
+int ldio_begin_decode(const uint8_t *data, size_t size, const uint8_t *pixels, size_t bytes_per_row, int32_t width,
+                      int32_t height, const char *format, ldio_report *report) {
+    ldio_report_reset(report);
+    if (data != NULL && size > 0 && pixels != NULL && width > 0 && height > 0 && bytes_per_row >= (size_t)width * 3) return 1;
+    char message[LDIO_MESSAGE_CAPACITY];
+    snprintf(message, sizeof message, "invalid %s decode arguments", format);
+    ldio_copy_message(report->message, message);
+    return 0;
 }
 
 void ldio_report_warning(ldio_report *report, const char *text) {
