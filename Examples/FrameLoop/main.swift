@@ -38,8 +38,9 @@ func run(_ arguments: [String]) throws {
         let tracks = tracker.update(with: result.detections)
         let time = metadata.timestamp.map { String(format: "%.2fs", $0 / .seconds(1)) } ?? "-"
         let listed = tracks.map { "#\($0.id) \($0.label) \(String(format: "%.2f", $0.score))" }.joined(separator: ", ")
-        print("frame \(metadata.index) \(time): \(result.detections.count) detections, \(tracks.count) tracks [\(listed)] "
-            + String(format: "%.1f ms", result.timing.total / .milliseconds(1)))
+        print(
+            "frame \(metadata.index) \(time): \(result.detections.count) detections, \(tracks.count) tracks [\(listed)] "
+                + String(format: "%.1f ms", result.timing.total / .milliseconds(1)))
     }
 
     if input == "-" {

@@ -63,8 +63,7 @@ static void on_jpeg_progress(j_common_ptr cinfo) {
     jpeg_error_context *context = (jpeg_error_context *)cinfo->err;
     context->scan_limit_hit = 1;
     snprintf(context->report->message, LDIO_MESSAGE_CAPACITY,
-             "JPEG has more than %d progressive scans; refusing to decode it",
-             LDIO_JPEG_MAX_SCANS);
+             "JPEG has more than %d progressive scans; refusing to decode it", LDIO_JPEG_MAX_SCANS);
     longjmp(context->escape, 1);
 }
 
@@ -128,12 +127,9 @@ static void open_decoder(jpeg_decoder *decoder, const uint8_t *data, size_t size
     jpeg_read_header(&decoder->cinfo, TRUE);
 }
 
-static int is_cmyk_family(J_COLOR_SPACE space) {
-    return space == JCS_CMYK || space == JCS_YCCK;
-}
+static int is_cmyk_family(J_COLOR_SPACE space) { return space == JCS_CMYK || space == JCS_YCCK; }
 
-static ldio_status read_header_guarded(jpeg_decoder *decoder, const uint8_t *data, size_t size,
-                                       ldio_image_info *info) {
+static ldio_status read_header_guarded(jpeg_decoder *decoder, const uint8_t *data, size_t size, ldio_image_info *info) {
     if (setjmp(decoder->error.escape)) {
         ldio_status status = status_after_jpeg_error(&decoder->error);
         jpeg_destroy_decompress(&decoder->cinfo);
@@ -150,8 +146,7 @@ static ldio_status read_header_guarded(jpeg_decoder *decoder, const uint8_t *dat
     return LDIO_OK;
 }
 
-ldio_status ldio_jpeg_read_header(const uint8_t *data, size_t size,
-                                  ldio_image_info *info, ldio_report *report) {
+ldio_status ldio_jpeg_read_header(const uint8_t *data, size_t size, ldio_image_info *info, ldio_report *report) {
     ldio_report_reset(report);
     if (data == NULL || size == 0 || info == NULL) {
         ldio_copy_message(report->message, "no JPEG data given");
@@ -177,15 +172,13 @@ static void convert_inverted_cmyk_row(const JSAMPLE *cmyk, uint8_t *rgb, JDIMENS
         unsigned paper_after_black = pixel[3]; /* 255 - K, since stored = 255 - K */
         for (int channel = 0; channel < 3; channel++) {
             unsigned ink = 255u - pixel[channel];
-            rgb[3 * (size_t)x + channel] =
-                (uint8_t)(paper_after_black - multiply_divide_255(ink, paper_after_black));
+            rgb[3 * (size_t)x + channel] = (uint8_t)(paper_after_black - multiply_divide_255(ink, paper_after_black));
         }
     }
 }
 
-static ldio_status decode_guarded(jpeg_decoder *decoder, const uint8_t *data, size_t size,
-                                  uint8_t *pixels, size_t bytes_per_row,
-                                  int32_t width, int32_t height, ldio_report *report) {
+static ldio_status decode_guarded(jpeg_decoder *decoder, const uint8_t *data, size_t size, uint8_t *pixels,
+                                  size_t bytes_per_row, int32_t width, int32_t height, ldio_report *report) {
     if (setjmp(decoder->error.escape)) {
         ldio_status status = status_after_jpeg_error(&decoder->error);
         jpeg_destroy_decompress(&decoder->cinfo);
@@ -194,8 +187,7 @@ static ldio_status decode_guarded(jpeg_decoder *decoder, const uint8_t *data, si
     open_decoder(decoder, data, size);
     struct jpeg_decompress_struct *cinfo = &decoder->cinfo;
     if ((int32_t)cinfo->image_width != width || (int32_t)cinfo->image_height != height) {
-        snprintf(report->message, LDIO_MESSAGE_CAPACITY,
-                 "JPEG is %ux%u but the buffer was sized for %dx%d",
+        snprintf(report->message, LDIO_MESSAGE_CAPACITY, "JPEG is %ux%u but the buffer was sized for %dx%d",
                  (unsigned)cinfo->image_width, (unsigned)cinfo->image_height, width, height);
         jpeg_destroy_decompress(cinfo);
         return LDIO_INVALID_ARGUMENT;
@@ -210,8 +202,7 @@ static ldio_status decode_guarded(jpeg_decoder *decoder, const uint8_t *data, si
     JSAMPARRAY cmyk_row = NULL;
     if (cmyk) {
         /* Pool memory: freed by jpeg_destroy_decompress on every path, longjmp included. */
-        cmyk_row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE,
-                                               cinfo->output_width * 4, 1);
+        cmyk_row = (*cinfo->mem->alloc_sarray)((j_common_ptr)cinfo, JPOOL_IMAGE, cinfo->output_width * 4, 1);
     }
     while (cinfo->output_scanline < cinfo->output_height) {
         uint8_t *row = pixels + (size_t)cinfo->output_scanline * bytes_per_row;
@@ -229,11 +220,10 @@ static ldio_status decode_guarded(jpeg_decoder *decoder, const uint8_t *data, si
     return LDIO_OK;
 }
 
-ldio_status ldio_jpeg_decode_rgb8(const uint8_t *data, size_t size,
-                                  uint8_t *pixels, size_t bytes_per_row,
-                                  int32_t width, int32_t height,
-                                  ldio_report *report) {
-    if (!ldio_begin_decode(data, size, pixels, bytes_per_row, width, height, "JPEG", report)) return LDIO_INVALID_ARGUMENT;
+ldio_status ldio_jpeg_decode_rgb8(const uint8_t *data, size_t size, uint8_t *pixels, size_t bytes_per_row,
+                                  int32_t width, int32_t height, ldio_report *report) {
+    if (!ldio_begin_decode(data, size, pixels, bytes_per_row, width, height, "JPEG", report))
+        return LDIO_INVALID_ARGUMENT;
     jpeg_decoder decoder;
     prepare_decoder(&decoder, report);
     return decode_guarded(&decoder, data, size, pixels, bytes_per_row, width, height, report);
@@ -247,9 +237,8 @@ typedef struct {
     unsigned long encoded_size;
 } jpeg_encoder;
 
-static ldio_status encode_guarded(jpeg_encoder *encoder, const uint8_t *pixels,
-                                  size_t bytes_per_row, int32_t width, int32_t height,
-                                  int32_t quality) {
+static ldio_status encode_guarded(jpeg_encoder *encoder, const uint8_t *pixels, size_t bytes_per_row, int32_t width,
+                                  int32_t height, int32_t quality) {
     if (setjmp(encoder->error.escape)) {
         ldio_status status = status_after_jpeg_error(&encoder->error);
         jpeg_destroy_compress(&encoder->cinfo);
@@ -275,25 +264,23 @@ static ldio_status encode_guarded(jpeg_encoder *encoder, const uint8_t *pixels,
     return LDIO_OK;
 }
 
-ldio_status ldio_jpeg_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row,
-                                  int32_t width, int32_t height, int32_t quality,
-                                  ldio_buffer *output, ldio_report *report) {
+ldio_status ldio_jpeg_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row, int32_t width, int32_t height,
+                                  int32_t quality, ldio_buffer *output, ldio_report *report) {
     ldio_report_reset(report);
     if (output == NULL) {
         ldio_copy_message(report->message, "no output buffer given");
         return LDIO_INVALID_ARGUMENT;
     }
     memset(output, 0, sizeof(*output));
-    if (pixels == NULL || width <= 0 || height <= 0 || width > JPEG_MAX_DIMENSION ||
-        height > JPEG_MAX_DIMENSION || bytes_per_row < (size_t)width * 3) {
+    if (pixels == NULL || width <= 0 || height <= 0 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION ||
+        bytes_per_row < (size_t)width * 3) {
         snprintf(report->message, LDIO_MESSAGE_CAPACITY,
-                 "cannot encode a %dx%d image as JPEG (each side must be 1...%d)",
-                 width, height, (int)JPEG_MAX_DIMENSION);
+                 "cannot encode a %dx%d image as JPEG (each side must be 1...%d)", width, height,
+                 (int)JPEG_MAX_DIMENSION);
         return LDIO_INVALID_ARGUMENT;
     }
     if (quality < 1 || quality > 100) {
-        snprintf(report->message, LDIO_MESSAGE_CAPACITY,
-                 "JPEG quality must be 1...100, got %d", quality);
+        snprintf(report->message, LDIO_MESSAGE_CAPACITY, "JPEG quality must be 1...100, got %d", quality);
         return LDIO_INVALID_ARGUMENT;
     }
     jpeg_encoder encoder;

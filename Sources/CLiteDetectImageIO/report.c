@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ldio_report_reset(ldio_report *report) {
-    memset(report, 0, sizeof(*report));
-}
+void ldio_report_reset(ldio_report *report) { memset(report, 0, sizeof(*report)); }
 
 void ldio_copy_message(char *destination, const char *text) {
     if (text == NULL) text = "(no message)";
@@ -19,7 +17,8 @@ void ldio_copy_message(char *destination, const char *text) {
 int ldio_begin_decode(const uint8_t *data, size_t size, const uint8_t *pixels, size_t bytes_per_row, int32_t width,
                       int32_t height, const char *format, ldio_report *report) {
     ldio_report_reset(report);
-    if (data != NULL && size > 0 && pixels != NULL && width > 0 && height > 0 && bytes_per_row >= (size_t)width * 3) return 1;
+    if (data != NULL && size > 0 && pixels != NULL && width > 0 && height > 0 && bytes_per_row >= (size_t)width * 3)
+        return 1;
     char message[LDIO_MESSAGE_CAPACITY];
     snprintf(message, sizeof message, "invalid %s decode arguments", format);
     ldio_copy_message(report->message, message);
@@ -45,7 +44,10 @@ int ldio_buffer_append(ldio_buffer *buffer, const uint8_t *bytes, size_t count) 
     if (needed > buffer->capacity) {
         size_t capacity = buffer->capacity < 4096 ? 4096 : buffer->capacity;
         while (capacity < needed) {
-            if (capacity > SIZE_MAX / 2) { capacity = needed; break; }
+            if (capacity > SIZE_MAX / 2) {
+                capacity = needed;
+                break;
+            }
             capacity *= 2;
         }
         uint8_t *grown = realloc(buffer->data, capacity);

@@ -9,7 +9,8 @@
 /// Rounds `count` floats from `source` to bfloat16 (to nearest, ties to even) into
 /// `destination`, then fills it with zeros up to `padded_count` (≥ count). Reads no float past
 /// source + count.
-LDK_INLINE void LDK_NAME(bf16_round)(const float *source, ptrdiff_t count, uint16_t *destination, ptrdiff_t padded_count) {
+LDK_INLINE void LDK_NAME(bf16_round)(const float *source, ptrdiff_t count, uint16_t *destination,
+                                     ptrdiff_t padded_count) {
     ptrdiff_t i = 0;
     for (; i + LDK_LANES <= count; i += LDK_LANES)
         _mm256_storeu_si256((__m256i *)(destination + i), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(source + i)));

@@ -15,7 +15,7 @@ typedef struct {
 /// Bit i set where boxes[start + i] overlaps by at least the minimum; the first `lanes` lanes
 /// only (`partial` is a constant after inlining: lanes < LDK_LANES, read with masked loads).
 LDK_INLINE unsigned LDK_NAME(overlap_mask)(const int partial, const ldk_box_columns *boxes, ptrdiff_t start,
-                                           ptrdiff_t lanes, const LDK_NAME(broadcast_box) *box) {
+                                           ptrdiff_t lanes, const LDK_NAME(broadcast_box) * box) {
     const ldk_vf x1 = partial ? vf_load_first(boxes->x1 + start, lanes) : vf_load(boxes->x1 + start);
     const ldk_vf y1 = partial ? vf_load_first(boxes->y1 + start, lanes) : vf_load(boxes->y1 + start);
     const ldk_vf x2 = partial ? vf_load_first(boxes->x2 + start, lanes) : vf_load(boxes->x2 + start);
@@ -32,8 +32,12 @@ LDK_INLINE unsigned LDK_NAME(overlap_mask)(const int partial, const ldk_box_colu
 
 LDK_TARGET ptrdiff_t LDK_NAME(first_box_overlap)(ldk_box_columns boxes, ldk_box box, float minimum_iou) {
     const LDK_NAME(broadcast_box) query = {
-        vf_set1(box.x1), vf_set1(box.y1), vf_set1(box.x2), vf_set1(box.y2),
-        vf_set1((box.x2 - box.x1) * (box.y2 - box.y1)), vf_set1(minimum_iou),
+        vf_set1(box.x1),
+        vf_set1(box.y1),
+        vf_set1(box.x2),
+        vf_set1(box.y2),
+        vf_set1((box.x2 - box.x1) * (box.y2 - box.y1)),
+        vf_set1(minimum_iou),
     };
     ptrdiff_t i = 0;
     // Two vectors per branch: the comparison waits on a division, so two independent ones overlap.

@@ -35,8 +35,10 @@ static long ldk_sysfs_cache_bytes(int level) {
         const int fields = fgets(text, sizeof text, file) ? sscanf(text, "%ld%c", &size, &unit) : 0;
         fclose(file);
         if (fields < 1 || size <= 0) return 0;
-        if (unit == 'K') size *= 1024;
-        else if (unit == 'M') size *= 1024 * 1024;
+        if (unit == 'K')
+            size *= 1024;
+        else if (unit == 'M')
+            size *= 1024 * 1024;
         return size;
     }
     return 0;

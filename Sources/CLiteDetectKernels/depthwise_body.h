@@ -22,7 +22,8 @@
 #define LDK_DEPTHWISE_MAX_UNROLLED_KERNEL 5
 
 /// Tap `tap` (of `taps`) of the LDK_LANES channels from `channel` in ldk_pack_depthwise's layout.
-LDK_INLINE const float *LDK_NAME(depthwise_tap)(const float *weights, ptrdiff_t taps, ptrdiff_t tap, ptrdiff_t channel) {
+LDK_INLINE const float *LDK_NAME(depthwise_tap)(const float *weights, ptrdiff_t taps, ptrdiff_t tap,
+                                                ptrdiff_t channel) {
     const ptrdiff_t block = LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
     _Static_assert(LDK_DEPTHWISE_CHANNEL_ALIGNMENT % LDK_LANES == 0, "a vector never straddles two blocks");
     return weights + channel / block * block * taps + tap * block + channel % block;
@@ -39,17 +40,20 @@ LDK_INLINE ldk_vf LDK_NAME(depthwise_load)(const int partial, const float *p, pt
 ///
 /// - rows: per kernel row, the input row's first pixel at the first window's left edge, or
 ///   NULL where the row lies in the padding.
-LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(
-    const int size, const int stride, const int partial, const ldk_activation activation, const float *const *rows,
-    ptrdiff_t pixel_stride, const float *weights, const float *bias, ptrdiff_t channel,
-    ptrdiff_t count, float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride) {
+LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(const int size, const int stride, const int partial,
+                                                   const ldk_activation activation, const float *const *rows,
+                                                   ptrdiff_t pixel_stride, const float *weights, const float *bias,
+                                                   ptrdiff_t channel, ptrdiff_t count, float *output,
+                                                   ptrdiff_t output_stride, const float *residual,
+                                                   ptrdiff_t residual_stride) {
     ldk_vf sum[LDK_DEPTHWISE_PIXELS];
     const ldk_vf b = vf_load(bias + channel);
     for (int i = 0; i < LDK_DEPTHWISE_PIXELS; i++) sum[i] = b;
     for (int ky = 0; ky < size; ky++) {
         if (!rows[ky]) continue;
         ldk_vf w[LDK_DEPTHWISE_MAX_UNROLLED_KERNEL];
-        for (int kx = 0; kx < size; kx++) w[kx] = vf_load(LDK_NAME(depthwise_tap)(weights, size * size, ky * size + kx, channel));
+        for (int kx = 0; kx < size; kx++)
+            w[kx] = vf_load(LDK_NAME(depthwise_tap)(weights, size * size, ky * size + kx, channel));
         // Input column j serves window i at tap kx = j − i · stride; visiting j in order keeps
         // each window's taps in order.
         const int columns = (LDK_DEPTHWISE_PIXELS - 1) * stride + size;
@@ -67,27 +71,26 @@ LDK_INLINE void LDK_NAME(depthwise_block_unrolled)(
 }
 
 /// LDK_DEPTHWISE_PIXELS output pixels starting at `output`, all channel blocks.
-LDK_INLINE void LDK_NAME(depthwise_pixels_unrolled)(
-    const int size, const int stride, const ldk_activation activation, const ldk_convolution *c,
-    const float *const *rows, float *output, const float *residual) {
+LDK_INLINE void LDK_NAME(depthwise_pixels_unrolled)(const int size, const int stride, const ldk_activation activation,
+                                                    const ldk_convolution *c, const float *const *rows, float *output,
+                                                    const float *residual) {
     const ptrdiff_t channels = c->input.channels, full_blocks_end = channels / LDK_LANES * LDK_LANES;
     const ptrdiff_t ps = c->input.pixel_stride, out_ps = c->output.pixel_stride, res_ps = c->residual.pixel_stride;
     ptrdiff_t channel = 0;
-    for (; channel < full_blocks_end; channel += LDK_LANES)
-        LDK_NAME(depthwise_block_unrolled)(size, stride, 0, activation, rows, ps, c->packed_weights, c->packed_bias,
-                                           channel, LDK_LANES, output, out_ps, residual, res_ps);
-    if (channel < channels)
-        LDK_NAME(depthwise_block_unrolled)(size, stride, 1, activation, rows, ps, c->packed_weights, c->packed_bias,
-                                           channel, channels - channel, output, out_ps, residual,
-                                           res_ps);
+    for (; channel < full_blocks_end; channel += LDK_LANES) LDK_NAME(depthwise_block_unrolled)
+    (size, stride, 0, activation, rows, ps, c->packed_weights, c->packed_bias, channel, LDK_LANES, output, out_ps,
+     residual, res_ps);
+    if (channel < channels) LDK_NAME(depthwise_block_unrolled)
+    (size, stride, 1, activation, rows, ps, c->packed_weights, c->packed_bias, channel, channels - channel, output,
+     out_ps, residual, res_ps);
 }
 
 /// One output pixel, all channel blocks, its window clipped to the image: kernel rows
 /// [ky0, ky1), the first of them input row `top` (unused when the range is empty), columns
 /// [kx0, kx1) from input column ix0.
-LDK_INLINE void LDK_NAME(depthwise_pixel_clipped)(
-    const ldk_activation activation, const ldk_convolution *c, const float *top, ptrdiff_t ky0, ptrdiff_t ky1,
-    ptrdiff_t ix0, ptrdiff_t kx0, ptrdiff_t kx1, float *output, const float *residual) {
+LDK_INLINE void LDK_NAME(depthwise_pixel_clipped)(const ldk_activation activation, const ldk_convolution *c,
+                                                  const float *top, ptrdiff_t ky0, ptrdiff_t ky1, ptrdiff_t ix0,
+                                                  ptrdiff_t kx0, ptrdiff_t kx1, float *output, const float *residual) {
     const ptrdiff_t channels = c->input.channels, kw = c->kernel_width, ps = c->input.pixel_stride;
     const ptrdiff_t taps = c->kernel_height * kw;
     const ptrdiff_t row_floats = c->input.width * ps;
@@ -128,14 +131,12 @@ LDK_INLINE void LDK_NAME(depthwise_rows)(const int size, const int stride, const
         const float *top = ky0 < ky1 ? c->input.base + (iy0 + ky0) * row_floats : c->input.base;
         float *output_row = c->output.base + oy * out_width * out_ps;
         const float *residual_row = c->residual.base ? c->residual.base + oy * out_width * res_ps : NULL;
-#define LDK_DEPTHWISE_CLIPPED(ox)                                                                                  \
-    LDK_NAME(depthwise_pixel_clipped)(activation, c, top, ky0, ky1, (ox) * c->stride - c->pad_left,             \
-                                      (ox) * c->stride < c->pad_left ? c->pad_left - (ox) * c->stride : 0,        \
-                                      width - ((ox) * c->stride - c->pad_left) < kw                               \
-                                          ? width - ((ox) * c->stride - c->pad_left)                              \
-                                          : kw,                                                                   \
-                                      output_row + (ox) * out_ps,                                                 \
-                                      residual_row ? residual_row + (ox) * res_ps : NULL)
+#define LDK_DEPTHWISE_CLIPPED(ox)                                                                                      \
+    LDK_NAME(depthwise_pixel_clipped)                                                                                  \
+    (activation, c, top, ky0, ky1, (ox)*c->stride - c->pad_left,                                                       \
+     (ox)*c->stride < c->pad_left ? c->pad_left - (ox)*c->stride : 0,                                                  \
+     width - ((ox)*c->stride - c->pad_left) < kw ? width - ((ox)*c->stride - c->pad_left) : kw,                        \
+     output_row + (ox)*out_ps, residual_row ? residual_row + (ox)*res_ps : NULL)
         ptrdiff_t ox = 0;
         if (size > 0) {
             const float *rows[LDK_DEPTHWISE_MAX_UNROLLED_KERNEL];
@@ -144,9 +145,9 @@ LDK_INLINE void LDK_NAME(depthwise_rows)(const int size, const int stride, const
                 const ptrdiff_t ix = ox * stride - c->pad_left;
                 for (int ky = 0; ky < size; ky++)
                     rows[ky] = ky >= ky0 && ky < ky1 ? top + (ky - ky0) * row_floats + ix * ps : NULL;
-                LDK_NAME(depthwise_pixels_unrolled)(size, stride, activation, c, rows,
-                                                    output_row + ox * out_ps,
-                                                    residual_row ? residual_row + ox * res_ps : NULL);
+                LDK_NAME(depthwise_pixels_unrolled)
+                (size, stride, activation, c, rows, output_row + ox * out_ps,
+                 residual_row ? residual_row + ox * res_ps : NULL);
             }
         }
         for (; ox < out_width; ox++) LDK_DEPTHWISE_CLIPPED(ox);
@@ -159,11 +160,16 @@ LDK_INLINE void LDK_NAME(depthwise_with)(const ldk_convolution *c, const ldk_act
                                          ptrdiff_t row_end) {
     const int square = c->kernel_height == c->kernel_width;
     const ptrdiff_t size = square ? c->kernel_height : 0, stride = c->stride;
-    if (size == 3 && stride == 1) LDK_NAME(depthwise_rows)(3, 1, c, activation, row_begin, row_end);
-    else if (size == 3 && stride == 2) LDK_NAME(depthwise_rows)(3, 2, c, activation, row_begin, row_end);
-    else if (size == 5 && stride == 1) LDK_NAME(depthwise_rows)(5, 1, c, activation, row_begin, row_end);
-    else if (size == 5 && stride == 2) LDK_NAME(depthwise_rows)(5, 2, c, activation, row_begin, row_end);
-    else LDK_NAME(depthwise_rows)(0, 1, c, activation, row_begin, row_end);
+    if (size == 3 && stride == 1)
+        LDK_NAME(depthwise_rows)(3, 1, c, activation, row_begin, row_end);
+    else if (size == 3 && stride == 2)
+        LDK_NAME(depthwise_rows)(3, 2, c, activation, row_begin, row_end);
+    else if (size == 5 && stride == 1)
+        LDK_NAME(depthwise_rows)(5, 1, c, activation, row_begin, row_end);
+    else if (size == 5 && stride == 2)
+        LDK_NAME(depthwise_rows)(5, 2, c, activation, row_begin, row_end);
+    else
+        LDK_NAME(depthwise_rows)(0, 1, c, activation, row_begin, row_end);
 }
 
 /// Needs no workspace: `scratch` is unused.

@@ -24,7 +24,8 @@ LDK_INLINE void LDK_NAME(direct_bf16_row)(const ldk_convolution *c, ptrdiff_t g,
         // A whole map of one group: the row's pixels are one run of floats.
         LDK_NAME(bf16_round)(source, image_columns * depth, image, image_columns * depth);
     } else {
-        for (ptrdiff_t j = 0; j < image_columns; j++) LDK_NAME(bf16_round)(source + j * ps, depth, image + j * depth, depth);
+        for (ptrdiff_t j = 0; j < image_columns; j++)
+            LDK_NAME(bf16_round)(source + j * ps, depth, image + j * depth, depth);
     }
     const ptrdiff_t filled = (first_column + image_columns) * depth;
     memset(row + filled, 0, (size_t)(row_values - filled) * sizeof *row);
@@ -38,18 +39,20 @@ typedef struct {
 } LDK_NAME(direct_bf16_plan);
 
 /// Rounds the input rows of output rows [oy0, oy1) of group g into the scratch.
-LDK_INLINE void LDK_NAME(direct_bf16_round_band)(const LDK_NAME(direct_bf16_plan) *plan, ptrdiff_t g, ptrdiff_t oy0,
+LDK_INLINE void LDK_NAME(direct_bf16_round_band)(const LDK_NAME(direct_bf16_plan) * plan, ptrdiff_t g, ptrdiff_t oy0,
                                                  ptrdiff_t oy1) {
     const ldk_convolution *c = plan->c;
-    const ptrdiff_t iy_first = oy0 * c->stride - c->pad_top, input_rows = (oy1 - 1 - oy0) * c->stride + c->kernel_height;
-    for (ptrdiff_t r = 0; r < input_rows; r++)
-        LDK_NAME(direct_bf16_row)(c, g, iy_first + r, plan->scratch + r * plan->row_values, plan->row_values,
-                                  plan->first_column, plan->image_columns);
+    const ptrdiff_t iy_first = oy0 * c->stride - c->pad_top,
+                    input_rows = (oy1 - 1 - oy0) * c->stride + c->kernel_height;
+    for (ptrdiff_t r = 0; r < input_rows; r++) LDK_NAME(direct_bf16_row)
+    (c, g, iy_first + r, plan->scratch + r * plan->row_values, plan->row_values, plan->first_column,
+     plan->image_columns);
 }
 
 /// Output rows [oy0, oy1) (their inputs rounded into the scratch) × panel p of group g.
-LDK_INLINE void LDK_NAME(direct_bf16_panel_band)(const LDK_NAME(direct_bf16_plan) *plan, const ldk_activation activation,
-                                 ptrdiff_t g, ptrdiff_t p, ptrdiff_t oy0, ptrdiff_t oy1) {
+LDK_INLINE void LDK_NAME(direct_bf16_panel_band)(const LDK_NAME(direct_bf16_plan) * plan,
+                                                 const ldk_activation activation, ptrdiff_t g, ptrdiff_t p,
+                                                 ptrdiff_t oy0, ptrdiff_t oy1) {
     const ldk_convolution *c = plan->c;
     const uint16_t *scratch = plan->scratch;
     const ptrdiff_t depth = plan->depth, row_pairs = plan->row_pairs, row_values = plan->row_values;
@@ -77,31 +80,40 @@ LDK_INLINE void LDK_NAME(direct_bf16_panel_band)(const LDK_NAME(direct_bf16_plan
         const ptrdiff_t pixels = (rows_end - oy) * out_width;
         float *out = c->output.base + oy * out_width * out_ps + column;
         const float *res = c->residual.base ? c->residual.base + oy * out_width * res_ps + column : NULL;
-#define LDK_DIRECT_BF16_TILE(rows, vectors)                                                                               \
-    do {                                                                                                                  \
-        const uint16_t *x[LDK_TILE_ROWS];                                                                                 \
-        for (int r = 0; r < (rows); r++) {                                                                                \
-            const ptrdiff_t y = (q + r) / out_width, ox = (q + r) % out_width;                                            \
-            x[r] = scratch + (oy - oy0 + y) * stride * row_values + ox * stride * depth;                                  \
-        }                                                                                                                 \
-        ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];                                                                      \
-        LDK_NAME(tile_start)(rows, vectors, sum, bias);                                                                   \
-        for (ptrdiff_t ky = ky0; ky < ky1; ky++) {                                                                        \
-            const uint16_t *xk[LDK_TILE_ROWS];                                                                            \
-            for (int r = 0; r < (rows); r++) xk[r] = x[r] + ky * row_values;                                              \
-            LDK_NAME(tile_accumulate_bf16_gather)(rows, vectors, sum, xk, weights + ky * row_pairs * 2 * LDK_PANEL_WIDTH, \
-                                                  row_pairs);                                                             \
-        }                                                                                                                 \
-        LDK_NAME(tile_store)(rows, vectors, sum, out + q * out_ps, out_ps, res ? res + q * res_ps : NULL, res_ps,         \
-                             columns, activation);                                                                        \
+#define LDK_DIRECT_BF16_TILE(rows, vectors)                                                                            \
+    do {                                                                                                               \
+        const uint16_t *x[LDK_TILE_ROWS];                                                                              \
+        for (int r = 0; r < (rows); r++) {                                                                             \
+            const ptrdiff_t y = (q + r) / out_width, ox = (q + r) % out_width;                                         \
+            x[r] = scratch + (oy - oy0 + y) * stride * row_values + ox * stride * depth;                               \
+        }                                                                                                              \
+        ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];                                                                   \
+        LDK_NAME(tile_start)(rows, vectors, sum, bias);                                                                \
+        for (ptrdiff_t ky = ky0; ky < ky1; ky++) {                                                                     \
+            const uint16_t *xk[LDK_TILE_ROWS];                                                                         \
+            for (int r = 0; r < (rows); r++) xk[r] = x[r] + ky * row_values;                                           \
+            LDK_NAME(tile_accumulate_bf16_gather)                                                                      \
+            (rows, vectors, sum, xk, weights + ky * row_pairs * 2 * LDK_PANEL_WIDTH, row_pairs);                       \
+        }                                                                                                              \
+        LDK_NAME(tile_store)                                                                                           \
+        (rows, vectors, sum, out + q * out_ps, out_ps, res ? res + q * res_ps : NULL, res_ps, columns, activation);    \
     } while (0)
-#define LDK_DIRECT_BF16_PIXELS(vectors)                                                                                   \
-    do {                                                                                                                  \
-        ptrdiff_t q = 0;                                                                                                  \
-        for (; q + LDK_TILE_ROWS <= pixels; q += LDK_TILE_ROWS) LDK_DIRECT_BF16_TILE(LDK_TILE_ROWS, vectors);             \
-        if ((pixels - q) & 4) { LDK_DIRECT_BF16_TILE(4, vectors); q += 4; }                                               \
-        if ((pixels - q) & 2) { LDK_DIRECT_BF16_TILE(2, vectors); q += 2; }                                               \
-        if ((pixels - q) & 1) { LDK_DIRECT_BF16_TILE(1, vectors); q += 1; }                                               \
+#define LDK_DIRECT_BF16_PIXELS(vectors)                                                                                \
+    do {                                                                                                               \
+        ptrdiff_t q = 0;                                                                                               \
+        for (; q + LDK_TILE_ROWS <= pixels; q += LDK_TILE_ROWS) LDK_DIRECT_BF16_TILE(LDK_TILE_ROWS, vectors);          \
+        if ((pixels - q) & 4) {                                                                                        \
+            LDK_DIRECT_BF16_TILE(4, vectors);                                                                          \
+            q += 4;                                                                                                    \
+        }                                                                                                              \
+        if ((pixels - q) & 2) {                                                                                        \
+            LDK_DIRECT_BF16_TILE(2, vectors);                                                                          \
+            q += 2;                                                                                                    \
+        }                                                                                                              \
+        if ((pixels - q) & 1) {                                                                                        \
+            LDK_DIRECT_BF16_TILE(1, vectors);                                                                          \
+            q += 1;                                                                                                    \
+        }                                                                                                              \
     } while (0)
         if (vectors == 1)
             LDK_DIRECT_BF16_PIXELS(1);
@@ -141,7 +153,8 @@ LDK_INLINE void LDK_NAME(direct_bf16_with)(const ldk_convolution *c, const ldk_a
         for (ptrdiff_t oy0 = row_begin; oy0 < row_end; oy0 += band_rows) {
             const ptrdiff_t oy1 = oy0 + band_rows < row_end ? oy0 + band_rows : row_end;
             LDK_NAME(direct_bf16_round_band)(&plan, g, oy0, oy1);
-            for (ptrdiff_t p = 0; p < plan.panels; p++) LDK_NAME(direct_bf16_panel_band)(&plan, activation, g, p, oy0, oy1);
+            for (ptrdiff_t p = 0; p < plan.panels; p++)
+                LDK_NAME(direct_bf16_panel_band)(&plan, activation, g, p, oy0, oy1);
         }
     }
 }

@@ -165,7 +165,8 @@ static void ldk_run_panel_range(void *context, ptrdiff_t item, int thread) {
     else
         part.packed_weights += begin * c->kernel_height * c->kernel_width * c->input.channels * LDK_PANEL_WIDTH;
     part.packed_bias += first;
-    ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height, ldk_workspace_slot(split->workspace, thread));
+    ldk_convolve_rows(split->kernel, split->isa, &part, 0, c->output.height,
+                      ldk_workspace_slot(split->workspace, thread));
 }
 
 /// Whether a direct convolution should be split by output channels rather than rows. A range of
@@ -206,7 +207,8 @@ static void ldk_run_block(void *context, ptrdiff_t item, int thread) {
     const ptrdiff_t panel_begin = panel_part * panels / split->panel_parts;
     const ptrdiff_t panel_end = (panel_part + 1) * panels / split->panel_parts;
     if (pixel_begin >= pixel_end || panel_begin >= panel_end) return;
-    const ldk_pointwise_block run = ldk_kernels(split->isa)->pointwise_block[split->kernel == LDK_KERNEL_POINTWISE_BF16];
+    const ldk_pointwise_block run =
+        ldk_kernels(split->isa)->pointwise_block[split->kernel == LDK_KERNEL_POINTWISE_BF16];
     if (!run) abort();
     run(c, pixel_begin, pixel_end, panel_begin, panel_end, ldk_workspace_slot(split->workspace, thread));
 }
@@ -235,7 +237,8 @@ void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_
     const int threads = ldk_thread_pool_threads(pool);
     // A workspace too small for the kernel or the pool would be overrun: refuse it outright.
     const size_t needed = ldk_kernel_workspace_bytes(kernel);
-    if (needed && (!workspace || !workspace->base || workspace->bytes_per_thread < needed || workspace->threads < threads))
+    if (needed &&
+        (!workspace || !workspace->base || workspace->bytes_per_thread < needed || workspace->threads < threads))
         abort();
     if (threads < 2 || macs < LDK_PARALLEL_MIN_MACS) {
         ldk_convolve_rows(kernel, isa, c, 0, rows, ldk_workspace_slot(workspace, 0));
@@ -251,8 +254,8 @@ void ldk_convolve(ldk_kernel kernel, ldk_isa isa, const ldk_convolution *c, ldk_
         ldk_convolve_rows(kernel, isa, c, 0, rows, ldk_workspace_slot(workspace, 0));
         return;
     }
-    ldk_range_split split = {kernel, isa, c, rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD,
-                             workspace};
+    ldk_range_split split = {kernel, isa, c,
+                             rows < threads * LDK_ITEMS_PER_THREAD ? rows : threads * LDK_ITEMS_PER_THREAD, workspace};
     if ((kernel == LDK_KERNEL_DIRECT || kernel == LDK_KERNEL_DIRECT_BF16) &&
         ldk_direct_prefers_panels(c, split.parts, threads)) {
         ldk_range_split panels = {kernel, isa, c, threads, workspace};

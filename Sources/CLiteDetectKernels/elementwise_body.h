@@ -46,9 +46,9 @@ LDK_INLINE void LDK_NAME(elementwise_run)(const ldk_elementwise_kind kind, const
     ptrdiff_t i = 0;
     // Four vectors per step: independent loads and stores the core can overlap.
     for (; i + 4 * LDK_LANES <= count; i += 4 * LDK_LANES) {
-        for (int v = 0; v < 4; v++)
-            LDK_NAME(elementwise_vector)(kind, activation, 0, a + i + v * LDK_LANES, b ? b + i + v * LDK_LANES : NULL,
-                                         output + i + v * LDK_LANES, LDK_LANES);
+        for (int v = 0; v < 4; v++) LDK_NAME(elementwise_vector)
+        (kind, activation, 0, a + i + v * LDK_LANES, b ? b + i + v * LDK_LANES : NULL, output + i + v * LDK_LANES,
+         LDK_LANES);
     }
     for (; i + LDK_LANES <= count; i += LDK_LANES)
         LDK_NAME(elementwise_vector)(kind, activation, 0, a + i, b ? b + i : NULL, output + i, LDK_LANES);
@@ -69,23 +69,31 @@ LDK_INLINE void LDK_NAME(elementwise_with)(const ldk_elementwise_kind kind, cons
     }
     for (ptrdiff_t p = 0; p < pixels; p++) {
         const float *second = kind == LDK_ELEMENTWISE_ADD ? b.base + p * b.pixel_stride : scales;
-        LDK_NAME(elementwise_run)(kind, activation, a.base + p * a.pixel_stride, second,
-                                  output.base + p * output.pixel_stride, channels);
+        LDK_NAME(elementwise_run)
+        (kind, activation, a.base + p * a.pixel_stride, second, output.base + p * output.pixel_stride, channels);
     }
 }
 
 /// Runs elementwise_with(kind, activation, ...) with the activation as a compile-time constant.
-#define LDK_ELEMENTWISE_WITH_ACTIVATION(kind, activation, ...)                                                        \
-    do {                                                                                                              \
-        switch (activation) {                                                                                         \
-        case LDK_ACTIVATION_IDENTITY: LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_IDENTITY, __VA_ARGS__); break;  \
-        case LDK_ACTIVATION_RELU: LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_RELU, __VA_ARGS__); break;          \
-        case LDK_ACTIVATION_RELU6: LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_RELU6, __VA_ARGS__); break;        \
-        case LDK_ACTIVATION_HARD_SWISH: LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_HARD_SWISH, __VA_ARGS__);     \
-            break;                                                                                                    \
-        case LDK_ACTIVATION_HARD_SIGMOID: LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_HARD_SIGMOID, __VA_ARGS__); \
-            break;                                                                                                    \
-        }                                                                                                             \
+#define LDK_ELEMENTWISE_WITH_ACTIVATION(kind, activation, ...)                                                         \
+    do {                                                                                                               \
+        switch (activation) {                                                                                          \
+        case LDK_ACTIVATION_IDENTITY:                                                                                  \
+            LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_IDENTITY, __VA_ARGS__);                                    \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_RELU:                                                                                      \
+            LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_RELU, __VA_ARGS__);                                        \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_RELU6:                                                                                     \
+            LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_RELU6, __VA_ARGS__);                                       \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_HARD_SWISH:                                                                                \
+            LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_HARD_SWISH, __VA_ARGS__);                                  \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_HARD_SIGMOID:                                                                              \
+            LDK_NAME(elementwise_with)(kind, LDK_ACTIVATION_HARD_SIGMOID, __VA_ARGS__);                                \
+            break;                                                                                                     \
+        }                                                                                                              \
     } while (0)
 
 LDK_TARGET void LDK_NAME(add)(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation) {

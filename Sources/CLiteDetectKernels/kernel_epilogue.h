@@ -31,7 +31,8 @@ LDK_INLINE ldk_vf ldk_activate(ldk_vf x, ldk_activation activation) {
 /// Stores activation(sum + residual) into the first `count` (1 … LDK_LANES) floats at `output`;
 /// `residual` is NULL when there is none. The residual is read before the output is written,
 /// so the two may be the same memory.
-LDK_INLINE void ldk_store(float *output, const float *residual, ldk_vf sum, ldk_activation activation, ptrdiff_t count) {
+LDK_INLINE void ldk_store(float *output, const float *residual, ldk_vf sum, ldk_activation activation,
+                          ptrdiff_t count) {
     if (count >= LDK_LANES) {
         if (residual) sum = vf_add(sum, vf_load(residual));
         vf_store(output, ldk_activate(sum, activation));
@@ -43,13 +44,23 @@ LDK_INLINE void ldk_store(float *output, const float *residual, ldk_vf sum, ldk_
 
 /// Calls `function(c, activation, ...)` with the activation as a compile-time constant, so each
 /// inlined copy of the kernel stores through its own activation only, with no switch per store.
-#define LDK_WITH_CONSTANT_ACTIVATION(function, c, ...)                                                  \
-    do {                                                                                                \
-        switch ((c)->activation) {                                                                      \
-        case LDK_ACTIVATION_IDENTITY: function(c, LDK_ACTIVATION_IDENTITY, __VA_ARGS__); break;         \
-        case LDK_ACTIVATION_RELU: function(c, LDK_ACTIVATION_RELU, __VA_ARGS__); break;                 \
-        case LDK_ACTIVATION_RELU6: function(c, LDK_ACTIVATION_RELU6, __VA_ARGS__); break;               \
-        case LDK_ACTIVATION_HARD_SWISH: function(c, LDK_ACTIVATION_HARD_SWISH, __VA_ARGS__); break;     \
-        case LDK_ACTIVATION_HARD_SIGMOID: function(c, LDK_ACTIVATION_HARD_SIGMOID, __VA_ARGS__); break; \
-        }                                                                                               \
+#define LDK_WITH_CONSTANT_ACTIVATION(function, c, ...)                                                                 \
+    do {                                                                                                               \
+        switch ((c)->activation) {                                                                                     \
+        case LDK_ACTIVATION_IDENTITY:                                                                                  \
+            function(c, LDK_ACTIVATION_IDENTITY, __VA_ARGS__);                                                         \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_RELU:                                                                                      \
+            function(c, LDK_ACTIVATION_RELU, __VA_ARGS__);                                                             \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_RELU6:                                                                                     \
+            function(c, LDK_ACTIVATION_RELU6, __VA_ARGS__);                                                            \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_HARD_SWISH:                                                                                \
+            function(c, LDK_ACTIVATION_HARD_SWISH, __VA_ARGS__);                                                       \
+            break;                                                                                                     \
+        case LDK_ACTIVATION_HARD_SIGMOID:                                                                              \
+            function(c, LDK_ACTIVATION_HARD_SIGMOID, __VA_ARGS__);                                                     \
+            break;                                                                                                     \
+        }                                                                                                              \
     } while (0)

@@ -5,11 +5,11 @@
 #include "kernels_internal.h"
 
 /// The operations every ISA compiles from the same bodies (LDK_DECLARE_OPERATIONS).
-#define LDK_OPERATION_ENTRIES(isa)                                                                                    \
-    .pointwise_block = {ldk_pointwise_block_##isa, LDK_POINTWISE_BLOCK_BF16},                                       \
-    .pool = ldk_pool_##isa, .global_average_pool = ldk_global_average_pool_##isa, .add = ldk_add_##isa,              \
-    .apply_activation = ldk_apply_activation_##isa, .scale_channels = ldk_scale_channels_##isa,                     \
-    .channel_shuffle = ldk_channel_shuffle_##isa, .exp = ldk_exp_##isa, .softmax_rows = ldk_softmax_rows_##isa,     \
+#define LDK_OPERATION_ENTRIES(isa)                                                                                     \
+    .pointwise_block = {ldk_pointwise_block_##isa, LDK_POINTWISE_BLOCK_BF16}, .pool = ldk_pool_##isa,                  \
+    .global_average_pool = ldk_global_average_pool_##isa, .add = ldk_add_##isa,                                        \
+    .apply_activation = ldk_apply_activation_##isa, .scale_channels = ldk_scale_channels_##isa,                        \
+    .channel_shuffle = ldk_channel_shuffle_##isa, .exp = ldk_exp_##isa, .softmax_rows = ldk_softmax_rows_##isa,        \
     .first_box_overlap = ldk_first_box_overlap_##isa, .mask_greater = ldk_mask_greater_##isa
 
 // The bfloat16 kernels do not depend on the ISA asked for (ldk_kernel documents that `isa` is
@@ -31,7 +31,8 @@ static const ldk_kernel_table ldk_portable_kernels = {
 
 #if LDK_HAS_X86_KERNELS
 static const ldk_kernel_table ldk_avx2_kernels = {
-    .convolve_rows = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2, ldk_winograd_avx2, LDK_BF16_CONVOLUTIONS},
+    .convolve_rows = {ldk_pointwise_avx2, ldk_depthwise_avx2, ldk_direct_avx2, ldk_winograd_avx2,
+                      LDK_BF16_CONVOLUTIONS},
     LDK_OPERATION_ENTRIES(avx2),
 };
 
@@ -45,9 +46,12 @@ static const ldk_kernel_table ldk_avx512_kernels = {
 const ldk_kernel_table *ldk_kernels(ldk_isa isa) {
 #if LDK_HAS_X86_KERNELS
     switch (ldk_usable_isa(isa)) {
-    case LDK_ISA_AVX512: return &ldk_avx512_kernels;
-    case LDK_ISA_AVX2: return &ldk_avx2_kernels;
-    case LDK_ISA_PORTABLE: break;
+    case LDK_ISA_AVX512:
+        return &ldk_avx512_kernels;
+    case LDK_ISA_AVX2:
+        return &ldk_avx2_kernels;
+    case LDK_ISA_PORTABLE:
+        break;
     }
 #else
     (void)isa;

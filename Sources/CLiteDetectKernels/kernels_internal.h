@@ -24,8 +24,8 @@ void ldk_winograd_portable(const ldk_convolution *c, ptrdiff_t row_begin, ptrdif
 
 /// The 1×1 GEMM restricted to pixels [pixel_begin, pixel_end) and output-channel panels
 /// [panel_begin, panel_end), panels numbered across groups (ldk_panel_count in all).
-#define LDK_DECLARE_POINTWISE_BLOCK(isa)                                                                            \
-    void ldk_pointwise_block_##isa(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,          \
+#define LDK_DECLARE_POINTWISE_BLOCK(isa)                                                                               \
+    void ldk_pointwise_block_##isa(const ldk_convolution *c, ptrdiff_t pixel_begin, ptrdiff_t pixel_end,               \
                                    ptrdiff_t panel_begin, ptrdiff_t panel_end, void *scratch);
 LDK_DECLARE_POINTWISE_BLOCK(portable)
 
@@ -38,18 +38,18 @@ static inline ptrdiff_t ldk_panel_count(const ldk_convolution *c) {
 /// (shuffle_body.h) and the vector math (exp_body.h, softmax_body.h, box_overlap_body.h,
 /// threshold_mask_body.h) as
 /// compiled for one ISA.
-#define LDK_DECLARE_OPERATIONS(isa)                                                                                   \
-    void ldk_pool_##isa(const ldk_pooling *pooling);                                                                  \
-    void ldk_global_average_pool_##isa(ldk_feature_map input, float *output);                                         \
-    void ldk_add_##isa(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);      \
-    void ldk_apply_activation_##isa(ldk_feature_map input, ldk_feature_map output, ldk_activation activation);        \
-    void ldk_scale_channels_##isa(ldk_feature_map input, const float *scales, ldk_feature_map output);                \
-    void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);               \
-    void ldk_exp_##isa(const float *input, ptrdiff_t count, float *output);                                           \
-    void ldk_softmax_rows_##isa(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,    \
-                                float *output, ptrdiff_t output_row_stride);                                          \
-    ptrdiff_t ldk_first_box_overlap_##isa(ldk_box_columns boxes, ldk_box box, float minimum_iou);                     \
-    void ldk_mask_greater_##isa(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,         \
+#define LDK_DECLARE_OPERATIONS(isa)                                                                                    \
+    void ldk_pool_##isa(const ldk_pooling *pooling);                                                                   \
+    void ldk_global_average_pool_##isa(ldk_feature_map input, float *output);                                          \
+    void ldk_add_##isa(ldk_feature_map a, ldk_feature_map b, ldk_feature_map output, ldk_activation activation);       \
+    void ldk_apply_activation_##isa(ldk_feature_map input, ldk_feature_map output, ldk_activation activation);         \
+    void ldk_scale_channels_##isa(ldk_feature_map input, const float *scales, ldk_feature_map output);                 \
+    void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);                   \
+    void ldk_exp_##isa(const float *input, ptrdiff_t count, float *output);                                            \
+    void ldk_softmax_rows_##isa(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,     \
+                                float *output, ptrdiff_t output_row_stride);                                           \
+    ptrdiff_t ldk_first_box_overlap_##isa(ldk_box_columns boxes, ldk_box box, float minimum_iou);                      \
+    void ldk_mask_greater_##isa(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,          \
                                 float threshold, uint64_t *masks);
 
 LDK_DECLARE_OPERATIONS(portable)
@@ -111,8 +111,8 @@ typedef struct {
     void (*softmax_rows)(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
                          float *output, ptrdiff_t output_row_stride);
     ptrdiff_t (*first_box_overlap)(ldk_box_columns boxes, ldk_box box, float minimum_iou);
-    void (*mask_greater)(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
-                         float threshold, uint64_t *masks);
+    void (*mask_greater)(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride, float threshold,
+                         uint64_t *masks);
 } ldk_kernel_table;
 
 /// The kernel table for `isa`, clamped to what this CPU runs (ldk_usable_isa): the one way the

@@ -7,8 +7,10 @@ static ptrdiff_t ldk_panels_per_group(ptrdiff_t output_channels, ptrdiff_t group
     return (output_channels / groups + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
 }
 
-size_t ldk_panel_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps, ptrdiff_t input_channels_per_group) {
-    return (size_t)(groups * ldk_panels_per_group(output_channels, groups) * taps * input_channels_per_group * LDK_PANEL_WIDTH);
+size_t ldk_panel_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps,
+                              ptrdiff_t input_channels_per_group) {
+    return (size_t)(groups * ldk_panels_per_group(output_channels, groups) * taps * input_channels_per_group *
+                    LDK_PANEL_WIDTH);
 }
 
 size_t ldk_panel_bias_count(ptrdiff_t output_channels, ptrdiff_t groups) {
@@ -37,7 +39,8 @@ void ldk_pack_panels(const float *weights, const float *bias, ptrdiff_t output_c
 }
 
 static ptrdiff_t ldk_depthwise_padded_channels(ptrdiff_t channels) {
-    return (channels + LDK_DEPTHWISE_CHANNEL_ALIGNMENT - 1) / LDK_DEPTHWISE_CHANNEL_ALIGNMENT * LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
+    return (channels + LDK_DEPTHWISE_CHANNEL_ALIGNMENT - 1) / LDK_DEPTHWISE_CHANNEL_ALIGNMENT *
+           LDK_DEPTHWISE_CHANNEL_ALIGNMENT;
 }
 
 size_t ldk_depthwise_weight_count(ptrdiff_t channels, ptrdiff_t taps) {

@@ -48,7 +48,8 @@ void ldk_pack_panels_bf16(const float *weights, const float *bias, ptrdiff_t out
                 panel_bias[j] = exists && bias ? bias[o] : 0;
                 for (ptrdiff_t ky = 0; ky < kernel_height; ky++) {
                     for (ptrdiff_t e = 0; e < 2 * row_pairs; e++) {
-                        const float w = exists && e < run ? weights[((o * kernel_height + ky) * kernel_width) * depth + e] : 0;
+                        const float w =
+                            exists && e < run ? weights[((o * kernel_height + ky) * kernel_width) * depth + e] : 0;
                         panel[((ky * row_pairs + e / 2) * LDK_PANEL_WIDTH + j) * 2 + e % 2] = ldk_bf16_from_float(w);
                     }
                 }

@@ -2,26 +2,36 @@
 // pixels, panels and tiles, with each chunk's input channels of one group rounded to bfloat16
 // into the scratch once, before its panels sweep it.
 
-
 /// All pixels [m, m1) of one panel, `vectors` (a constant after inlining) vectors wide; `a` is
 /// the scratch row of pixel m0.
-LDK_INLINE void LDK_NAME(pointwise_bf16_panel)(
-    const int vectors, ptrdiff_t m, ptrdiff_t m1, ptrdiff_t m0, const uint16_t *a, ptrdiff_t even_depth,
-    const uint16_t *weights, const float *bias, float *output, ptrdiff_t output_stride, const float *residual,
-    ptrdiff_t residual_stride, ptrdiff_t columns, ldk_activation activation) {
-#define LDK_POINTWISE_BF16_TILE(rows)                                                                                 \
-    do {                                                                                                              \
-        ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];                                                                  \
-        LDK_NAME(tile_start)(rows, vectors, sum, bias);                                                               \
-        LDK_NAME(tile_accumulate_bf16)(rows, vectors, sum, a + (m - m0) * even_depth, even_depth, weights,             \
-                                       even_depth / 2);                                                               \
-        LDK_NAME(tile_store)(rows, vectors, sum, output + m * output_stride, output_stride,                           \
-                             residual ? residual + m * residual_stride : NULL, residual_stride, columns, activation); \
+LDK_INLINE void LDK_NAME(pointwise_bf16_panel)(const int vectors, ptrdiff_t m, ptrdiff_t m1, ptrdiff_t m0,
+                                               const uint16_t *a, ptrdiff_t even_depth, const uint16_t *weights,
+                                               const float *bias, float *output, ptrdiff_t output_stride,
+                                               const float *residual, ptrdiff_t residual_stride, ptrdiff_t columns,
+                                               ldk_activation activation) {
+#define LDK_POINTWISE_BF16_TILE(rows)                                                                                  \
+    do {                                                                                                               \
+        ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];                                                                   \
+        LDK_NAME(tile_start)(rows, vectors, sum, bias);                                                                \
+        LDK_NAME(tile_accumulate_bf16)                                                                                 \
+        (rows, vectors, sum, a + (m - m0) * even_depth, even_depth, weights, even_depth / 2);                          \
+        LDK_NAME(tile_store)                                                                                           \
+        (rows, vectors, sum, output + m * output_stride, output_stride,                                                \
+         residual ? residual + m * residual_stride : NULL, residual_stride, columns, activation);                      \
     } while (0)
     for (; m + LDK_TILE_ROWS <= m1; m += LDK_TILE_ROWS) LDK_POINTWISE_BF16_TILE(LDK_TILE_ROWS);
-    if ((m1 - m) & 4) { LDK_POINTWISE_BF16_TILE(4); m += 4; }
-    if ((m1 - m) & 2) { LDK_POINTWISE_BF16_TILE(2); m += 2; }
-    if ((m1 - m) & 1) { LDK_POINTWISE_BF16_TILE(1); m += 1; }
+    if ((m1 - m) & 4) {
+        LDK_POINTWISE_BF16_TILE(4);
+        m += 4;
+    }
+    if ((m1 - m) & 2) {
+        LDK_POINTWISE_BF16_TILE(2);
+        m += 2;
+    }
+    if ((m1 - m) & 1) {
+        LDK_POINTWISE_BF16_TILE(1);
+        m += 1;
+    }
 #undef LDK_POINTWISE_BF16_TILE
 }
 
@@ -39,7 +49,8 @@ LDK_INLINE void LDK_NAME(pointwise_bf16_with)(const ldk_convolution *c, const ld
     const ptrdiff_t streamed_panels = panel_end - panel_begin < panels ? panel_end - panel_begin : panels;
     ptrdiff_t chunk = LDK_BF16_SCRATCH_VALUES / even_depth / LDK_TILE_ROWS * LDK_TILE_ROWS;
     // Weights small enough to stay in L2 (bfloat16 values take half a float's bytes).
-    if (even_depth * streamed_panels * LDK_PANEL_WIDTH <= 2 * ldk_cache_blocking()->small_weight_floats && chunk > 4 * LDK_TILE_ROWS)
+    if (even_depth * streamed_panels * LDK_PANEL_WIDTH <= 2 * ldk_cache_blocking()->small_weight_floats &&
+        chunk > 4 * LDK_TILE_ROWS)
         chunk = 4 * LDK_TILE_ROWS;
 
     for (ptrdiff_t m0 = pixel_begin; m0 < pixel_end; m0 += chunk) {
@@ -48,9 +59,8 @@ LDK_INLINE void LDK_NAME(pointwise_bf16_with)(const ldk_convolution *c, const ld
         for (ptrdiff_t gp = panel_begin; gp < panel_end; gp++) {
             const ptrdiff_t g = gp / panels, p = gp % panels;
             if (g != rounded_group) {
-                for (ptrdiff_t m = m0; m < m1; m++)
-                    LDK_NAME(bf16_round)(c->input.base + m * in_stride + g * depth, depth,
-                                         scratch + (m - m0) * even_depth, even_depth);
+                for (ptrdiff_t m = m0; m < m1; m++) LDK_NAME(bf16_round)
+                (c->input.base + m * in_stride + g * depth, depth, scratch + (m - m0) * even_depth, even_depth);
                 rounded_group = g;
             }
             const ptrdiff_t column = p * LDK_PANEL_WIDTH, columns = group_outputs - column;
@@ -58,12 +68,10 @@ LDK_INLINE void LDK_NAME(pointwise_bf16_with)(const ldk_convolution *c, const ld
             const float *bias = c->packed_bias + gp * LDK_PANEL_WIDTH;
             float *out = c->output.base + g * group_outputs + column;
             const float *res = c->residual.base ? c->residual.base + g * group_outputs + column : NULL;
-            if (columns <= LDK_LANES)
-                LDK_NAME(pointwise_bf16_panel)(1, m0, m1, m0, scratch, even_depth, w, bias, out, out_stride, res,
-                                               res_stride, columns, activation);
-            else
-                LDK_NAME(pointwise_bf16_panel)(LDK_TILE_VECTORS, m0, m1, m0, scratch, even_depth, w, bias, out,
-                                               out_stride, res, res_stride, columns, activation);
+            if (columns <= LDK_LANES) LDK_NAME(pointwise_bf16_panel)
+            (1, m0, m1, m0, scratch, even_depth, w, bias, out, out_stride, res, res_stride, columns, activation);
+            else LDK_NAME(pointwise_bf16_panel)(LDK_TILE_VECTORS, m0, m1, m0, scratch, even_depth, w, bias, out,
+                                                out_stride, res, res_stride, columns, activation);
         }
     }
 }

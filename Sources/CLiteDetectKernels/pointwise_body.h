@@ -19,10 +19,10 @@
 /// - weights: the pass's first column in the panel, input channels LDK_PANEL_WIDTH floats apart.
 /// - output, residual: the tile's first pixel and column, rows `*_stride` apart.
 /// - columns: output channels of this pass that exist (the panel is zero-padded past them).
-LDK_INLINE void LDK_NAME(pointwise_tile)(
-    const int rows, const int vectors, const float *a, ptrdiff_t a_stride, ptrdiff_t depth, const float *weights,
-    const float *bias, float *output, ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride,
-    ptrdiff_t columns, ldk_activation activation) {
+LDK_INLINE void LDK_NAME(pointwise_tile)(const int rows, const int vectors, const float *a, ptrdiff_t a_stride,
+                                         ptrdiff_t depth, const float *weights, const float *bias, float *output,
+                                         ptrdiff_t output_stride, const float *residual, ptrdiff_t residual_stride,
+                                         ptrdiff_t columns, ldk_activation activation) {
     ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];
     LDK_NAME(tile_start)(rows, vectors, sum, bias);
     LDK_NAME(tile_accumulate)(rows, vectors, sum, a, a_stride, weights, depth);
@@ -30,19 +30,28 @@ LDK_INLINE void LDK_NAME(pointwise_tile)(
 }
 
 /// All pixels [m, m1) of one pass, `vectors` (a constant after inlining) vectors wide.
-LDK_INLINE void LDK_NAME(pointwise_pass)(
-    const int vectors, ptrdiff_t m, ptrdiff_t m1, const float *a, ptrdiff_t a_stride, ptrdiff_t depth,
-    const float *weights, const float *bias, float *output, ptrdiff_t output_stride, const float *residual,
-    ptrdiff_t residual_stride, ptrdiff_t columns, ldk_activation activation) {
-#define LDK_POINTWISE_TILE(rows)                                                                                   \
-    LDK_NAME(pointwise_tile)(rows, vectors, a + m * a_stride, a_stride, depth, weights, bias, output + m * output_stride, \
-                             output_stride, residual ? residual + m * residual_stride : NULL, residual_stride, columns, \
-                             activation)
+LDK_INLINE void LDK_NAME(pointwise_pass)(const int vectors, ptrdiff_t m, ptrdiff_t m1, const float *a,
+                                         ptrdiff_t a_stride, ptrdiff_t depth, const float *weights, const float *bias,
+                                         float *output, ptrdiff_t output_stride, const float *residual,
+                                         ptrdiff_t residual_stride, ptrdiff_t columns, ldk_activation activation) {
+#define LDK_POINTWISE_TILE(rows)                                                                                       \
+    LDK_NAME(pointwise_tile)                                                                                           \
+    (rows, vectors, a + m * a_stride, a_stride, depth, weights, bias, output + m * output_stride, output_stride,       \
+     residual ? residual + m * residual_stride : NULL, residual_stride, columns, activation)
     for (; m + LDK_TILE_ROWS <= m1; m += LDK_TILE_ROWS) LDK_POINTWISE_TILE(LDK_TILE_ROWS);
     // Fewer than LDK_TILE_ROWS (≤ 8) pixels left: one tile per set bit.
-    if ((m1 - m) & 4) { LDK_POINTWISE_TILE(4); m += 4; }
-    if ((m1 - m) & 2) { LDK_POINTWISE_TILE(2); m += 2; }
-    if ((m1 - m) & 1) { LDK_POINTWISE_TILE(1); m += 1; }
+    if ((m1 - m) & 4) {
+        LDK_POINTWISE_TILE(4);
+        m += 4;
+    }
+    if ((m1 - m) & 2) {
+        LDK_POINTWISE_TILE(2);
+        m += 2;
+    }
+    if ((m1 - m) & 1) {
+        LDK_POINTWISE_TILE(1);
+        m += 1;
+    }
 #undef LDK_POINTWISE_TILE
 }
 
@@ -64,7 +73,8 @@ LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_act
     const ptrdiff_t streamed_panels = panel_end - panel_begin < panels ? panel_end - panel_begin : panels;
     const ldk_blocking *blocking = ldk_cache_blocking();
     ptrdiff_t chunk = blocking->chunk_floats / (depth > 0 ? depth : 1) / LDK_TILE_ROWS * LDK_TILE_ROWS;
-    if (depth * streamed_panels * LDK_PANEL_WIDTH <= blocking->small_weight_floats) chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
+    if (depth * streamed_panels * LDK_PANEL_WIDTH <= blocking->small_weight_floats)
+        chunk = LDK_POINTWISE_SMALL_WEIGHT_CHUNK;
     if (chunk < LDK_TILE_ROWS) chunk = LDK_TILE_ROWS;
 
     for (ptrdiff_t m0 = pixel_begin; m0 < pixel_end; m0 += chunk) {
@@ -81,12 +91,10 @@ LDK_INLINE void LDK_NAME(pointwise_with)(const ldk_convolution *c, const ldk_act
                 float *out = c->output.base + g * group_outputs + column;
                 const float *res = c->residual.base ? c->residual.base + g * group_outputs + column : NULL;
                 // A pass with at most one vector of channels left computes just that vector.
-                if (columns <= LDK_LANES)
-                    LDK_NAME(pointwise_pass)(1, m0, m1, a, in_stride, depth, w, bias, out, out_stride, res,
-                                             res_stride, columns, activation);
-                else
-                    LDK_NAME(pointwise_pass)(LDK_TILE_VECTORS, m0, m1, a, in_stride, depth, w, bias, out,
-                                             out_stride, res, res_stride, columns, activation);
+                if (columns <= LDK_LANES) LDK_NAME(pointwise_pass)
+                (1, m0, m1, a, in_stride, depth, w, bias, out, out_stride, res, res_stride, columns, activation);
+                else LDK_NAME(pointwise_pass)(LDK_TILE_VECTORS, m0, m1, a, in_stride, depth, w, bias, out, out_stride,
+                                              res, res_stride, columns, activation);
             }
         }
     }
@@ -100,6 +108,5 @@ LDK_TARGET void LDK_NAME(pointwise_block)(const ldk_convolution *c, ptrdiff_t pi
 }
 
 LDK_TARGET void LDK_NAME(pointwise)(const ldk_convolution *c, ptrdiff_t row_begin, ptrdiff_t row_end, void *scratch) {
-    LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0,
-                              ldk_panel_count(c), scratch);
+    LDK_NAME(pointwise_block)(c, row_begin * c->input.width, row_end * c->input.width, 0, ldk_panel_count(c), scratch);
 }

@@ -52,26 +52,39 @@ LDK_INLINE void LDK_NAME(pool_all_channels)(const int is_max, ptrdiff_t channels
                                             float scale, float *output) {
     const ptrdiff_t group = LDK_POOL_VECTORS * LDK_LANES;
     ptrdiff_t c = 0;
-    for (; c + group <= channels; c += group)
-        LDK_NAME(pool_pixel)(is_max, LDK_POOL_VECTORS, 0, window + c, rows, columns, row_floats, pixel_stride, scale,
-                             output + c, LDK_LANES);
+    for (; c + group <= channels; c += group) LDK_NAME(pool_pixel)
+    (is_max, LDK_POOL_VECTORS, 0, window + c, rows, columns, row_floats, pixel_stride, scale, output + c, LDK_LANES);
     const ptrdiff_t left = channels - c, full = left / LDK_LANES, tail = left % LDK_LANES;
-#define LDK_POOL_REST(vectors, partial)                                                                             \
-    LDK_NAME(pool_pixel)(is_max, vectors, partial, window + c, rows, columns, row_floats, pixel_stride, scale, \
-                         output + c, tail)
+#define LDK_POOL_REST(vectors, partial)                                                                                \
+    LDK_NAME(pool_pixel)                                                                                               \
+    (is_max, vectors, partial, window + c, rows, columns, row_floats, pixel_stride, scale, output + c, tail)
     _Static_assert(LDK_POOL_VECTORS == 4, "the cases below cover 1 to 3 vectors left");
     if (tail) {
         switch (full) {
-        case 0: LDK_POOL_REST(1, 1); break;
-        case 1: LDK_POOL_REST(2, 1); break;
-        case 2: LDK_POOL_REST(3, 1); break;
-        case 3: LDK_POOL_REST(4, 1); break;
+        case 0:
+            LDK_POOL_REST(1, 1);
+            break;
+        case 1:
+            LDK_POOL_REST(2, 1);
+            break;
+        case 2:
+            LDK_POOL_REST(3, 1);
+            break;
+        case 3:
+            LDK_POOL_REST(4, 1);
+            break;
         }
     } else {
         switch (full) {
-        case 1: LDK_POOL_REST(1, 0); break;
-        case 2: LDK_POOL_REST(2, 0); break;
-        case 3: LDK_POOL_REST(3, 0); break;
+        case 1:
+            LDK_POOL_REST(1, 0);
+            break;
+        case 2:
+            LDK_POOL_REST(2, 0);
+            break;
+        case 3:
+            LDK_POOL_REST(3, 0);
+            break;
         }
     }
 #undef LDK_POOL_REST
@@ -99,8 +112,9 @@ LDK_INLINE void LDK_NAME(pool_with)(const int is_max, const ldk_pooling *p) {
             // zero and gives NaN when the padding does not count, as it does there.
             const ptrdiff_t count = include_padding ? (y_pad_end - y0) * (x_pad_end - x0) : rows * columns;
             const float scale = is_max ? 1 : 1 / (float)count;
-            LDK_NAME(pool_all_channels)(is_max, channels, p->input.base + y_begin * row_floats + x_begin * in_stride,
-                                        rows, columns, row_floats, in_stride, scale, output_row + ox * out_stride);
+            LDK_NAME(pool_all_channels)
+            (is_max, channels, p->input.base + y_begin * row_floats + x_begin * in_stride, rows, columns, row_floats,
+             in_stride, scale, output_row + ox * out_stride);
         }
     }
 }
@@ -117,6 +131,6 @@ LDK_TARGET void LDK_NAME(pool)(const ldk_pooling *pooling) {
 LDK_TARGET void LDK_NAME(global_average_pool)(ldk_feature_map input, float *output) {
     const ptrdiff_t pixels = input.height * input.width;
     // A map whose pixels are `pixels` rows of one column: the window walks them in memory order.
-    LDK_NAME(pool_all_channels)(0, input.channels, input.base, pixels, 1, input.pixel_stride, input.pixel_stride,
-                                1 / (float)pixels, output);
+    LDK_NAME(pool_all_channels)
+    (0, input.channels, input.base, pixels, 1, input.pixel_stride, input.pixel_stride, 1 / (float)pixels, output);
 }

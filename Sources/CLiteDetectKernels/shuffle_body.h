@@ -15,17 +15,26 @@ LDK_INLINE void LDK_NAME(shuffle_pixel)(const ptrdiff_t groups, const float *res
 /// Every pixel with `groups` a constant after inlining (or not, for the uncommon counts).
 LDK_INLINE void LDK_NAME(shuffle_with)(const ptrdiff_t groups, ldk_feature_map input, ldk_feature_map output) {
     const ptrdiff_t pixels = input.height * input.width, per_group = input.channels / groups;
-    for (ptrdiff_t p = 0; p < pixels; p++)
-        LDK_NAME(shuffle_pixel)(groups, input.base + p * input.pixel_stride, output.base + p * output.pixel_stride,
-                                per_group);
+    for (ptrdiff_t p = 0; p < pixels; p++) LDK_NAME(shuffle_pixel)
+    (groups, input.base + p * input.pixel_stride, output.base + p * output.pixel_stride, per_group);
 }
 
 LDK_TARGET void LDK_NAME(channel_shuffle)(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output) {
     switch (groups) {
-    case 2: LDK_NAME(shuffle_with)(2, input, output); break;  // ShuffleNet V2
-    case 3: LDK_NAME(shuffle_with)(3, input, output); break;  // ShuffleNet V1, g = 3 (the default)
-    case 4: LDK_NAME(shuffle_with)(4, input, output); break;
-    case 8: LDK_NAME(shuffle_with)(8, input, output); break;
-    default: LDK_NAME(shuffle_with)(groups, input, output); break;
+    case 2:
+        LDK_NAME(shuffle_with)(2, input, output);
+        break; // ShuffleNet V2
+    case 3:
+        LDK_NAME(shuffle_with)(3, input, output);
+        break; // ShuffleNet V1, g = 3 (the default)
+    case 4:
+        LDK_NAME(shuffle_with)(4, input, output);
+        break;
+    case 8:
+        LDK_NAME(shuffle_with)(8, input, output);
+        break;
+    default:
+        LDK_NAME(shuffle_with)(groups, input, output);
+        break;
     }
 }

@@ -37,7 +37,8 @@ LDK_TARGET void LDK_NAME(softmax_rows)(const float *input, ptrdiff_t rows, ptrdi
                 sums = vf_add(sums, e);
             }
             if (rest) {
-                const ldk_vf e = LDK_NAME(exp_vector)(vf_sub(vf_load_first_or(x + whole, rest, -__builtin_inff()), shift));
+                const ldk_vf e =
+                    LDK_NAME(exp_vector)(vf_sub(vf_load_first_or(x + whole, rest, -__builtin_inff()), shift));
                 vf_store_first(y + whole, e, rest);
                 sums = vf_add(sums, e);
             }

@@ -129,14 +129,14 @@ ldk_thread_pool *ldk_thread_pool_create(int threads) {
     pool->workers = calloc((size_t)threads, sizeof(pthread_t));
     pool->starts = calloc((size_t)threads, sizeof *pool->starts);
     if (!pool->workers || !pool->starts) {
-        pool->threads = 1;  // no worker to join
+        pool->threads = 1; // no worker to join
         ldk_thread_pool_destroy(pool);
         return NULL;
     }
     for (int i = 0; i < threads - 1; i++) {
         pool->starts[i] = (struct ldk_worker_start){pool, i + 1};
         if (pthread_create(&pool->workers[i], NULL, ldk_worker_main, &pool->starts[i]) != 0) {
-            pool->threads = i + 1;  // the workers started so far, for destroy to join
+            pool->threads = i + 1; // the workers started so far, for destroy to join
             ldk_thread_pool_destroy(pool);
             return NULL;
         }
@@ -173,8 +173,7 @@ void ldk_thread_pool_destroy(ldk_thread_pool *pool) {
 
 int ldk_thread_pool_threads(const ldk_thread_pool *pool) { return pool ? pool->threads : 1; }
 
-void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(void *, ptrdiff_t, int),
-                         void *context) {
+void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(void *, ptrdiff_t, int), void *context) {
     int expected = 0;
     if (!pool || pool->threads < 2 || items < 2 ||
         !__atomic_compare_exchange_n(&pool->busy, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
@@ -195,8 +194,7 @@ void ldk_thread_pool_run(ldk_thread_pool *pool, ptrdiff_t items, void (*task)(vo
     // Close the job (no one enters after this), then wait for those who did.
     uint64_t state = __atomic_load_n(&pool->state, __ATOMIC_ACQUIRE);
     while (!__atomic_compare_exchange_n(&pool->state, &state, state | LDK_STATE_CLOSED, 0, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE)) {
-    }
+                                        __ATOMIC_ACQUIRE)) {}
     const int entered = (int)(state & LDK_STATE_ENTERED_MASK);
     while (__atomic_load_n(&pool->exited, __ATOMIC_ACQUIRE) < entered) ldk_pause();
     __atomic_store_n(&pool->busy, 0, __ATOMIC_RELEASE);

@@ -6,7 +6,8 @@ LDK_TARGET void LDK_NAME(mask_greater)(const float *values, ptrdiff_t rows, ptrd
                                        float threshold, uint64_t *masks) {
     const ptrdiff_t words = (columns + 63) / 64;
     // v ≥ t' with t' the next float above t is v > t (NaN fails both); above +∞ nothing passes.
-    const float above = threshold == __builtin_inff() ? __builtin_nanf("") : __builtin_nextafterf(threshold, __builtin_inff());
+    const float above =
+        threshold == __builtin_inff() ? __builtin_nanf("") : __builtin_nextafterf(threshold, __builtin_inff());
     const ldk_vf minimum = vf_set1(above);
     for (ptrdiff_t row = 0; row < rows; row++) {
         const float *x = values + row * row_stride;

@@ -22,8 +22,9 @@ LDK_INLINE void LDK_NAME(tile_start)(const int rows, const int vectors, ldk_vf s
 
 /// Adds `n` steps: pixel r's input values start at x + r · pixel_step and run on contiguously;
 /// the weights of step k start at w + k · LDK_PANEL_WIDTH.
-LDK_INLINE void LDK_NAME(tile_accumulate)(const int rows, const int vectors, ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS],
-                                          const float *x, ptrdiff_t pixel_step, const float *w, ptrdiff_t n) {
+LDK_INLINE void LDK_NAME(tile_accumulate)(const int rows, const int vectors,
+                                          ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS], const float *x,
+                                          ptrdiff_t pixel_step, const float *w, ptrdiff_t n) {
     for (ptrdiff_t k = 0; k < n; k++) {
         ldk_vf wv[LDK_TILE_VECTORS];
         for (int v = 0; v < vectors; v++) wv[v] = vf_load(w + k * LDK_PANEL_WIDTH + v * LDK_LANES);

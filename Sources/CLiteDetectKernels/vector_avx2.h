@@ -53,7 +53,9 @@ LDK_INLINE ldk_vf vf_load_first_or(const float *p, ptrdiff_t n, float fill) {
 }
 
 /// Each lane rounded to the nearest integer (ties to even), still a float.
-LDK_INLINE ldk_vf vf_round_nearest(ldk_vf x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+LDK_INLINE ldk_vf vf_round_nearest(ldk_vf x) {
+    return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 
 /// 2^n per lane, for integer-valued n in [-126, 127] (built in the exponent field).
 LDK_INLINE ldk_vf vf_power_of_two(ldk_vf n) {

@@ -20,7 +20,11 @@ typedef int ldk_vi __attribute__((vector_size(16)));
 
 LDK_INLINE ldk_vf vf_zero(void) { return (ldk_vf){0, 0, 0, 0}; }
 LDK_INLINE ldk_vf vf_set1(float x) { return (ldk_vf){x, x, x, x}; }
-LDK_INLINE ldk_vf vf_load(const float *p) { ldk_vf v; memcpy(&v, p, sizeof v); return v; }
+LDK_INLINE ldk_vf vf_load(const float *p) {
+    ldk_vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
 LDK_INLINE void vf_store(float *p, ldk_vf v) { memcpy(p, &v, sizeof v); }
 
 /// The first `n` (< 4) lanes from memory, the rest zero.
@@ -41,7 +45,9 @@ LDK_INLINE ldk_vf vf_mul(ldk_vf a, ldk_vf b) { return a * b; }
 LDK_INLINE ldk_vf vf_div(ldk_vf a, ldk_vf b) { return a / b; }
 
 /// Lane-wise select by comparison: bit-blend, because C has no vector `?:`.
-LDK_INLINE ldk_vf vf_select(ldk_vi mask, ldk_vf a, ldk_vf b) { return (ldk_vf)((mask & (ldk_vi)a) | (~mask & (ldk_vi)b)); }
+LDK_INLINE ldk_vf vf_select(ldk_vi mask, ldk_vf a, ldk_vf b) {
+    return (ldk_vf)((mask & (ldk_vi)a) | (~mask & (ldk_vi)b));
+}
 LDK_INLINE ldk_vf vf_min(ldk_vf a, ldk_vf b) { return vf_select(a < b, a, b); }
 LDK_INLINE ldk_vf vf_max(ldk_vf a, ldk_vf b) { return vf_select(a > b, a, b); }
 
@@ -69,7 +75,9 @@ LDK_INLINE ldk_vf vf_power_of_two(ldk_vf n) {
 }
 
 /// n / 2 rounded toward -∞ per lane, for integer-valued n (an arithmetic shift of the integer).
-LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) { return __builtin_convertvector(__builtin_convertvector(n, ldk_vi) >> 1, ldk_vf); }
+LDK_INLINE ldk_vf vf_half_floor(ldk_vf n) {
+    return __builtin_convertvector(__builtin_convertvector(n, ldk_vi) >> 1, ldk_vf);
+}
 
 LDK_INLINE float vf_reduce_max(ldk_vf v) {
     float m = v[0];

@@ -34,7 +34,8 @@ typedef float LDK_NAME(winograd_value);
 #define LDK_WINOGRAD_MAX_BLOCK_TILES 32
 
 _Static_assert(LDK_WINOGRAD_MIN_BLOCK_TILES >= LDK_TILE_ROWS, "a block must fill the register tile");
-_Static_assert(16 * LDK_TILE_ROWS * LDK_PASS_WIDTH <= LDK_WINOGRAD_PRODUCT_FLOATS, "a register tile's products must fit the workspace");
+_Static_assert(16 * LDK_TILE_ROWS * LDK_PASS_WIDTH <= LDK_WINOGRAD_PRODUCT_FLOATS,
+               "a register tile's products must fit the workspace");
 
 /// Bᵀ · x · B along one dimension of four: the rows (or columns) of the transformed patch.
 LDK_INLINE void LDK_NAME(winograd_input_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ldk_vf x3, ldk_vf out[4]) {
@@ -45,12 +46,14 @@ LDK_INLINE void LDK_NAME(winograd_input_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ldk
 }
 
 /// Stores the first `count` (1 … LDK_LANES) lanes of one transformed vector into V.
-LDK_INLINE void LDK_NAME(winograd_store_v)(LDK_NAME(winograd_value) *out, ldk_vf x, ptrdiff_t count) {
+LDK_INLINE void LDK_NAME(winograd_store_v)(LDK_NAME(winograd_value) * out, ldk_vf x, ptrdiff_t count) {
 #ifdef LDK_WINOGRAD_BF16
     _mm256_mask_storeu_epi16(out, (__mmask16)((1u << count) - 1), (__m256i)_mm512_cvtneps_pbh(x));
 #else
-    if (count == LDK_LANES) vf_store(out, x);
-    else vf_store_first(out, x, count);
+    if (count == LDK_LANES)
+        vf_store(out, x);
+    else
+        vf_store_first(out, x, count);
 #endif
 }
 
@@ -58,7 +61,7 @@ LDK_INLINE void LDK_NAME(winograd_store_v)(LDK_NAME(winograd_value) *out, ldk_vf
 /// zeros outside the image, into v[position · position_stride + channel] for every channel (and
 /// the pad channel, zero, that makes an odd count even in bfloat16).
 LDK_INLINE void LDK_NAME(winograd_input_tile)(const ldk_feature_map *in, ptrdiff_t iy0, ptrdiff_t ix0,
-                                              LDK_NAME(winograd_value) *v, ptrdiff_t position_stride) {
+                                              LDK_NAME(winograd_value) * v, ptrdiff_t position_stride) {
     const ptrdiff_t channels = in->channels, ps = in->pixel_stride;
     const float *rows[4];
     int column_inside[4];
@@ -99,11 +102,11 @@ LDK_INLINE void LDK_NAME(winograd_output_1d)(ldk_vf x0, ldk_vf x1, ldk_vf x2, ld
 typedef struct {
     const ldk_convolution *c;
     /// V of the block: position p, tile n, channel k at v[(p · tiles + n) · depth + k].
-    const LDK_NAME(winograd_value) *v;
+    const LDK_NAME(winograd_value) * v;
     ptrdiff_t tiles;
     /// U of the pass: position p, input channel k at u[p · position_values + k · 32] (in
     /// bfloat16 the pair of k at u[p · position_values + k / 2 · 64 + k % 2]).
-    const LDK_NAME(winograd_value) *u;
+    const LDK_NAME(winograd_value) * u;
     ptrdiff_t position_values;
     const float *bias;
     ptrdiff_t column, columns;
@@ -117,21 +120,21 @@ typedef struct {
 
 /// `rows` tiles from tile n of the block × `vectors` vectors of the pass: 16 register-tile
 /// GEMMs, then the output transform; both constants after inlining.
-LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, const LDK_NAME(winograd_block) *b,
+LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, const LDK_NAME(winograd_block) * b,
                                          ptrdiff_t n, ldk_activation activation) {
     const ldk_convolution *c = b->c;
     const ptrdiff_t depth = LDK_WINOGRAD_DEPTH(c->input.channels);
-    float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH] = b->m;
+    float(*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH] = b->m;
     for (int p = 0; p < 16; p++) {
         ldk_vf sum[LDK_TILE_ROWS][LDK_TILE_VECTORS];
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < vectors; q++) sum[r][q] = vf_zero();
 #ifdef LDK_WINOGRAD_BF16
-        LDK_NAME(tile_accumulate_bf16)(rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth,
-                                       b->u + p * b->position_values, depth / 2);
+        LDK_NAME(tile_accumulate_bf16)
+        (rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth, b->u + p * b->position_values, depth / 2);
 #else
-        LDK_NAME(tile_accumulate)(rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth,
-                                  b->u + p * b->position_values, depth);
+        LDK_NAME(tile_accumulate)
+        (rows, vectors, sum, b->v + (p * b->tiles + n) * depth, depth, b->u + p * b->position_values, depth);
 #endif
         for (int r = 0; r < rows; r++)
             for (int q = 0; q < vectors; q++) vf_store(&m[p][r][q * LDK_LANES], sum[r][q]);
@@ -147,8 +150,9 @@ LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, cons
             ldk_vf t[2][4];
             for (int j = 0; j < 4; j++) {
                 ldk_vf y[2];
-                LDK_NAME(winograd_output_1d)(vf_load(&m[0 + j][r][q * LDK_LANES]), vf_load(&m[4 + j][r][q * LDK_LANES]),
-                                             vf_load(&m[8 + j][r][q * LDK_LANES]), vf_load(&m[12 + j][r][q * LDK_LANES]), y);
+                LDK_NAME(winograd_output_1d)
+                (vf_load(&m[0 + j][r][q * LDK_LANES]), vf_load(&m[4 + j][r][q * LDK_LANES]),
+                 vf_load(&m[8 + j][r][q * LDK_LANES]), vf_load(&m[12 + j][r][q * LDK_LANES]), y);
                 t[0][j] = y[0];
                 t[1][j] = y[1];
             }
@@ -172,20 +176,31 @@ LDK_INLINE void LDK_NAME(winograd_tiles)(const int rows, const int vectors, cons
 }
 
 /// Every tile of one block for one pass, `vectors` (a constant after inlining) vectors wide.
-LDK_INLINE void LDK_NAME(winograd_pass)(const int vectors, const LDK_NAME(winograd_block) *b, ldk_activation activation) {
+LDK_INLINE void LDK_NAME(winograd_pass)(const int vectors, const LDK_NAME(winograd_block) * b,
+                                        ldk_activation activation) {
     ptrdiff_t n = 0;
-    for (; n + LDK_TILE_ROWS <= b->tiles; n += LDK_TILE_ROWS) LDK_NAME(winograd_tiles)(LDK_TILE_ROWS, vectors, b, n, activation);
+    for (; n + LDK_TILE_ROWS <= b->tiles; n += LDK_TILE_ROWS)
+        LDK_NAME(winograd_tiles)(LDK_TILE_ROWS, vectors, b, n, activation);
     // Fewer than LDK_TILE_ROWS (≤ 8) tiles left: one register tile per set bit.
-    if ((b->tiles - n) & 4) { LDK_NAME(winograd_tiles)(4, vectors, b, n, activation); n += 4; }
-    if ((b->tiles - n) & 2) { LDK_NAME(winograd_tiles)(2, vectors, b, n, activation); n += 2; }
-    if ((b->tiles - n) & 1) { LDK_NAME(winograd_tiles)(1, vectors, b, n, activation); n += 1; }
+    if ((b->tiles - n) & 4) {
+        LDK_NAME(winograd_tiles)(4, vectors, b, n, activation);
+        n += 4;
+    }
+    if ((b->tiles - n) & 2) {
+        LDK_NAME(winograd_tiles)(2, vectors, b, n, activation);
+        n += 2;
+    }
+    if ((b->tiles - n) & 1) {
+        LDK_NAME(winograd_tiles)(1, vectors, b, n, activation);
+        n += 1;
+    }
 }
 
 /// Output rows [row_begin, row_end) with `activation` a constant after inlining. Tiles are
 /// aligned to even output rows whatever the range, so every thread split computes each pixel
 /// the same way; a range starting or ending mid-tile computes that tile and stores its own row.
 LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_activation activation, ptrdiff_t row_begin,
-                                        ptrdiff_t row_end, LDK_NAME(winograd_value) *v,
+                                        ptrdiff_t row_end, LDK_NAME(winograd_value) * v,
                                         float (*m)[LDK_TILE_ROWS][LDK_PASS_WIDTH]) {
     const ptrdiff_t channels = c->input.channels, depth = LDK_WINOGRAD_DEPTH(channels), outputs = c->output.channels;
     const ptrdiff_t panels = (outputs + LDK_PANEL_WIDTH - 1) / LDK_PANEL_WIDTH;
@@ -193,7 +208,7 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
     const ptrdiff_t scratch_values = LDK_WINOGRAD_INPUT_FLOATS * sizeof(float) / sizeof(LDK_NAME(winograd_value));
     ptrdiff_t block = scratch_values / (16 * (depth > 0 ? depth : 1));
     if (block > LDK_WINOGRAD_MAX_BLOCK_TILES) block = LDK_WINOGRAD_MAX_BLOCK_TILES;
-    block -= block % LDK_TILE_ROWS;  // whole register tiles, except at the end of the range
+    block -= block % LDK_TILE_ROWS; // whole register tiles, except at the end of the range
 
     // The tile rows that hold output rows [row_begin, row_end), as one row-major run of tiles.
     const ptrdiff_t end_tile = (row_end + 1) / 2 * tile_columns;
@@ -201,12 +216,13 @@ LDK_INLINE void LDK_NAME(winograd_with)(const ldk_convolution *c, const ldk_acti
         const ptrdiff_t tiles = end_tile - first_tile < block ? end_tile - first_tile : block;
         for (ptrdiff_t n = 0; n < tiles; n++) {
             const ptrdiff_t ty = (first_tile + n) / tile_columns, tx = (first_tile + n) % tile_columns;
-            LDK_NAME(winograd_input_tile)(&c->input, 2 * ty - c->pad_top, 2 * tx - c->pad_left, v + n * depth,
-                                          tiles * depth);
+            LDK_NAME(winograd_input_tile)
+            (&c->input, 2 * ty - c->pad_top, 2 * tx - c->pad_left, v + n * depth, tiles * depth);
         }
         for (ptrdiff_t p = 0; p < panels; p++) {
             for (ptrdiff_t offset = 0; offset < LDK_PANEL_WIDTH; offset += LDK_PASS_WIDTH) {
-                LDK_NAME(winograd_block) b = {
+                LDK_NAME(winograd_block)
+                b = {
                     .c = c,
                     .v = v,
                     .tiles = tiles,

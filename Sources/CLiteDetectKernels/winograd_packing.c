@@ -26,11 +26,12 @@ static void ldk_winograd_transform(const float *weights, ptrdiff_t output_channe
     for (int r = 0; r < 4; r++)
         for (int s = 0; s < 4; s++) u[r][s] = 0;
     if (o >= output_channels || i >= input_channels) return;
-    double gg[4][3];  // G · g
+    double gg[4][3]; // G · g
     for (int r = 0; r < 4; r++)
         for (int x = 0; x < 3; x++) {
             gg[r][x] = 0;
-            for (int y = 0; y < 3; y++) gg[r][x] += ldk_winograd_g[r][y] * weights[((o * 3 + y) * 3 + x) * input_channels + i];
+            for (int y = 0; y < 3; y++)
+                gg[r][x] += ldk_winograd_g[r][y] * weights[((o * 3 + y) * 3 + x) * input_channels + i];
         }
     for (int r = 0; r < 4; r++)
         for (int s = 0; s < 4; s++)
@@ -68,8 +69,8 @@ void ldk_pack_winograd_bf16(const float *weights, const float *bias, ptrdiff_t o
             double u[4][4];
             ldk_winograd_transform(weights, output_channels, input_channels, o, i, u);
             for (int position = 0; position < 16; position++)
-                packed_weights[(((position * panels + panel) * depth + i / 2 * 2) * LDK_PANEL_WIDTH) + lane * 2 + i % 2] =
-                    ldk_bf16_from_float((float)u[position / 4][position % 4]);
+                packed_weights[(((position * panels + panel) * depth + i / 2 * 2) * LDK_PANEL_WIDTH) + lane * 2 +
+                               i % 2] = ldk_bf16_from_float((float)u[position / 4][position % 4]);
         }
     }
 }

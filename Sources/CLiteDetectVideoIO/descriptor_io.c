@@ -58,8 +58,8 @@ AVIOContext *ldv_descriptor_io(int fd, int output) {
         return NULL;
     }
     file->fd = fd;
-    AVIOContext *io = avio_alloc_context(
-        buffer, buffer_size, output ? 1 : 0, file, output ? NULL : read_packet, output ? write_packet : NULL, seek);
+    AVIOContext *io = avio_alloc_context(buffer, buffer_size, output ? 1 : 0, file, output ? NULL : read_packet,
+                                         output ? write_packet : NULL, seek);
     if (!io) {
         av_free(file);
         av_free(buffer);
@@ -74,7 +74,8 @@ void ldv_descriptor_io_free(AVIOContext **io) {
     avio_context_free(io);
 }
 
-int ldv_refuse_nested_open(struct AVFormatContext *context, AVIOContext **io, const char *url, int flags, AVDictionary **options) {
+int ldv_refuse_nested_open(struct AVFormatContext *context, AVIOContext **io, const char *url, int flags,
+                           AVDictionary **options) {
     (void)flags;
     (void)options;
     (void)io;

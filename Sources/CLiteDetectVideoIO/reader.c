@@ -41,11 +41,17 @@ struct ldv_reader {
 static ldv_pixels direct_layout(const AVFrame *frame, int *ok) {
     *ok = frame->color_range != AVCOL_RANGE_JPEG;
     switch (frame->format) {
-    case AV_PIX_FMT_YUV420P: return LDV_PIXELS_I420;
-    case AV_PIX_FMT_NV12: return LDV_PIXELS_NV12;
-    case AV_PIX_FMT_YUV422P: return LDV_PIXELS_I422;
-    case AV_PIX_FMT_YUV444P: return LDV_PIXELS_I444;
-    default: *ok = 0; return LDV_PIXELS_I420;
+    case AV_PIX_FMT_YUV420P:
+        return LDV_PIXELS_I420;
+    case AV_PIX_FMT_NV12:
+        return LDV_PIXELS_NV12;
+    case AV_PIX_FMT_YUV422P:
+        return LDV_PIXELS_I422;
+    case AV_PIX_FMT_YUV444P:
+        return LDV_PIXELS_I444;
+    default:
+        *ok = 0;
+        return LDV_PIXELS_I420;
     }
 }
 
@@ -61,11 +67,13 @@ static void copy_name(char destination[LDV_NAME_CAPACITY], const char *name) {
     snprintf(destination, LDV_NAME_CAPACITY, "%s", name ? name : "unknown");
 }
 
-ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_reader **result, ldv_stream_info *info, ldv_report *report) {
+ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_reader **result, ldv_stream_info *info,
+                           ldv_report *report) {
     ldv_quiet_ffmpeg_log();
     *result = NULL;
     memset(info, 0, sizeof *info);
-    if (fd < 0 || max_pixels < 1 || threads < 0) return ldv_fail(report, LDV_INVALID_ARGUMENT, "invalid descriptor, pixel limit or thread count");
+    if (fd < 0 || max_pixels < 1 || threads < 0)
+        return ldv_fail(report, LDV_INVALID_ARGUMENT, "invalid descriptor, pixel limit or thread count");
     ldv_reader *reader = av_mallocz(sizeof *reader);
     if (!reader) return ldv_fail(report, LDV_OUT_OF_MEMORY, "out of memory");
     reader->max_pixels = max_pixels;
@@ -98,7 +106,9 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
     const char *demuxer = reader->format->iformat->name;
     size_t length = strlen(demuxer);
     if (length > 5 && !strcmp(demuxer + length - 5, "_pipe")) {
-        status = ldv_fail(report, LDV_NOT_MEDIA, "a still image (FFmpeg's %s reader); detect in images with `detect images` or ImageFile", demuxer);
+        status =
+            ldv_fail(report, LDV_NOT_MEDIA,
+                     "a still image (FFmpeg's %s reader); detect in images with `detect images` or ImageFile", demuxer);
         goto failed;
     }
     // Sizes the headers claim are checked before FFmpeg decodes anything to learn more.
@@ -116,12 +126,14 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
     const AVCodec *codec = NULL;
     reader->video_index = av_find_best_stream(reader->format, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
     if (reader->video_index == AVERROR_STREAM_NOT_FOUND) {
-        status = ldv_fail(report, LDV_NO_VIDEO_STREAM, "the %s file has no video stream", reader->format->iformat->name);
+        status =
+            ldv_fail(report, LDV_NO_VIDEO_STREAM, "the %s file has no video stream", reader->format->iformat->name);
         goto failed;
     }
     AVStream *stream = reader->format->streams[reader->video_index >= 0 ? reader->video_index : 0];
     if (reader->video_index < 0 || !codec) {
-        status = ldv_fail(report, LDV_UNSUPPORTED, "FFmpeg has no decoder for its %s video", avcodec_get_name(stream->codecpar->codec_id));
+        status = ldv_fail(report, LDV_UNSUPPORTED, "FFmpeg has no decoder for its %s video",
+                          avcodec_get_name(stream->codecpar->codec_id));
         goto failed;
     }
     const AVCodecParameters *parameters = stream->codecpar;
@@ -137,7 +149,8 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
     reader->audio_index = audio >= 0 ? audio : -1;
     // Only the streams used are demuxed into packets.
     for (unsigned i = 0; i < reader->format->nb_streams; i++) {
-        if ((int)i != reader->video_index && (int)i != reader->audio_index) reader->format->streams[i]->discard = AVDISCARD_ALL;
+        if ((int)i != reader->video_index && (int)i != reader->audio_index)
+            reader->format->streams[i]->discard = AVDISCARD_ALL;
     }
 
     reader->decoder = avcodec_alloc_context3(codec);
@@ -159,7 +172,8 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
     int64_t start = reader->format->start_time != AV_NOPTS_VALUE ? reader->format->start_time : 0;
     reader->video_offset = av_rescale_q(start, AV_TIME_BASE_Q, stream->time_base);
     if (reader->audio_index >= 0) {
-        reader->audio_offset = av_rescale_q(start, AV_TIME_BASE_Q, reader->format->streams[reader->audio_index]->time_base);
+        reader->audio_offset =
+            av_rescale_q(start, AV_TIME_BASE_Q, reader->format->streams[reader->audio_index]->time_base);
     }
     // MP4/MOV index every sample, so a file with fewer frames than its index lists is truncated.
     // Other containers' counts are estimates (AVI counts skipped frames), so they are not checked.
@@ -168,7 +182,8 @@ ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_read
 
     info->width = parameters->width;
     info->height = parameters->height;
-    AVRational rate = stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
+    AVRational rate = stream->avg_frame_rate.num > 0 && stream->avg_frame_rate.den > 0 ? stream->avg_frame_rate
+                                                                                       : stream->r_frame_rate;
     if (rate.num > 0 && rate.den > 0) {
         info->frame_rate_num = rate.num;
         info->frame_rate_den = rate.den;
@@ -191,7 +206,8 @@ failed:
 
 ldv_status ldv_reader_set_range(ldv_reader *reader, int64_t start_us, int64_t end_us, ldv_report *report) {
     if (reader->range_set || reader->frames_out > 0 || start_us < 0 || end_us <= start_us) {
-        return ldv_fail(report, LDV_INVALID_ARGUMENT, "the range must be set once, before the first frame, with start < end");
+        return ldv_fail(report, LDV_INVALID_ARGUMENT,
+                        "the range must be set once, before the first frame, with start < end");
     }
     reader->range_set = 1;
     reader->start_us = start_us;
@@ -200,7 +216,8 @@ ldv_status ldv_reader_set_range(ldv_reader *reader, int64_t start_us, int64_t en
         int64_t file_start = reader->format->start_time != AV_NOPTS_VALUE ? reader->format->start_time : 0;
         // To the key frame at or before the start; frames from there to the start are decoded and dropped.
         // A container that cannot seek is read from its beginning instead.
-        if (av_seek_frame(reader->format, -1, file_start + start_us, AVSEEK_FLAG_BACKWARD) >= 0) avcodec_flush_buffers(reader->decoder);
+        if (av_seek_frame(reader->format, -1, file_start + start_us, AVSEEK_FLAG_BACKWARD) >= 0)
+            avcodec_flush_buffers(reader->decoder);
     }
     return LDV_OK;
 }
@@ -236,24 +253,26 @@ static ldv_status describe(ldv_reader *reader, ldv_frame *out, ldv_report *repor
         for (int i = 0; i < 3; i++) {
             out->planes[i] = i < planes ? frame->data[i] : NULL;
             out->bytes_per_row[i] = i < planes ? frame->linesize[i] : 0;
-            int rows = i == 0 || out->format == LDV_PIXELS_I422 || out->format == LDV_PIXELS_I444 ? frame->height : chroma_rows;
+            int rows = i == 0 || out->format == LDV_PIXELS_I422 || out->format == LDV_PIXELS_I444 ? frame->height
+                                                                                                  : chroma_rows;
             out->plane_bytes[i] = i < planes ? (int64_t)frame->linesize[i] * rows : 0;
-            if (i < planes && frame->linesize[i] <= 0) return ldv_fail(report, LDV_UNSUPPORTED, "the decoder stores rows bottom-up");
+            if (i < planes && frame->linesize[i] <= 0)
+                return ldv_fail(report, LDV_UNSUPPORTED, "the decoder stores rows bottom-up");
         }
         return LDV_OK;
     }
     // Full-range YUV is brought to limited range, other layouts to 4:2:0, as FFmpeg's `scale` filter
     // does when the `ffmpeg` program is asked for -pix_fmt yuv420p (bicubic, the program's default).
     enum AVPixelFormat source = frame->format;
-    reader->scaler = sws_getCachedContext(
-        reader->scaler, frame->width, frame->height, source, frame->width, frame->height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
+    reader->scaler = sws_getCachedContext(reader->scaler, frame->width, frame->height, source, frame->width,
+                                          frame->height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, NULL, NULL, NULL);
     if (!reader->scaler) {
         return ldv_fail(report, LDV_UNSUPPORTED, "cannot convert %s frames", av_get_pix_fmt_name(source));
     }
     const AVPixFmtDescriptor *descriptor = av_pix_fmt_desc_get(source);
-    int full_range = frame->color_range == AVCOL_RANGE_JPEG
-        || source == AV_PIX_FMT_YUVJ420P || source == AV_PIX_FMT_YUVJ422P || source == AV_PIX_FMT_YUVJ444P
-        || (descriptor && (descriptor->flags & AV_PIX_FMT_FLAG_RGB));
+    int full_range = frame->color_range == AVCOL_RANGE_JPEG || source == AV_PIX_FMT_YUVJ420P ||
+                     source == AV_PIX_FMT_YUVJ422P || source == AV_PIX_FMT_YUVJ444P ||
+                     (descriptor && (descriptor->flags & AV_PIX_FMT_FLAG_RGB));
     const int *coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
     sws_setColorspaceDetails(reader->scaler, coefficients, full_range, coefficients, 0, 0, 1 << 16, 1 << 16);
     if (frame->width != reader->converted_width || frame->height != reader->converted_height) {
@@ -267,7 +286,8 @@ static ldv_status describe(ldv_reader *reader, ldv_frame *out, ldv_report *repor
         reader->converted_width = frame->width;
         reader->converted_height = frame->height;
     }
-    sws_scale(reader->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, reader->converted, reader->converted_rows);
+    sws_scale(reader->scaler, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, reader->converted,
+              reader->converted_rows);
     out->format = LDV_PIXELS_I420;
     for (int i = 0; i < 3; i++) {
         out->planes[i] = reader->converted[i];
@@ -304,7 +324,8 @@ ldv_status ldv_reader_next(ldv_reader *reader, ldv_frame *out, ldv_report *repor
         }
         if (error == AVERROR_EOF) {
             reader->finished = 1;
-            if (reader->check_frame_count && !reader->range_set && reader->announced_frames > 0 && reader->frames_out < reader->announced_frames) {
+            if (reader->check_frame_count && !reader->range_set && reader->announced_frames > 0 &&
+                reader->frames_out < reader->announced_frames) {
                 return ldv_fail(report, LDV_CORRUPT, "the file ends after %lld of the %lld frames its header announces",
                                 (long long)reader->frames_out, (long long)reader->announced_frames);
             }
@@ -337,7 +358,8 @@ ldv_status ldv_reader_next(ldv_reader *reader, ldv_frame *out, ldv_report *repor
             }
             error = avcodec_send_packet(reader->decoder, reader->packet);
             av_packet_unref(reader->packet);
-            if (error < 0 && error != AVERROR(EAGAIN)) return ldv_fail_av(report, error, LDV_CORRUPT, "decoding failed");
+            if (error < 0 && error != AVERROR(EAGAIN))
+                return ldv_fail_av(report, error, LDV_CORRUPT, "decoding failed");
             break;
         }
     }

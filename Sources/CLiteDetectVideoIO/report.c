@@ -18,11 +18,15 @@ ldv_status ldv_fail_av(ldv_report *report, int error, ldv_status fallback, const
     char text[AV_ERROR_MAX_STRING_SIZE] = {0};
     av_strerror(error, text, sizeof text);
     ldv_status status = fallback;
-    if (error == AVERROR(ENOMEM)) status = LDV_OUT_OF_MEMORY;
-    else if (error == AVERROR_INVALIDDATA || error == AVERROR_EOF) status = LDV_CORRUPT;
-    else if (error == AVERROR_DECODER_NOT_FOUND || error == AVERROR_DEMUXER_NOT_FOUND
-             || error == AVERROR_ENCODER_NOT_FOUND || error == AVERROR_PATCHWELCOME) status = LDV_UNSUPPORTED;
-    else if (error == AVERROR(EIO) || error == AVERROR(ENOSPC) || error == AVERROR(EPIPE)) status = LDV_IO;
+    if (error == AVERROR(ENOMEM))
+        status = LDV_OUT_OF_MEMORY;
+    else if (error == AVERROR_INVALIDDATA || error == AVERROR_EOF)
+        status = LDV_CORRUPT;
+    else if (error == AVERROR_DECODER_NOT_FOUND || error == AVERROR_DEMUXER_NOT_FOUND ||
+             error == AVERROR_ENCODER_NOT_FOUND || error == AVERROR_PATCHWELCOME)
+        status = LDV_UNSUPPORTED;
+    else if (error == AVERROR(EIO) || error == AVERROR(ENOSPC) || error == AVERROR(EPIPE))
+        status = LDV_IO;
     return ldv_fail(report, status, "%s: %s", what, text);
 }
 

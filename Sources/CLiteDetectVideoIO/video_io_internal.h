@@ -5,7 +5,8 @@
 #include <libavformat/avformat.h>
 
 /// Fills `report` with printf-style text and returns `status`, so failures read `return fail(...)`.
-ldv_status ldv_fail(ldv_report *report, ldv_status status, const char *format, ...) __attribute__((format(printf, 3, 4)));
+ldv_status ldv_fail(ldv_report *report, ldv_status status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /// `what: FFmpeg's message for error` with the status that error code means.
 ldv_status ldv_fail_av(ldv_report *report, int error, ldv_status fallback, const char *what);
@@ -18,7 +19,8 @@ AVIOContext *ldv_descriptor_io(int fd, int output);
 void ldv_descriptor_io_free(AVIOContext **io);
 
 /// Installed as AVFormatContext.io_open: refuses every further file or URL a container asks for.
-int ldv_refuse_nested_open(struct AVFormatContext *context, AVIOContext **io, const char *url, int flags, AVDictionary **options);
+int ldv_refuse_nested_open(struct AVFormatContext *context, AVIOContext **io, const char *url, int flags,
+                           AVDictionary **options);
 
 /// Copies one audio packet of the reader's audio stream into the writer's file. `time_base` is the
 /// packet's; `shift` (in that base) is subtracted from its timestamps. Errors are kept by the

@@ -61,13 +61,15 @@ static void tune(AVCodecContext *context, const AVCodec *codec) {
 }
 
 /// Tries to open `codec` for `config`; the context on success, NULL otherwise.
-static AVCodecContext *open_encoder(const AVCodec *codec, const ldv_writer_config *config, const AVOutputFormat *container) {
+static AVCodecContext *open_encoder(const AVCodec *codec, const ldv_writer_config *config,
+                                    const AVOutputFormat *container) {
     AVCodecContext *context = avcodec_alloc_context3(codec);
     if (!context) return NULL;
     context->width = config->width;
     context->height = config->height;
     context->pix_fmt = takes_format(codec, AV_PIX_FMT_YUV420P) ? AV_PIX_FMT_YUV420P
-                     : codec->pix_fmts ? codec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+                       : codec->pix_fmts                       ? codec->pix_fmts[0]
+                                                               : AV_PIX_FMT_YUV420P;
     context->color_range = context->pix_fmt == AV_PIX_FMT_YUVJ420P ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
     // The frames are BT.601 (LiteDetect's conversions); say so, so players do not guess BT.709.
     context->colorspace = AVCOL_SPC_BT470BG;
@@ -77,7 +79,8 @@ static AVCodecContext *open_encoder(const AVCodec *codec, const ldv_writer_confi
     // no presentation times either, so no B-frames, which would come out of order.
     if (!(container->flags & AVFMT_VARIABLE_FPS)) {
         context->max_b_frames = 0;
-        if (config->frame_rate_num > 0 && config->frame_rate_den > 0) context->time_base = (AVRational){config->frame_rate_den, config->frame_rate_num};
+        if (config->frame_rate_num > 0 && config->frame_rate_den > 0)
+            context->time_base = (AVRational){config->frame_rate_den, config->frame_rate_num};
     }
     // MPEG-4 Part 2 and MJPEG limit the time base's denominator to 16 bits; milliseconds then.
     if (context->time_base.den > 65535 && (codec->id == AV_CODEC_ID_MPEG4 || codec->id == AV_CODEC_ID_MJPEG)) {
@@ -99,7 +102,8 @@ static AVCodecContext *open_encoder(const AVCodec *codec, const ldv_writer_confi
 /// H.264 when the container takes it, else the container's own default, else MPEG-4 Part 2, else
 /// MJPEG; for each codec the software encoders in FFmpeg's order, libx264 first.
 static AVCodecContext *choose_encoder(const ldv_writer_config *config, const AVOutputFormat *container) {
-    const enum AVCodecID candidates[] = {AV_CODEC_ID_H264, container->video_codec, AV_CODEC_ID_MPEG4, AV_CODEC_ID_MJPEG};
+    const enum AVCodecID candidates[] = {AV_CODEC_ID_H264, container->video_codec, AV_CODEC_ID_MPEG4,
+                                         AV_CODEC_ID_MJPEG};
     for (size_t c = 0; c < sizeof candidates / sizeof *candidates; c++) {
         enum AVCodecID id = candidates[c];
         if (id == AV_CODEC_ID_NONE || avformat_query_codec(container, id, FF_COMPLIANCE_NORMAL) != 1) continue;
@@ -124,21 +128,24 @@ static AVCodecContext *choose_encoder(const ldv_writer_config *config, const AVO
     return NULL;
 }
 
-ldv_status ldv_writer_open(
-    int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
-    ldv_writer **result, char encoder_name[LDV_NAME_CAPACITY], char codec_name[LDV_NAME_CAPACITY], int32_t *copies_audio, ldv_report *report) {
+ldv_status ldv_writer_open(int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
+                           ldv_writer **result, char encoder_name[LDV_NAME_CAPACITY],
+                           char codec_name[LDV_NAME_CAPACITY], int32_t *copies_audio, ldv_report *report) {
     ldv_quiet_ffmpeg_log();
     *result = NULL;
     *copies_audio = 0;
     encoder_name[0] = codec_name[0] = 0;
-    if (fd < 0 || config->width < 1 || config->height < 1 || config->time_base_num < 1 || config->time_base_den < 1 || config->threads < 0) {
+    if (fd < 0 || config->width < 1 || config->height < 1 || config->time_base_num < 1 || config->time_base_den < 1 ||
+        config->threads < 0) {
         return ldv_fail(report, LDV_INVALID_ARGUMENT, "invalid descriptor, frame size, time base or thread count");
     }
     const AVOutputFormat *container = av_guess_format(NULL, file_name, NULL);
-    if (!container) return ldv_fail(report, LDV_UNSUPPORTED, "no container FFmpeg writes has this file name's extension");
+    if (!container)
+        return ldv_fail(report, LDV_UNSUPPORTED, "no container FFmpeg writes has this file name's extension");
     // Muxers that write their own files (image sequences, segments, playlists) are refused.
     if (container->flags & AVFMT_NOFILE || container->video_codec == AV_CODEC_ID_NONE) {
-        return ldv_fail(report, LDV_UNSUPPORTED, "the %s format is not a video container LiteDetect writes", container->name);
+        return ldv_fail(report, LDV_UNSUPPORTED, "the %s format is not a video container LiteDetect writes",
+                        container->name);
     }
     ldv_writer *writer = av_mallocz(sizeof *writer);
     if (!writer) return ldv_fail(report, LDV_OUT_OF_MEMORY, "out of memory");
@@ -158,7 +165,8 @@ ldv_status ldv_writer_open(
 
     writer->encoder = choose_encoder(config, container);
     if (!writer->encoder) {
-        status = ldv_fail(report, LDV_UNSUPPORTED, "FFmpeg has no encoder for a video codec the %s container takes", container->name);
+        status = ldv_fail(report, LDV_UNSUPPORTED, "FFmpeg has no encoder for a video codec the %s container takes",
+                          container->name);
         goto failed;
     }
     snprintf(encoder_name, LDV_NAME_CAPACITY, "%s", writer->encoder->codec->name);
@@ -202,7 +210,8 @@ ldv_status ldv_writer_open(
     }
     writer->last_pts = INT64_MIN;
     writer->frame_duration = writer->encoder->framerate.num > 0
-        ? av_rescale_q(1, av_inv_q(writer->encoder->framerate), writer->encoder->time_base) : 1;
+                                 ? av_rescale_q(1, av_inv_q(writer->encoder->framerate), writer->encoder->time_base)
+                                 : 1;
     if (writer->frame_duration < 1) writer->frame_duration = 1;
     *result = writer;
     return LDV_OK;
@@ -233,20 +242,25 @@ static ldv_status audio_failure(ldv_writer *writer, ldv_report *report) {
 
 static enum AVPixelFormat av_layout(ldv_pixels format) {
     switch (format) {
-    case LDV_PIXELS_NV12: return AV_PIX_FMT_NV12;
-    case LDV_PIXELS_I422: return AV_PIX_FMT_YUV422P;
-    case LDV_PIXELS_I444: return AV_PIX_FMT_YUV444P;
-    default: return AV_PIX_FMT_YUV420P;
+    case LDV_PIXELS_NV12:
+        return AV_PIX_FMT_NV12;
+    case LDV_PIXELS_I422:
+        return AV_PIX_FMT_YUV422P;
+    case LDV_PIXELS_I444:
+        return AV_PIX_FMT_YUV444P;
+    default:
+        return AV_PIX_FMT_YUV420P;
     }
 }
 
-ldv_status ldv_writer_write(
-    ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report) {
+ldv_status ldv_writer_write(ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3],
+                            const int32_t bytes_per_row[3], int64_t pts, ldv_report *report) {
     if (writer->finished) return ldv_fail(report, LDV_INVALID_ARGUMENT, "the file was already finished");
     if (writer->audio_error) return audio_failure(writer, report);
     int64_t encoder_pts = av_rescale_q(pts, writer->input_base, writer->encoder->time_base);
     if (writer->wrote_frame && encoder_pts <= writer->last_pts) {
-        return ldv_fail(report, LDV_INVALID_ARGUMENT, "frame timestamps must increase (by at least the encoder's time unit %d/%d s)",
+        return ldv_fail(report, LDV_INVALID_ARGUMENT,
+                        "frame timestamps must increase (by at least the encoder's time unit %d/%d s)",
                         writer->encoder->time_base.num, writer->encoder->time_base.den);
     }
     int error = av_frame_make_writable(writer->frame);
@@ -254,25 +268,31 @@ ldv_status ldv_writer_write(
     enum AVPixelFormat source = av_layout(format);
     // Only I420 into a yuv420p encoder is copied plane by plane; everything else goes through libswscale.
     if (source != AV_PIX_FMT_YUV420P || writer->encoder->pix_fmt != AV_PIX_FMT_YUV420P) {
-        writer->scaler = sws_getCachedContext(writer->scaler, writer->width, writer->height, source, writer->width, writer->height,
-                                              writer->encoder->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
-        if (!writer->scaler) return ldv_fail(report, LDV_UNSUPPORTED, "cannot convert frames for %s", writer->encoder->codec->name);
+        writer->scaler = sws_getCachedContext(writer->scaler, writer->width, writer->height, source, writer->width,
+                                              writer->height, writer->encoder->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
+        if (!writer->scaler)
+            return ldv_fail(report, LDV_UNSUPPORTED, "cannot convert frames for %s", writer->encoder->codec->name);
         const int *coefficients = sws_getCoefficients(SWS_CS_DEFAULT);
-        sws_setColorspaceDetails(writer->scaler, coefficients, 0, coefficients, writer->encoder->color_range == AVCOL_RANGE_JPEG, 0, 1 << 16, 1 << 16);
+        sws_setColorspaceDetails(writer->scaler, coefficients, 0, coefficients,
+                                 writer->encoder->color_range == AVCOL_RANGE_JPEG, 0, 1 << 16, 1 << 16);
         int linesizes[4] = {bytes_per_row[0], bytes_per_row[1], format == LDV_PIXELS_NV12 ? 0 : bytes_per_row[2], 0};
         const uint8_t *sources[4] = {planes[0], planes[1], format == LDV_PIXELS_NV12 ? NULL : planes[2], NULL};
         sws_scale(writer->scaler, sources, linesizes, 0, writer->height, writer->frame->data, writer->frame->linesize);
     } else {
         int chroma_width = (writer->width + 1) / 2, chroma_height = (writer->height + 1) / 2;
-        av_image_copy_plane(writer->frame->data[0], writer->frame->linesize[0], planes[0], bytes_per_row[0], writer->width, writer->height);
-        av_image_copy_plane(writer->frame->data[1], writer->frame->linesize[1], planes[1], bytes_per_row[1], chroma_width, chroma_height);
-        av_image_copy_plane(writer->frame->data[2], writer->frame->linesize[2], planes[2], bytes_per_row[2], chroma_width, chroma_height);
+        av_image_copy_plane(writer->frame->data[0], writer->frame->linesize[0], planes[0], bytes_per_row[0],
+                            writer->width, writer->height);
+        av_image_copy_plane(writer->frame->data[1], writer->frame->linesize[1], planes[1], bytes_per_row[1],
+                            chroma_width, chroma_height);
+        av_image_copy_plane(writer->frame->data[2], writer->frame->linesize[2], planes[2], bytes_per_row[2],
+                            chroma_width, chroma_height);
     }
     writer->frame->pts = encoder_pts;
     if ((error = avcodec_send_frame(writer->encoder, writer->frame)) < 0) {
         return ldv_fail_av(report, error, LDV_INVALID_ARGUMENT, "encoding failed");
     }
-    if (writer->wrote_frame && !(writer->encoder->framerate.num > 0)) writer->frame_duration = encoder_pts - writer->last_pts;
+    if (writer->wrote_frame && !(writer->encoder->framerate.num > 0))
+        writer->frame_duration = encoder_pts - writer->last_pts;
     writer->last_pts = encoder_pts;
     writer->wrote_frame = 1;
     return drain(writer, report);
@@ -303,10 +323,12 @@ ldv_status ldv_writer_finish(ldv_writer *writer, ldv_report *report) {
         writer->audio_source = NULL;
     }
     int error = avcodec_send_frame(writer->encoder, NULL);
-    if (error < 0 && error != AVERROR_EOF) return ldv_fail_av(report, error, LDV_INVALID_ARGUMENT, "flushing the encoder failed");
+    if (error < 0 && error != AVERROR_EOF)
+        return ldv_fail_av(report, error, LDV_INVALID_ARGUMENT, "flushing the encoder failed");
     ldv_status status = drain(writer, report);
     if (status != LDV_OK) return status;
-    if ((error = av_write_trailer(writer->format)) < 0) return ldv_fail_av(report, error, LDV_IO, "writing the end of the file failed");
+    if ((error = av_write_trailer(writer->format)) < 0)
+        return ldv_fail_av(report, error, LDV_IO, "writing the end of the file failed");
     avio_flush(writer->io);
     if (writer->io->error < 0) return ldv_fail_av(report, writer->io->error, LDV_IO, "writing the file failed");
     if (writer->audio_error) return audio_failure(writer, report);

@@ -53,15 +53,22 @@ package struct BackboneConfiguration: Sendable, Hashable, Codable, CustomStringC
         switch name {
         case .squeezeNet1_0, .squeezeNet1_1: break
         case .mobileNetV1, .mobileNetV2, .mobileNetV3Small, .mobileNetV3Large:
-            guard width.isFinite && width > 0 && width <= 4 else { throw invalid("width", "\(width)", "a multiplier in (0, 4], e.g. 0.25, 0.5, 0.75, 1.0") }
+            guard width.isFinite && width > 0 && width <= 4 else {
+                throw invalid("width", "\(width)", "a multiplier in (0, 4], e.g. 0.25, 0.5, 0.75, 1.0")
+            }
         case .shuffleNetV1:
             guard [1, 2, 3, 4, 8].contains(groups) else { throw invalid("groups", "\(groups)", "one of 1, 2, 3, 4, 8") }
-            guard scale.isFinite && scale > 0 && scale <= 4 else { throw invalid("scale", "\(scale)", "a multiplier in (0, 4], e.g. 0.5, 1.0, 1.5, 2.0") }
+            guard scale.isFinite && scale > 0 && scale <= 4 else {
+                throw invalid("scale", "\(scale)", "a multiplier in (0, 4], e.g. 0.5, 1.0, 1.5, 2.0")
+            }
             // Each stage opens with a unit that concatenates its input with a new branch, so every
             // stage must be wider than the one before (the stem gives 24 channels).
             let widths = [ShuffleNetV1.stemChannels] + ShuffleNetV1.stageChannels[groups]!.map { makeDivisible(Double($0) * scale, 4 * groups) }
             guard zip(widths, widths.dropFirst()).allSatisfy({ $0 < $1 }) else {
-                throw invalid("scale", "\(scale)", "a multiplier large enough that every stage widens; at g=\(groups) it gives stage widths \(widths.map(String.init).joined(separator: " → "))")
+                throw invalid(
+                    "scale", "\(scale)",
+                    "a multiplier large enough that every stage widens; at g=\(groups) it gives stage widths \(widths.map(String.init).joined(separator: " → "))"
+                )
             }
         case .shuffleNetV2:
             guard [0.5, 1, 1.5, 2].contains(scale) else { throw invalid("scale", "\(scale)", "one of 0.5, 1.0, 1.5, 2.0") }

@@ -15,11 +15,12 @@ enum MobileNetV2 {
         Stage(expansion: 6, channels: 64, repeats: 4, stride: 2),
         Stage(expansion: 6, channels: 96, repeats: 3, stride: 1),
         Stage(expansion: 6, channels: 160, repeats: 3, stride: 2),
-        Stage(expansion: 6, channels: 320, repeats: 1, stride: 1),
+        Stage(expansion: 6, channels: 320, repeats: 1, stride: 1)
     ]
 
     static func build(_ config: BackboneConfiguration, on g: GraphBuilder, input: Value, keys: KeyPrefix, classes: Int?) throws -> BackboneFeatures {
-        var x = try g.convBNAct(input, outputChannels: makeDivisible(32 * config.width, 8), kernel: 3, stride: 2, activation: .relu6, at: keys("features.0"))
+        var x = try g.convBNAct(
+            input, outputChannels: makeDivisible(32 * config.width, 8), kernel: 3, stride: 2, activation: .relu6, at: keys("features.0"))
         var index = 1
         var totalStride = 2
         var stride16: Value?
@@ -39,7 +40,9 @@ enum MobileNetV2 {
         }
         let lastChannels = makeDivisible(1280 * max(1, config.width), 8)
         x = try g.convBNAct(x, outputChannels: lastChannels, kernel: 1, activation: .relu6, at: keys("features.\(index)"))
-        let logits = try classes.map { try g.linear(g.globalAveragePool(x), outputs: $0, weight: keys("classifier.1.weight"), bias: keys("classifier.1.bias")) }
+        let logits = try classes.map {
+            try g.linear(g.globalAveragePool(x), outputs: $0, weight: keys("classifier.1.weight"), bias: keys("classifier.1.bias"))
+        }
         return BackboneFeatures(stride16: stride16!, stride32: x, logits: logits)
     }
 }

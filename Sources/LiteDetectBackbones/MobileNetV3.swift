@@ -22,7 +22,7 @@ enum MobileNetV3 {
         b(3, 184, 80, false, .hardSwish, 1), b(3, 480, 112, true, .hardSwish, 1), b(3, 672, 112, true, .hardSwish, 1),
         // The stride-32 stage: its first expansion (672, not reduced) is SSDLite's stride-16 tap.
         Block(kernel: 5, expanded: 672, output: 160, squeezeExcite: true, activation: .hardSwish, stride: 2, inTail: true),
-        b(5, 960, 160, true, .hardSwish, 1, tail: true), b(5, 960, 160, true, .hardSwish, 1, tail: true),
+        b(5, 960, 160, true, .hardSwish, 1, tail: true), b(5, 960, 160, true, .hardSwish, 1, tail: true)
     ]
 
     static let small: [Block] = [
@@ -30,7 +30,7 @@ enum MobileNetV3 {
         b(5, 96, 40, true, .hardSwish, 2), b(5, 240, 40, true, .hardSwish, 1), b(5, 240, 40, true, .hardSwish, 1),
         b(5, 120, 48, true, .hardSwish, 1), b(5, 144, 48, true, .hardSwish, 1),
         Block(kernel: 5, expanded: 288, output: 96, squeezeExcite: true, activation: .hardSwish, stride: 2, inTail: true),
-        b(5, 576, 96, true, .hardSwish, 1, tail: true), b(5, 576, 96, true, .hardSwish, 1, tail: true),
+        b(5, 576, 96, true, .hardSwish, 1, tail: true), b(5, 576, 96, true, .hardSwish, 1, tail: true)
     ]
 
     static func build(_ config: BackboneConfiguration, on g: GraphBuilder, input: Value, keys: KeyPrefix, classes: Int?) throws -> BackboneFeatures {
@@ -60,7 +60,8 @@ enum MobileNetV3 {
         let logits = try classes.map { classes -> Value in
             let hidden = adjust((isLarge ? 1280 : 1024) / divider)
             let pooled = g.globalAveragePool(x)
-            let h = try g.linear(pooled, outputs: hidden, activation: .hardSwish, weight: keys("classifier.0.weight"), bias: keys("classifier.0.bias"))
+            let h = try g.linear(
+                pooled, outputs: hidden, activation: .hardSwish, weight: keys("classifier.0.weight"), bias: keys("classifier.0.bias"))
             return try g.linear(h, outputs: classes, weight: keys("classifier.3.weight"), bias: keys("classifier.3.bias"))
         }
         // The stride-16 tap is the expansion of the first stride-32 block; at a tiny width the
@@ -68,7 +69,8 @@ enum MobileNetV3 {
         guard let stride16 else {
             throw BackboneError.invalidOption(
                 backbone: config.name, option: "width", value: "\(config.width)",
-                expected: "a multiplier large enough that the first stride-32 block expands its channels (its expansion is the stride-16 feature tap)")
+                expected: "a multiplier large enough that the first stride-32 block expands its channels (its expansion is the stride-16 feature tap)"
+            )
         }
         return BackboneFeatures(stride16: stride16, stride32: x, logits: logits)
     }

@@ -21,8 +21,9 @@ enum BenchChart {
         let threads = Set(results.map(\.threads)).sorted().map(String.init).joined(separator: "/")
         let sizes = Set(results.map(\.inputSize)).sorted().map(String.init).joined(separator: "/")
         image.draw(text: "Forward latency vs multiply-accumulates", x: left, y: 14, scale: 3, color: ink)
-        image.draw(text: "SSDLite, \(sizes) px input, \(threads) thread(s), median forward pass, \(KernelInstructionSet.selected) kernels",
-                   x: left, y: 46, scale: 2, color: ink)
+        image.draw(
+            text: "SSDLite, \(sizes) px input, \(threads) thread(s), median forward pass, \(KernelInstructionSet.selected) kernels",
+            x: left, y: 46, scale: 2, color: ink)
 
         for tick in niceTicks(upTo: maxMACs) {
             image.fill(PixelRect(x: px(tick), y: plot.y, width: 1, height: plot.height), color: grid)
@@ -36,7 +37,9 @@ enum BenchChart {
         }
         image.fill(PixelRect(x: plot.x, y: plot.y, width: 2, height: plot.height), color: ink)
         image.fill(PixelRect(x: plot.x, y: plot.maxY, width: plot.width, height: 2), color: ink)
-        image.draw(text: "million multiply-accumulates", x: plot.x + plot.width / 2 - BitmapFont.width(of: "million multiply-accumulates"), y: height - 34, scale: 2, color: ink)
+        image.draw(
+            text: "million multiply-accumulates", x: plot.x + plot.width / 2 - BitmapFont.width(of: "million multiply-accumulates"), y: height - 34,
+            scale: 2, color: ink)
         image.draw(text: "ms", x: 20, y: plot.y - 30, scale: 2, color: ink)
 
         var placedLabels: [PixelRect] = []
@@ -50,12 +53,15 @@ enum BenchChart {
             if Set(results.map(\.threads)).count > 1 { label += " \(result.threads)T" }
             // First of these spots (right, left, then shifted down/up) that overlaps no earlier label.
             let labelWidth = 2 * BitmapFont.width(of: label), labelHeight = 2 * BitmapFont.glyphHeight
-            let candidates = [(x + 12, y - 9), (x - 12 - labelWidth, y - 9), (x + 12, y + 9), (x + 12, y - 27),
-                              (x - 12 - labelWidth, y + 9), (x - 12 - labelWidth, y - 27)]
+            let candidates = [
+                (x + 12, y - 9), (x - 12 - labelWidth, y - 9), (x + 12, y + 9), (x + 12, y - 27),
+                (x - 12 - labelWidth, y + 9), (x - 12 - labelWidth, y - 27)
+            ]
             let rects = candidates.map { PixelRect(x: $0.0, y: $0.1, width: labelWidth, height: labelHeight) }
-            let free = rects.first { rect in
-                rect.x >= plot.x && rect.maxX <= width && !placedLabels.contains { overlaps($0, rect) }
-            } ?? rects[0]
+            let free =
+                rects.first { rect in
+                    rect.x >= plot.x && rect.maxX <= width && !placedLabels.contains { overlaps($0, rect) }
+                } ?? rects[0]
             placedLabels.append(free)
             image.draw(text: label, x: free.x, y: free.y, scale: 2, color: ink)
         }

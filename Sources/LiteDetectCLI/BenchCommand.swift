@@ -29,9 +29,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("threads"), help: ArgumentHelp("Thread counts for the forward pass (repeatable).", valueName: "n"))
     var threadCounts: [Int] = [1]
 
-    @Option(name: .customLong("precision"), help: ArgumentHelp(
-        "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (repeatable: each precision is measured in turn).",
-        valueName: "f32|bf16"))
+    @Option(
+        name: .customLong("precision"),
+        help: ArgumentHelp(
+            "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (repeatable: each precision is measured in turn).",
+            valueName: "f32|bf16"))
     var precisions: [KernelPrecision] = [.float32]
 
     @Option(help: ArgumentHelp("Timed runs per configuration.", valueName: "n"))
@@ -40,7 +42,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Untimed warm-up runs per configuration.", valueName: "n"))
     var warmup: Int = 3
 
-    @Option(help: ArgumentHelp("Postprocessing score threshold (default: each model config's postprocess.score_threshold; COCO evaluation uses 0.01 or lower).", valueName: "score"))
+    @Option(
+        help: ArgumentHelp(
+            "Postprocessing score threshold (default: each model config's postprocess.score_threshold; COCO evaluation uses 0.01 or lower).",
+            valueName: "score"))
     var scoreThreshold: Float?
 
     @Flag(help: "Also print each configuration's per-layer profile (median time per operation).")
@@ -96,7 +101,9 @@ struct BenchCommand: ParsableCommand {
         let showProgress = Terminal.standardErrorIsTerminal
         for (index, (config, threads, precision)) in plan.enumerated() {
             if showProgress {
-                Terminal.standardErrorRaw("\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s") \(precision)…")
+                Terminal.standardErrorRaw(
+                    "\r\u{1B}[K[\(index + 1)/\(plan.count)] \(config.backbone.name) \(config.input.width)px \(threads) thread\(threads == 1 ? "" : "s") \(precision)…"
+                )
             }
             let result = try BenchResult.measure(
                 config: config, threads: threads, precision: precision, image: image, scoreThreshold: scoreThreshold, runs: runs,
@@ -113,10 +120,14 @@ struct BenchCommand: ParsableCommand {
         }
         if perLayer && format != .json {
             for result in results { Terminal.standardOutput("\n" + result.layerTable()) }
-            Terminal.standardOutput("\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n")
+            Terminal.standardOutput(
+                "\n(banded): layers run band by band with their neighbours (docs/PERFORMANCE.md, \"Bands\"); a layer's time is its bands' times summed over threads, divided by the threads.\n"
+            )
         }
         if format == .table {
-            Terminal.standardOutput("\nCPU: \(CPUDescription.current.summary); kernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs; score threshold: \(scoreThreshold.map { "\($0)" } ?? "each model's")\n")
+            Terminal.standardOutput(
+                "\nCPU: \(CPUDescription.current.summary); kernels: \(KernelInstructionSet.selected.description); forward = network only; stages from full detections of a 640×480 image; \(runs) runs after \(warmup) warm-up runs; score threshold: \(scoreThreshold.map { "\($0)" } ?? "each model's")\n"
+            )
         }
         if let chart {
             try ImageFile.save(BenchChart.render(results), to: chart, as: .png, overwrite: overwrite)

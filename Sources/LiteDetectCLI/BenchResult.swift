@@ -44,7 +44,8 @@ struct BenchResult {
         let network = detector.detectionNetwork.network
         var result = BenchResult(
             model: config.name, backbone: config.backbone.description, inputSize: config.input.width, threads: threads,
-            precision: precision, bfloat16MultiplyAccumulates: network.multiplyAccumulates(in: .bfloat16), scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
+            precision: precision, bfloat16MultiplyAccumulates: network.multiplyAccumulates(in: .bfloat16),
+            scoreThreshold: detector.postprocessConfiguration(options).scoreThreshold,
             parameters: network.parameterCount, multiplyAccumulates: network.multiplyAccumulates,
             forward: LatencyStatistics(forward),
             stages: StageTiming(
@@ -75,19 +76,24 @@ struct BenchResult {
             ("model", JSONText.string(cpu.model)), ("l1d_bytes", bytes(cpu.l1DataCacheBytes)),
             ("l2_bytes", bytes(cpu.l2CacheBytes)), ("l3_bytes", bytes(cpu.l3CacheBytes)),
             ("bf16", KernelPrecision.bfloat16.isSupported ? "true" : "false"),
-            ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)"),
+            ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)")
         ])
     }()
 
     // MARK: Formats
 
-    private static let columns = ["backbone", "input", "threads", "precision", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS"]
+    private static let columns = [
+        "backbone", "input", "threads", "precision", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS"
+    ]
 
     private var cells: [String] {
-        [backbone, "\(inputSize)", "\(threads)", precision.rawValue, String(format: "%.2fM", Double(parameters) / 1e6), String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
-         String(format: "%.2f", forward.min), String(format: "%.2f", forward.median), String(format: "%.2f", forward.p90),
-         String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess / .milliseconds(1)),
-         String(format: "%.2f", stages.postprocess / .milliseconds(1)), String(format: "%.0f MB", peakRSS)]
+        [
+            backbone, "\(inputSize)", "\(threads)", precision.rawValue, String(format: "%.2fM", Double(parameters) / 1e6),
+            String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
+            String(format: "%.2f", forward.min), String(format: "%.2f", forward.median), String(format: "%.2f", forward.p90),
+            String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess / .milliseconds(1)),
+            String(format: "%.2f", stages.postprocess / .milliseconds(1)), String(format: "%.0f MB", peakRSS)
+        ]
     }
 
     static func table(_ results: [BenchResult]) -> String {
@@ -103,9 +109,13 @@ struct BenchResult {
     static func csv(_ results: [BenchResult]) -> String {
         "model,backbone,input_size,threads,precision,params,macs,min_ms,median_ms,p90_ms,max_ms,fps,preprocess_ms,inference_ms,postprocess_ms,peak_rss_mb\n"
             + results.map { r in
-                [r.model, "\"\(r.backbone)\"", "\(r.inputSize)", "\(r.threads)", r.precision.rawValue, "\(r.parameters)", "\(r.multiplyAccumulates)",
-                 "\(r.forward.min)", "\(r.forward.median)", "\(r.forward.p90)", "\(r.forward.max)", "\(r.fps)",
-                 "\(r.stages.preprocess / .milliseconds(1))", "\(r.stages.inference / .milliseconds(1))", "\(r.stages.postprocess / .milliseconds(1))", "\(r.peakRSS)"].joined(separator: ",") + "\n"
+                [
+                    r.model, "\"\(r.backbone)\"", "\(r.inputSize)", "\(r.threads)", r.precision.rawValue, "\(r.parameters)",
+                    "\(r.multiplyAccumulates)",
+                    "\(r.forward.min)", "\(r.forward.median)", "\(r.forward.p90)", "\(r.forward.max)", "\(r.fps)",
+                    "\(r.stages.preprocess / .milliseconds(1))", "\(r.stages.inference / .milliseconds(1))",
+                    "\(r.stages.postprocess / .milliseconds(1))", "\(r.peakRSS)"
+                ].joined(separator: ",") + "\n"
             }.joined()
     }
 
@@ -114,20 +124,30 @@ struct BenchResult {
             ("backbone", JSONText.string(backbone)), ("model", JSONText.string(model)), ("input_size", "\(inputSize)"),
             ("threads", "\(threads)"), ("precision", JSONText.string(precision.rawValue)),
             ("bf16_macs", "\(bfloat16MultiplyAccumulates)"), ("params", "\(parameters)"), ("macs", "\(multiplyAccumulates)"),
-            ("latency_ms", JSONText.object([
-                ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
-                ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
-            ])),
+            (
+                "latency_ms",
+                JSONText.object([
+                    ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
+                    ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max))
+                ])
+            ),
             ("fps", JSONText.number(fps)),
             ("stages_ms", DetectionJSON.timing(stages)), ("score_threshold", JSONText.number(scoreThreshold)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
             ("kernels", JSONText.string(KernelInstructionSet.selected.description)),
-            ("cpu", Self.cpuJSON), ("random_weights", "true"),
+            ("cpu", Self.cpuJSON), ("random_weights", "true")
         ]
         if !layers.isEmpty {
-            fields.append(("layers", JSONText.array(layers.map { layer in
-                JSONText.object([("name", JSONText.string(layer.name)), ("macs", "\(layer.macs)"), ("ms", JSONText.number(layer.seconds * 1e3))])
-            })))
+            fields.append(
+                (
+                    "layers",
+                    JSONText.array(
+                        layers.map { layer in
+                            JSONText.object([
+                                ("name", JSONText.string(layer.name)), ("macs", "\(layer.macs)"), ("ms", JSONText.number(layer.seconds * 1e3))
+                            ])
+                        })
+                ))
         }
         return JSONText.object(fields)
     }
@@ -136,9 +156,11 @@ struct BenchResult {
     func layerTable(limit: Int = 25) -> String {
         let total = layers.reduce(0) { $0 + $1.seconds }
         let rows = layers.enumerated().sorted { $0.element.seconds > $1.element.seconds }.prefix(limit).map { index, layer in
-            [String(index), layer.name, String(format: "%.3f", layer.seconds * 1e3), String(format: "%.1f%%", 100 * layer.seconds / total),
-             layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / 1e6) : "",
-             layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / layer.seconds / 1e9) : ""]
+            [
+                String(index), layer.name, String(format: "%.3f", layer.seconds * 1e3), String(format: "%.1f%%", 100 * layer.seconds / total),
+                layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / 1e6) : "",
+                layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / layer.seconds / 1e9) : ""
+            ]
         }
         return "\(model) at \(inputSize)px: \(layers.count) operations, \(String(format: "%.2f", total * 1e3)) ms in total (slowest \(rows.count)):\n"
             + TextTable(header: ["#", "operation", "ms", "share", "MMACs", "GMAC/s"], rows: Array(rows)).rendered + "\n"

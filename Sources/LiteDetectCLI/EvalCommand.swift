@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import LiteDetect
-import LiteDetectJSONOutput
 import LiteDetectEvaluation
+import LiteDetectJSONOutput
 import LiteDetectModels
 
 /// `detect eval`: COCO-style accuracy of a model on an annotated image folder, or of any tool's COCO
@@ -98,8 +98,9 @@ struct EvalCommand: ParsableCommand {
             let known = Set(groundTruth.categories.map(\.id))
             let unknown = Set(scored.detections.map(\.categoryID)).subtracting(known).sorted()
             let count = report.coco.ignoredDetections
-            Terminal.standardError("detect: \(count) detection\(count == 1 ? " has a category id" : "s have category ids") the annotations lack "
-                + "(\(Self.list(unknown.map(String.init)))): ignored, as pycocotools does")
+            Terminal.standardError(
+                "detect: \(count) detection\(count == 1 ? " has a category id" : "s have category ids") the annotations lack "
+                    + "(\(Self.list(unknown.map(String.init)))): ignored, as pycocotools does")
         }
         switch format {
         case .text: Terminal.standardOutput(text(report, scored: scored))
@@ -127,12 +128,14 @@ struct EvalCommand: ParsableCommand {
         let mapping = CategoryMapping(config: config, categories: groundTruth.categories)
         guard !mapping.categoryIDs.isEmpty else {
             let labels = config.classNames
-            throw CommandFailure("model \(config.name)'s classes (\(Self.list(labels))) match none of the categories of \(annotations) "
-                + "(\(Self.list(groundTruth.categories.map(\.name)))) \(mapping.rule.rawValue)")
+            throw CommandFailure(
+                "model \(config.name)'s classes (\(Self.list(labels))) match none of the categories of \(annotations) "
+                    + "(\(Self.list(groundTruth.categories.map(\.name)))) \(mapping.rule.rawValue)")
         }
         if !mapping.unmatchedLabels.isEmpty {
-            Terminal.standardError("detect: \(mapping.unmatchedLabels.count) of the model's classes have no category in \(annotations) "
-                + "(\(Self.list(mapping.unmatchedLabels))); their detections are dropped")
+            Terminal.standardError(
+                "detect: \(mapping.unmatchedLabels.count) of the model's classes have no category in \(annotations) "
+                    + "(\(Self.list(mapping.unmatchedLabels))); their detections are dropped")
         }
         if detector.isRandomlyInitialised {
             Terminal.standardError("detect: model \(config.name) runs with RANDOM weights: its detections are noise (plumbing/speed check)")
@@ -158,8 +161,9 @@ struct EvalCommand: ParsableCommand {
                 let result = processed.result
                 if let width = image.width, let height = image.height, width != result.imageWidth || height != result.imageHeight {
                     progress.clear()
-                    Terminal.standardError("detect: warning: \(processed.path) is \(result.imageWidth)×\(result.imageHeight), "
-                        + "the annotations say \(width)×\(height): its boxes will not line up")
+                    Terminal.standardError(
+                        "detect: warning: \(processed.path) is \(result.imageWidth)×\(result.imageHeight), "
+                            + "the annotations say \(width)×\(height): its boxes will not line up")
                 }
                 let converted = mapping.cocoDetections(result.detections, imageID: image.id)
                 scored.unmatched += result.detections.count - converted.count
@@ -172,11 +176,13 @@ struct EvalCommand: ParsableCommand {
         }
         progress.finish()
         guard failures.isEmpty else {
-            throw CommandFailure("\(failures.count) image\(failures.count == 1 ? "" : "s") could not be processed; an evaluation without them would be wrong")
+            throw CommandFailure(
+                "\(failures.count) image\(failures.count == 1 ? "" : "s") could not be processed; an evaluation without them would be wrong")
         }
         if let saveDetections {
             do {
-                try Data((JSONText.array(scored.detections.map(Self.json)) + "\n").utf8).write(to: URL(fileURLWithPath: saveDetections), options: .atomic)
+                try Data((JSONText.array(scored.detections.map(Self.json)) + "\n").utf8).write(
+                    to: URL(fileURLWithPath: saveDetections), options: .atomic)
             } catch {
                 throw CommandFailure("\(saveDetections): cannot write the detections: \(error.localizedDescription)")
             }
@@ -191,7 +197,7 @@ struct EvalCommand: ParsableCommand {
         return JSONText.object([
             ("image_id", "\(detection.imageID)"), ("category_id", "\(detection.categoryID)"),
             ("bbox", JSONText.array([box.x, box.y, box.width, box.height].map { JSONText.number($0) })),
-            ("score", JSONText.number(detection.score)),
+            ("score", JSONText.number(detection.score))
         ])
     }
 
@@ -214,12 +220,15 @@ struct EvalCommand: ParsableCommand {
         out += report.summary.metrics.map(\.pycocotoolsLine).joined(separator: "\n") + "\n\n"
         func value(_ v: Double) -> String { v < 0 ? "-" : String(format: "%.3f", v) }
         let rows = report.categories.map { row in
-            [row.name, "\(row.id)", "\(row.instances)", value(row.averagePrecision), value(row.averagePrecision50),
-             value(row.averagePrecision75), row.vocAveragePrecision50.map(value) ?? "-"]
+            [
+                row.name, "\(row.id)", "\(row.instances)", value(row.averagePrecision), value(row.averagePrecision50),
+                value(row.averagePrecision75), row.vocAveragePrecision50.map(value) ?? "-"
+            ]
         }
         out += TextTable(header: ["category", "id", "instances", "AP", "AP50", "AP75", "VOC AP50"], rows: rows).rendered + "\n"
         let withObjects = report.voc.averagePrecision.compactMap { $0 }.count
-        out += "VOC AP50 (PASCAL VOC 2010+, all points, crowd regions left out), mean over \(withObjects) "
+        out +=
+            "VOC AP50 (PASCAL VOC 2010+, all points, crowd regions left out), mean over \(withObjects) "
             + "categor\(withObjects == 1 ? "y" : "ies") with objects: \(value(report.voc.meanAveragePrecision))\n"
         if report.categories.contains(where: { $0.averagePrecision < 0 }) {
             out += "- : no ground truth in this category (left out of the means, as pycocotools does)\n"
@@ -244,13 +253,19 @@ struct EvalCommand: ParsableCommand {
         fields.append(("detections", "\(report.detectionCount)"))
         fields.append(("ignored_detections", "\(report.coco.ignoredDetections + scored.unmatched)"))
         for metric in report.summary.metrics { fields.append((metric.name, JSONText.number(metric.value))) }
-        fields.append(("per_class", JSONText.array(report.categories.map { row in
-            JSONText.object([
-                ("id", "\(row.id)"), ("name", JSONText.string(row.name)), ("instances", "\(row.instances)"),
-                ("AP", JSONText.number(row.averagePrecision)), ("AP50", JSONText.number(row.averagePrecision50)),
-                ("AP75", JSONText.number(row.averagePrecision75)), ("voc_AP50", row.vocAveragePrecision50.map { JSONText.number($0) } ?? "null"),
-            ])
-        })))
+        fields.append(
+            (
+                "per_class",
+                JSONText.array(
+                    report.categories.map { row in
+                        JSONText.object([
+                            ("id", "\(row.id)"), ("name", JSONText.string(row.name)), ("instances", "\(row.instances)"),
+                            ("AP", JSONText.number(row.averagePrecision)), ("AP50", JSONText.number(row.averagePrecision50)),
+                            ("AP75", JSONText.number(row.averagePrecision75)),
+                            ("voc_AP50", row.vocAveragePrecision50.map { JSONText.number($0) } ?? "null")
+                        ])
+                    })
+            ))
         fields.append(("voc_ap50", JSONText.number(report.voc.meanAveragePrecision)))
         return JSONText.object(fields)
     }

@@ -29,10 +29,14 @@ struct ImagesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What goes to standard output.", valueName: "format"))
     var format: OutputFormat = .text
 
-    @Option(help: ArgumentHelp("Also write one result file per image (<stem>.txt, in --format, yolo for text) into this directory.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("Also write one result file per image (<stem>.txt, in --format, yolo for text) into this directory.", valueName: "dir"))
     var saveTxt: String?
 
-    @Option(help: ArgumentHelp("Threads: several images run in parallel (one session each over one shared model); a single image's forward pass is split across them.", valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Threads: several images run in parallel (one session each over one shared model); a single image's forward pass is split across them.",
+            valueName: "n"))
     var threads: Int = 1
 
     @Option(help: ArgumentHelp("Refuse images with more pixels than this (checked before decoding).", valueName: "pixels"))

@@ -40,14 +40,16 @@ struct ImportCommand: ParsableCommand {
     @Option(help: "The model's name: the config file's stem, letters, digits, '-', '_' and '.'.")
     var name: String
 
-    @Option(help: ArgumentHelp(
-        "Class labels: 'coco', 'voc', or a text file with one label per line, background first (ONNX: default the config's).",
-        valueName: "coco|voc|file"))
+    @Option(
+        help: ArgumentHelp(
+            "Class labels: 'coco', 'voc', or a text file with one label per line, background first (ONNX: default the config's).",
+            valueName: "coco|voc|file"))
     var labels: String?
 
-    @Option(help: ArgumentHelp(
-        "ONNX only: the LiteDetect config (bundled name or path) whose architecture the file must match and whose anchors, box coder, post-processing and labels to use.",
-        valueName: "name|path"))
+    @Option(
+        help: ArgumentHelp(
+            "ONNX only: the LiteDetect config (bundled name or path) whose architecture the file must match and whose anchors, box coder, post-processing and labels to use.",
+            valueName: "name|path"))
     var config: String?
 
     @Option(help: "Directory to write NAME.json into.")
@@ -56,7 +58,10 @@ struct ImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write the weights (default: NAME.safetensors beside the config).", valueName: "path"))
     var weightsOutput: String?
 
-    @Option(help: "How weights are stored: float32 (exact), float16 (half the size, widened when loaded) or mixed (the class predictors' weights float16, the rest float32).")
+    @Option(
+        help:
+            "How weights are stored: float32 (exact), float16 (half the size, widened when loaded) or mixed (the class predictors' weights float16, the rest float32)."
+    )
     var storage: ImportedModel.Storage = .float32
 
     @Option(help: "A one-line description for the config.")
@@ -75,9 +80,16 @@ struct ImportCommand: ParsableCommand {
             throw CommandFailure("\(url.path) exists; pass --overwrite to replace it")
         }
         let isONNX = files.count == 1 && files[0].hasSuffix(".onnx")
-        if isONNX && config == nil { throw CommandFailure("an ONNX file needs --config: the LiteDetect model whose anchors and post-processing to use (e.g. ssdlite320-mobilenetv3-large)") }
-        if !isONNX && config != nil { throw CommandFailure("--config is for ONNX files; TensorFlow and Caffe models describe their own anchors and post-processing") }
-        guard isONNX || labels != nil else { throw CommandFailure("give --labels: 'coco', 'voc', or a file with one label per line, background first") }
+        if isONNX && config == nil {
+            throw CommandFailure(
+                "an ONNX file needs --config: the LiteDetect model whose anchors and post-processing to use (e.g. ssdlite320-mobilenetv3-large)")
+        }
+        if !isONNX && config != nil {
+            throw CommandFailure("--config is for ONNX files; TensorFlow and Caffe models describe their own anchors and post-processing")
+        }
+        guard isONNX || labels != nil else {
+            throw CommandFailure("give --labels: 'coco', 'voc', or a file with one label per line, background first")
+        }
         let labelList = try labels.map(LabelSets.load) ?? []
         let weightsPath = RelativePath.from(directory: configURL.deletingLastPathComponent(), to: weightsURL)
         let model: ImportedModel
@@ -91,7 +103,9 @@ struct ImportCommand: ParsableCommand {
                 at: files[0],
                 options: ImportOptions(name: name, labels: labelList, description: description, provenance: provenance, weightsPath: weightsPath))
         case 2:
-            guard let prototxt = files.first(where: { !$0.hasSuffix(".caffemodel") }), let caffemodel = files.first(where: { $0.hasSuffix(".caffemodel") }) else {
+            guard let prototxt = files.first(where: { !$0.hasSuffix(".caffemodel") }),
+                let caffemodel = files.first(where: { $0.hasSuffix(".caffemodel") })
+            else {
                 throw CommandFailure("a Caffe model is two files: the deploy .prototxt and the .caffemodel")
             }
             model = try CaffeSSDImporter.importModel(

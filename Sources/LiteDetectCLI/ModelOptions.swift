@@ -7,9 +7,10 @@ import LiteDetectNN
 
 /// How a command chooses its model and weights (shared by the commands that run a detector).
 struct ModelOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Backbone to detect with: uses the bundled SSDLite model on it (the one with trained weights when there is one).",
-        valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "Backbone to detect with: uses the bundled SSDLite model on it (the one with trained weights when there is one).",
+            valueName: "name"))
     var backbone: BackboneName?
 
     @Option(help: ArgumentHelp("A bundled model name (see 'detect models') or a path to a model config .json.", valueName: "name|path"))
@@ -21,9 +22,10 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Run with seeded random weights: for speed and plumbing checks only; every output says so.")
     var randomWeights = false
 
-    @Option(help: ArgumentHelp(
-        "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (weights and layer inputs rounded to bfloat16, sums in float32; about 3 significant digits).",
-        valueName: "f32|bf16"))
+    @Option(
+        help: ArgumentHelp(
+            "What the convolutions multiply in: f32, or bf16 on CPUs with AVX512_BF16 (weights and layer inputs rounded to bfloat16, sums in float32; about 3 significant digits).",
+            valueName: "f32|bf16"))
     var precision: KernelPrecision = .float32
 
     func validate() throws {

@@ -31,9 +31,11 @@ struct ModelsCommand: ParsableCommand {
         print("Backbones (feature extractor only, at \(inputSize)×\(inputSize)):")
         let rows = try BackboneName.allCases.map { name -> [String] in
             let summary = try BackboneSummary(BackboneConfiguration(name), inputSize: inputSize)
-            return [name.rawValue, String(format: "%.2fM", Double(summary.parameters) / 1e6),
-                    String(format: "%.0f", Double(summary.multiplyAccumulates) / 1e6),
-                    summary.stride16.description, summary.stride32.description, name.reference]
+            return [
+                name.rawValue, String(format: "%.2fM", Double(summary.parameters) / 1e6),
+                String(format: "%.0f", Double(summary.multiplyAccumulates) / 1e6),
+                summary.stride16.description, summary.stride32.description, name.reference
+            ]
         }
         print(TextTable(header: ["backbone", "params", "MMACs", "stride16", "stride32", "definition"], rows: rows).rendered)
 
@@ -41,11 +43,13 @@ struct ModelsCommand: ParsableCommand {
         let models = try ModelCatalog.bundled.names.map { name -> [String] in
             let config = try ModelCatalog.bundled.config(named: name)
             let network = try Self.network(of: config)
-            return [name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classNames.count)",
-                    String(format: "%.2fM", Double(network.parameterCount) / 1e6),
-                    String(format: "%.0f", Double(network.multiplyAccumulates) / 1e6),
-                    config.weights == nil ? "no" : "yes", config.accuracy.map { String(format: "%.3f", $0.averagePrecision50) } ?? "-",
-                    name == ModelCatalog.defaultModelName ? "(default)" : ""]
+            return [
+                name, config.backbone.description, "\(config.input.width)×\(config.input.height)", "\(config.classNames.count)",
+                String(format: "%.2fM", Double(network.parameterCount) / 1e6),
+                String(format: "%.0f", Double(network.multiplyAccumulates) / 1e6),
+                config.weights == nil ? "no" : "yes", config.accuracy.map { String(format: "%.3f", $0.averagePrecision50) } ?? "-",
+                name == ModelCatalog.defaultModelName ? "(default)" : ""
+            ]
         }
         print(TextTable(header: ["model", "backbone", "input", "classes", "params", "MMACs", "trained", "AP50", ""], rows: models).rendered)
         print("\nAP50: as measured where the model was made (`detect models NAME` says on what); - : not measured here.")
@@ -63,16 +67,21 @@ struct ModelsCommand: ParsableCommand {
         let classes = config.labelsByClassID.filter { $0.label != "N/A" }
         var lines = [config.name, ""]
         if !config.description.isEmpty { lines.append(config.description) }
-        lines.append("backbone:   \(config.backbone.description), input \(config.input.width)×\(config.input.height), "
-            + String(format: "%.2fM parameters, %.0f MMACs", Double(network.parameterCount) / 1e6, Double(network.multiplyAccumulates) / 1e6))
+        lines.append(
+            "backbone:   \(config.backbone.description), input \(config.input.width)×\(config.input.height), "
+                + String(format: "%.2fM parameters, %.0f MMACs", Double(network.parameterCount) / 1e6, Double(network.multiplyAccumulates) / 1e6))
         lines.append("classes:    \(classes.count): " + classes.map { "\($0.label) (\($0.classID))" }.joined(separator: ", "))
         if let accuracy = config.accuracy {
-            lines.append(String(format: "accuracy:   AP %.3f, AP50 %.3f", accuracy.averagePrecision, accuracy.averagePrecision50)
-                + " on \(accuracy.measuredOn)")
+            lines.append(
+                String(format: "accuracy:   AP %.3f, AP50 %.3f", accuracy.averagePrecision, accuracy.averagePrecision50)
+                    + " on \(accuracy.measuredOn)")
         } else {
             lines.append("accuracy:   not measured here")
         }
-        lines.append("weights:    " + (config.weightsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "none (untrained layout: `--weights random` runs it for speed checks)"))
+        lines.append(
+            "weights:    "
+                + (config.weightsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+                    ?? "none (untrained layout: `--weights random` runs it for speed checks)"))
         if let provenance = config.provenance { lines.append("provenance: \(provenance)") }
         return lines.joined(separator: "\n")
     }

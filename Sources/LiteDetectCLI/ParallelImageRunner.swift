@@ -103,4 +103,3 @@ private struct OrderedResults {
         return (nextToDeliver, outcome)
     }
 }
-

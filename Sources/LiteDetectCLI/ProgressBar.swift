@@ -1,3 +1,5 @@
+import Foundation
+
 /// A one-line progress bar on standard error, redrawn in place; silent when disabled.
 final class ProgressBar {
     private let total: Int
@@ -34,5 +36,3 @@ extension Terminal {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }
-
-import Foundation

@@ -40,12 +40,15 @@ final class ResultWriter {
 
     static func text(_ p: ProcessedImage, annotatedPath: String?, detector: Detector) -> String {
         let r = p.result
-        var out = "\(p.path): \(r.imageWidth)×\(r.imageHeight), \(r.detections.count) detection\(r.detections.count == 1 ? "" : "s")"
+        var out =
+            "\(p.path): \(r.imageWidth)×\(r.imageHeight), \(r.detections.count) detection\(r.detections.count == 1 ? "" : "s")"
             + " (\(detector.config.name)\(detector.isRandomlyInitialised ? ", RANDOM WEIGHTS" : ""))\n"
         for d in r.detections {
             out += String(format: "  %-14@ %.3f  [%7.1f %7.1f %7.1f %7.1f]\n", d.label as NSString, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2)
         }
-        out += String(format: "  time: preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n", r.timing.preprocess / .milliseconds(1), r.timing.inference / .milliseconds(1), r.timing.postprocess / .milliseconds(1))
+        out += String(
+            format: "  time: preprocess %.1f ms, inference %.1f ms, postprocess %.1f ms\n", r.timing.preprocess / .milliseconds(1),
+            r.timing.inference / .milliseconds(1), r.timing.postprocess / .milliseconds(1))
         if let annotatedPath { out += "  annotated: \(annotatedPath)\n" }
         return out
     }
@@ -57,10 +60,14 @@ final class ResultWriter {
     static let csvHeader = "path,class_id,label,score,x1,y1,x2,y2"
 
     static func csvRows(_ p: ProcessedImage) -> String {
-        func field(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func field(_ s: String) -> String {
+            s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         return p.result.detections.map { d in
-            [field(p.path), "\(d.classID)", field(d.label), JSONText.number(d.score), JSONText.number(d.box.x1),
-             JSONText.number(d.box.y1), JSONText.number(d.box.x2), JSONText.number(d.box.y2)].joined(separator: ",") + "\n"
+            [
+                field(p.path), "\(d.classID)", field(d.label), JSONText.number(d.score), JSONText.number(d.box.x1),
+                JSONText.number(d.box.y1), JSONText.number(d.box.x2), JSONText.number(d.box.y2)
+            ].joined(separator: ",") + "\n"
         }.joined()
     }
 
@@ -69,7 +76,7 @@ final class ResultWriter {
             JSONText.object([
                 ("image_id", "\(imageID)"), ("category_id", "\(d.classID)"),
                 ("bbox", JSONText.array([d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1].map { JSONText.number($0) })),
-                ("score", JSONText.number(d.score)),
+                ("score", JSONText.number(d.score))
             ])
         }
     }

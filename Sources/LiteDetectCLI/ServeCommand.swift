@@ -30,8 +30,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("TCP port (0: any free port, printed at start).", valueName: "port"))
     var port = 8080
 
-    @Option(name: .customLong("model"), help: ArgumentHelp(
-        "A bundled model name or a config path; repeat to serve several (the first is the default).", valueName: "name|path"))
+    @Option(
+        name: .customLong("model"),
+        help: ArgumentHelp(
+            "A bundled model name or a config path; repeat to serve several (the first is the default).", valueName: "name|path"))
     var models: [String] = []
 
     @Option(help: ArgumentHelp("Threads running detection, each with its own buffers.", valueName: "n"))
@@ -49,8 +51,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Number format of the convolutions: f32, or bf16 on CPUs with AVX512_BF16.", valueName: "f32|bf16"))
     var precision: KernelPrecision = .float32
 
-    @Option(help: ArgumentHelp(
-        "A file of API keys, one per line: every route but the health checks then needs one (also: LITEDETECT_API_KEY).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "A file of API keys, one per line: every route but the health checks then needs one (also: LITEDETECT_API_KEY).", valueName: "path"))
     var apiKeyFile: String?
 
     @Flag(help: "With API keys, leave /metrics open (for a Prometheus that sends no key).")
@@ -83,7 +86,8 @@ struct ServeCommand: ParsableCommand {
     /// LITEDETECT_API_KEY, when set and not blank.
     static var environmentKey: String? {
         guard let value = ProcessInfo.processInfo.environment["LITEDETECT_API_KEY"]?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !value.isEmpty else { return nil }
+            !value.isEmpty
+        else { return nil }
         return value
     }
 
@@ -159,7 +163,8 @@ struct ServeCommand: ParsableCommand {
         if let tlsCert, let tlsKey { configuration.tls = ServerTLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey) }
         if apiKeys == nil && !configuration.bindsLoopbackOnly {
             Terminal.standardError(
-                "detect: warning: listening on \(host) without an API key: anyone who reaches this port can use the server (--api-key-file or LITEDETECT_API_KEY)")
+                "detect: warning: listening on \(host) without an API key: anyone who reaches this port can use the server (--api-key-file or LITEDETECT_API_KEY)"
+            )
         }
         let scheme = configuration.tls == nil ? "http" : "https"
         let access = apiKeys == nil ? "" : ", API key required"
@@ -172,7 +177,8 @@ struct ServeCommand: ParsableCommand {
         Task {
             do {
                 try await server.run(logger: logger) { port in
-                    Terminal.standardError("detect: serving \(names.joined(separator: ", ")) on \(scheme)://\(host):\(port)\(access) (SIGTERM or Ctrl-C to stop)")
+                    Terminal.standardError(
+                        "detect: serving \(names.joined(separator: ", ")) on \(scheme)://\(host):\(port)\(access) (SIGTERM or Ctrl-C to stop)")
                 }
             } catch {
                 failure.withLock { $0 = error }

@@ -3,7 +3,10 @@ import LiteDetect
 
 /// Which detections a command keeps (shared by the commands that run a detector).
 struct ThresholdOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Keep detections scoring above this (default: the model's operating point, its config's postprocess.detect_threshold, else 0.5).", valueName: "score"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep detections scoring above this (default: the model's operating point, its config's postprocess.detect_threshold, else 0.5).",
+            valueName: "score"))
     var scoreThreshold: Float?
 
     @Option(help: ArgumentHelp("NMS IoU threshold (default: the model config's).", valueName: "iou"))

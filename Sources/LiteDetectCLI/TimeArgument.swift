@@ -18,7 +18,8 @@ struct TimeArgument: ExpressibleByArgument, Equatable {
         }
         let last = fields.last!.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(last.count), let whole = Int64(last[0]), whole >= 0, whole < 1_000_000_000,
-              fields.count == 1 || whole < 60 else { return nil }
+            fields.count == 1 || whole < 60
+        else { return nil }
         var nanoseconds: Int64 = 0
         if last.count == 2 {
             let fraction = last[1]

@@ -29,14 +29,16 @@ struct VideoCommand: ParsableCommand {
 
     @OptionGroup var thresholds: ThresholdOptions
 
-    @Option(help: ArgumentHelp(
-        "Write the annotated video to this file (container from the extension: .mp4, .mkv, .avi, .y4m…), or - for YUV4MPEG2 on standard output.",
-        valueName: "path|-"))
+    @Option(
+        help: ArgumentHelp(
+            "Write the annotated video to this file (container from the extension: .mp4, .mkv, .avi, .y4m…), or - for YUV4MPEG2 on standard output.",
+            valueName: "path|-"))
     var output: String?
 
-    @Option(help: ArgumentHelp(
-        "What goes to standard output, one entry per detected frame (default: text; nothing when --output - takes standard output).",
-        valueName: "text|json"))
+    @Option(
+        help: ArgumentHelp(
+            "What goes to standard output, one entry per detected frame (default: text; nothing when --output - takes standard output).",
+            valueName: "text|json"))
     var format: VideoOutputFormat?
 
     @Option(help: ArgumentHelp("Also write the JSON lines to this file (how to get them with --output -).", valueName: "path"))
@@ -51,9 +53,12 @@ struct VideoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop after this much of the input: seconds or [hh:]mm:ss[.fff].", valueName: "time"))
     var duration: TimeArgument?
 
-    @Flag(help: ArgumentHelp(
-        "Track objects across frames (ByteTrack-style): stable ids in the output and on the boxes.",
-        discussion: "Detections down to 0.1 feed the tracker (they keep partly hidden objects tracked); tracks start from those above --score-threshold + 0.1; only detections above --score-threshold are reported."))
+    @Flag(
+        help: ArgumentHelp(
+            "Track objects across frames (ByteTrack-style): stable ids in the output and on the boxes.",
+            discussion:
+                "Detections down to 0.1 feed the tracker (they keep partly hidden objects tracked); tracks start from those above --score-threshold + 0.1; only detections above --score-threshold are reported."
+        ))
     var track = false
 
     @Flag(help: "Replace existing output files (without it, an existing file is an error).")
@@ -62,9 +67,10 @@ struct VideoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Refuse frames with more pixels than this (checked from the stream header, before allocating).", valueName: "pixels"))
     var maxPixels: Int = Y4MReader.defaultMaxPixels
 
-    @Option(help: ArgumentHelp(
-        "Frames detected at once, each on its own thread, while another thread decodes; output keeps the input's order.",
-        valueName: "n"))
+    @Option(
+        help: ArgumentHelp(
+            "Frames detected at once, each on its own thread, while another thread decodes; output keeps the input's order.",
+            valueName: "n"))
     var threads: Int = 1
 
     func validate() throws {

@@ -91,9 +91,13 @@ final class VideoInput {
             guard path != "-", let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int else { return nil }
             total = Double(size / (reader.header.frameByteCount + 6))
         case let .file(reader):
-            if let count = reader.stream.frameCount { total = Double(count) }
-            else if let length = reader.stream.duration { total = seconds(length) * rate.value }
-            else { return nil }
+            if let count = reader.stream.frameCount {
+                total = Double(count)
+            } else if let length = reader.stream.duration {
+                total = seconds(length) * rate.value
+            } else {
+                return nil
+            }
         }
         total -= seconds(start) * rate.value
         if let duration { total = min(total, seconds(duration) * rate.value) }

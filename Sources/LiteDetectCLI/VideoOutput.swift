@@ -41,13 +41,17 @@ final class VideoOutput {
             writer = try VideoFileWriter(path: path, matching: reader, frameRateDivisor: every, overwrite: overwrite)
         } else {
             // Y4M timestamps are frame numbers over the rate: one tick per input frame is exact.
-            let timeBase = rate.map { VideoRatio(numerator: $0.denominator, denominator: $0.numerator) } ?? VideoRatio(numerator: 1, denominator: 90_000)
+            let timeBase =
+                rate.map { VideoRatio(numerator: $0.denominator, denominator: $0.numerator) } ?? VideoRatio(numerator: 1, denominator: 90_000)
             writer = try VideoFileWriter(
                 path: path, width: input.width, height: input.height,
-                frameRate: rate.map { VideoRatio(numerator: $0.numerator, denominator: $0.denominator * every) }, timeBase: timeBase, overwrite: overwrite)
+                frameRate: rate.map { VideoRatio(numerator: $0.numerator, denominator: $0.denominator * every) }, timeBase: timeBase,
+                overwrite: overwrite)
         }
         sink = .file(writer)
-        note = writer.codec == "h264" ? nil
+        note =
+            writer.codec == "h264"
+            ? nil
             : "\(path): written as \(writer.codec) by \(writer.encoder) (no H.264 encoder for this container in this FFmpeg)"
     }
 

@@ -66,12 +66,17 @@ final class VideoResultSink {
         fields.append(("timing_ms", DetectionJSON.timing(result.timing)))
         fields.append(("detections", JSONText.array(result.detections.map(DetectionJSON.detection))))
         if let tracks {
-            fields.append(("tracks", JSONText.array(tracks.map { track in
-                JSONText.object([
-                    ("id", "\(track.id)"), ("class_id", "\(track.classID)"), ("label", JSONText.string(track.label)),
-                    ("score", JSONText.number(track.score)), ("box", DetectionJSON.box(track.box)),
-                ])
-            })))
+            fields.append(
+                (
+                    "tracks",
+                    JSONText.array(
+                        tracks.map { track in
+                            JSONText.object([
+                                ("id", "\(track.id)"), ("class_id", "\(track.classID)"), ("label", JSONText.string(track.label)),
+                                ("score", JSONText.number(track.score)), ("box", DetectionJSON.box(track.box))
+                            ])
+                        })
+                ))
         }
         return JSONText.object(fields)
     }
@@ -79,13 +84,15 @@ final class VideoResultSink {
     static func text(_ result: DetectionResult, tracks: [TrackedObject]?, detector: Detector) -> String {
         let time = result.frame?.timestamp.map { String(format: " at %.3f s", seconds($0)) } ?? ""
         let count = result.detections.count
-        var out = "frame \(result.frame?.index ?? 0)\(time): \(count) detection\(count == 1 ? "" : "s")"
+        var out =
+            "frame \(result.frame?.index ?? 0)\(time): \(count) detection\(count == 1 ? "" : "s")"
             + String(format: ", %.1f ms", result.timing.total / .milliseconds(1)) + (detector.isRandomlyInitialised ? " (RANDOM WEIGHTS)" : "") + "\n"
         for d in result.detections {
             out += String(format: "  %-14@ %.3f  [%7.1f %7.1f %7.1f %7.1f]\n", d.label as NSString, d.score, d.box.x1, d.box.y1, d.box.x2, d.box.y2)
         }
         for t in tracks ?? [] {
-            out += String(format: "  track #%-6d %-14@ [%7.1f %7.1f %7.1f %7.1f]\n", t.id, t.label as NSString, t.box.x1, t.box.y1, t.box.x2, t.box.y2)
+            out += String(
+                format: "  track #%-6d %-14@ [%7.1f %7.1f %7.1f %7.1f]\n", t.id, t.label as NSString, t.box.x1, t.box.y1, t.box.x2, t.box.y2)
         }
         return out
     }

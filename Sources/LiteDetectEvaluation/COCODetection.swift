@@ -33,7 +33,8 @@ public struct COCODetection: Sendable, Hashable {
 
     private static func parse(_ document: JSONValue, source: String, imageIDs: Set<Int>) throws(EvaluationError) -> [COCODetection] {
         guard case let .array(entries) = document else {
-            throw .invalidEntry(file: source, entry: "", problem: "a COCO results file must be a JSON array of detections, found \(document.kindDescription)")
+            throw .invalidEntry(
+                file: source, entry: "", problem: "a COCO results file must be a JSON array of detections, found \(document.kindDescription)")
         }
         var detections: [COCODetection] = []
         detections.reserveCapacity(entries.count)
@@ -44,8 +45,9 @@ public struct COCODetection: Sendable, Hashable {
                 throw entry.failure("image_id \(imageID) is not an image of the annotations (wrong annotation file, or ids not taken from it?)")
             }
             let score = try entry.number("score")
-            detections.append(COCODetection(
-                imageID: imageID, categoryID: try entry.integer("category_id"), box: try entry.box("bbox"), score: score))
+            detections.append(
+                COCODetection(
+                    imageID: imageID, categoryID: try entry.integer("category_id"), box: try entry.box("bbox"), score: score))
         }
         return detections
     }

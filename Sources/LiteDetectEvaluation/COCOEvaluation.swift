@@ -67,7 +67,10 @@ public struct COCOEvaluation: Sendable {
             for r in 0..<Self.recallCount {
                 for k in category.map({ [$0] }) ?? Array(categoryIDs.indices) {
                     let value = precision(iou: t, recall: r, category: k, area: area, maxDetectionsIndex: m)
-                    if value > -1 { sum += value; count += 1 }
+                    if value > -1 {
+                        sum += value
+                        count += 1
+                    }
                 }
             }
         }
@@ -81,7 +84,10 @@ public struct COCOEvaluation: Sendable {
         for t in iou.map({ [$0] }) ?? Array(COCOEvaluationParameters.iouThresholds.indices) {
             for k in category.map({ [$0] }) ?? Array(categoryIDs.indices) {
                 let value = recall(iou: t, category: k, area: area, maxDetectionsIndex: m)
-                if value > -1 { sum += value; count += 1 }
+                if value > -1 {
+                    sum += value
+                    count += 1
+                }
             }
         }
         return count == 0 ? -1 : sum / Double(count)

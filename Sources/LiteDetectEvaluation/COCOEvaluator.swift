@@ -27,7 +27,8 @@ public enum COCOEvaluator {
         var ignoredDetections = 0
         for (index, detection) in detections.enumerated() {
             guard let i = imageIndex[detection.imageID] else {
-                throw .invalidEntry(file: "detections", entry: "[\(index)]", problem: "image_id \(detection.imageID) is not an image of the ground truth")
+                throw .invalidEntry(
+                    file: "detections", entry: "[\(index)]", problem: "image_id \(detection.imageID) is not an image of the ground truth")
             }
             guard let k = categoryIndex[detection.categoryID] else {
                 ignoredDetections += 1
@@ -54,9 +55,10 @@ public enum COCOEvaluator {
                 }
             }
             for range in COCOAreaRange.allCases {
-                imageEvaluations[cell / imageCount][range.rawValue].append(COCOImageEvaluation(
-                    scores: kept.map(\.score), detectionAreas: kept.map(\.box.area),
-                    groundTruths: truths.map { (area: $0.area, isCrowd: $0.isCrowd) }, overlaps: overlaps, area: range.bounds))
+                imageEvaluations[cell / imageCount][range.rawValue].append(
+                    COCOImageEvaluation(
+                        scores: kept.map(\.score), detectionAreas: kept.map(\.box.area),
+                        groundTruths: truths.map { (area: $0.area, isCrowd: $0.isCrowd) }, overlaps: overlaps, area: range.bounds))
             }
         }
 

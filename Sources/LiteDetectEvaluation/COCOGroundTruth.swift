@@ -68,7 +68,9 @@ public struct COCOGroundTruth: Sendable {
         for (index, annotation) in annotations.enumerated() {
             let entry = "annotations[\(index)] (id \(annotation.id))"
             func failure(_ problem: String) -> EvaluationError { .invalidEntry(file: source, entry: entry, problem: problem) }
-            guard annotation.id != 0 else { throw failure("annotation id 0 is not allowed: pycocotools records a match by the annotation id and reads 0 as no match") }
+            guard annotation.id != 0 else {
+                throw failure("annotation id 0 is not allowed: pycocotools records a match by the annotation id and reads 0 as no match")
+            }
             guard imageIDs.contains(annotation.imageID) else { throw failure("image_id \(annotation.imageID) is not in 'images'") }
             guard categoryIDs.contains(annotation.categoryID) else { throw failure("category_id \(annotation.categoryID) is not in 'categories'") }
             guard annotation.box.width >= 0, annotation.box.height >= 0, annotation.box.x.isFinite, annotation.box.y.isFinite,
@@ -112,9 +114,10 @@ public struct COCOGroundTruth: Sendable {
             var entry = try JSONEntry(value, file: source, entry: "annotations[\(index)]")
             let id = try entry.integer("id")
             entry.entry += " (id \(id))"
-            annotations.append(Annotation(
-                id: id, imageID: try entry.integer("image_id"), categoryID: try entry.integer("category_id"),
-                box: try entry.box("bbox"), area: try entry.number("area"), isCrowd: try entry.flag("iscrowd")))
+            annotations.append(
+                Annotation(
+                    id: id, imageID: try entry.integer("image_id"), categoryID: try entry.integer("category_id"),
+                    box: try entry.box("bbox"), area: try entry.number("area"), isCrowd: try entry.flag("iscrowd")))
         }
         try self.init(images: images, annotations: annotations, categories: categories, source: source)
     }

@@ -22,11 +22,13 @@ public struct COCOSummary: Sendable, Hashable {
             let title = kind == .precision ? "Average Precision" : "Average Recall"
             let type = kind == .precision ? "(AP)" : "(AR)"
             let thresholds = COCOEvaluationParameters.iouThresholds
-            let iou = iouThresholdIndex.map { String(format: "%0.2f", thresholds[$0]) }
+            let iou =
+                iouThresholdIndex.map { String(format: "%0.2f", thresholds[$0]) }
                 ?? String(format: "%0.2f:%0.2f", thresholds.first!, thresholds.last!)
             func padRight(_ s: String, _ width: Int) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
             func padLeft(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-            return " \(padRight(title, 18)) \(type) @[ IoU=\(padRight(iou, 9)) | area=\(padLeft(area.label, 6)) | maxDets=\(padLeft(String(maxDetections), 3)) ] = "
+            return
+                " \(padRight(title, 18)) \(type) @[ IoU=\(padRight(iou, 9)) | area=\(padLeft(area.label, 6)) | maxDets=\(padLeft(String(maxDetections), 3)) ] = "
                 + String(format: "%0.3f", value)
         }
     }
@@ -40,19 +42,21 @@ public struct COCOSummary: Sendable, Hashable {
     init(_ evaluation: COCOEvaluation) {
         let limits = COCOEvaluationParameters.maxDetections
         func precision(_ name: String, iou: Int? = nil, area: COCOAreaRange = .all) -> Metric {
-            Metric(kind: .precision, name: name, iouThresholdIndex: iou, area: area, maxDetections: limits[2],
-                   value: evaluation.meanPrecision(iou: iou, area: area, maxDetectionsIndex: 2))
+            Metric(
+                kind: .precision, name: name, iouThresholdIndex: iou, area: area, maxDetections: limits[2],
+                value: evaluation.meanPrecision(iou: iou, area: area, maxDetectionsIndex: 2))
         }
         func recall(_ name: String, area: COCOAreaRange = .all, limit m: Int = 2) -> Metric {
-            Metric(kind: .recall, name: name, iouThresholdIndex: nil, area: area, maxDetections: limits[m],
-                   value: evaluation.meanRecall(area: area, maxDetectionsIndex: m))
+            Metric(
+                kind: .recall, name: name, iouThresholdIndex: nil, area: area, maxDetections: limits[m],
+                value: evaluation.meanRecall(area: area, maxDetectionsIndex: m))
         }
         metrics = [
             precision("AP"), precision("AP50", iou: COCOEvaluationParameters.iou50Index),
             precision("AP75", iou: COCOEvaluationParameters.iou75Index),
             precision("APs", area: .small), precision("APm", area: .medium), precision("APl", area: .large),
             recall("AR1", limit: 0), recall("AR10", limit: 1), recall("AR100"),
-            recall("ARs", area: .small), recall("ARm", area: .medium), recall("ARl", area: .large),
+            recall("ARs", area: .small), recall("ARm", area: .medium), recall("ARl", area: .large)
         ]
     }
 }

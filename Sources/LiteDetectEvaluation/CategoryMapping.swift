@@ -21,15 +21,17 @@ public struct CategoryMapping: Sendable, Hashable {
 
     /// A model's classes, by its config (class ids as its detections report them).
     public init(config: ModelConfig, categories: [COCOGroundTruth.Category]) {
-        self.init(classes: config.labelsByClassID, byID: config.classIDs == nil && Self.isTorchvisionCOCO(config.labels),
-                  categories: categories)
+        self.init(
+            classes: config.labelsByClassID, byID: config.classIDs == nil && Self.isTorchvisionCOCO(config.labels),
+            categories: categories)
     }
 
     /// - Parameter labels: a model's labels, background first, class id = column (`ModelConfig.labels`
     ///   of a config without `class_ids`).
     public init(labels: [String], categories: [COCOGroundTruth.Category]) {
-        self.init(classes: labels.indices.dropFirst().map { ($0, labels[$0]) }, byID: Self.isTorchvisionCOCO(labels),
-                  categories: categories)
+        self.init(
+            classes: labels.indices.dropFirst().map { ($0, labels[$0]) }, byID: Self.isTorchvisionCOCO(labels),
+            categories: categories)
     }
 
     private init(classes: [(classID: Int, label: String)], byID: Bool, categories: [COCOGroundTruth.Category]) {
@@ -69,7 +71,7 @@ public struct CategoryMapping: Sendable, Hashable {
         "donut", "cake", "chair", "couch", "potted plant", "bed", "N/A", "dining table", "N/A", "N/A",
         "toilet", "N/A", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone", "microwave", "oven",
         "toaster", "sink", "refrigerator", "N/A", "book", "clock", "vase", "scissors", "teddy bear", "hair drier",
-        "toothbrush",
+        "toothbrush"
     ]
 }
 

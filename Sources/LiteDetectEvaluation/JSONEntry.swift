@@ -99,7 +99,9 @@ enum JSONDocument {
     /// The array under `key` of the top-level object.
     static func array(_ key: String, in document: JSONValue, file: String) throws(EvaluationError) -> [JSONValue] {
         guard case let .object(fields) = document else {
-            throw .invalidEntry(file: file, entry: "", problem: "must be a JSON object with 'images', 'annotations' and 'categories', found \(document.kindDescription)")
+            throw .invalidEntry(
+                file: file, entry: "",
+                problem: "must be a JSON object with 'images', 'annotations' and 'categories', found \(document.kindDescription)")
         }
         guard let value = fields[key] else { throw .invalidEntry(file: file, entry: "", problem: "missing '\(key)'") }
         guard case let .array(elements) = value else {

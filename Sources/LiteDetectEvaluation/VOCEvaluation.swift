@@ -20,7 +20,9 @@ public struct VOCEvaluation: Sendable {
         return values.isEmpty ? -1 : values.reduce(0, +) / Double(values.count)
     }
 
-    public static func evaluate(_ detections: [COCODetection], groundTruth: COCOGroundTruth, iouThreshold: Double = 0.5) throws(EvaluationError) -> VOCEvaluation {
+    public static func evaluate(
+        _ detections: [COCODetection], groundTruth: COCOGroundTruth, iouThreshold: Double = 0.5
+    ) throws(EvaluationError) -> VOCEvaluation {
         let imageIDs = Set(groundTruth.images.map(\.id))
         let categoryIDs = groundTruth.categories.map(\.id).sorted()
         for (index, detection) in detections.enumerated() where !imageIDs.contains(detection.imageID) {
@@ -49,7 +51,10 @@ public struct VOCEvaluation: Sendable {
                 var bestOverlap = 0.0, best: Int? = nil
                 for (g, truth) in (truths[detection.imageID] ?? []).enumerated() {
                     let overlap = detection.box.overlap(with: truth, groundTruthIsCrowd: false)
-                    if overlap > bestOverlap { bestOverlap = overlap; best = g }
+                    if overlap > bestOverlap {
+                        bestOverlap = overlap
+                        best = g
+                    }
                 }
                 if let best, bestOverlap >= iouThreshold, !taken[detection.imageID]![best] {
                     taken[detection.imageID]![best] = true

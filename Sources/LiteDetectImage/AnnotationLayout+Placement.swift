@@ -45,8 +45,9 @@ extension AnnotationLayout {
             }
             consider(candidateLabels(for: box, width: width, height: height, imageWidth: imageWidth, imageHeight: imageHeight))
             if bestOverlap > 0 {
-                consider(snappedLabels(
-                    for: box, width: width, height: height, gap: gap, placed: placed, imageWidth: imageWidth, imageHeight: imageHeight))
+                consider(
+                    snappedLabels(
+                        for: box, width: width, height: height, gap: gap, placed: placed, imageWidth: imageWidth, imageHeight: imageHeight))
             }
             layouts[index].moveLabel(to: best)
             placed.append(best)
@@ -87,7 +88,7 @@ extension AnnotationLayout {
             (left, above), (left, insideTop), (left, below),
             (right, above), (right, insideTop), (right, below),
             (left, insideBottom), (right, insideBottom),
-            (box.x - width, box.y), (box.maxX, box.y),
+            (box.x - width, box.y), (box.maxX, box.y)
         ]
         let overlap = min(width, box.width) / 2
         let (low, high) = (box.x - width + overlap, box.maxX - overlap)

@@ -1,9 +1,10 @@
+import LiteDetectSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import LiteDetectSupport
 
 /// Writes a file so that it appears complete or not at all.
 ///

@@ -38,7 +38,7 @@ extension ExifOrientation {
             let payload = segment.payload
             let exifHeader: [UInt8] = [0x45, 0x78, 0x69, 0x66, 0x00, 0x00]  // "Exif\0\0"
             guard segment.marker == 0xE1, payload.count > exifHeader.count,
-                  payload.starts(with: exifHeader)
+                payload.starts(with: exifHeader)
             else { continue }
             let tiff = payload.dropFirst(exifHeader.count)
             return orientation(inTIFF: Array(tiff))

@@ -75,7 +75,8 @@ package struct Preprocessor: Sendable {
             padding = (
                 fill[channels[0]] * scale[0] + offset[0],
                 fill[channels[1]] * scale[1] + offset[1],
-                fill[channels[2]] * scale[2] + offset[2])
+                fill[channels[2]] * scale[2] + offset[2]
+            )
         }
 
         let pixel = RGBImage.bytesPerPixel
@@ -117,7 +118,7 @@ package struct Preprocessor: Sendable {
     /// Allocates nothing.
     package func run(_ image: RGBImage, into output: UnsafeMutableBufferPointer<Float>) throws(ImageError) {
         guard image.width == geometry.sourceWidth, image.height == geometry.sourceHeight,
-              image.bytesPerRow == sourceBytesPerRow
+            image.bytesPerRow == sourceBytesPerRow
         else {
             throw .sizeMismatch(
                 what: "image", expected: "\(geometry.sourceWidth)x\(geometry.sourceHeight) (\(sourceBytesPerRow) bytes per row)",
@@ -137,7 +138,8 @@ package struct Preprocessor: Sendable {
         let needed = (geometry.sourceHeight - 1) * sourceBytesPerRow + geometry.sourceWidth * RGBImage.bytesPerPixel
         guard pixels.count >= needed, let base = pixels.baseAddress else {
             throw .sizeMismatch(
-                what: "pixel buffer", expected: "at least \(needed) bytes (\(geometry.sourceWidth)x\(geometry.sourceHeight), \(sourceBytesPerRow) bytes per row)",
+                what: "pixel buffer",
+                expected: "at least \(needed) bytes (\(geometry.sourceWidth)x\(geometry.sourceHeight), \(sourceBytesPerRow) bytes per row)",
                 actual: "\(pixels.count) bytes")
         }
         guard output.count == outputCount, let out = output.baseAddress else {

@@ -30,7 +30,7 @@ extension RGBImage {
             PixelRect(x: rect.x, y: rect.y, width: rect.width, height: line),
             PixelRect(x: rect.x, y: rect.maxY - line, width: rect.width, height: line),
             PixelRect(x: rect.x, y: rect.y, width: line, height: rect.height),
-            PixelRect(x: rect.maxX - line, y: rect.y, width: line, height: rect.height),
+            PixelRect(x: rect.maxX - line, y: rect.y, width: line, height: rect.height)
         ]
         guard let (on, off) = style.pattern(lineWidth: line) else {
             for side in sides { fill(side, color: color) }
@@ -47,10 +47,11 @@ extension RGBImage {
             }
             for dash in 0...gaps {
                 let start = dash * (length - on) / gaps
-                fill(horizontal
-                     ? PixelRect(x: side.x + start, y: side.y, width: on, height: side.height)
-                     : PixelRect(x: side.x, y: side.y + start, width: side.width, height: on),
-                     color: color)
+                fill(
+                    horizontal
+                        ? PixelRect(x: side.x + start, y: side.y, width: on, height: side.height)
+                        : PixelRect(x: side.x, y: side.y + start, width: side.width, height: on),
+                    color: color)
             }
         }
     }

@@ -40,7 +40,7 @@ public struct RGBImage: Sendable, Equatable {
     public init?(width: Int, height: Int, bytesPerRow: Int? = nil, pixels: [UInt8]) {
         let rowBytes = bytesPerRow ?? width * Self.bytesPerPixel
         guard width > 0, height > 0, rowBytes >= width * Self.bytesPerPixel,
-              pixels.count == height * rowBytes
+            pixels.count == height * rowBytes
         else { return nil }
         self.width = width
         self.height = height

@@ -38,7 +38,8 @@ package struct ImportedModel: Sendable {
             case .float32: return .float32
             case .float16: return .float16
             case .mixed:
-                let isClassPredictorWeight = name.hasPrefix("head.classification_head.") && name.hasSuffix(".weight") && tensors[name]?.shape.count == 4
+                let isClassPredictorWeight =
+                    name.hasPrefix("head.classification_head.") && name.hasSuffix(".weight") && tensors[name]?.shape.count == 4
                 return isClassPredictorWeight ? .float16 : .float32
             }
         }

@@ -18,7 +18,7 @@ package enum LabelSets {
 
     package static let voc = [
         "background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-        "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor",
+        "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"
     ]
 
     /// A built-in set by name, or a text file with one label per line (background first; blank
@@ -30,7 +30,9 @@ package enum LabelSets {
         }
         let data = try ModelFile.read(nameOrPath, maxBytes: 1 << 20)
         guard let text = String(data: data, encoding: .utf8) else { throw .malformed(file: nameOrPath, reason: "labels must be UTF-8 text") }
-        let labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        let labels = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+            !$0.isEmpty && !$0.hasPrefix("#")
+        }
         guard labels.count >= 2 else { throw .malformed(file: nameOrPath, reason: "needs the background label and at least one class, one per line") }
         return labels
     }

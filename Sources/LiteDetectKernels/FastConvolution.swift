@@ -124,7 +124,8 @@ package struct FastConvolution: Sendable {
             weightCount = ldk_winograd_weight_count(geometry.outputChannels, geometry.input.channels)
             biasCount = ldk_winograd_bias_count(geometry.outputChannels)
         }
-        let packedWeights = precision == .bfloat16
+        let packedWeights =
+            precision == .bfloat16
             ? FastAlignedBuffer(bfloat16Count: weightCount) : FastAlignedBuffer(count: weightCount)
         let packedBias = FastAlignedBuffer(count: biasCount)
         let biasValues = bias ?? [Float](repeating: 0, count: geometry.outputChannels)
@@ -167,8 +168,9 @@ package struct FastConvolution: Sendable {
     ) {
         precondition(input.shape == geometry.input && output.shape == geometry.output, "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == geometry.output } ?? true, "residual does not match \(geometry.output)")
-        precondition(workspace.covers(self, threads: threads?.threadCount ?? 1),
-                     "the workspace (\(workspace.threadCount) × \(workspace.bytesPerThread) bytes) is too small for the \(kernel) kernel")
+        precondition(
+            workspace.covers(self, threads: threads?.threadCount ?? 1),
+            "the workspace (\(workspace.threadCount) × \(workspace.bytesPerThread) bytes) is too small for the \(kernel) kernel")
         var call = cConvolution(input: input, output: output, residual: residual, padTop: geometry.padding.top)
         var cWorkspace = workspace.cValue
         ldk_convolve(cKernel, instructionSet.cValue, &call, threads?.pool, &cWorkspace)
@@ -181,8 +183,9 @@ package struct FastConvolution: Sendable {
     /// bands of the layer's maps: `padTop` rows of zeros lie above `input`, and rows past its end
     /// read as zeros, so a band with the rows its outputs need computes exactly those outputs.
     func cConvolution(input: FeatureMapView, output: FeatureMapView, residual: FeatureMapView?, padTop: Int) -> ldk_convolution {
-        precondition(input.width == geometry.input.width && input.channels == geometry.input.channels
-            && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
+        precondition(
+            input.width == geometry.input.width && input.channels == geometry.input.channels
+                && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
             "convolution views do not match \(geometry)")
         precondition(residual.map { $0.shape == output.shape } ?? true, "residual does not match the output \(output.shape)")
         let bfloat16 = precision == .bfloat16

@@ -1,4 +1,5 @@
 internal import CLiteDetectKernels
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

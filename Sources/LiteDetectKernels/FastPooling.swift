@@ -46,8 +46,9 @@ package enum FastPooling {
     static func cPooling(
         _ geometry: PoolGeometry, _ kind: ldk_pool_kind, input: FeatureMapView, output: FeatureMapView, padTop: Int
     ) -> ldk_pooling {
-        precondition(input.width == geometry.input.width && input.channels == geometry.input.channels
-            && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
+        precondition(
+            input.width == geometry.input.width && input.channels == geometry.input.channels
+                && output.width == geometry.output.width && output.channels == geometry.output.channels && padTop >= 0,
             "pool views do not match geometry")
         let padding = geometry.padding
         return ldk_pooling(

@@ -32,8 +32,9 @@ package enum FastVectorMath {
         into output: UnsafeMutablePointer<Float>, outputRowStride: Int,
         instructionSet: KernelInstructionSet = .selected
     ) {
-        precondition(rows >= 0 && columns >= 0 && inputRowStride >= columns && outputRowStride >= columns,
-                     "softmax rows need strides of at least `columns`")
+        precondition(
+            rows >= 0 && columns >= 0 && inputRowStride >= columns && outputRowStride >= columns,
+            "softmax rows need strides of at least `columns`")
         ldk_softmax_rows(instructionSet.cValue, input, rows, columns, inputRowStride, output, outputRowStride)
     }
 

@@ -33,9 +33,10 @@ package final class KernelProgram: @unchecked Sendable {
     ) {
         let call = convolution.cConvolution(input: input, output: output, residual: residual, padTop: padTop)
         workspaceBytesPerThread = max(workspaceBytesPerThread, convolution.workspaceBytesPerThread)
-        instructions.append(ldk_program_instruction(
-            kind: LDK_INSTRUCTION_CONVOLUTION, kernel: convolution.cKernel, convolution: call, pooling: ldk_pooling(),
-            destination: nil, source: nil, count: 0))
+        instructions.append(
+            ldk_program_instruction(
+                kind: LDK_INSTRUCTION_CONVOLUTION, kernel: convolution.cKernel, convolution: call, pooling: ldk_pooling(),
+                destination: nil, source: nil, count: 0))
         tags.append(tag)
     }
 
@@ -43,17 +44,19 @@ package final class KernelProgram: @unchecked Sendable {
     /// `padTop` rows of padding above `input`; rows past its end are outside the image).
     package func appendMaxPool(_ geometry: PoolGeometry, input: FeatureMapView, output: FeatureMapView, padTop: Int, tag: Int) {
         let pooling = FastPooling.cPooling(geometry, LDK_POOL_MAX, input: input, output: output, padTop: padTop)
-        instructions.append(ldk_program_instruction(
-            kind: LDK_INSTRUCTION_POOL, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: pooling,
-            destination: nil, source: nil, count: 0))
+        instructions.append(
+            ldk_program_instruction(
+                kind: LDK_INSTRUCTION_POOL, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: pooling,
+                destination: nil, source: nil, count: 0))
         tags.append(tag)
     }
 
     /// Appends a move of `count` floats from `source` to `destination` (they may overlap).
     package func appendMove(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int, tag: Int) {
-        instructions.append(ldk_program_instruction(
-            kind: LDK_INSTRUCTION_MOVE, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: ldk_pooling(),
-            destination: destination, source: source, count: count))
+        instructions.append(
+            ldk_program_instruction(
+                kind: LDK_INSTRUCTION_MOVE, kernel: LDK_KERNEL_POINTWISE, convolution: ldk_convolution(), pooling: ldk_pooling(),
+                destination: destination, source: source, count: count))
         tags.append(tag)
     }
 
@@ -66,13 +69,15 @@ package final class KernelProgram: @unchecked Sendable {
     ) {
         precondition(instructions.count == starts.last!, "the last list was not ended")
         precondition(seconds.map { $0.count >= instructions.count } ?? true, "too few slots for the program's timings")
-        precondition(workspaceBytesPerThread <= workspace.bytesPerThread && (threads?.threadCount ?? 1) <= workspace.threadCount,
-                     "the workspace is too small for the program's convolutions")
+        precondition(
+            workspaceBytesPerThread <= workspace.bytesPerThread && (threads?.threadCount ?? 1) <= workspace.threadCount,
+            "the workspace is too small for the program's convolutions")
         var cWorkspace = workspace.cValue
         instructions.withUnsafeBufferPointer { instructions in
             starts.withUnsafeBufferPointer { starts in
-                ldk_run_programs(instructionSet.cValue, instructions.baseAddress, starts.baseAddress, starts.count - 1,
-                                 threads?.pool, &cWorkspace, seconds?.baseAddress)
+                ldk_run_programs(
+                    instructionSet.cValue, instructions.baseAddress, starts.baseAddress, starts.count - 1,
+                    threads?.pool, &cWorkspace, seconds?.baseAddress)
             }
         }
     }

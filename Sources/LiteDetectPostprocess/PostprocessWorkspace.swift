@@ -76,39 +76,40 @@ struct PostprocessWorkspace: Sendable {
         let selectionsPerGroup = self.selectionsPerGroup
         return decodedBoxes.withUnsafeMutableBufferPointer { decodedBoxes in
             blockScores.withUnsafeMutableBufferPointer { blockScores in
-              blockMasks.withUnsafeMutableBufferPointer { blockMasks in
-                bestClasses.withUnsafeMutableBufferPointer { bestClasses in
-                    candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
-                        candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
-                            sortScratch.withUnsafeMutableBufferPointer { sortScratch in
-                                sortHistograms.withUnsafeMutableBufferPointer { sortHistograms in
-                                    candidates.withUnsafeMutableBufferPointer { candidates in
-                                        selections.withUnsafeMutableBufferPointer { selections in
-                                            selectedBoxes.withUnsafeMutableBufferPointer { selectedBoxes in
-                                                pool.withUnsafeMutableBufferPointer { pool in
-                                                    poolClasses.withUnsafeMutableBufferPointer { poolClasses in
-                                                        poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
-                                                            groupRuns.withUnsafeMutableBufferPointer { groupRuns in
-                                                                groupHeads.withUnsafeMutableBufferPointer { groupHeads in
-                                                                 scoreHistogram.withUnsafeMutableBufferPointer { scoreHistogram in
-                                                                  bestKeys.withUnsafeMutableBufferPointer { bestKeys in
-                                                                    var buffers = PostprocessBuffers(
-                                                                        selectionsPerGroup: selectionsPerGroup,
-                                                                        decodedBoxes: decodedBoxes, blockScores: blockScores, blockMasks: blockMasks,
-                                                                        bestClasses: bestClasses, candidateKeys: candidateKeys,
-                                                                        candidateCounts: candidateCounts,
-                                                                        sortScratch: sortScratch,
-                                                                        sortHistograms: sortHistograms, candidates: candidates,
-                                                                        selections: selections, selectedBoxes: selectedBoxes,
-                                                                        groupRuns: groupRuns, groupHeads: groupHeads,
-                                                                        scoreHistogram: scoreHistogram, bestKeys: bestKeys,
-                                                                        pool: pool, poolClasses: poolClasses,
-                                                                        poolAnchors: poolAnchors)
-                                                                    return body(&buffers)
-                                                                  }
-                                                                 }
+                blockMasks.withUnsafeMutableBufferPointer { blockMasks in
+                    bestClasses.withUnsafeMutableBufferPointer { bestClasses in
+                        candidateKeys.withUnsafeMutableBufferPointer { candidateKeys in
+                            candidateCounts.withUnsafeMutableBufferPointer { candidateCounts in
+                                sortScratch.withUnsafeMutableBufferPointer { sortScratch in
+                                    sortHistograms.withUnsafeMutableBufferPointer { sortHistograms in
+                                        candidates.withUnsafeMutableBufferPointer { candidates in
+                                            selections.withUnsafeMutableBufferPointer { selections in
+                                                selectedBoxes.withUnsafeMutableBufferPointer { selectedBoxes in
+                                                    pool.withUnsafeMutableBufferPointer { pool in
+                                                        poolClasses.withUnsafeMutableBufferPointer { poolClasses in
+                                                            poolAnchors.withUnsafeMutableBufferPointer { poolAnchors in
+                                                                groupRuns.withUnsafeMutableBufferPointer { groupRuns in
+                                                                    groupHeads.withUnsafeMutableBufferPointer { groupHeads in
+                                                                        scoreHistogram.withUnsafeMutableBufferPointer { scoreHistogram in
+                                                                            bestKeys.withUnsafeMutableBufferPointer { bestKeys in
+                                                                                var buffers = PostprocessBuffers(
+                                                                                    selectionsPerGroup: selectionsPerGroup,
+                                                                                    decodedBoxes: decodedBoxes, blockScores: blockScores,
+                                                                                    blockMasks: blockMasks,
+                                                                                    bestClasses: bestClasses, candidateKeys: candidateKeys,
+                                                                                    candidateCounts: candidateCounts,
+                                                                                    sortScratch: sortScratch,
+                                                                                    sortHistograms: sortHistograms, candidates: candidates,
+                                                                                    selections: selections, selectedBoxes: selectedBoxes,
+                                                                                    groupRuns: groupRuns, groupHeads: groupHeads,
+                                                                                    scoreHistogram: scoreHistogram, bestKeys: bestKeys,
+                                                                                    pool: pool, poolClasses: poolClasses,
+                                                                                    poolAnchors: poolAnchors)
+                                                                                return body(&buffers)
+                                                                            }
+                                                                        }
+                                                                    }
                                                                 }
-                                                              }
                                                             }
                                                         }
                                                     }

@@ -112,7 +112,7 @@ package struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
             if layer == 0 && reduceBoxesInLowestLayer {
                 specs.append([
                     BoxSpec(scale: 0.1, aspectRatio: 1.0), BoxSpec(scale: scale, aspectRatio: 2.0),
-                    BoxSpec(scale: scale, aspectRatio: 0.5),
+                    BoxSpec(scale: scale, aspectRatio: 0.5)
                 ])
                 continue
             }
@@ -140,7 +140,9 @@ package struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
     ///   - featureMaps: grid of each layer, finest first (SSDLite-MobileNetV2 300: 19, 10, 5, 3, 2, 1).
     ///   - imageWidth, imageHeight: the preprocessed network input in pixels, as `SSDMetaArch` passes it.
     /// - Returns: normalised center-size boxes (1917 for the 300×300 SSDLite config).
-    package func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
+    package func anchors(
+        featureMaps: [GridSize], imageWidth: Int, imageHeight: Int
+    ) throws(PostprocessError)
         -> [CenterSizeBox]
     {
         try validateGrids(featureMaps, levelCount: boxSpecs.count, levelField: "boxSpecs")

@@ -97,7 +97,9 @@ package struct TorchvisionDefaultBoxGenerator: Sendable, Hashable {
     ///   - featureMaps: the grid of each level, finest first (SSDLite320: 20, 10, 5, 3, 2, 1).
     ///   - imageWidth, imageHeight: the network input in pixels (used only with `steps`).
     /// - Returns: normalised center-size boxes; `count == Σ cells_k · anchorsPerLocation[k]`.
-    package func anchors(featureMaps: [GridSize], imageWidth: Int, imageHeight: Int) throws(PostprocessError)
+    package func anchors(
+        featureMaps: [GridSize], imageWidth: Int, imageHeight: Int
+    ) throws(PostprocessError)
         -> [CenterSizeBox]
     {
         try validateGrids(featureMaps, levelCount: aspectRatios.count, levelField: "aspectRatios")

@@ -17,13 +17,16 @@ struct DetectionParameters: Sendable {
             case "score_threshold": scoreThreshold = try Self.fraction(name, value).map(Float.init)
             case "iou_threshold": iouThreshold = try Self.fraction(name, value)
             case "max_detections":
-                guard let n = Int(value), (1...10_000).contains(n) else { throw .badParameter(name, "must be an integer in 1…10000, got \"\(value.prefix(32))\"") }
+                guard let n = Int(value), (1...10_000).contains(n) else {
+                    throw .badParameter(name, "must be an integer in 1…10000, got \"\(value.prefix(32))\"")
+                }
                 maxDetections = n
             case "classes":
                 classes = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             default:
                 guard extra.contains(name) else {
-                    throw .badParameter(name.prefix(64).description, "unknown parameter (known: model, score_threshold, iou_threshold, max_detections, classes)")
+                    throw .badParameter(
+                        name.prefix(64).description, "unknown parameter (known: model, score_threshold, iou_threshold, max_detections, classes)")
                 }
             }
         }
@@ -42,7 +45,9 @@ struct DetectionParameters: Sendable {
         let detector: Detector
         if let model {
             guard let found = models.detector(named: model) else {
-                throw APIError(.notFound, code: "unknown_model", "no model \"\(model.prefix(64))\" on this server (it serves: \(models.names.joined(separator: ", ")))")
+                throw APIError(
+                    .notFound, code: "unknown_model",
+                    "no model \"\(model.prefix(64))\" on this server (it serves: \(models.names.joined(separator: ", ")))")
             }
             detector = found
         } else {

@@ -68,18 +68,25 @@ package final class DetectionServer: Sendable {
             (.post, Self.deepStackPath, { request, _ in await self.detect(request, deepStack: true) }),
             (.get, "/v1/models", { _, _ in self.modelList() }),
             (.get, "/health/live", { _, _ in Self.json(.ok, #"{"status": "live"}"#) }),
-            (.get, "/health/ready", { _, _ in
-                // Models are loaded before the server listens; once it stops taking work it is not ready.
-                self.pool.isAcceptingWork ? Self.json(.ok, #"{"status": "ready"}"#) : Self.json(.serviceUnavailable, #"{"status": "shutting down"}"#)
-            }),
-            (.get, "/metrics", { _, _ in
-                let depth = self.pool.depth
-                self.metrics.pool(queued: depth.queued, running: depth.running)
-                return Response(
-                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
-            }),
-            (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) }),
+            (
+                .get, "/health/ready",
+                { _, _ in
+                    // Models are loaded before the server listens; once it stops taking work it is not ready.
+                    self.pool.isAcceptingWork
+                        ? Self.json(.ok, #"{"status": "ready"}"#) : Self.json(.serviceUnavailable, #"{"status": "shutting down"}"#)
+                }
+            ),
+            (
+                .get, "/metrics",
+                { _, _ in
+                    let depth = self.pool.depth
+                    self.metrics.pool(queued: depth.queued, running: depth.running)
+                    return Response(
+                        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+                }
+            ),
+            (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) })
         ]
         let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Middleware first: routes capture the middleware present when they are added. A rate
@@ -228,7 +235,7 @@ package final class DetectionServer: Sendable {
             JSONText.object([
                 ("label", JSONText.string(d.label)), ("confidence", JSONText.number(d.score)),
                 ("x_min", "\(Int(d.box.x1.rounded()))"), ("y_min", "\(Int(d.box.y1.rounded()))"),
-                ("x_max", "\(Int(d.box.x2.rounded()))"), ("y_max", "\(Int(d.box.y2.rounded()))"),
+                ("x_max", "\(Int(d.box.x2.rounded()))"), ("y_max", "\(Int(d.box.y2.rounded()))")
             ])
         }
         return JSONText.object([("success", "true"), ("predictions", JSONText.array(predictions))])
@@ -244,7 +251,7 @@ package final class DetectionServer: Sendable {
                 ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
                 ("precision", JSONText.string(detector.precision.rawValue)),
                 ("input", JSONText.object([("width", "\(detector.config.input.width)"), ("height", "\(detector.config.input.height)")])),
-                ("classes", JSONText.array(Array(Set(detector.config.classNames)).sorted().map(JSONText.string))),
+                ("classes", JSONText.array(Array(Set(detector.config.classNames)).sorted().map(JSONText.string)))
             ])
         }
         return Self.json(.ok, JSONText.object([("models", JSONText.array(entries))]))
@@ -275,7 +282,8 @@ package final class DetectionServer: Sendable {
         switch error {
         case let error as APIError: return error
         case DetectionPool.Refusal.queueFull(let limit):
-            return APIError(.tooManyRequests, code: "queue_full", "all workers are busy and \(limit) requests are waiting; retry later", retryAfter: retryAfter)
+            return APIError(
+                .tooManyRequests, code: "queue_full", "all workers are busy and \(limit) requests are waiting; retry later", retryAfter: retryAfter)
         case DetectionPool.Refusal.shuttingDown:
             return APIError(.serviceUnavailable, code: "shutting_down", "the server is shutting down", retryAfter: retryAfter)
         default:

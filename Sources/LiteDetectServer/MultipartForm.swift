@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,7 +47,8 @@ package struct MultipartForm {
             if body[position...].starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) { break }
             while position < body.count, body[position] == UInt8(ascii: " ") || body[position] == UInt8(ascii: "\t") { position += 1 }
             guard body[position...].starts(with: [UInt8(ascii: "\r"), UInt8(ascii: "\n")]) else {
-                throw Self.malformed(position >= body.count ? "the body ends before its closing boundary" : "a boundary line is followed by other text")
+                throw Self.malformed(
+                    position >= body.count ? "the body ends before its closing boundary" : "a boundary line is followed by other text")
             }
             position += 2
             guard parts.count < Self.maxParts else { throw Self.malformed("more than \(Self.maxParts) parts") }
@@ -79,7 +81,8 @@ package struct MultipartForm {
     /// One header line; only Content-Disposition matters to a form.
     private static func readHeader(_ line: ArraySlice<UInt8>, into part: inout Part) throws(APIError) {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-              line[..<colon].allSatisfy({ (33...126).contains($0) }) else {
+            line[..<colon].allSatisfy({ (33...126).contains($0) })
+        else {
             throw malformed("a part header is not \"Name: value\"")
         }
         guard String(decoding: line[..<colon], as: UTF8.self).lowercased() == "content-disposition" else { return }
@@ -112,10 +115,16 @@ package struct MultipartForm {
                 var escaped = false
                 while let character = characters.first {
                     characters = characters.dropFirst()
-                    if escaped { parameter.append(character); escaped = false }
-                    else if character == "\\" { escaped = true }
-                    else if character == "\"" { break }
-                    else { parameter.append(character) }
+                    if escaped {
+                        parameter.append(character)
+                        escaped = false
+                    } else if character == "\\" {
+                        escaped = true
+                    } else if character == "\"" {
+                        break
+                    } else {
+                        parameter.append(character)
+                    }
                 }
                 characters = characters.drop { $0 != ";" }
             } else {
@@ -138,7 +147,9 @@ package struct MultipartForm {
             needle.withUnsafeBytes { pattern -> Int? in
                 var position = start
                 while base.count - position >= pattern.count {
-                    guard let hit = memchr(base.baseAddress! + position, Int32(pattern[0]), base.count - position - pattern.count + 1) else { return nil }
+                    guard let hit = memchr(base.baseAddress! + position, Int32(pattern[0]), base.count - position - pattern.count + 1) else {
+                        return nil
+                    }
                     let index = base.baseAddress!.distance(to: UnsafeRawPointer(hit))
                     if memcmp(hit, pattern.baseAddress!, pattern.count) == 0 { return index }
                     position = index + 1

@@ -21,12 +21,13 @@ final class ServerMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
             .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50),
-            .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+            .milliseconds(100), .milliseconds(200), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5)
         ]
         self.factory = factory
-        stages = Dictionary(uniqueKeysWithValues: Self.stageNames.map { name in
-            (name, Metrics.Timer(label: "litedetect_stage_duration_seconds", dimensions: [("stage", name)], factory: factory))
-        })
+        stages = Dictionary(
+            uniqueKeysWithValues: Self.stageNames.map { name in
+                (name, Metrics.Timer(label: "litedetect_stage_duration_seconds", dimensions: [("stage", name)], factory: factory))
+            })
         queueDepth = Metrics.Gauge(label: "litedetect_queue_depth", factory: factory)
         inFlight = Metrics.Gauge(label: "litedetect_in_flight", factory: factory)
     }
@@ -34,7 +35,8 @@ final class ServerMetrics: Sendable {
     /// A request answered: counted by route and status, its whole time in a histogram by route.
     /// `route` is one of the server's own paths or "unmatched", never a path a client made up.
     func requestFinished(route: String, status: Int, duration: Duration) {
-        Metrics.Counter(label: "litedetect_http_requests_total", dimensions: [("route", route), ("status", "\(status)")], factory: factory).increment()
+        Metrics.Counter(label: "litedetect_http_requests_total", dimensions: [("route", route), ("status", "\(status)")], factory: factory)
+            .increment()
         Metrics.Timer(label: "litedetect_http_request_duration_seconds", dimensions: [("route", route)], factory: factory).record(duration: duration)
     }
 

@@ -22,7 +22,8 @@ struct UnroutedRequestMiddleware<Context: RequestContext>: RouterMiddleware {
         if let allowed = methods[path], !allowed.contains(request.method) {
             let allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
             var response = DetectionServer.json(
-                .methodNotAllowed, APIError(.methodNotAllowed, code: "method_not_allowed", "\(path) takes \(allow), not \(request.method.rawValue)").json)
+                .methodNotAllowed,
+                APIError(.methodNotAllowed, code: "method_not_allowed", "\(path) takes \(allow), not \(request.method.rawValue)").json)
             response.headers[.allow] = allow
             return response
         }

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CLiteDetectVideoIO
 import Foundation
 import LiteDetect
 import LiteDetectImage
 import LiteDetectSupport
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads the video stream of a file FFmpeg's libraries can demux and decode (MP4, MKV, WebM, AVI,
 /// MOV, MPEG-TS…; H.264, H.265, VP9, MPEG-4, MJPEG…), frame by frame, for a frame loop:
@@ -66,8 +67,10 @@ public final class VideoFileReader {
 
     /// Opens the file at `path` and its best video stream.
     public init(path: String, options: Options = Options()) throws(VideoError) {
-        guard options.maxPixels >= 1, (0...256).contains(options.decoderThreads), options.start >= .zero, (options.duration ?? .seconds(1)) > .zero else {
-            throw .unsupportedVideo(source: path, reason: "maxPixels must be positive, decoderThreads in 0…256, start not negative and duration positive")
+        guard options.maxPixels >= 1, (0...256).contains(options.decoderThreads), options.start >= .zero, (options.duration ?? .seconds(1)) > .zero
+        else {
+            throw .unsupportedVideo(
+                source: path, reason: "maxPixels must be positive, decoderThreads in 0…256, start not negative and duration positive")
         }
         let descriptor: Int32
         do {
@@ -188,9 +191,11 @@ public final class VideoFileReader {
         func plane(_ index: Int) -> PixelPlane? {
             guard index < format.planeCount else { return nil }
             let (base, rowBytes, count) = withUnsafeBytes(of: frame.planes) { planes in
-                (planes.load(fromByteOffset: index * MemoryLayout<UnsafePointer<UInt8>?>.stride, as: UnsafePointer<UInt8>?.self),
-                 withUnsafeBytes(of: frame.bytes_per_row) { $0.load(fromByteOffset: index * 4, as: Int32.self) },
-                 withUnsafeBytes(of: frame.plane_bytes) { $0.load(fromByteOffset: index * 8, as: Int64.self) })
+                (
+                    planes.load(fromByteOffset: index * MemoryLayout<UnsafePointer<UInt8>?>.stride, as: UnsafePointer<UInt8>?.self),
+                    withUnsafeBytes(of: frame.bytes_per_row) { $0.load(fromByteOffset: index * 4, as: Int32.self) },
+                    withUnsafeBytes(of: frame.plane_bytes) { $0.load(fromByteOffset: index * 8, as: Int64.self) }
+                )
             }
             return PixelPlane(bytes: UnsafeRawBufferPointer(start: base, count: Int(count)), bytesPerRow: Int(rowBytes))
         }

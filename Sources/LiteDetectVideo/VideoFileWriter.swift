@@ -1,11 +1,12 @@
+import CLiteDetectVideoIO
+import Foundation
+import LiteDetect
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import CLiteDetectVideoIO
-import Foundation
-import LiteDetect
 
 /// Writes a video file through FFmpeg's libraries: the container from the file name's extension
 /// (`.mp4`, `.mkv`, `.mov`, `.avi`, `.webm`…), the codec H.264 when the container takes it and
@@ -52,11 +53,15 @@ public final class VideoFileWriter {
         copyingAudioFrom audioFrom: VideoFileReader? = nil, overwrite: Bool = false, encoderThreads: Int = 1
     ) throws(VideoError) {
         func invalid(_ reason: String) -> VideoError { .encodingFailed(destination: path, reason: reason) }
-        guard (2...(1 << 14)).contains(width), (2...(1 << 14)).contains(height) else { throw invalid("frame sides must be in 2…16384, got \(width)x\(height)") }
+        guard (2...(1 << 14)).contains(width), (2...(1 << 14)).contains(height) else {
+            throw invalid("frame sides must be in 2…16384, got \(width)x\(height)")
+        }
         guard timeBase.numerator > 0, timeBase.denominator > 0, timeBase.numerator <= Int32.max, timeBase.denominator <= Int32.max else {
             throw invalid("the time base must be a positive ratio of 32-bit integers, got \(timeBase)")
         }
-        if let frameRate, !(frameRate.numerator > 0 && frameRate.denominator > 0 && frameRate.numerator <= Int32.max && frameRate.denominator <= Int32.max) {
+        if let frameRate,
+            !(frameRate.numerator > 0 && frameRate.denominator > 0 && frameRate.numerator <= Int32.max && frameRate.denominator <= Int32.max)
+        {
             throw invalid("the frame rate must be a positive ratio of 32-bit integers, got \(frameRate)")
         }
         guard (0...256).contains(encoderThreads) else { throw invalid("encoderThreads must be in 0…256") }
@@ -87,7 +92,8 @@ public final class VideoFileWriter {
         var report = ldv_report()
         let opened = encoder.withUnsafeMutableBufferPointer { encoderBuffer in
             codec.withUnsafeMutableBufferPointer { codecBuffer in
-                ldv_writer_open(descriptor, path, &config, audioFrom?.handle, &handle, encoderBuffer.baseAddress, codecBuffer.baseAddress, &copies, &report)
+                ldv_writer_open(
+                    descriptor, path, &config, audioFrom?.handle, &handle, encoderBuffer.baseAddress, codecBuffer.baseAddress, &copies, &report)
             }
         }
         guard opened == LDV_OK, let handle else {
@@ -110,7 +116,8 @@ public final class VideoFileWriter {
     /// A writer for the frames of `reader`: its size, time base and audio (unless `copyAudio` is
     /// false), and its frame rate divided by `frameRateDivisor` (for keeping every Nth frame).
     public convenience init(
-        path: String, matching reader: VideoFileReader, frameRateDivisor: Int = 1, copyAudio: Bool = true, overwrite: Bool = false, encoderThreads: Int = 1
+        path: String, matching reader: VideoFileReader, frameRateDivisor: Int = 1, copyAudio: Bool = true, overwrite: Bool = false,
+        encoderThreads: Int = 1
     ) throws(VideoError) {
         guard frameRateDivisor >= 1 else { throw .encodingFailed(destination: path, reason: "frameRateDivisor must be at least 1") }
         let rate = reader.stream.frameRate.map { VideoRatio(numerator: $0.numerator, denominator: $0.denominator * frameRateDivisor) }
@@ -138,7 +145,9 @@ public final class VideoFileWriter {
         case .i422: layout = LDV_PIXELS_I422
         case .i444: layout = LDV_PIXELS_I444
         default:
-            throw .invalidFrame(format: frame.format, width: frame.width, height: frame.height, problem: "a video file writer takes YUV frames (i420, nv12, i422, i444) or RGB images")
+            throw .invalidFrame(
+                format: frame.format, width: frame.width, height: frame.height,
+                problem: "a video file writer takes YUV frames (i420, nv12, i422, i444) or RGB images")
         }
         guard frame.width == width, frame.height == height else {
             throw .frameSizeMismatch(expected: "\(width)x\(height)", actual: "\(frame.width)x\(frame.height)")
@@ -170,7 +179,8 @@ public final class VideoFileWriter {
     }
 
     private func encode(
-        _ layout: ldv_pixels, planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?), rows: (Int32, Int32, Int32), at timestamp: Duration
+        _ layout: ldv_pixels, planes: (UnsafePointer<UInt8>?, UnsafePointer<UInt8>?, UnsafePointer<UInt8>?), rows: (Int32, Int32, Int32),
+        at timestamp: Duration
     ) throws(VideoError) {
         guard !isFinished else { throw .encodingFailed(destination: destination, reason: "the file was already finished") }
         var report = ldv_report()

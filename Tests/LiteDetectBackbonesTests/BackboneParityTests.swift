@@ -10,7 +10,12 @@ import XCTest
 /// within 1e-4 of the reference's largest magnitude.
 final class BackboneParityTests: XCTestCase {
     func testGeneratorMatchesReferenceScript() throws {
-        struct Check: Decodable { var seed: UInt64; var low: Double; var high: Double; var values: [Float] }
+        struct Check: Decodable {
+            var seed: UInt64
+            var low: Double
+            var high: Double
+            var values: [Float]
+        }
         let url = BackboneFixture.directory.appendingPathComponent("prng_check.json")
         let check = try JSONDecoder().decode(Check.self, from: Data(contentsOf: url))
         XCTAssertEqual(ReferenceGenerator.values(count: check.values.count, seed: check.seed, low: check.low, high: check.high), check.values)
@@ -66,7 +71,8 @@ final class BackboneParityTests: XCTestCase {
             let expected = reference.tensors[output]!
             XCTAssertEqual(expected.shape, referenceShape, "\(label) \(output)")
             let view = try session.output(output)
-            let (channels, height, width) = referenceShape.count == 4
+            let (channels, height, width) =
+                referenceShape.count == 4
                 ? (referenceShape[1], referenceShape[2], referenceShape[3]) : (referenceShape[1], 1, 1)
             XCTAssertEqual(view.shape, FeatureMapShape(height: height, width: width, channels: channels), "\(label) \(output) shape")
             guard view.shape.channels == channels && view.shape.height == height && view.shape.width == width else { continue }

@@ -23,7 +23,7 @@ final class DetectCommandTests: XCTestCase {
     func testJSONLinesFollowTheDocumentedSchema() throws {
         let result = try CommandRunner.run([
             streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--random-weights", "--format", "json", "--no-draw",
-            "--score-threshold", "0.001", "--max-detections", "5",
+            "--score-threshold", "0.001", "--max-detections", "5"
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = result.standardOutput.split(separator: "\n")
@@ -65,7 +65,8 @@ final class DetectCommandTests: XCTestCase {
         let written = workDirectory.appendingPathComponent("street.detections.2.jpg")
         XCTAssertTrue(FileManager.default.fileExists(atPath: written.path), result.standardOutput)
         XCTAssertTrue(result.standardOutput.contains("annotated: \(written.path)"))
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: input)), try Data(contentsOf: URL(fileURLWithPath: streetJPEG)), "the input must be untouched")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: input)), try Data(contentsOf: URL(fileURLWithPath: streetJPEG)), "the input must be untouched")
 
         let replaced = try CommandRunner.run([input, "--backbone", "shufflenetv2", "--random-weights", "--output", workDirectory.path, "--overwrite"])
         XCTAssertEqual(replaced.status, 0, replaced.standardError)
@@ -78,7 +79,9 @@ final class DetectCommandTests: XCTestCase {
         try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: corrupt))
         let truncated = workDirectory.appendingPathComponent("truncated.jpg").path
         try Data(contentsOf: URL(fileURLWithPath: streetJPEG)).prefix(20_000).write(to: URL(fileURLWithPath: truncated))
-        let result = try CommandRunner.run([corrupt, good, truncated, "--backbone", "squeezenet1.1", "--random-weights", "--format", "json", "--no-draw"])
+        let result = try CommandRunner.run([
+            corrupt, good, truncated, "--backbone", "squeezenet1.1", "--random-weights", "--format", "json", "--no-draw"
+        ])
         XCTAssertEqual(result.status, 1, "any failed input makes the exit status non-zero")
         let paths = result.standardOutput.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["path"] as? String
@@ -94,11 +97,13 @@ final class DetectCommandTests: XCTestCase {
         try Data("not an image".utf8).write(to: workDirectory.appendingPathComponent("notes.txt"))
         let result = try CommandRunner.run([
             workDirectory.path, "--backbone", "mobilenetv1", "--random-weights", "--format", "csv", "--no-draw", "--threads", "2",
-            "--max-detections", "1", "--score-threshold", "0"])
+            "--max-detections", "1", "--score-threshold", "0"
+        ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "path,class_id,label,score,x1,y1,x2,y2")
-        XCTAssertEqual(lines.dropFirst().map { String($0.prefix { $0 != "," }) }, ["a.jpg", "b.jpg"].map { workDirectory.appendingPathComponent($0).path })
+        XCTAssertEqual(
+            lines.dropFirst().map { String($0.prefix { $0 != "," }) }, ["a.jpg", "b.jpg"].map { workDirectory.appendingPathComponent($0).path })
     }
 
     /// Without --score-threshold, a model's own operating point (`postprocess.detect_threshold`)
@@ -131,7 +136,9 @@ final class DetectCommandTests: XCTestCase {
     func testUnknownBackboneListsTheValidOnes() throws {
         let result = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv4"])
         XCTAssertNotEqual(result.status, 0)
-        for name in ["squeezenet1.0", "squeezenet1.1", "mobilenetv1", "mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv1", "shufflenetv2"] {
+        for name in [
+            "squeezenet1.0", "squeezenet1.1", "mobilenetv1", "mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv1", "shufflenetv2"
+        ] {
             XCTAssertTrue(result.standardError.contains(name), "missing \(name) in: \(result.standardError)")
         }
     }

@@ -46,7 +46,7 @@ final class HostileCLITests: XCTestCase {
     func testBadInputsAreReportedOnceByNameWhileTheGoodOnesAreProcessed() throws {
         let good = [
             ("jpeg_cmyk_adobe.jpg", 45, 29), ("jpeg_ycck_adobe.jpg", 45, 29),
-            ("png_rgba16.png", 37, 21), ("png_gray16.png", 37, 21), ("png_gray_alpha16.png", 37, 21),
+            ("png_rgba16.png", 37, 21), ("png_gray16.png", 37, 21), ("png_gray_alpha16.png", 37, 21)
         ]
         var arguments: [String] = []
         for (name, _, _) in good {
@@ -64,7 +64,7 @@ final class HostileCLITests: XCTestCase {
         let corrupt = Self.corpus.appendingPathComponent("images/jpeg_bogus_huffman_table.jpg").path
         let bad: [(String, String)] = [
             (fifo, "is a FIFO (named pipe)"), ("/dev/zero", "is a character device"),
-            (sparse, "more than the limit of 1073741824"), (empty, "is empty"), (corrupt, "Bogus Huffman table definition"),
+            (sparse, "more than the limit of 1073741824"), (empty, "is empty"), (corrupt, "Bogus Huffman table definition")
         ]
         // Bad inputs first and between good ones: a failure must not stop what follows.
         let inputs = [bad[0].0, arguments[0], bad[1].0, arguments[1], bad[2].0] + arguments.dropFirst(2) + [bad[3].0, bad[4].0]
@@ -95,8 +95,10 @@ final class HostileCLITests: XCTestCase {
         let weights = Self.corpus.appendingPathComponent("weights/wrong_model_stem_shape.safetensors").path
         let result = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--weights", weights, "--no-draw"])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.standardError.contains(
-            "\(weights): does not fit model ssdlite320-mobilenetv3-small: tensor 'backbone.features.0.0.weight' has shape [32, 3, 3, 3], the model expects [16, 3, 3, 3]"),
+        XCTAssertTrue(
+            result.standardError.contains(
+                "\(weights): does not fit model ssdlite320-mobilenetv3-small: tensor 'backbone.features.0.0.weight' has shape [32, 3, 3, 3], the model expects [16, 3, 3, 3]"
+            ),
             result.standardError)
         let names = Self.corpus.appendingPathComponent("weights/wrong_model_names.safetensors").path
         let missing = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--weights", names, "--no-draw"])
@@ -111,10 +113,13 @@ final class HostileCLITests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let cases: [([String], String)] = [
             (["--backbone", "mobilenetv3-small", "--weights", workDirectory.path], "\(workDirectory.path): cannot read weights: is a directory"),
-            (["--backbone", "mobilenetv3-small", "--weights", "/dev/zero"], "/dev/zero: cannot read weights: is a character device, not a regular file"),
+            (
+                ["--backbone", "mobilenetv3-small", "--weights", "/dev/zero"],
+                "/dev/zero: cannot read weights: is a character device, not a regular file"
+            ),
             (["--backbone", "mobilenetv3-small", "--weights", fifo], "\(fifo): cannot read weights: is a FIFO (named pipe), not a regular file"),
             (["--model", fifo, "--random-weights"], "\(fifo): cannot read model config: is a FIFO (named pipe), not a regular file"),
-            (["--model", workDirectory.path + "/", "--random-weights"], "cannot read model config: is a directory"),
+            (["--model", workDirectory.path + "/", "--random-weights"], "cannot read model config: is a directory")
         ]
         for (options, message) in cases {
             var result = CommandResult(status: -1, standardOutput: "", standardError: "")
@@ -176,7 +181,8 @@ final class HostileCLITests: XCTestCase {
         XCTAssertEqual(chmod(readOnly, 0o555), 0)
         let outputs = try runAsNobody([readable] + Self.quickModel + ["--output", readOnly, "--save-txt", readOnly])
         XCTAssertEqual(outputs.status, 1)
-        XCTAssertTrue(outputs.standardError.contains("\(readOnly)/readable.detections.jpg: cannot be written (Permission denied)"), outputs.standardError)
+        XCTAssertTrue(
+            outputs.standardError.contains("\(readOnly)/readable.detections.jpg: cannot be written (Permission denied)"), outputs.standardError)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: readOnly), [])
     }
 
@@ -246,7 +252,7 @@ final class HostileCLITests: XCTestCase {
             ("garbage_frame_header.y4m", "frame 1: malformed frame header: expected 'FRAME'", 1),
             ("absurd_dimensions.y4m", "frames are 1048576x1048576", 0),
             ("width_over_format_limit.y4m", "W (width) is '99999999999'", 0),
-            ("no_newline_in_header.y4m", "no end of line in the first", 0),
+            ("no_newline_in_header.y4m", "no end of line in the first", 0)
         ]
         for (file, message, framesBefore) in cases {
             let stream = Self.corpus.appendingPathComponent("y4m/" + file).path
@@ -258,4 +264,3 @@ final class HostileCLITests: XCTestCase {
         }
     }
 }
-

@@ -26,7 +26,8 @@ final class ONNXImportCommandTests: XCTestCase {
             Recipe.self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("ssdlite/ssdlite-mobilenetv3-small-w1.0-rt-192.json")))
         var byName: [String: RecipeTensor] = [:]
         for tensor in recipe.tensors { byName[tensor.name ?? ""] = tensor }
-        var model = try Onnx_ModelProto(serializedBytes: Data(contentsOf: Self.fixtures.appendingPathComponent("onnx/ssdlite320-mobilenetv3-small.onnx")))
+        var model = try Onnx_ModelProto(
+            serializedBytes: Data(contentsOf: Self.fixtures.appendingPathComponent("onnx/ssdlite320-mobilenetv3-small.onnx")))
         for index in model.graph.initializer.indices {
             let values = try XCTUnwrap(byName[model.graph.initializer[index].name]).values
             model.graph.initializer[index].rawData = values.withUnsafeBufferPointer { Data(buffer: $0) }
@@ -43,13 +44,16 @@ final class ONNXImportCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertTrue(result.standardOutput.contains("checked: structure:"), result.standardOutput)
         XCTAssertTrue(result.standardOutput.contains("wrote \(output)/v3s.json"), result.standardOutput)
-        let config = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(output)/v3s.json"))) as? [String: Any])
+        let config = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(output)/v3s.json"))) as? [String: Any])
         XCTAssertEqual(config["weights"] as? String, "v3s.safetensors")
         XCTAssertEqual((config["labels"] as? [String])?.count, 91, "the config's labels when --labels is not given")
 
         let detection = try CommandRunner.run([streetJPEG, "--model", "\(output)/v3s.json", "--no-draw", "--format", "json"])
         XCTAssertEqual(detection.status, 0, detection.standardError)
-        XCTAssertTrue(detection.standardOutput.contains("\"model\": \"v3s\"") || detection.standardOutput.contains("\"model\":\"v3s\""), detection.standardOutput)
+        XCTAssertTrue(
+            detection.standardOutput.contains("\"model\": \"v3s\"") || detection.standardOutput.contains("\"model\":\"v3s\""),
+            detection.standardOutput)
     }
 
     func testAnONNXFileNeedsAConfigAndDamageIsNamed() throws {
@@ -60,7 +64,9 @@ final class ONNXImportCommandTests: XCTestCase {
 
         let truncated = workDirectory.appendingPathComponent("truncated.onnx").path
         try Data(contentsOf: URL(fileURLWithPath: onnx)).prefix(50_000).write(to: URL(fileURLWithPath: truncated))
-        let broken = try CommandRunner.run(["import", truncated, "--config", "ssdlite320-mobilenetv3-small", "--name", "x", "--output", workDirectory.path])
+        let broken = try CommandRunner.run([
+            "import", truncated, "--config", "ssdlite320-mobilenetv3-small", "--name", "x", "--output", workDirectory.path
+        ])
         XCTAssertNotEqual(broken.status, 0)
         XCTAssertTrue(broken.standardError.contains(truncated) && broken.standardError.contains("not a valid model file"), broken.standardError)
         XCTAssertFalse(FileManager.default.fileExists(atPath: workDirectory.appendingPathComponent("x.json").path))

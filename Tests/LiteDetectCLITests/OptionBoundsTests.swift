@@ -59,8 +59,9 @@ final class OptionBoundsTests: XCTestCase {
         for test in cases {
             let result = try CommandRunner.run(test.arguments)
             XCTAssertEqual(result.status, 64, "\(test.arguments.joined(separator: " ")): \(result.standardError)")
-            XCTAssertTrue(result.standardError.contains(test.message),
-                          "\(test.arguments.joined(separator: " ")) should say \"\(test.message)\", said: \(result.standardError)")
+            XCTAssertTrue(
+                result.standardError.contains(test.message),
+                "\(test.arguments.joined(separator: " ")) should say \"\(test.message)\", said: \(result.standardError)")
         }
     }
 
@@ -69,10 +70,12 @@ final class OptionBoundsTests: XCTestCase {
     /// are the documented ones, not off by one.
     func testTheEndsOfEachRangeAreAccepted() throws {
         let edges: [[String]] = [
-            [Self.photo, "--max-detections", "100000", "--max-pixels", "1073741824", "--score-threshold", "1",
-             "--iou-threshold", "0", "--backbone", "mobilenetv3-small", "--random-weights", "--no-draw", "--format", "json"],
+            [
+                Self.photo, "--max-detections", "100000", "--max-pixels", "1073741824", "--score-threshold", "1",
+                "--iou-threshold", "0", "--backbone", "mobilenetv3-small", "--random-weights", "--no-draw", "--format", "json"
+            ],
             ["models", "--input-size", "2048"],
-            ["models", "--input-size", "32"],
+            ["models", "--input-size", "32"]
         ]
         for arguments in edges {
             let result = try CommandRunner.run(arguments)

@@ -8,7 +8,9 @@ import XCTest
 final class PrecisionCommandTests: XCTestCase {
     private var bfloat16Supported: Bool {
         get throws {
-            let result = try CommandRunner.run(["bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"])
+            let result = try CommandRunner.run([
+                "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"
+            ])
             XCTAssertEqual(result.status, 0, result.standardError)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
             return try XCTUnwrap((object["cpu"] as? [String: Any])?["bf16"] as? Bool)
@@ -29,7 +31,9 @@ final class PrecisionCommandTests: XCTestCase {
     /// In bfloat16 every convolution but the depthwise ones multiplies in bfloat16.
     func testBenchInBFloat16SaysWhatRanInIt() throws {
         guard try bfloat16Supported else { throw XCTSkip("AVX512_BF16 kernels not run: this CPU lacks AVX512_BF16") }
-        let result = try CommandRunner.run(["bench", "--backbone", "mobilenetv2", "--input-size", "96", "--runs", "1", "--warmup", "0", "--precision", "bf16", "--format", "json"])
+        let result = try CommandRunner.run([
+            "bench", "--backbone", "mobilenetv2", "--input-size", "96", "--runs", "1", "--warmup", "0", "--precision", "bf16", "--format", "json"
+        ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         XCTAssertEqual(object["precision"] as? String, "bf16")
@@ -43,7 +47,8 @@ final class PrecisionCommandTests: XCTestCase {
         XCTAssertNotEqual(detect.status, 0)
         XCTAssertTrue(detect.standardError.contains("AVX512_BF16") && detect.standardError.contains("LITEDETECT_ISA=avx2"), detect.standardError)
         XCTAssertTrue(detect.standardOutput.isEmpty, detect.standardOutput)
-        let bench = try CommandRunner.run(["bench", "--backbone", "mobilenetv3-small", "--precision", "bf16", "--runs", "1"], environment: ["LITEDETECT_ISA": "portable"])
+        let bench = try CommandRunner.run(
+            ["bench", "--backbone", "mobilenetv3-small", "--precision", "bf16", "--runs", "1"], environment: ["LITEDETECT_ISA": "portable"])
         XCTAssertNotEqual(bench.status, 0)
         XCTAssertTrue(bench.standardError.contains("AVX512_BF16"), bench.standardError)
     }
@@ -61,8 +66,9 @@ final class PrecisionCommandTests: XCTestCase {
         XCTAssertEqual(cpu["bf16"] as? Bool, false, "portable kernels have no bfloat16")
         // The kernel's own name for the CPU (on x86 Linux, the same CPUID brand string).
         if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let name = line.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) {
+            let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let name = line.split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces)
+        {
             XCTAssertEqual(cpu["model"] as? String, name)
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
+import XCTest
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import XCTest
 
 /// `detect serve` as a process: it prints where it listens, answers, and on SIGTERM finishes the
 /// request in flight and exits 0.
@@ -33,7 +34,9 @@ final class ServeCommandTests: XCTestCase {
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
-        let url = try XCTUnwrap(port.map { URL(string: "http://127.0.0.1:\($0)/v1/detect")! }, "no address printed: \((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")")
+        let url = try XCTUnwrap(
+            port.map { URL(string: "http://127.0.0.1:\($0)/v1/detect")! },
+            "no address printed: \((try? String(contentsOf: errorFile, encoding: .utf8)) ?? "")")
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         request.httpBody = try Data(contentsOf: repositoryRoot.appendingPathComponent("SampleImages/horses.jpg"))
@@ -68,7 +71,8 @@ final class ServeCommandTests: XCTestCase {
         for _ in 0..<600 {
             let text = try String(contentsOf: errorFile, encoding: .utf8)
             if let range = text.range(of: "://127.0.0.1:") ?? text.range(of: "://0.0.0.0:"),
-               let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+                let port = Int(text[range.upperBound...].prefix { $0.isNumber })
+            {
                 return (process, port, text)
             }
             if !process.isRunning { break }
@@ -85,7 +89,10 @@ final class ServeCommandTests: XCTestCase {
         try "first-key-0123456789\nsecond-key-0123456789\n".write(to: keyFile, atomically: true, encoding: .utf8)
         chmod(keyFile.path, 0o644)
         let (process, port, log) = try await startServer(["--api-key-file", keyFile.path])
-        defer { process.terminate(); process.waitUntilExit() }
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
         XCTAssertTrue(log.contains("can be read by every user"), log)
         XCTAssertTrue(log.contains("API key required"), log)
         XCTAssertFalse(log.contains("first-key"), "the key is printed: \(log)")
@@ -113,7 +120,7 @@ final class ServeCommandTests: XCTestCase {
             (["--rate-limit", "10"], "--rate-limit must be N/s or N/min"),
             (["--metrics-public"], "--metrics-public only means something with API keys"),
             (["--api-key-file", "/nonexistent/keys.txt"], "cannot read the API key file /nonexistent/keys.txt: no such file"),
-            (["--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"], "cannot read the TLS certificate /nonexistent/c.pem"),
+            (["--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"], "cannot read the TLS certificate /nonexistent/c.pem")
         ] {
             let result = try CommandRunner.run(["serve", "--port", "0"] + arguments, environment: ["LITEDETECT_API_KEY": ""])
             XCTAssertNotEqual(result.status, 0, arguments.joined(separator: " "))

@@ -15,7 +15,9 @@ final class VideoCommandTests: XCTestCase {
 
     /// Runs an executable built next to the tests with `input` on its standard input. The three
     /// streams go through files, so no pipe can fill up and block either side.
-    private func run(_ arguments: [String], input: Data? = nil, executable name: String = "detect") throws -> (status: Int32, output: Data, error: String) {
+    private func run(
+        _ arguments: [String], input: Data? = nil, executable name: String = "detect"
+    ) throws -> (status: Int32, output: Data, error: String) {
         let process = Process()
         process.executableURL = try CommandRunner.executable.deletingLastPathComponent().appendingPathComponent(name)
         process.arguments = arguments
@@ -85,7 +87,8 @@ final class VideoCommandTests: XCTestCase {
 
     func testPipeInVideoOutJSONToAFile() throws {
         let json = workDirectory.appendingPathComponent("results.jsonl").path
-        let result = try run(["video", "-", "--output", "-", "--json-output", json] + randomModel, input: try Data(contentsOf: URL(fileURLWithPath: clip)))
+        let result = try run(
+            ["video", "-", "--output", "-", "--json-output", json] + randomModel, input: try Data(contentsOf: URL(fileURLWithPath: clip)))
         XCTAssertEqual(result.status, 0, result.error)
         let video = try y4mFrames(result.output)
         XCTAssertEqual(video.frames, 8, "standard output carries only the video")
@@ -160,7 +163,9 @@ final class VideoCommandTests: XCTestCase {
 
     /// `detect video --precision bf16`, where the CPU has AVX512_BF16 (bench JSON says whether).
     func testPersonModelTracksPeopleInBFloat16() throws {
-        let bench = try CommandRunner.run(["bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"])
+        let bench = try CommandRunner.run([
+            "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"
+        ])
         let cpu = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.standardOutput.utf8)) as? [String: Any])["cpu"] as? [String: Any]
         guard cpu?["bf16"] as? Bool == true else { throw XCTSkip("AVX512_BF16 kernels not run: this CPU lacks AVX512_BF16") }
         try assertTracksPeople(precision: "bf16")
@@ -171,7 +176,7 @@ final class VideoCommandTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: config) else { throw XCTSkip("no trained person model in Configs/models") }
         let result = try run([
             "video", clip, "--model", "ssdlite300-mobilenetv2-person", "--track", "--format", "json", "--score-threshold", "0.4",
-            "--precision", precision,
+            "--precision", precision
         ])
         XCTAssertEqual(result.status, 0, result.error)
         let lines = try jsonLines(result.output)
@@ -196,7 +201,9 @@ final class VideoCommandTests: XCTestCase {
             let result = try run(arguments + model, input: input, executable: "FrameLoop")
             XCTAssertEqual(result.status, 0, result.error)
             let lines = String(decoding: result.output, as: UTF8.self).split(separator: "\n")
-            XCTAssertEqual(lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") }, (0..<frames).map { String(format: "frame %d %.2fs:", $0, Double($0) / 10) })
+            XCTAssertEqual(
+                lines.map { $0.split(separator: " ").prefix(3).joined(separator: " ") },
+                (0..<frames).map { String(format: "frame %d %.2fs:", $0, Double($0) / 10) })
         }
     }
 }

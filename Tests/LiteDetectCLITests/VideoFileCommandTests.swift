@@ -25,8 +25,9 @@ final class VideoFileCommandTests: XCTestCase {
     private func detections(_ entry: [String: Any]) throws -> [String] {
         try XCTUnwrap(entry["detections"] as? [[String: Any]]).map { d in
             let box = d["box"] as? [String: Double] ?? [:]
-            return String(format: "%@ %.4f %.3f %.3f %.3f %.3f", d["label"] as? String ?? "?", d["score"] as? Double ?? -1,
-                          box["x1"] ?? -1, box["y1"] ?? -1, box["x2"] ?? -1, box["y2"] ?? -1)
+            return String(
+                format: "%@ %.4f %.3f %.3f %.3f %.3f", d["label"] as? String ?? "?", d["score"] as? Double ?? -1,
+                box["x1"] ?? -1, box["y1"] ?? -1, box["x2"] ?? -1, box["y2"] ?? -1)
         }
     }
 
@@ -83,7 +84,9 @@ final class VideoFileCommandTests: XCTestCase {
     /// --every counts from the start.
     func testTimeRangeAndEvery() throws {
         let output = path("cut.mkv")
-        let result = try CommandRunner.run(["video", clip, "--start", "1.25", "--duration", "0:00.8", "--every", "2", "--output", output, "--format", "json"])
+        let result = try CommandRunner.run([
+            "video", clip, "--start", "1.25", "--duration", "0:00.8", "--every", "2", "--output", output, "--format", "json"
+        ])
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertEqual(try jsonLines(result.standardOutput).map { $0["timestamp"] as? Double }, [1.3, 1.5, 1.7, 1.9])
         // The output starts at --start: the first frame 50 ms in, less the head start of the audio

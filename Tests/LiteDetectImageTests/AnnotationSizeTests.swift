@@ -12,7 +12,7 @@ final class AnnotationSizeTests: XCTestCase {
     /// pattern.
     func testSizesFromAThumbnailTo4K() {
         let expected: [(width: Int, height: Int, line: Int, scale: Int)] = [
-            (100, 100, 2, 1), (640, 480, 2, 2), (1920, 1080, 4, 4), (3840, 2160, 9, 7),
+            (100, 100, 2, 1), (640, 480, 2, 2), (1920, 1080, 4, 4), (3840, 2160, 9, 7)
         ]
         for size in expected {
             let annotation = BoxAnnotation(
@@ -50,7 +50,8 @@ final class AnnotationSizeTests: XCTestCase {
         XCTAssertLessThanOrEqual(sliver.label.width, 15)
 
         for width in [160, 640, 3840] {
-            XCTAssertEqual(AnnotationLayout.layouts(for: [annotation], imageWidth: width, imageHeight: 100)[0].caption, "traffic light 0.55", "\(width)")
+            XCTAssertEqual(
+                AnnotationLayout.layouts(for: [annotation], imageWidth: width, imageHeight: 100)[0].caption, "traffic light 0.55", "\(width)")
         }
     }
 

@@ -80,7 +80,8 @@ enum ColourScience {
                 hBar = (h1 + h2 - 360) / 2
             }
         }
-        let t = 1 - 0.17 * cos(radians(hBar - 30)) + 0.24 * cos(radians(2 * hBar))
+        let t =
+            1 - 0.17 * cos(radians(hBar - 30)) + 0.24 * cos(radians(2 * hBar))
             + 0.32 * cos(radians(3 * hBar + 6)) - 0.20 * cos(radians(4 * hBar - 63))
         let deltaTheta = 30 * exp(-pow((hBar - 275) / 25, 2.0))
         let rC = 2 * sqrt(pow(cBarPrime, 7.0) / (pow(cBarPrime, 7.0) + pow25To7))

@@ -43,8 +43,10 @@ final class DecodeReferenceTests: XCTestCase {
             let decoded = try ImageFile.load(Fixtures.path(testCase.file))
             // Same libjpeg-turbo settings as Pillow (ISLOW IDCT, fancy upsampling): no tolerance needed.
             let difference = maxDifference(decoded.image, expected, width: testCase.width, height: testCase.height)
-            XCTAssertEqual(difference, 0, "\(testCase.name) (\(testCase.description)): decoded "
-                + "\(decoded.image.width)x\(decoded.image.height), expected \(testCase.width)x\(testCase.height)")
+            XCTAssertEqual(
+                difference, 0,
+                "\(testCase.name) (\(testCase.description)): decoded "
+                    + "\(decoded.image.width)x\(decoded.image.height), expected \(testCase.width)x\(testCase.height)")
             XCTAssertEqual(decoded.format, testCase.file.hasSuffix(".png") ? .png : .jpeg, testCase.name)
             XCTAssertFalse(decoded.isTruncated, testCase.name)
         }
@@ -78,8 +80,10 @@ final class DecodeReferenceTests: XCTestCase {
         XCTAssertFalse(padded.warnings.isEmpty)
         // The rows decoded before the data ran out equal the complete file's pixels (Pillow).
         let complete = try Fixtures.bytes(truncated.completeExpected)
-        XCTAssertEqual(maxDifference(padded.image, complete, width: truncated.width, height: truncated.height,
-                                     rows: truncated.intactRows), 0)
+        XCTAssertEqual(
+            maxDifference(
+                padded.image, complete, width: truncated.width, height: truncated.height,
+                rows: truncated.intactRows), 0)
         // …and the rest is not: otherwise the file would not really be truncated.
         XCTAssertNotEqual(maxDifference(padded.image, complete, width: truncated.width, height: truncated.height), 0)
     }

@@ -135,6 +135,14 @@ final class EncodeTests: XCTestCase {
 private final class ConcurrentOutcomes: @unchecked Sendable {
     private let lock = NSLock()
     private var values = [String]()
-    func record(_ value: String) { lock.lock(); values.append(value); lock.unlock() }
-    var all: [String] { lock.lock(); defer { lock.unlock() }; return values }
+    func record(_ value: String) {
+        lock.lock()
+        values.append(value)
+        lock.unlock()
+    }
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values
+    }
 }

@@ -61,8 +61,9 @@ final class HostileImageTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(1))
         XCTAssertEqual(decoded.image.width, entry.width)
         XCTAssertEqual(decoded.image.height, entry.height)
-        let reference = try Data(contentsOf: Self.corpus.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(try XCTUnwrap(entry.decodes)))
+        let reference = try Data(
+            contentsOf: Self.corpus.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent(try XCTUnwrap(entry.decodes)))
         XCTAssertEqual(decoded.image.pixels, [UInt8](reference), "the pixels must be Pillow's")
     }
 
@@ -144,8 +145,10 @@ final class HostileImageTests: XCTestCase {
         close(descriptor)
         let start = ContinuousClock.now
         XCTAssertThrowsError(try ImageFile.load(huge)) { error in
-            XCTAssertEqual(error as? ImageError, .unreadable(
-                path: huge, reason: "the file is \(4 << 30) bytes, more than the limit of \(1 << 30) for an image"))
+            XCTAssertEqual(
+                error as? ImageError,
+                .unreadable(
+                    path: huge, reason: "the file is \(4 << 30) bytes, more than the limit of \(1 << 30) for an image"))
         }
         XCTAssertLessThan(ContinuousClock.now - start, .milliseconds(100), "refused by size, not by reading")
 

@@ -6,7 +6,7 @@ import XCTest
 final class LabelPlacementTests: XCTestCase {
     static let cocoNames = [
         "person", "bicycle", "car", "motorcycle", "bus", "truck", "traffic light", "fire hydrant", "stop sign",
-        "dog", "horse", "umbrella", "handbag", "sports ball", "cell phone", "potted plant", "dining table",
+        "dog", "horse", "umbrella", "handbag", "sports ball", "cell phone", "potted plant", "dining table"
     ]
 
     /// A crowd: 50 people in two rows, boxes 90 px wide every 48 px, with the rows overlapping by
@@ -63,11 +63,13 @@ final class LabelPlacementTests: XCTestCase {
         // Only the first spot exists (a box filling a tiny image): the strong label is drawn last.
         let size = (width: 70, height: 22)
         let full = [weak, strong].map {
-            BoxAnnotation(xMin: 0, yMin: 0, xMax: Double(size.width), yMax: Double(size.height), classID: $0.classID, label: $0.label, score: $0.score)
+            BoxAnnotation(
+                xMin: 0, yMin: 0, xMax: Double(size.width), yMax: Double(size.height), classID: $0.classID, label: $0.label, score: $0.score)
         }
         var image = RGBImage(width: size.width, height: size.height)
         image.draw(full, style: AnnotationStyle(textScale: 1))
-        let strongLayout = AnnotationLayout.layouts(for: full, imageWidth: size.width, imageHeight: size.height, style: AnnotationStyle(textScale: 1))[1]
+        let strongLayout = AnnotationLayout.layouts(
+            for: full, imageWidth: size.width, imageHeight: size.height, style: AnnotationStyle(textScale: 1))[1]
         XCTAssertEqual(image[strongLayout.label.x, strongLayout.label.y], strongLayout.boxColor)
     }
 
@@ -143,7 +145,8 @@ final class LabelPlacementTests: XCTestCase {
             XCTAssertEqual(layout.label.clipped(width: width, height: height), layout.label, name, file: file, line: line)
             XCTAssertGreaterThanOrEqual(layout.textScale, 1, name, file: file, line: line)
             XCTAssertGreaterThanOrEqual(layout.textX, layout.label.x, name, file: file, line: line)
-            XCTAssertLessThanOrEqual(layout.textX + BitmapFont.width(of: layout.caption) * layout.textScale, layout.label.maxX, name, file: file, line: line)
+            XCTAssertLessThanOrEqual(
+                layout.textX + BitmapFont.width(of: layout.caption) * layout.textScale, layout.label.maxX, name, file: file, line: line)
             XCTAssertGreaterThanOrEqual(layout.textY, layout.label.y, name, file: file, line: line)
             XCTAssertLessThanOrEqual(layout.textY + BitmapFont.glyphHeight * layout.textScale, layout.label.maxY, name, file: file, line: line)
             if layout.caption != annotation.caption {

@@ -154,7 +154,7 @@ final class Y4MReaderTests: XCTestCase {
     func testColourSpacesSetThePlaneSizes() throws {
         let cases: [(String, PixelFormat, Int)] = [
             ("C420jpeg", .i420, 7 * 5 + 2 * 4 * 3), ("C420paldv", .i420, 59), ("C420", .i420, 59), ("", .i420, 59),
-            ("C422", .i422, 35 + 2 * 4 * 5), ("C444", .i444, 3 * 35), ("Cmono", .gray8, 35),
+            ("C422", .i422, 35 + 2 * 4 * 5), ("C444", .i444, 3 * 35), ("Cmono", .gray8, 35)
         ]
         for (field, format, bytes) in cases {
             let (data, planes) = stream("YUV4MPEG2 W7 H5 F25:1 \(field)", frames: [("", bytes), ("", bytes)])
@@ -167,7 +167,10 @@ final class Y4MReaderTests: XCTestCase {
         }
     }
 
-    private func assertFails(_ data: [UInt8], maxPixels: Int = Y4MReader.defaultMaxPixels, framesBefore: Int = 0, _ check: (VideoError) -> Bool, file: StaticString = #filePath, line: UInt = #line) {
+    private func assertFails(
+        _ data: [UInt8], maxPixels: Int = Y4MReader.defaultMaxPixels, framesBefore: Int = 0, _ check: (VideoError) -> Bool,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         do {
             let reader = try reader(for: data, maxPixels: maxPixels)
             for index in 0..<framesBefore { XCTAssertNotNil(try reader.readFrame(), "frame \(index) must still be read", file: file, line: line) }
@@ -217,7 +220,9 @@ final class Y4MReaderTests: XCTestCase {
         assertFails(Array("YUV4MPEG2 W20000 H20000\nFRAME\n".utf8), maxPixels: 100_000_000) {
             $0 == .tooLarge(source: $0.sourceName, width: 20000, height: 20000, maxPixels: 100_000_000)
         }
-        XCTAssertThrowsError(try Y4MReader(path: "/nonexistent/clip.y4m")) { XCTAssertEqual($0 as? VideoError, .fileNotFound(path: "/nonexistent/clip.y4m")) }
+        XCTAssertThrowsError(try Y4MReader(path: "/nonexistent/clip.y4m")) {
+            XCTAssertEqual($0 as? VideoError, .fileNotFound(path: "/nonexistent/clip.y4m"))
+        }
     }
 }
 
@@ -226,8 +231,8 @@ extension VideoError {
     var sourceName: String {
         switch self {
         case let .readFailed(source, _), let .notY4M(source, _), let .malformedHeader(source, _), let .unsupportedColorSpace(source, _, _),
-             let .tooLarge(source, _, _, _), let .malformedFrameHeader(source, _, _), let .truncatedFrame(source, _, _, _),
-             let .notVideo(source, _), let .unsupportedVideo(source, _), let .damagedVideo(source, _, _):
+            let .tooLarge(source, _, _, _), let .malformedFrameHeader(source, _, _), let .truncatedFrame(source, _, _, _),
+            let .notVideo(source, _), let .unsupportedVideo(source, _), let .damagedVideo(source, _, _):
             return source
         case let .fileNotFound(path), let .fileExists(path): return path
         case let .writeFailed(destination, _), let .encodingFailed(destination, _): return destination

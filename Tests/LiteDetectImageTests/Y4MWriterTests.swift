@@ -42,7 +42,8 @@ final class Y4MWriterTests: XCTestCase {
                 image[x, y] = RGBColor(red: UInt8(40 + 5 * x), green: UInt8(200 - 6 * y), blue: UInt8(90 + 2 * x + 3 * y))
             }
         }
-        let writer = try Y4MWriter(path: path, header: Y4MStreamHeader(width: width, height: height, frameRate: VideoRatio(numerator: 25, denominator: 1)))
+        let writer = try Y4MWriter(
+            path: path, header: Y4MStreamHeader(width: width, height: height, frameRate: VideoRatio(numerator: 25, denominator: 1)))
         try writer.write(image, parameters: "XFRAME=0")
         try writer.close()
         let frame = try XCTUnwrap(try Y4MReader(path: path).readFrame())

@@ -31,8 +31,9 @@ final class BFloat16ConvolutionTests: XCTestCase {
         for groups in [2, 3, 4, 8] {
             for (inputs, outputs) in [(1, 1), (3, 5), (5, 17), (4, 33)] {
                 for (height, width) in [(1, 1), (3, 3), (7, 19)] {
-                    compare(conv(height, width, inputs * groups, outputs * groups, kernel: (1, 1), padding: .zero, groups: groups),
-                            .pointwise, index)
+                    compare(
+                        conv(height, width, inputs * groups, outputs * groups, kernel: (1, 1), padding: .zero, groups: groups),
+                        .pointwise, index)
                     index += 1
                 }
             }
@@ -58,11 +59,12 @@ final class BFloat16ConvolutionTests: XCTestCase {
         // The float32 direct kernel's sweep (stems on RGB with an odd depth, whose last pair is
         // completed with zero; padding wider than the kernel; groups; non-square kernels), then
         // several bands of input rows: one output row per band, and several rows per band.
-        let geometries = ConvolutionSweeps.direct + [
-            conv(12, 38, 512, 20, kernel: (3, 3), padding: .symmetric(1)),
-            conv(40, 40, 96, 18, kernel: (3, 3), padding: .symmetric(1)),
-            conv(41, 40, 95, 18, kernel: (3, 3), stride: 2, padding: .symmetric(1)),
-        ]
+        let geometries =
+            ConvolutionSweeps.direct + [
+                conv(12, 38, 512, 20, kernel: (3, 3), padding: .symmetric(1)),
+                conv(40, 40, 96, 18, kernel: (3, 3), padding: .symmetric(1)),
+                conv(41, 40, 95, 18, kernel: (3, 3), stride: 2, padding: .symmetric(1))
+            ]
         for (index, geometry) in geometries.enumerated() {
             XCTAssertNil(geometry.problem, "\(geometry)")
             compare(geometry, .direct, index)
@@ -82,7 +84,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
             conv(19, 19, 32, 48, kernel: (3, 3), padding: Padding(top: 0, left: 1, bottom: 2, right: 1)),
             conv(9, 11, 3, 40, kernel: (3, 3), padding: .symmetric(3)),
             conv(11, 13, 255, 33, kernel: (3, 3), padding: .symmetric(1)),
-            conv(40, 41, 31, 64, kernel: (3, 3), padding: .symmetric(1)),
+            conv(40, 41, 31, 64, kernel: (3, 3), padding: .symmetric(1))
         ]
         for (index, geometry) in geometries.enumerated() {
             XCTAssertNil(geometry.problem, "\(geometry)")
@@ -113,7 +115,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
             (conv(40, 40, 64, 96, kernel: (1, 1), padding: .zero), .pointwise),
             (conv(5, 5, 256, 300, kernel: (1, 1), padding: .zero), .pointwise),
             (conv(40, 40, 16, 33, kernel: (3, 3), padding: .symmetric(1)), .direct),
-            (conv(10, 10, 255, 200, kernel: (3, 3), padding: .symmetric(1)), .direct),
+            (conv(10, 10, 255, 200, kernel: (3, 3), padding: .symmetric(1)), .direct)
         ]
         for (index, (geometry, kernel)) in cases.enumerated() {
             ConvolutionComparison(
@@ -129,7 +131,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
     func testLayersWithoutABFloat16VariantStayFloat32() {
         let cases: [(ConvolutionGeometry, FastConvolution.Kernel)] = [
             (conv(9, 9, 16, 16, kernel: (3, 3), padding: .symmetric(1), groups: 16), .depthwise),
-            (conv(19, 19, 2048, 16, kernel: (3, 3), padding: .symmetric(1)), .direct),
+            (conv(19, 19, 2048, 16, kernel: (3, 3), padding: .symmetric(1)), .direct)
         ]
         for (geometry, kernel) in cases {
             XCTAssertFalse(FastConvolution.hasBFloat16Variant(kernel, for: geometry), "\(kernel) \(geometry)")
@@ -142,15 +144,19 @@ final class BFloat16ConvolutionTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func conv(_ h: Int, _ w: Int, _ cin: Int, _ cout: Int, kernel: (Int, Int), stride: Int = 1, padding: Padding,
-                      groups: Int = 1) -> ConvolutionGeometry {
+    private func conv(
+        _ h: Int, _ w: Int, _ cin: Int, _ cout: Int, kernel: (Int, Int), stride: Int = 1, padding: Padding,
+        groups: Int = 1
+    ) -> ConvolutionGeometry {
         ConvolutionSweeps.conv(h, w, cin, cout, kernel: kernel, stride: stride, padding: padding, groups: groups)
     }
 
     /// Each activation in turn across a sweep, half the cases on channel-slice views and a third
     /// with a residual.
-    private func compare(_ geometry: ConvolutionGeometry, _ kernel: FastConvolution.Kernel, _ index: Int,
-                         file: StaticString = #filePath, line: UInt = #line) {
+    private func compare(
+        _ geometry: ConvolutionGeometry, _ kernel: FastConvolution.Kernel, _ index: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         ConvolutionComparison(
             geometry: geometry, activation: activations[index % activations.count], kernel: kernel, instructionSet: .selected,
             strided: index % 2 == 1, residual: index % 3 == 0,

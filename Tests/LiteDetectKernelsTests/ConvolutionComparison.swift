@@ -61,19 +61,22 @@ struct ConvolutionComparison {
         let inLayout = Self.layout(channels: inShape.channels, strided: strided)
         let outLayout = Self.layout(channels: outShape.channels, strided: strided)
         var inputStorage = Self.embed(input, shape: inShape, layout: inLayout, filler: .nan)
-        var residualStorage = Self.embed(residualValues, shape: residual ? outShape : FeatureMapShape(height: 0, width: 0, channels: 0),
-                                         layout: outLayout, filler: .nan)
+        var residualStorage = Self.embed(
+            residualValues, shape: residual ? outShape : FeatureMapShape(height: 0, width: 0, channels: 0),
+            layout: outLayout, filler: .nan)
         var outputStorage = [Float](repeating: Self.outputSentinel, count: outShape.pixelCount * outLayout.stride)
         inputStorage.withUnsafeMutableBufferPointer { inBuffer in
             outputStorage.withUnsafeMutableBufferPointer { outBuffer in
                 residualStorage.withUnsafeMutableBufferPointer { resBuffer in
                     let inView = FeatureMapView(base: inBuffer.baseAddress! + inLayout.offset, shape: inShape, pixelStride: inLayout.stride)
                     let outView = FeatureMapView(base: outBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride)
-                    let resView = residual
+                    let resView =
+                        residual
                         ? FeatureMapView(base: resBuffer.baseAddress! + outLayout.offset, shape: outShape, pixelStride: outLayout.stride) : nil
-                    fast.run(input: inView, output: outView, residual: resView, threads: threads,
-                             workspace: KernelWorkspace(for: [fast], threadCount: threads?.threadCount ?? 1),
-                             instructionSet: instructionSet)
+                    fast.run(
+                        input: inView, output: outView, residual: resView, threads: threads,
+                        workspace: KernelWorkspace(for: [fast], threadCount: threads?.threadCount ?? 1),
+                        instructionSet: instructionSet)
                 }
             }
         }
@@ -100,13 +103,15 @@ struct ConvolutionComparison {
                 if !(excess <= worst.excess) { worst = (excess.isNaN ? .infinity : excess, i, got, expected) }
             }
         }
-        let label = "\(kernel) in \(precision) on \(precision == .bfloat16 ? "AVX512_BF16" : instructionSet.description), \(geometry), \(activation)\(strided ? ", strided" : "")\(residual ? ", residual" : "")"
+        let label =
+            "\(kernel) in \(precision) on \(precision == .bfloat16 ? "AVX512_BF16" : instructionSet.description), \(geometry), \(activation)\(strided ? ", strided" : "")\(residual ? ", residual" : "")"
             + (threads.map { ", \($0.threadCount) threads" } ?? "")
         XCTAssertEqual(clobbered, 0, "\(label): wrote outside its output channels", file: file, line: line)
         if worst.index >= 0 {
             let channel = worst.index % outShape.channels, pixel = worst.index / outShape.channels
-            XCTFail("\(label): \(failures) values off; worst at pixel (\(pixel / outShape.width), \(pixel % outShape.width)) channel \(channel): got \(worst.got), reference \(worst.expected)",
-                    file: file, line: line)
+            XCTFail(
+                "\(label): \(failures) values off; worst at pixel (\(pixel / outShape.width), \(pixel % outShape.width)) channel \(channel): got \(worst.got), reference \(worst.expected)",
+                file: file, line: line)
         }
         return largest
     }

@@ -2,10 +2,13 @@ import LiteDetectKernels
 
 /// Shape sweeps shared by the kernel tests of both precisions.
 enum ConvolutionSweeps {
-    static func conv(_ h: Int, _ w: Int, _ cin: Int, _ cout: Int, kernel: (Int, Int), stride: Int = 1, padding: Padding,
-                     groups: Int = 1) -> ConvolutionGeometry {
-        ConvolutionGeometry(input: FeatureMapShape(height: h, width: w, channels: cin), outputChannels: cout,
-                            kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding, groups: groups)
+    static func conv(
+        _ h: Int, _ w: Int, _ cin: Int, _ cout: Int, kernel: (Int, Int), stride: Int = 1, padding: Padding,
+        groups: Int = 1
+    ) -> ConvolutionGeometry {
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: h, width: w, channels: cin), outputChannels: cout,
+            kernelHeight: kernel.0, kernelWidth: kernel.1, stride: stride, padding: padding, groups: groups)
     }
 
     private static let tfSame20 = Padding.tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 2)
@@ -37,6 +40,6 @@ enum ConvolutionSweeps {
         conv(9, 5, 7, 11, kernel: (3, 1), stride: 2, padding: Padding(top: 1, left: 0, bottom: 1, right: 0)),
         // Shapes the other kernels own: direct must agree on them too.
         conv(7, 7, 17, 33, kernel: (1, 1), padding: .zero),
-        conv(7, 7, 17, 17, kernel: (3, 3), padding: .symmetric(1), groups: 17),
+        conv(7, 7, 17, 17, kernel: (3, 3), padding: .symmetric(1), groups: 17)
     ]
 }

@@ -68,12 +68,18 @@ final class FastChannelOpsTests: XCTestCase {
             let a = TestFeatureMap(shape: shape, strided: strided.0, filler: .nan, values: values)
             let b = TestFeatureMap(shape: shape, strided: strided.1, filler: .nan, values: other)
             let operations: [(String, (FeatureMapView, FeatureMapView) -> Void, (FeatureMapView, FeatureMapView) -> Void)] = [
-                ("add", { FastChannelOps.add($0, b.view, activation: activation, output: $1, instructionSet: isa) },
-                 { ReferenceChannelOps.add($0, b.view, activation: activation, output: $1) }),
-                ("activation", { FastChannelOps.activation($0, activation, output: $1, instructionSet: isa) },
-                 { ReferenceChannelOps.activation($0, activation, output: $1) }),
-                ("scale", { FastChannelOps.scaleChannels($0, scales: scales, output: $1, instructionSet: isa) },
-                 { ReferenceChannelOps.scaleChannels($0, scales: scales, output: $1) }),
+                (
+                    "add", { FastChannelOps.add($0, b.view, activation: activation, output: $1, instructionSet: isa) },
+                    { ReferenceChannelOps.add($0, b.view, activation: activation, output: $1) }
+                ),
+                (
+                    "activation", { FastChannelOps.activation($0, activation, output: $1, instructionSet: isa) },
+                    { ReferenceChannelOps.activation($0, activation, output: $1) }
+                ),
+                (
+                    "scale", { FastChannelOps.scaleChannels($0, scales: scales, output: $1, instructionSet: isa) },
+                    { ReferenceChannelOps.scaleChannels($0, scales: scales, output: $1) }
+                )
             ]
             for (name, fastOperation, referenceOperation) in operations {
                 let inPlace = TestFeatureMap(shape: shape, strided: strided.0, filler: .nan, values: values)
@@ -118,8 +124,9 @@ final class FastChannelOpsTests: XCTestCase {
             for (height, width) in mapSizes {
                 for channels in channelCounts {
                     for activation in Activation.allCases {
-                        body(isa, FeatureMapShape(height: height, width: width, channels: channels), activation,
-                             stridings[index % stridings.count], UInt64(index + 1))
+                        body(
+                            isa, FeatureMapShape(height: height, width: width, channels: channels), activation,
+                            stridings[index % stridings.count], UInt64(index + 1))
                         index += 1
                     }
                 }

@@ -51,8 +51,10 @@ final class FastConvolutionTests: XCTestCase {
             input: FeatureMapShape(height: 45, width: 47, channels: 33), outputChannels: 17, kernelHeight: 1, kernelWidth: 1)
         for isa in instructionSets {
             for (index, activation) in activations.enumerated() {
-                ConvolutionComparison(geometry: geometry, activation: activation, kernel: .pointwise, instructionSet: isa,
-                                      strided: index % 2 == 1, residual: index % 3 == 0).check(seed: UInt64(1000 + index))
+                ConvolutionComparison(
+                    geometry: geometry, activation: activation, kernel: .pointwise, instructionSet: isa,
+                    strided: index % 2 == 1, residual: index % 3 == 0
+                ).check(seed: UInt64(1000 + index))
             }
         }
     }
@@ -109,16 +111,31 @@ final class FastConvolutionTests: XCTestCase {
 
     func testPreferredKernelFollowsGeometry() {
         let map = FeatureMapShape(height: 5, width: 5, channels: 8)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 1, groups: 2)), .pointwise)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 2, groups: 8)), .depthwise)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 1, stride: 2)), .direct)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3)), .direct)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 1, groups: 2)),
+            .pointwise)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(
+                for: ConvolutionGeometry(input: map, outputChannels: 8, kernelHeight: 3, kernelWidth: 3, stride: 2, groups: 8)), .depthwise)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 1, stride: 2)),
+            .direct)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3)), .direct)
         // Winograd for 3×3 stride 1 with enough input channels and pixels; direct otherwise.
         let wide = FeatureMapShape(height: 5, width: 5, channels: 16)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: .symmetric(1))), .winograd)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .symmetric(1))), .direct)
-        XCTAssertEqual(FastConvolution.Kernel.preferred(for: ConvolutionGeometry(
-            input: FeatureMapShape(height: 2, width: 9, channels: 64), outputChannels: 64, kernelHeight: 3, kernelWidth: 3, padding: .symmetric(1))), .direct)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(
+                for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, padding: .symmetric(1))), .winograd)
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(
+                for: ConvolutionGeometry(input: wide, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2, padding: .symmetric(1))), .direct
+        )
+        XCTAssertEqual(
+            FastConvolution.Kernel.preferred(
+                for: ConvolutionGeometry(
+                    input: FeatureMapShape(height: 2, width: 9, channels: 64), outputChannels: 64, kernelHeight: 3, kernelWidth: 3,
+                    padding: .symmetric(1))), .direct)
         XCTAssertTrue(KernelInstructionSet.selected.isSupported)
         XCTAssertTrue(KernelInstructionSet.portable.isSupported)
     }
@@ -127,18 +144,24 @@ final class FastConvolutionTests: XCTestCase {
 
     /// The same geometry with each activation in turn across a sweep, half the cases on
     /// channel-slice views and a third with a residual.
-    private func compare(_ geometry: ConvolutionGeometry, _ kernel: FastConvolution.Kernel, _ isa: KernelInstructionSet, _ index: Int,
-                         file: StaticString = #filePath, line: UInt = #line) {
-        ConvolutionComparison(geometry: geometry, activation: activations[index % activations.count], kernel: kernel,
-                              instructionSet: isa, strided: index % 2 == 1, residual: index % 3 == 0)
-            .check(seed: UInt64(index + 1), file: file, line: line)
+    private func compare(
+        _ geometry: ConvolutionGeometry, _ kernel: FastConvolution.Kernel, _ isa: KernelInstructionSet, _ index: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
+        ConvolutionComparison(
+            geometry: geometry, activation: activations[index % activations.count], kernel: kernel,
+            instructionSet: isa, strided: index % 2 == 1, residual: index % 3 == 0
+        )
+        .check(seed: UInt64(index + 1), file: file, line: line)
     }
 
     /// PyTorch's symmetric `kernel / 2`, none at all, TensorFlow SAME (extra at the bottom/right),
     /// and more padding than the kernel can reach across (windows wholly outside the image).
     private func paddings(height: Int, width: Int, kernel: Int, stride: Int) -> [Padding] {
-        [.symmetric(kernel / 2), .zero,
-         .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
-         Padding(top: kernel, left: kernel - 1, bottom: 1, right: kernel)]
+        [
+            .symmetric(kernel / 2), .zero,
+            .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
+            Padding(top: kernel, left: kernel - 1, bottom: 1, right: kernel)
+        ]
     }
 }

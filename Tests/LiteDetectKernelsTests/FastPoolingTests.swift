@@ -52,7 +52,7 @@ final class FastPoolingTests: XCTestCase {
         let pools: [(height: Int, width: Int, kernel: Int, stride: Int, padding: Padding, ceilMode: Bool)] = [
             (21, 21, 3, 2, .zero, true),
             (20, 18, 3, 2, .symmetric(1), false),
-            (19, 19, 2, 2, .zero, true),
+            (19, 19, 2, 2, .zero, true)
         ]
         for isa in instructionSets {
             for kind in Kind.allCases {
@@ -90,13 +90,16 @@ final class FastPoolingTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func compare(_ geometry: PoolGeometry, _ kind: Kind, _ isa: KernelInstructionSet, strided: Bool, seed: Int,
-                         file: StaticString = #filePath, line: UInt = #line) {
+    private func compare(
+        _ geometry: PoolGeometry, _ kind: Kind, _ isa: KernelInstructionSet, strided: Bool, seed: Int,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         var random = SeededRandom(seed: UInt64(seed + 1))
         // Max: quarter steps in (-2, 2) with zeros of both signs, so ties decide which of two
         // equal values is kept (−0 and +0 tell them apart). Average: full-precision values, so a
         // sum in another order would round differently.
-        let values = kind == .max
+        let values =
+            kind == .max
             ? (0..<geometry.input.elementCount).map { _ -> Float in
                 let step = Float(Int(random.signedUnit() * 8)) / 4
                 return step == 0 && random.next() % 2 == 0 ? -0.0 : step
@@ -121,8 +124,10 @@ final class FastPoolingTests: XCTestCase {
     /// bottom and right), and lopsided padding up to `kernel − 1` (every window still holds an
     /// input pixel, which the reference's loops need).
     private func paddings(height: Int, width: Int, kernel: Int, stride: Int) -> [Padding] {
-        [.zero, .symmetric(kernel / 2),
-         .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
-         Padding(top: kernel - 1, left: 0, bottom: kernel / 2, right: kernel - 1)]
+        [
+            .zero, .symmetric(kernel / 2),
+            .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
+            Padding(top: kernel - 1, left: 0, bottom: kernel / 2, right: kernel - 1)
+        ]
     }
 }

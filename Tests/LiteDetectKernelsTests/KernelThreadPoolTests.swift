@@ -11,24 +11,31 @@ final class KernelThreadPoolTests: XCTestCase {
     /// enough that 1×1 convolutions are split by output channels instead.
     private let geometries = [
         ConvolutionGeometry(input: FeatureMapShape(height: 19, width: 21, channels: 64), outputChannels: 72, kernelHeight: 1, kernelWidth: 1),
-        ConvolutionGeometry(input: FeatureMapShape(height: 3, width: 100, channels: 96), outputChannels: 80, kernelHeight: 1, kernelWidth: 1, groups: 2),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 3, width: 100, channels: 96), outputChannels: 80, kernelHeight: 1, kernelWidth: 1, groups: 2),
         // Small maps whose 1×1 convolutions are split by output channels (a partial last panel; a 1×1 map).
         ConvolutionGeometry(input: FeatureMapShape(height: 10, width: 10, channels: 160), outputChannels: 300, kernelHeight: 1, kernelWidth: 1),
         ConvolutionGeometry(input: FeatureMapShape(height: 1, width: 1, channels: 1024), outputChannels: 520, kernelHeight: 1, kernelWidth: 1),
-        ConvolutionGeometry(input: FeatureMapShape(height: 81, width: 77, channels: 96), outputChannels: 96, kernelHeight: 3, kernelWidth: 3,
-                            stride: 2, padding: .symmetric(1), groups: 96),
-        ConvolutionGeometry(input: FeatureMapShape(height: 23, width: 25, channels: 200), outputChannels: 200, kernelHeight: 5, kernelWidth: 5,
-                            padding: .symmetric(2), groups: 200),
-        ConvolutionGeometry(input: FeatureMapShape(height: 19, width: 19, channels: 33), outputChannels: 40, kernelHeight: 3, kernelWidth: 3,
-                            padding: .symmetric(1)),
-        ConvolutionGeometry(input: FeatureMapShape(height: 2, width: 9, channels: 256), outputChannels: 64, kernelHeight: 3, kernelWidth: 3,
-                            padding: .symmetric(1)),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 81, width: 77, channels: 96), outputChannels: 96, kernelHeight: 3, kernelWidth: 3,
+            stride: 2, padding: .symmetric(1), groups: 96),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 23, width: 25, channels: 200), outputChannels: 200, kernelHeight: 5, kernelWidth: 5,
+            padding: .symmetric(2), groups: 200),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 19, width: 19, channels: 33), outputChannels: 40, kernelHeight: 3, kernelWidth: 3,
+            padding: .symmetric(1)),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 2, width: 9, channels: 256), outputChannels: 64, kernelHeight: 3, kernelWidth: 3,
+            padding: .symmetric(1)),
         // Direct convolutions whose weights outweigh their input, split by output channels: the SSD
         // class predictors' shape (a partial last panel; too many inputs for Winograd) and stride 2.
-        ConvolutionGeometry(input: FeatureMapShape(height: 5, width: 5, channels: 300), outputChannels: 546, kernelHeight: 3, kernelWidth: 3,
-                            padding: .symmetric(1)),
-        ConvolutionGeometry(input: FeatureMapShape(height: 7, width: 7, channels: 64), outputChannels: 100, kernelHeight: 3, kernelWidth: 3,
-                            stride: 2, padding: .symmetric(1)),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 5, width: 5, channels: 300), outputChannels: 546, kernelHeight: 3, kernelWidth: 3,
+            padding: .symmetric(1)),
+        ConvolutionGeometry(
+            input: FeatureMapShape(height: 7, width: 7, channels: 64), outputChannels: 100, kernelHeight: 3, kernelWidth: 3,
+            stride: 2, padding: .symmetric(1))
     ]
 
     func testPoolOfOneOrMoreThreads() throws {
@@ -42,10 +49,12 @@ final class KernelThreadPoolTests: XCTestCase {
             let pool = try XCTUnwrap(KernelThreadPool(threadCount: threadCount))
             for (index, geometry) in geometries.enumerated() {
                 XCTAssertGreaterThan(geometry.multiplyAccumulates, 400_000, "\(geometry) would not be split")
-                ConvolutionComparison(geometry: geometry, activation: Activation.allCases[index % Activation.allCases.count],
-                                      kernel: .preferred(for: geometry), instructionSet: .selected,
-                                      strided: index % 2 == 0, residual: index % 3 == 1, threads: pool)
-                    .check(seed: UInt64(50 + index))
+                ConvolutionComparison(
+                    geometry: geometry, activation: Activation.allCases[index % Activation.allCases.count],
+                    kernel: .preferred(for: geometry), instructionSet: .selected,
+                    strided: index % 2 == 0, residual: index % 3 == 1, threads: pool
+                )
+                .check(seed: UInt64(50 + index))
             }
         }
     }
@@ -54,8 +63,9 @@ final class KernelThreadPoolTests: XCTestCase {
         let pool = try XCTUnwrap(KernelThreadPool(threadCount: 2))
         for geometry in geometries {
             var random = SeededRandom(seed: 7)
-            let convolution = FastConvolution(geometry: geometry, activation: .relu6, weights: random.values(geometry.weightCount),
-                                              bias: random.values(geometry.outputChannels))
+            let convolution = FastConvolution(
+                geometry: geometry, activation: .relu6, weights: random.values(geometry.weightCount),
+                bias: random.values(geometry.outputChannels))
             let input = random.values(geometry.input.elementCount)
             let alone = Self.run(convolution, input: input, threads: nil)
             // Four callers at once on one pool of two threads: at most one gets the pool, the
@@ -73,9 +83,10 @@ final class KernelThreadPoolTests: XCTestCase {
         var output = [Float](repeating: .nan, count: convolution.geometry.output.elementCount)
         input.withUnsafeMutableBufferPointer { i in
             output.withUnsafeMutableBufferPointer { o in
-                convolution.run(input: FeatureMapView(base: i.baseAddress!, shape: convolution.geometry.input),
-                                output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), threads: threads,
-                                workspace: KernelWorkspace(for: [convolution], threadCount: threads?.threadCount ?? 1))
+                convolution.run(
+                    input: FeatureMapView(base: i.baseAddress!, shape: convolution.geometry.input),
+                    output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), threads: threads,
+                    workspace: KernelWorkspace(for: [convolution], threadCount: threads?.threadCount ?? 1))
             }
         }
         return output
@@ -86,7 +97,15 @@ final class KernelThreadPoolTests: XCTestCase {
         private var slots: [[Float]]
         private let lock = NSLock()
         init(count: Int) { slots = Array(repeating: [], count: count) }
-        func set(_ index: Int, _ value: [Float]) { lock.lock(); slots[index] = value; lock.unlock() }
-        func get(_ index: Int) -> [Float] { lock.lock(); defer { lock.unlock() }; return slots[index] }
+        func set(_ index: Int, _ value: [Float]) {
+            lock.lock()
+            slots[index] = value
+            lock.unlock()
+        }
+        func get(_ index: Int) -> [Float] {
+            lock.lock()
+            defer { lock.unlock() }
+            return slots[index]
+        }
     }
 }

@@ -20,27 +20,32 @@ final class KernelWorkspaceTests: XCTestCase {
     func testBFloat16KernelsRunOnASmallStack() throws {
         if let reason = KernelPrecision.bfloat16.unsupportedReason { throw XCTSkip("AVX512_BF16 kernels not run: \(reason)") }
         try checkOnSmallStack(
-            ConvolutionGeometry(input: FeatureMapShape(height: 19, width: 19, channels: 256), outputChannels: 64, kernelHeight: 3,
-                                kernelWidth: 3, padding: .symmetric(1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 19, width: 19, channels: 256), outputChannels: 64, kernelHeight: 3,
+                kernelWidth: 3, padding: .symmetric(1)),
             kernel: .winograd, precision: .bfloat16)
         try checkOnSmallStack(
-            ConvolutionGeometry(input: FeatureMapShape(height: 20, width: 20, channels: 96), outputChannels: 72, kernelHeight: 1,
-                                kernelWidth: 1),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 20, width: 20, channels: 96), outputChannels: 72, kernelHeight: 1,
+                kernelWidth: 1),
             kernel: .pointwise, precision: .bfloat16)
         try checkOnSmallStack(
-            ConvolutionGeometry(input: FeatureMapShape(height: 10, width: 10, channels: 64), outputChannels: 40, kernelHeight: 3,
-                                kernelWidth: 3, stride: 2, padding: .symmetric(1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 10, width: 10, channels: 64), outputChannels: 40, kernelHeight: 3,
+                kernelWidth: 3, stride: 2, padding: .symmetric(1)),
             kernel: .direct, precision: .bfloat16)
     }
 
     func testWorkspaceCoversKernelAndThreads() {
         let winograd = FastConvolution(
-            geometry: ConvolutionGeometry(input: FeatureMapShape(height: 5, width: 5, channels: 16), outputChannels: 8, kernelHeight: 3,
-                                          kernelWidth: 3, padding: .symmetric(1)),
+            geometry: ConvolutionGeometry(
+                input: FeatureMapShape(height: 5, width: 5, channels: 16), outputChannels: 8, kernelHeight: 3,
+                kernelWidth: 3, padding: .symmetric(1)),
             activation: .identity, weights: [Float](repeating: 0, count: 8 * 9 * 16), bias: nil, kernel: .winograd)
         let depthwise = FastConvolution(
-            geometry: ConvolutionGeometry(input: FeatureMapShape(height: 5, width: 5, channels: 16), outputChannels: 16, kernelHeight: 3,
-                                          kernelWidth: 3, padding: .symmetric(1), groups: 16),
+            geometry: ConvolutionGeometry(
+                input: FeatureMapShape(height: 5, width: 5, channels: 16), outputChannels: 16, kernelHeight: 3,
+                kernelWidth: 3, padding: .symmetric(1), groups: 16),
             activation: .identity, weights: [Float](repeating: 0, count: 16 * 9), bias: nil)
         // A float32 depthwise layer needs nothing; a network without Winograd or bfloat16 layers allocates none.
         XCTAssertEqual(depthwise.workspaceBytesPerThread, 0)
@@ -63,7 +68,8 @@ final class KernelWorkspaceTests: XCTestCase {
             geometry: geometry, activation: .relu, weights: random.values(geometry.weightCount), bias: random.values(geometry.outputChannels),
             kernel: kernel, precision: precision)
         XCTAssertEqual(convolution.precision, precision, file: file, line: line)
-        XCTAssertGreaterThan(convolution.workspaceBytesPerThread, Self.smallStackBytes, "\(kernel) needs less than the small stack", file: file, line: line)
+        XCTAssertGreaterThan(
+            convolution.workspaceBytesPerThread, Self.smallStackBytes, "\(kernel) needs less than the small stack", file: file, line: line)
         let input = random.values(geometry.input.elementCount)
         let expected = Self.run(convolution, input: input)
 
@@ -85,8 +91,9 @@ final class KernelWorkspaceTests: XCTestCase {
         let workspace = KernelWorkspace(for: [convolution], threadCount: 1)
         input.withUnsafeMutableBufferPointer { i in
             output.withUnsafeMutableBufferPointer { o in
-                convolution.run(input: FeatureMapView(base: i.baseAddress!, shape: convolution.geometry.input),
-                                output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), workspace: workspace)
+                convolution.run(
+                    input: FeatureMapView(base: i.baseAddress!, shape: convolution.geometry.input),
+                    output: FeatureMapView(base: o.baseAddress!, shape: convolution.geometry.output), workspace: workspace)
             }
         }
         return output

@@ -40,8 +40,10 @@ final class TestFeatureMap {
 
     /// Fails unless `fast` holds exactly (bit for bit: signed zeros, NaN payloads) what
     /// `reference` holds, in the view and around it.
-    static func assertIdentical(_ fast: TestFeatureMap, _ reference: TestFeatureMap, _ label: @autoclosure () -> String,
-                                file: StaticString = #filePath, line: UInt = #line) {
+    static func assertIdentical(
+        _ fast: TestFeatureMap, _ reference: TestFeatureMap, _ label: @autoclosure () -> String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let got = fast.allFloats, expected = reference.allFloats
         precondition(got.count == expected.count && fast.view.pixelStride == reference.view.pixelStride)
         let mismatches = zip(got, expected).filter { $0.bitPattern != $1.bitPattern }.count
@@ -50,7 +52,8 @@ final class TestFeatureMap {
         let pixel = first.offset / stride, slot = first.offset % stride
         let offset = fast.view.base - fast.storage.baseAddress!
         let place = slot >= offset && slot < offset + fast.view.channels ? "channel \(slot - offset)" : "outside the view (slot \(slot))"
-        XCTFail("\(label()): \(mismatches) floats differ; first at pixel (\(pixel / width), \(pixel % width)) \(place): got \(first.element.0), reference \(first.element.1)",
-                file: file, line: line)
+        XCTFail(
+            "\(label()): \(mismatches) floats differ; first at pixel (\(pixel / width), \(pixel % width)) \(place): got \(first.element.0), reference \(first.element.1)",
+            file: file, line: line)
     }
 }

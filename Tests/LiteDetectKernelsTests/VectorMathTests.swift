@@ -115,13 +115,15 @@ final class VectorMathTests: XCTestCase {
             var inPlace = input
             input.withUnsafeBufferPointer { x in
                 separate.withUnsafeMutableBufferPointer { y in
-                    FastVectorMath.softmaxRows(x.baseAddress!, rows: 3, columns: 91, inputRowStride: 91,
-                                               into: y.baseAddress!, outputRowStride: 91, instructionSet: isa)
+                    FastVectorMath.softmaxRows(
+                        x.baseAddress!, rows: 3, columns: 91, inputRowStride: 91,
+                        into: y.baseAddress!, outputRowStride: 91, instructionSet: isa)
                 }
             }
             inPlace.withUnsafeMutableBufferPointer { y in
-                FastVectorMath.softmaxRows(y.baseAddress!, rows: 3, columns: 91, inputRowStride: 91,
-                                           into: y.baseAddress!, outputRowStride: 91, instructionSet: isa)
+                FastVectorMath.softmaxRows(
+                    y.baseAddress!, rows: 3, columns: 91, inputRowStride: 91,
+                    into: y.baseAddress!, outputRowStride: 91, instructionSet: isa)
             }
             XCTAssertEqual(separate, inPlace, "\(isa)")
         }
@@ -141,8 +143,9 @@ final class VectorMathTests: XCTestCase {
                     var masks = [UInt64](repeating: .max, count: rows * words)
                     values.withUnsafeBufferPointer { v in
                         masks.withUnsafeMutableBufferPointer { m in
-                            FastVectorMath.maskGreater(v.baseAddress!, rows: rows, columns: columns, rowStride: stride,
-                                                       threshold: threshold, into: m.baseAddress!, instructionSet: isa)
+                            FastVectorMath.maskGreater(
+                                v.baseAddress!, rows: rows, columns: columns, rowStride: stride,
+                                threshold: threshold, into: m.baseAddress!, instructionSet: isa)
                         }
                     }
                     for row in 0..<rows {

@@ -59,14 +59,18 @@ final class WinogradConvolutionTests: XCTestCase {
     /// boundary), the most input channels the kernel takes, and the Fire modules' shapes.
     func testWinogradSplitAcrossThreadsMatchesReference() throws {
         let geometries = [
-            ConvolutionGeometry(input: FeatureMapShape(height: 21, width: 23, channels: 48), outputChannels: 40, kernelHeight: 3, kernelWidth: 3,
-                                padding: .symmetric(1)),
-            ConvolutionGeometry(input: FeatureMapShape(height: 9, width: 11, channels: 256), outputChannels: 70, kernelHeight: 3, kernelWidth: 3,
-                                padding: .symmetric(1)),
-            ConvolutionGeometry(input: FeatureMapShape(height: 39, width: 39, channels: 32), outputChannels: 128, kernelHeight: 3, kernelWidth: 3,
-                                padding: .symmetric(1)),
-            ConvolutionGeometry(input: FeatureMapShape(height: 20, width: 20, channels: 24), outputChannels: 24, kernelHeight: 3, kernelWidth: 3,
-                                padding: .tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 21, width: 23, channels: 48), outputChannels: 40, kernelHeight: 3, kernelWidth: 3,
+                padding: .symmetric(1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 9, width: 11, channels: 256), outputChannels: 70, kernelHeight: 3, kernelWidth: 3,
+                padding: .symmetric(1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 39, width: 39, channels: 32), outputChannels: 128, kernelHeight: 3, kernelWidth: 3,
+                padding: .symmetric(1)),
+            ConvolutionGeometry(
+                input: FeatureMapShape(height: 20, width: 20, channels: 24), outputChannels: 24, kernelHeight: 3, kernelWidth: 3,
+                padding: .tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 1))
         ]
         for threadCount in [1, 2, 3] {
             let pool = try XCTUnwrap(KernelThreadPool(threadCount: threadCount))
@@ -79,29 +83,39 @@ final class WinogradConvolutionTests: XCTestCase {
     func testWinogradSupportsOnlyItsShapes() {
         let map = FeatureMapShape(height: 5, width: 5, channels: 16)
         XCTAssertTrue(FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3)))
-        XCTAssertFalse(FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2)))
-        XCTAssertFalse(FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, groups: 2)))
+        XCTAssertFalse(
+            FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, stride: 2)))
+        XCTAssertFalse(
+            FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 3, kernelWidth: 3, groups: 2)))
         XCTAssertFalse(FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(input: map, outputChannels: 4, kernelHeight: 1, kernelWidth: 3)))
-        XCTAssertFalse(FastConvolution.Kernel.winograd.supports(ConvolutionGeometry(
-            input: FeatureMapShape(height: 5, width: 5, channels: 257), outputChannels: 4, kernelHeight: 3, kernelWidth: 3)))
+        XCTAssertFalse(
+            FastConvolution.Kernel.winograd.supports(
+                ConvolutionGeometry(
+                    input: FeatureMapShape(height: 5, width: 5, channels: 257), outputChannels: 4, kernelHeight: 3, kernelWidth: 3)))
     }
 
     // MARK: Helpers
 
     @discardableResult
-    private func compare(_ geometry: ConvolutionGeometry, _ isa: KernelInstructionSet, _ index: Int, threads: KernelThreadPool? = nil,
-                         file: StaticString = #filePath, line: UInt = #line) -> Float {
-        ConvolutionComparison(geometry: geometry, activation: Activation.allCases[index % Activation.allCases.count], kernel: .winograd,
-                              instructionSet: isa, strided: index % 2 == 1, residual: index % 3 == 0, threads: threads,
-                              relativeTolerance: Self.tolerance)
-            .check(seed: UInt64(300 + index), file: file, line: line)
+    private func compare(
+        _ geometry: ConvolutionGeometry, _ isa: KernelInstructionSet, _ index: Int, threads: KernelThreadPool? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) -> Float {
+        ConvolutionComparison(
+            geometry: geometry, activation: Activation.allCases[index % Activation.allCases.count], kernel: .winograd,
+            instructionSet: isa, strided: index % 2 == 1, residual: index % 3 == 0, threads: threads,
+            relativeTolerance: Self.tolerance
+        )
+        .check(seed: UInt64(300 + index), file: file, line: line)
     }
 
     /// PyTorch's symmetric 1, none, TensorFlow SAME (any extra at the bottom/right), and more
     /// padding than the kernel reaches across (tiles wholly outside the image).
     private func paddings(height: Int, width: Int) -> [Padding] {
-        [.symmetric(1), .zero,
-         .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: 3, kernelWidth: 3, stride: 1),
-         Padding(top: 3, left: 2, bottom: 1, right: 3)]
+        [
+            .symmetric(1), .zero,
+            .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: 3, kernelWidth: 3, stride: 1),
+            Padding(top: 3, left: 2, bottom: 1, right: 3)
+        ]
     }
 }

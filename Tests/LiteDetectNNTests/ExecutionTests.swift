@@ -8,11 +8,12 @@ final class ExecutionTests: XCTestCase {
     func testBatchNormIsFoldedWithItsEpsilon() throws {
         // y = gamma · (w·x − mean) / sqrt(var + eps) + beta with w = 2, x = 3, gamma = 4, mean = 1,
         // var = 0.999, eps = 0.001, beta = 0.5 → 4 · 5 / 1 + 0.5 = 20.5
-        let weights = NamedTensors([
-            "c.weight": .init(shape: [1, 1, 1, 1], values: [2]),
-            "bn.weight": .init(shape: [1], values: [4]), "bn.bias": .init(shape: [1], values: [0.5]),
-            "bn.running_mean": .init(shape: [1], values: [1]), "bn.running_var": .init(shape: [1], values: [0.999]),
-        ], sourceName: "bn")
+        let weights = NamedTensors(
+            [
+                "c.weight": .init(shape: [1, 1, 1, 1], values: [2]),
+                "bn.weight": .init(shape: [1], values: [4]), "bn.bias": .init(shape: [1], values: [0.5]),
+                "bn.running_mean": .init(shape: [1], values: [1]), "bn.running_var": .init(shape: [1], values: [0.999])
+            ], sourceName: "bn")
         let g = GraphBuilder(weights: weights)
         g.batchNormEpsilon = 1e-3
         let x = g.input(FeatureMapShape(height: 1, width: 1, channels: 1))
@@ -49,14 +50,16 @@ final class ExecutionTests: XCTestCase {
         var sizes = [size]
         for _ in 0..<9 {
             let pad = Padding.tensorFlowSame(inputHeight: size, inputWidth: size, kernelHeight: 3, kernelWidth: 3, stride: 2)
-            let geometry = ConvolutionGeometry(input: FeatureMapShape(height: size, width: size, channels: 1), outputChannels: 1,
-                                               kernelHeight: 3, kernelWidth: 3, stride: 2, padding: pad)
+            let geometry = ConvolutionGeometry(
+                input: FeatureMapShape(height: size, width: size, channels: 1), outputChannels: 1,
+                kernelHeight: 3, kernelWidth: 3, stride: 2, padding: pad)
             size = geometry.output.height
             sizes.append(size)
         }
         XCTAssertEqual(sizes, [300, 150, 75, 38, 19, 10, 5, 3, 2, 1])
         // Even input: TF pads 0 on top and 1 at the bottom.
-        XCTAssertEqual(Padding.tensorFlowSame(inputHeight: 300, inputWidth: 300, kernelHeight: 3, kernelWidth: 3, stride: 2),
-                       Padding(top: 0, left: 0, bottom: 1, right: 1))
+        XCTAssertEqual(
+            Padding.tensorFlowSame(inputHeight: 300, inputWidth: 300, kernelHeight: 3, kernelWidth: 3, stride: 2),
+            Padding(top: 0, left: 0, bottom: 1, right: 1))
     }
 }

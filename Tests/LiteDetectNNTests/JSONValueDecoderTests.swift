@@ -36,7 +36,8 @@ final class JSONValueDecoderTests: XCTestCase {
             switch error {
             case let .typeMismatch(_, c): (kind, context) = ("typeMismatch", c)
             case let .valueNotFound(_, c): (kind, context) = ("valueNotFound", c)
-            case let .keyNotFound(key, c): (kind, context) = ("keyNotFound", DecodingError.Context(codingPath: c.codingPath + [key], debugDescription: ""))
+            case let .keyNotFound(key, c):
+                (kind, context) = ("keyNotFound", DecodingError.Context(codingPath: c.codingPath + [key], debugDescription: ""))
             case let .dataCorrupted(c): (kind, context) = ("dataCorrupted", c)
             @unknown default: return .failure(kind: "unknown", path: "")
             }
@@ -80,7 +81,7 @@ final class JSONValueDecoderTests: XCTestCase {
             (#""stride": 16"#, #""stride": [16]"#),  // an array for an integer, inside an array
             (#""grid": [[1, 2], [], [3]]"#, #""grid": [[1, "2"]]"#),  // a string inside nested arrays
             (#""table": {"a": 1, "b": -2}"#, #""table": [1]"#),  // an array for an object
-            (#""levels": ["#, #""levels": [3, "#),  // a number for an object in an array
+            (#""levels": ["#, #""levels": [3, "#)  // a number for an object in an array
         ]
         for (old, new) in changes {
             let text = valid.replacingOccurrences(of: old, with: new)
@@ -91,8 +92,10 @@ final class JSONValueDecoderTests: XCTestCase {
 
     /// Numbers an integer or Float cannot hold exactly are errors at their path, not rounded.
     func testNumbersOutOfTheirTypeAreRefused() throws {
-        for (old, new) in [(#""count": 3"#, #""count": 3.5"#), (#""small": 255"#, #""small": 256"#), (#""small": 255"#, #""small": -1"#),
-                           (#""gain": 1.5"#, #""gain": 1e39"#)] {
+        for (old, new) in [
+            (#""count": 3"#, #""count": 3.5"#), (#""small": 255"#, #""small": 256"#), (#""small": 255"#, #""small": -1"#),
+            (#""gain": 1.5"#, #""gain": 1e39"#)
+        ] {
             let value = try JSONParser.parse(Data(valid.replacingOccurrences(of: old, with: new).utf8))
             let result = outcome { try JSONValueDecoder().decode(Sample.self, from: value) }
             let key = String(new.dropFirst().prefix { $0 != "\"" })

@@ -25,7 +25,8 @@ final class SafeTensorsTests: XCTestCase {
 
     func testDecodesEveryFloatDType() throws {
         // IEEE encodings: F32 1.0 = 0x3F800000, F16 -2.0 = 0xC000, BF16 0.5 = 0x3F00, F64 3.0 = 0x4008000000000000.
-        let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[1],"data_offsets":[4,6]},"c":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"d":{"dtype":"F64","shape":[],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}"#
+        let header =
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F16","shape":[1],"data_offsets":[4,6]},"c":{"dtype":"BF16","shape":[1],"data_offsets":[6,8]},"d":{"dtype":"F64","shape":[],"data_offsets":[8,16]},"__metadata__":{"format":"pt"}}"#
         let bytes: [UInt8] = [0x00, 0x00, 0x80, 0x3F, 0x00, 0xC0, 0x00, 0x3F, 0, 0, 0, 0, 0, 0, 0x08, 0x40]
         let parsed = try SafeTensors.parse(file(header, bytes), name: "w.safetensors")
         XCTAssertEqual(parsed.tensors.tensors["a"]?.values, [1.0])
@@ -65,13 +66,19 @@ final class SafeTensorsTests: XCTestCase {
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}}"#, [0, 0, 0, 0]), containing: "needs 4 bytes")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, [0, 0, 0, 0]), containing: "past the 4 data bytes")
         expectMalformed(
-            file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#, [UInt8](repeating: 0, count: 8)),
+            file(
+                #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}}"#,
+                [UInt8](repeating: 0, count: 8)),
             containing: "overlaps")
-        expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, [UInt8](repeating: 0, count: 8)), containing: "belong to no tensor")
+        expectMalformed(
+            file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, [UInt8](repeating: 0, count: 8)), containing: "belong to no tensor")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, [0, 0, 0, 0]), containing: "negative dimension")
         expectMalformed(file(#"{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#, [0, 0, 0, 0]), containing: "not a JSON object")
-        expectMalformed(file(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}}"#, [0, 0, 0, 0]), containing: "overflows")
-        XCTAssertThrowsError(try SafeTensors.parse(file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, [UInt8](repeating: 0, count: 8)), name: "w")) {
+        expectMalformed(
+            file(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}}"#, [0, 0, 0, 0]), containing: "overflows")
+        XCTAssertThrowsError(
+            try SafeTensors.parse(file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, [UInt8](repeating: 0, count: 8)), name: "w")
+        ) {
             XCTAssertEqual($0 as? WeightError, .unsupportedDType(name: "a", dtype: "I64"))
         }
     }

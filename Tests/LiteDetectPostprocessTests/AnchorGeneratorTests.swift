@@ -14,7 +14,7 @@ final class AnchorGeneratorTests: XCTestCase {
         for (index, (anchor, reference)) in zip(actual, expected).enumerated() {
             let differences = [
                 Double(anchor.centerX) - reference.0, Double(anchor.centerY) - reference.1,
-                Double(anchor.width) - reference.2, Double(anchor.height) - reference.3,
+                Double(anchor.width) - reference.2, Double(anchor.height) - reference.3
             ]
             let difference = differences.map(abs).max()!
             if difference > worst {
@@ -48,8 +48,10 @@ final class AnchorGeneratorTests: XCTestCase {
             let width = Double(imageSize[1])
             let height = Double(imageSize[0])
             let reference = try fixture.boxes(name).map { box in
-                ((Double(box.x1) + Double(box.x2)) / 2 / width, (Double(box.y1) + Double(box.y2)) / 2 / height,
-                 (Double(box.x2) - Double(box.x1)) / width, (Double(box.y2) - Double(box.y1)) / height)
+                (
+                    (Double(box.x1) + Double(box.x2)) / 2 / width, (Double(box.y1) + Double(box.y2)) / 2 / height,
+                    (Double(box.x2) - Double(box.x1)) / width, (Double(box.y2) - Double(box.y1)) / height
+                )
             }
             assertAnchors(anchors, expected: reference, tolerance: 1e-6, name)
             XCTAssertEqual(
@@ -94,8 +96,10 @@ final class AnchorGeneratorTests: XCTestCase {
                 imageWidth: imageSize[1], imageHeight: imageSize[0])
             // TensorFlow stores [ymin, xmin, ymax, xmax], normalised.
             let reference = try fixture.boxes(name, order: "yxyx").map { box in
-                ((Double(box.x1) + Double(box.x2)) / 2, (Double(box.y1) + Double(box.y2)) / 2,
-                 Double(box.x2) - Double(box.x1), Double(box.y2) - Double(box.y1))
+                (
+                    (Double(box.x1) + Double(box.x2)) / 2, (Double(box.y1) + Double(box.y2)) / 2,
+                    Double(box.x2) - Double(box.x1), Double(box.y2) - Double(box.y1)
+                )
             }
             assertAnchors(anchors, expected: reference, tolerance: 1e-6, name)
         }
@@ -123,7 +127,7 @@ final class AnchorGeneratorTests: XCTestCase {
         }
         let cases: [(tensor: String, specs: String, clamp: Bool)] = [
             ("mobilenetv1_ssd", "mobilenetv1_ssd", true), ("mobilenetv1_ssd_unclamped", "mobilenetv1_ssd", false),
-            ("ssd300", "ssd300", true),
+            ("ssd300", "ssd300", true)
         ]
         for (tensor, specs, clamp) in cases {
             let generator = try PriorBoxGenerator(layers: try layers(specs), imageSize: imageSize, clamp: clamp)

@@ -28,13 +28,14 @@ final class ScoreOrderedSelectionTests: XCTestCase {
         let settings = [
             Setting(scoreThreshold: 0.01, iouThreshold: 0.55, candidatesPerClass: 300, maxDetections: 300, classAgnostic: false),
             Setting(scoreThreshold: 0.01, iouThreshold: 0.45, candidatesPerClass: 50, maxDetections: 7, classAgnostic: false),
-            Setting(scoreThreshold: 0.012, iouThreshold: 0.5, candidatesPerClass: 400, maxDetections: 5000,
-                    maxDetectionsPerClass: 3, classAgnostic: false),
+            Setting(
+                scoreThreshold: 0.012, iouThreshold: 0.5, candidatesPerClass: 400, maxDetections: 5000,
+                maxDetectionsPerClass: 3, classAgnostic: false),
             Setting(scoreThreshold: 0.01, iouThreshold: 0.3, candidatesPerClass: 300, maxDetections: 100, classAgnostic: true),
             Setting(scoreThreshold: 0.013, iouThreshold: 0, candidatesPerClass: 200, maxDetections: 1, classAgnostic: false),
             // Few selections among the best keys: the postprocessor must fall back to all keys.
             Setting(scoreThreshold: 0.01, iouThreshold: 0, candidatesPerClass: 3000, maxDetections: 40, classAgnostic: true),
-            Setting(scoreThreshold: 0.01, iouThreshold: 0.05, candidatesPerClass: 300, maxDetections: 400, classAgnostic: false),
+            Setting(scoreThreshold: 0.01, iouThreshold: 0.05, candidatesPerClass: 300, maxDetections: 400, classAgnostic: false)
         ]
         for setting in settings {
             var configuration = PostprocessConfiguration.torchvisionSSD(

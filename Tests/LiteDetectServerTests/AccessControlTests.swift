@@ -37,7 +37,7 @@ final class APIKeyTests: XCTestCase {
             Probe(method: .get, path: "/metrics"),
             Probe(method: .get, path: "/openapi.json"),
             Probe(method: .delete, path: "/v1/models", success: .methodNotAllowed),
-            Probe(method: .get, path: "/no/such/route", success: .notFound),
+            Probe(method: .get, path: "/no/such/route", success: .notFound)
         ]
     }
 
@@ -62,7 +62,8 @@ final class APIKeyTests: XCTestCase {
                             headers[.contentType] = form.contentType
                             body = form.body
                         }
-                        let what = "\(probe.method) \(probe.path), key \(placement) \(key == Self.rightKey ? "right" : key == nil ? "missing" : "wrong")"
+                        let what =
+                            "\(probe.method) \(probe.path), key \(placement) \(key == Self.rightKey ? "right" : key == nil ? "missing" : "wrong")"
                         try await client.execute(uri: probe.path, method: probe.method, headers: headers, body: body) { response in
                             guard key == Self.rightKey else {
                                 XCTAssertEqual(response.status, .unauthorized, what)
@@ -112,7 +113,10 @@ final class APIKeyTests: XCTestCase {
     }
 
     func testMetricsPublicOpensOnlyMetrics() async throws {
-        try await withServer(configure: { $0.apiKeys = try! APIKeys([Self.rightKey]); $0.metricsPublic = true }) { client, _ in
+        try await withServer(configure: {
+            $0.apiKeys = try! APIKeys([Self.rightKey])
+            $0.metricsPublic = true
+        }) { client, _ in
             try await client.execute(uri: "/metrics", method: .get) { XCTAssertEqual($0.status, .ok) }
             try await client.execute(uri: "/v1/models", method: .get) { XCTAssertEqual($0.status, .unauthorized) }
         }
@@ -134,8 +138,10 @@ final class APIKeyTests: XCTestCase {
     }
 
     func testLoopbackHosts() {
-        for (host, loopback) in [("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
-                                 ("0.0.0.0", false), ("192.168.1.5", false), ("::", false), ("127.0.0.1.example.com", false)] {
+        for (host, loopback) in [
+            ("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
+            ("0.0.0.0", false), ("192.168.1.5", false), ("::", false), ("127.0.0.1.example.com", false)
+        ] {
             var configuration = ServerConfiguration()
             configuration.host = host
             XCTAssertEqual(configuration.bindsLoopbackOnly, loopback, host)
@@ -277,7 +283,10 @@ final class TLSTests: XCTestCase {
         }) { client, _ in
             let silent = try SlowClientTests.connect(port: try XCTUnwrap(client.port), timeout: 5)
             let halfHello = try SlowClientTests.connect(port: try XCTUnwrap(client.port), timeout: 5)
-            defer { close(silent); close(halfHello) }
+            defer {
+                close(silent)
+                close(halfHello)
+            }
             // The first bytes of a TLS ClientHello record, then nothing.
             let record: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00]
             _ = record.withUnsafeBytes { send(halfHello, $0.baseAddress, $0.count, 0) }
@@ -293,11 +302,13 @@ final class TLSTests: XCTestCase {
     }
 
     func testUnusableTLSFilesFailAtStartWithTheirPath() throws {
-        let server = DetectionServer(models: ServedModels([defaultDetector]), configuration: {
-            var configuration = ServerConfiguration()
-            configuration.tls = ServerTLS(certificateChainPath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem")
-            return configuration
-        }())
+        let server = DetectionServer(
+            models: ServedModels([defaultDetector]),
+            configuration: {
+                var configuration = ServerConfiguration()
+                configuration.tls = ServerTLS(certificateChainPath: "/nonexistent/cert.pem", privateKeyPath: "/nonexistent/key.pem")
+                return configuration
+            }())
         XCTAssertThrowsError(try server.makeApplication(logger: .init(label: "test"))) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent/cert.pem"), "\(error)")
         }

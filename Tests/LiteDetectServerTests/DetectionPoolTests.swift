@@ -14,7 +14,12 @@ final class DetectionPoolTests: XCTestCase {
         defer { pool.shutdown() }
         let gate = DispatchSemaphore(value: 0)
         func submit(_ payload: Payload) -> Task<Void, any Error> {
-            Task { try await pool.run { _ in gate.wait(); withExtendedLifetime(payload) {} } }
+            Task {
+                try await pool.run { _ in
+                    gate.wait()
+                    withExtendedLifetime(payload) {}
+                }
+            }
         }
         // One job occupies the worker; the tracked job and two more queue behind it.
         let blocker = submit(Payload())

@@ -1,13 +1,14 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import HummingbirdTesting
 import LiteDetect
 import LiteDetectServer
 import NIOCore
 import XCTest
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `detect serve`'s routes over real HTTP on loopback: answers against the library run directly,
 /// every refusal with its status and body shape, the DeepStack shape, health, metrics, OpenAPI.
@@ -17,7 +18,8 @@ final class DetectionServerTests: XCTestCase {
         let expected = try libraryLines(image, options: DetectionOptions(scoreThreshold: defaultDetector.config.postprocess.detectThreshold ?? 0.5))
         XCTAssertFalse(expected.isEmpty)
         try await withServer { client, _ in
-            try await client.execute(uri: "/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: image)) { response in
+            try await client.execute(uri: "/v1/detect", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: image)) {
+                response in
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(response.headers[.contentType], "application/json")
                 let answer = try jsonObject(response.body)
@@ -36,7 +38,8 @@ final class DetectionServerTests: XCTestCase {
         let expected = try libraryLines(image, options: options)
         XCTAssertEqual(Set(expected.map { $0.split(separator: " ")[0] }), ["dog", "bicycle"])
         try await withServer { client, _ in
-            try await client.execute(uri: "/v1/detect?score_threshold=0.3&classes=dog,bicycle", method: .post, body: ByteBuffer(bytes: image)) { response in
+            try await client.execute(uri: "/v1/detect?score_threshold=0.3&classes=dog,bicycle", method: .post, body: ByteBuffer(bytes: image)) {
+                response in
                 XCTAssertEqual(response.status, .ok)
                 XCTAssertEqual(detectionLines(try jsonObject(response.body)), expected)
             }
@@ -55,7 +58,8 @@ final class DetectionServerTests: XCTestCase {
         let expected = try defaultDetector.makeSession().detect(decoded.image, options: DetectionOptions(scoreThreshold: 0.6)).detections
         try await withServer { client, _ in
             let form = multipart(image: image, fields: [("min_confidence", "0.6")])
-            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: form.contentType], body: form.body) { response in
+            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: form.contentType], body: form.body) {
+                response in
                 XCTAssertEqual(response.status, .ok)
                 let answer = try jsonObject(response.body)
                 XCTAssertEqual(answer["success"] as? Bool, true)
@@ -72,14 +76,17 @@ final class DetectionServerTests: XCTestCase {
             }
             // No image field, and not a form at all: DeepStack's error shape with the status.
             let noImage = multipart(image: nil, fields: [("min_confidence", "0.5")])
-            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: noImage.contentType], body: noImage.body) { response in
+            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: noImage.contentType], body: noImage.body) {
+                response in
                 XCTAssertEqual(response.status, .badRequest)
                 let answer = try jsonObject(response.body)
                 XCTAssertEqual(answer["success"] as? Bool, false)
                 XCTAssertNotNil(answer["error"] as? String)
             }
             let badConfidence = multipart(image: image, fields: [("min_confidence", "1.5")])
-            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: badConfidence.contentType], body: badConfidence.body) { response in
+            try await client.execute(
+                uri: "/v1/vision/detection", method: .post, headers: [.contentType: badConfidence.contentType], body: badConfidence.body
+            ) { response in
                 XCTAssertEqual(response.status, .badRequest)
                 XCTAssertEqual(try jsonObject(response.body)["error"] as? String, "Invalid value for min_confidence")
             }
@@ -91,7 +98,9 @@ final class DetectionServerTests: XCTestCase {
         let image = try sampleImage("dog.jpg")
         XCTAssertGreaterThan(image.count, 100_000)
         try await withServer(configure: { $0.maxBodyBytes = 100_000 }) { client, _ in
-            func expect(_ uri: String, body: ByteBuffer, contentType: String = "image/jpeg", status: HTTPResponse.Status, code: String, line: UInt = #line) async throws {
+            func expect(
+                _ uri: String, body: ByteBuffer, contentType: String = "image/jpeg", status: HTTPResponse.Status, code: String, line: UInt = #line
+            ) async throws {
                 try await client.execute(uri: uri, method: .post, headers: [.contentType: contentType], body: body) { response in
                     XCTAssertEqual(response.status, status, String(buffer: response.body), line: line)
                     let error = try XCTUnwrap(try jsonObject(response.body)["error"] as? [String: Any], line: line)
@@ -106,11 +115,15 @@ final class DetectionServerTests: XCTestCase {
             try await expect("/v1/detect?max_detections=0", body: small, status: .badRequest, code: "bad_parameter")
             try await expect("/v1/detect?model=nope", body: small, status: .notFound, code: "unknown_model")
             try await expect("/v1/detect?classes=unicorn", body: small, status: .badRequest, code: "unknown_class")
-            try await expect("/v1/detect", body: ByteBuffer(string: "just some text, not a picture"), contentType: "text/plain", status: .badRequest, code: "not_an_image")
+            try await expect(
+                "/v1/detect", body: ByteBuffer(string: "just some text, not a picture"), contentType: "text/plain", status: .badRequest,
+                code: "not_an_image")
             try await expect("/v1/detect", body: ByteBuffer(), status: .badRequest, code: "no_image")
             try await expect("/v1/detect", body: ByteBuffer(bytes: image), status: .contentTooLarge, code: "body_too_large")
             let truncated = multipart(image: Array(image.prefix(5000)))
-            try await expect("/v1/detect", body: truncated.body.getSlice(at: 0, length: 3000)!, contentType: truncated.contentType, status: .badRequest, code: "bad_multipart")
+            try await expect(
+                "/v1/detect", body: truncated.body.getSlice(at: 0, length: 3000)!, contentType: truncated.contentType, status: .badRequest,
+                code: "bad_multipart")
             try await expect("/v1/detect", body: small, contentType: "multipart/form-data", status: .badRequest, code: "bad_multipart")
             // A JPEG cut short decodes as far as it goes only when asked; the server refuses it.
             try await expect("/v1/detect", body: ByteBuffer(bytes: image.prefix(3000)), status: .badRequest, code: "not_an_image")
@@ -129,7 +142,9 @@ final class DetectionServerTests: XCTestCase {
                 XCTAssertTrue((models.first?["classes"] as? [String])?.contains("person") == true)
             }
             try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(bytes: image)) { XCTAssertEqual($0.status, .ok) }
-            try await client.execute(uri: "/v1/detect?model=nope", method: .post, body: ByteBuffer(bytes: image)) { XCTAssertEqual($0.status, .notFound) }
+            try await client.execute(uri: "/v1/detect?model=nope", method: .post, body: ByteBuffer(bytes: image)) {
+                XCTAssertEqual($0.status, .notFound)
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 XCTAssertEqual(response.status, .ok)
                 let text = String(buffer: response.body)
@@ -140,10 +155,13 @@ final class DetectionServerTests: XCTestCase {
             }
             try await client.execute(uri: "/openapi.json", method: .get) { response in
                 let committed = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.json"), encoding: .utf8)
-                XCTAssertEqual(String(buffer: response.body), committed.trimmingCharacters(in: .newlines), "docs/openapi.json is what the server serves")
+                XCTAssertEqual(
+                    String(buffer: response.body), committed.trimmingCharacters(in: .newlines), "docs/openapi.json is what the server serves")
                 let document = try jsonObject(response.body)
                 let paths = try XCTUnwrap(document["paths"] as? [String: Any])
-                XCTAssertEqual(Set(paths.keys), ["/v1/detect", "/v1/models", "/v1/vision/detection", "/health/live", "/health/ready", "/metrics", "/openapi.json"])
+                XCTAssertEqual(
+                    Set(paths.keys),
+                    ["/v1/detect", "/v1/models", "/v1/vision/detection", "/health/live", "/health/ready", "/metrics", "/openapi.json"])
             }
             try await client.execute(uri: "/nothing-here", method: .get) { XCTAssertEqual($0.status, .notFound) }
         }
@@ -154,7 +172,8 @@ final class DetectionServerTests: XCTestCase {
     /// a path the document lacks is a 404 in the API's error shape. Paths clients make up never
     /// become metric labels.
     func testMethodsOutsideTheDocumentAre405AndUnknownPaths404() async throws {
-        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.json"))) as? [String: Any])
+        let document = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.json"))) as? [String: Any])
         let paths = try XCTUnwrap(document["paths"] as? [String: [String: Any]]).mapValues { Set($0.keys.map { $0.uppercased() }) }
         let probes: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .patch, .options, .trace]
         try await withServer { client, _ in
@@ -209,7 +228,8 @@ final class ShutdownAnswerTests: XCTestCase {
                 XCTAssertEqual((try jsonObject(response.body)["error"] as? [String: Any])?["code"] as? String, "shutting_down")
             }
             let form = multipart(image: image)
-            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: form.contentType], body: form.body) { response in
+            try await client.execute(uri: "/v1/vision/detection", method: .post, headers: [.contentType: form.contentType], body: form.body) {
+                response in
                 XCTAssertEqual(response.status, .serviceUnavailable)
                 XCTAssertEqual(try jsonObject(response.body)["success"] as? Bool, false)
             }

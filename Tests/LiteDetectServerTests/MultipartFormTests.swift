@@ -34,7 +34,10 @@ final class MultipartFormTests: XCTestCase {
         func form(_ text: String) -> [UInt8] { Array(text.utf8) }
         let hostile: [(String, [UInt8])] = [
             // What crashed multipart-kit: a header name byte ≥ 0x80.
-            ("header name byte 0x89", Array("--b0undary\r\n".utf8) + [0xC2, 0x89, 0x41, 0x3A, 0x20, 0x78] + Array("\r\n\r\nx\r\n--b0undary--\r\n".utf8)),
+            (
+                "header name byte 0x89",
+                Array("--b0undary\r\n".utf8) + [0xC2, 0x89, 0x41, 0x3A, 0x20, 0x78] + Array("\r\n\r\nx\r\n--b0undary--\r\n".utf8)
+            ),
             ("no boundary at all", form("just text")),
             ("empty body", []),
             ("never closed", form("--b0undary\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue")),
@@ -44,7 +47,10 @@ final class MultipartFormTests: XCTestCase {
             ("header without colon", form("--b0undary\r\nContent-Disposition form-data\r\n\r\nv\r\n--b0undary--")),
             ("ends right after a boundary", form("--b0undary")),
             ("huge header", form("--b0undary\r\nX-Padding: " + String(repeating: "a", count: 10_000) + "\r\n\r\nv\r\n--b0undary--")),
-            ("too many parts", form(String(repeating: "--b0undary\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n", count: 65) + "--b0undary--")),
+            (
+                "too many parts",
+                form(String(repeating: "--b0undary\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n", count: 65) + "--b0undary--")
+            )
         ]
         for (what, body) in hostile {
             XCTAssertThrowsError(try MultipartForm(body, boundary: boundary), what) { error in

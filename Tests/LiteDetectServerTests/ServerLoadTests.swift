@@ -1,15 +1,16 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import NIOCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HummingbirdTesting
 import LiteDetect
 import LiteDetectServer
+import NIOCore
 import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `POST /v1/detect` with a JPEG body through Foundation's URLSession: status, Retry-After, body.
 private func post(_ image: [UInt8], port: Int, session: URLSession) async throws -> (status: Int, retryAfter: String?, body: Data) {
@@ -29,12 +30,18 @@ final class ServerLoadTests: XCTestCase {
         let images = try ["dog.jpg", "horses.jpg", "person.jpg", "eagle.jpg"].map(sampleImage)
         let threshold = defaultDetector.config.postprocess.detectThreshold ?? 0.5
         let expected = try images.map { try libraryLines($0, options: DetectionOptions(scoreThreshold: threshold)) }
-        try await withServer(configure: { $0.workers = 3; $0.queueLimit = 32 }) { client, _ in
+        try await withServer(configure: {
+            $0.workers = 3
+            $0.queueLimit = 32
+        }) { client, _ in
             let port = try XCTUnwrap(client.port)
             let session = URLSession(configuration: .ephemeral)
             let answers = try await withThrowingTaskGroup(of: (Int, Int, Data).self) { group in
                 for index in 0..<12 {
-                    group.addTask { let r = try await post(images[index % 4], port: port, session: session); return (index, r.status, r.body) }
+                    group.addTask {
+                        let r = try await post(images[index % 4], port: port, session: session)
+                        return (index, r.status, r.body)
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
@@ -49,7 +56,11 @@ final class ServerLoadTests: XCTestCase {
 
     func testAFullQueueAnswers429AndRecovers() async throws {
         let image = try sampleImage("horses.jpg")
-        try await withServer(configure: { $0.workers = 1; $0.queueLimit = 0; $0.retryAfterSeconds = 2 }) { client, _ in
+        try await withServer(configure: {
+            $0.workers = 1
+            $0.queueLimit = 0
+            $0.retryAfterSeconds = 2
+        }) { client, _ in
             let port = try XCTUnwrap(client.port)
             let session = URLSession(configuration: .ephemeral)
             let results = try await withThrowingTaskGroup(of: (status: Int, retryAfter: String?, body: Data).self) { group in
@@ -94,12 +105,18 @@ final class SlowClientTests: XCTestCase {
 
     func testStalledUploadsAreClosedWhileOthersAreServed() async throws {
         let image = try sampleImage("dog.jpg")
-        try await withServer(configure: { $0.idleTimeout = .seconds(1); $0.workers = 1 }) { client, _ in
+        try await withServer(configure: {
+            $0.idleTimeout = .seconds(1)
+            $0.workers = 1
+        }) { client, _ in
             let port = try XCTUnwrap(client.port)
             // Half a request head, and a head whose promised body never comes.
             let partialHead = try Self.connect(port: port, timeout: 5)
             let stalledBody = try Self.connect(port: port, timeout: 5)
-            defer { close(partialHead); close(stalledBody) }
+            defer {
+                close(partialHead)
+                close(stalledBody)
+            }
             _ = "POST /v1/detect HTTP/1.1\r\nHost: local".withCString { send(partialHead, $0, strlen($0), 0) }
             _ = "POST /v1/detect HTTP/1.1\r\nHost: local\r\nContent-Length: 100000\r\n\r\nabc".withCString { send(stalledBody, $0, strlen($0), 0) }
             // The one worker is not held: a normal request is answered meanwhile.

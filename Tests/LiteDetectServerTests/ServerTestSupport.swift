@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -11,6 +8,10 @@ import LiteDetectServer
 import Logging
 import NIOCore
 import XCTest
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -37,13 +38,17 @@ func withServer<Value: Sendable>(
 }
 
 /// A multipart/form-data body with `fields` and, when given, a file part named `imageField`.
-func multipart(image: [UInt8]?, imageField: String = "image", fields: [(String, String)] = [], boundary: String = "litedetect-test-boundary") -> (body: ByteBuffer, contentType: String) {
+func multipart(
+    image: [UInt8]?, imageField: String = "image", fields: [(String, String)] = [], boundary: String = "litedetect-test-boundary"
+) -> (body: ByteBuffer, contentType: String) {
     var bytes: [UInt8] = []
     for (name, value) in fields {
         bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
     }
     if let image {
-        bytes += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(imageField)\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+        bytes += Array(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(imageField)\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8
+        )
         bytes += image + Array("\r\n".utf8)
     }
     bytes += Array("--\(boundary)--\r\n".utf8)
@@ -58,8 +63,10 @@ func jsonObject(_ buffer: ByteBuffer) throws -> [String: Any] {
 func detectionLines(_ answer: [String: Any]) -> [String] {
     (answer["detections"] as? [[String: Any]] ?? []).map { d in
         let box = d["box"] as? [String: Double] ?? [:]
-        return (d["label"] as? String ?? "?") + String(format: " %.5f %.2f %.2f %.2f %.2f", d["score"] as? Double ?? -1,
-                      box["x1"] ?? -1, box["y1"] ?? -1, box["x2"] ?? -1, box["y2"] ?? -1)
+        return (d["label"] as? String ?? "?")
+            + String(
+                format: " %.5f %.2f %.2f %.2f %.2f", d["score"] as? Double ?? -1,
+                box["x1"] ?? -1, box["y1"] ?? -1, box["x2"] ?? -1, box["y2"] ?? -1)
     }
 }
 

@@ -45,13 +45,17 @@ final class BFloat16DetectionTests: XCTestCase {
             let scores = try XCTUnwrap(reference["detection_scores"]).values
             let classes = try XCTUnwrap(reference["detection_classes"]).values
             let theirs = (0..<count).map { i in
-                (classID: Int(classes[i]), score: scores[i],
-                 box: Box(x1: boxes[4 * i + 1], y1: boxes[4 * i], x2: boxes[4 * i + 3], y2: boxes[4 * i + 2]))
+                (
+                    classID: Int(classes[i]), score: scores[i],
+                    box: Box(x1: boxes[4 * i + 1], y1: boxes[4 * i], x2: boxes[4 * i + 3], y2: boxes[4 * i + 2])
+                )
             }
             let input = try reference["input"]?.values ?? RealModelFixtures.tensorFlowInput(RealModelFixtures.photo300(stem))
             let (raw, ours) = try detections(detector, input: input)
-            XCTAssertLessThanOrEqual(relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "COCO \(stem): box encodings")
-            XCTAssertLessThanOrEqual(relativeError(raw.logits, try XCTUnwrap(reference["class_predictions"]).values), Self.rawTolerance, "COCO \(stem): class logits")
+            XCTAssertLessThanOrEqual(
+                relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "COCO \(stem): box encodings")
+            XCTAssertLessThanOrEqual(
+                relativeError(raw.logits, try XCTUnwrap(reference["class_predictions"]).values), Self.rawTolerance, "COCO \(stem): class logits")
             confident += try compare(ours, theirs, labels: detector.config.labels, context: "COCO \(stem)")
         }
         XCTAssertGreaterThanOrEqual(confident, Self.minimumConfident)
@@ -71,8 +75,10 @@ final class BFloat16DetectionTests: XCTestCase {
             }
             let input = RealModelFixtures.caffeInput(try RealModelFixtures.photo300(stem))
             let (raw, ours) = try detections(detector, input: input)
-            XCTAssertLessThanOrEqual(relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "VOC \(stem): box encodings")
-            XCTAssertLessThanOrEqual(relativeError(raw.logits, try XCTUnwrap(reference["class_logits"]).values), Self.rawTolerance, "VOC \(stem): class logits")
+            XCTAssertLessThanOrEqual(
+                relativeError(raw.boxes, try XCTUnwrap(reference["box_encodings"]).values), Self.rawTolerance, "VOC \(stem): box encodings")
+            XCTAssertLessThanOrEqual(
+                relativeError(raw.logits, try XCTUnwrap(reference["class_logits"]).values), Self.rawTolerance, "VOC \(stem): class logits")
             confident += try compare(ours, theirs, labels: detector.config.labels, context: "VOC \(stem)")
         }
         XCTAssertGreaterThanOrEqual(confident, Self.minimumConfident)
@@ -91,15 +97,18 @@ final class BFloat16DetectionTests: XCTestCase {
         for reference in theirs where reference.score >= Self.confident {
             let match = ours.first { $0.classID == reference.classID && close($0.box, reference.box) }
             guard let match else {
-                XCTFail("\(context): \(labels[reference.classID]) \(reference.score) at \(reference.box) not found in bfloat16", file: file, line: line)
+                XCTFail(
+                    "\(context): \(labels[reference.classID]) \(reference.score) at \(reference.box) not found in bfloat16", file: file, line: line)
                 continue
             }
-            XCTAssertEqual(match.score, reference.score, accuracy: Self.scoreTolerance, "\(context): \(labels[reference.classID]) score", file: file, line: line)
+            XCTAssertEqual(
+                match.score, reference.score, accuracy: Self.scoreTolerance, "\(context): \(labels[reference.classID]) score", file: file, line: line)
         }
         for detection in ours where detection.score >= Self.confident {
-            XCTAssertTrue(theirs.contains { $0.classID == detection.classID && close($0.box, detection.box) },
-                          "\(context): bfloat16 found \(labels[detection.classID]) \(detection.score) at \(detection.box), the reference did not",
-                          file: file, line: line)
+            XCTAssertTrue(
+                theirs.contains { $0.classID == detection.classID && close($0.box, detection.box) },
+                "\(context): bfloat16 found \(labels[detection.classID]) \(detection.score) at \(detection.box), the reference did not",
+                file: file, line: line)
         }
         return theirs.filter { $0.score >= Self.confident }.count
     }
@@ -110,7 +119,8 @@ final class BFloat16DetectionTests: XCTestCase {
         session.networkSession.input.base.update(from: input, count: input.count)
         session.networkSession.run()
         let (boxes, logits) = try gatheredHeadOutputs(detector.detectionNetwork, session.networkSession)
-        var postprocessor = try DetectionPostprocessor(configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
+        var postprocessor = try DetectionPostprocessor(
+            configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
         var detections: [Detection] = []
         try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
         return ((boxes, logits), detections)

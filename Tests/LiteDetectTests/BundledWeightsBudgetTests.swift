@@ -17,7 +17,10 @@ final class BundledWeightsBudgetTests: XCTestCase {
             total += try XCTUnwrap(FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(file).path)[.size] as? Int)
         }
         XCTAssertLessThanOrEqual(total, Self.budget, "Configs/weights holds \(total) bytes")
-        let referenced = Set(try ModelCatalog.bundled.names.compactMap { try ModelCatalog.bundled.config(named: $0).weightsPath }.map { URL(fileURLWithPath: $0).lastPathComponent })
+        let referenced = Set(
+            try ModelCatalog.bundled.names.compactMap { try ModelCatalog.bundled.config(named: $0).weightsPath }.map {
+                URL(fileURLWithPath: $0).lastPathComponent
+            })
         XCTAssertEqual(Set(files), referenced, "weights files and bundled configs should match one to one")
     }
 }

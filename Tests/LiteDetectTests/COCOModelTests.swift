@@ -16,7 +16,9 @@ import XCTest
 final class COCOModelTests: XCTestCase {
     /// `LITEDETECT_COCO_CONFIG` points the test at another import of the same graph (e.g. float32
     /// weights from `detect import … --storage float32`), to measure what float16 storage costs.
-    private static let detector = Result { try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_COCO_CONFIG"] ?? "ssd300-mobilenetv2-coco") }
+    private static let detector = Result {
+        try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_COCO_CONFIG"] ?? "ssd300-mobilenetv2-coco")
+    }
     private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] { try RealModelFixtures.tensors("coco-ssd", name) }
 
     func testModelShape() throws {

@@ -137,15 +137,16 @@ final class CaffeImportTests: XCTestCase {
     // MARK: Prototxt
 
     func testUnknownFieldIsNamedWithItsLayer() throws {
-        let net = Self.prototxt(layers: """
-            layer {
-              name: "conv1"
-              type: "Convolution"
-              bottom: "conv0"
-              top: "conv1"
-              convolution_param { num_output: 8 kernel_size: 1 frobnicate: 2 }
-            }
-            """)
+        let net = Self.prototxt(
+            layers: """
+                layer {
+                  name: "conv1"
+                  type: "Convolution"
+                  bottom: "conv0"
+                  top: "conv1"
+                  convolution_param { num_output: 8 kernel_size: 1 frobnicate: 2 }
+                }
+                """)
         let (error, prototxt, _) = try XCTUnwrap(importError(prototxt: net))
         guard case .malformed = error else { return XCTFail("\(error)") }
         assertDescription(error, names: [prototxt, "'conv1'", "(Convolution)", "line 12", "a field the Caffe (SSD) schema does not have"])

@@ -58,7 +58,8 @@ final class EvaluationAgreementTests: XCTestCase {
             for k in evaluation.categoryIDs.indices {
                 for area in COCOAreaRange.allCases {
                     for m in COCOEvaluationParameters.maxDetections.indices {
-                        let setting = "\(name): category \(evaluation.categoryIDs[k]), area \(area.label), maxDets \(COCOEvaluationParameters.maxDetections[m])"
+                        let setting =
+                            "\(name): category \(evaluation.categoryIDs[k]), area \(area.label), maxDets \(COCOEvaluationParameters.maxDetections[m])"
                         XCTAssertEqual(
                             evaluation.meanPrecision(category: k, area: area, maxDetectionsIndex: m),
                             fixture.expected.precision_mean[k][area.rawValue][m], accuracy: tolerance, "\(setting): precision")

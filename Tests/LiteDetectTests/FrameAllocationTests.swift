@@ -62,7 +62,8 @@ final class FrameAllocationTests: XCTestCase {
         func oneRound(_ index: Int) throws {
             try i420.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .i420, width: width, height: height, bytes: raw)
-                try session.detect(frame, options: options, metadata: FrameMetadata(index: index, timestamp: .milliseconds(40 * index)), into: &result)
+                try session.detect(
+                    frame, options: options, metadata: FrameMetadata(index: index, timestamp: .milliseconds(40 * index)), into: &result)
             }
             try bgra.withUnsafeBytes { raw in
                 let frame = try PixelFrame(format: .bgra8, width: width, height: height, bytes: raw, bytesPerRow: stride)
@@ -97,7 +98,8 @@ final class FrameAllocationTests: XCTestCase {
         let writer = try Y4MWriter(path: path, header: header)
         for seed in 0..<12 {
             // Short frame parameters (as in practice) are stored inline in a Swift string.
-            try writer.write(FrameFixtures.randomImage(width: 33, height: 21, seed: UInt64(seed)), parameters: seed.isMultiple(of: 3) ? "Ip XT=\(seed)" : "")
+            try writer.write(
+                FrameFixtures.randomImage(width: 33, height: 21, seed: UInt64(seed)), parameters: seed.isMultiple(of: 3) ? "Ip XT=\(seed)" : "")
         }
         try writer.close()
 

@@ -22,7 +22,8 @@ final class FrameDetectionTests: XCTestCase {
         for format in [PixelFormat.rgb8, .bgr8, .rgba8, .bgra8] {
             let (bytes, stride) = FrameFixtures.packed(image, as: format, padding: 7)
             let result = try bytes.withUnsafeBytes { raw in
-                try session.detect(try PixelFrame(format: format, width: image.width, height: image.height, bytes: raw, bytesPerRow: stride), options: options)
+                try session.detect(
+                    try PixelFrame(format: format, width: image.width, height: image.height, bytes: raw, bytesPerRow: stride), options: options)
             }
             XCTAssertEqual(result.detections, reference.detections, "\(format)")
             XCTAssertEqual(result.imageWidth, image.width)
@@ -42,7 +43,8 @@ final class FrameDetectionTests: XCTestCase {
         var result = DetectionResult()
         try planes.withUnsafeBytes { raw in
             let frame = try PixelFrame(format: .i420, width: fixture.width, height: fixture.height, bytes: raw)
-            try detector.makeSession().detect(frame, options: options, metadata: FrameMetadata(index: 41, timestamp: .milliseconds(1640)), into: &result)
+            try detector.makeSession().detect(
+                frame, options: options, metadata: FrameMetadata(index: 41, timestamp: .milliseconds(1640)), into: &result)
         }
         XCTAssertEqual(result.detections, reference.detections)
         XCTAssertEqual(result.frame, FrameMetadata(index: 41, timestamp: .milliseconds(1640)))
@@ -55,11 +57,11 @@ final class FrameDetectionTests: XCTestCase {
         let detector = try Self.detector.get()
         let images = [
             FrameFixtures.randomImage(width: 96, height: 64, seed: 1), FrameFixtures.randomImage(width: 96, height: 64, seed: 2),
-            FrameFixtures.randomImage(width: 50, height: 81, seed: 3), FrameFixtures.randomImage(width: 96, height: 64, seed: 4),
+            FrameFixtures.randomImage(width: 50, height: 81, seed: 3), FrameFixtures.randomImage(width: 96, height: 64, seed: 4)
         ]
         let optionSets = [
             FrameFixtures.manyDetections, DetectionOptions(scoreThreshold: 0.05, maxDetections: 3),
-            DetectionOptions(scoreThreshold: 0.01, classIDs: [1, 3]), FrameFixtures.manyDetections,
+            DetectionOptions(scoreThreshold: 0.01, classIDs: [1, 3]), FrameFixtures.manyDetections
         ]
         let session = detector.makeSession()
         var result = DetectionResult()

@@ -32,7 +32,12 @@ final class FrameStreamTests: XCTestCase {
         }
         var metadata: [FrameMetadata?] = []
         for try await result in detector.detections(in: videoFrames.async) { metadata.append(result.frame) }
-        XCTAssertEqual(metadata, [FrameMetadata(index: 10, timestamp: .zero), FrameMetadata(index: 11, timestamp: .milliseconds(400)), FrameMetadata(index: 12, timestamp: .milliseconds(800))])
+        XCTAssertEqual(
+            metadata,
+            [
+                FrameMetadata(index: 10, timestamp: .zero), FrameMetadata(index: 11, timestamp: .milliseconds(400)),
+                FrameMetadata(index: 12, timestamp: .milliseconds(800))
+            ])
     }
 
     /// A consumer that stalls makes `.queue` stop pulling frames: the source is asked for at most

@@ -143,13 +143,16 @@ final class HostileConfigTests: XCTestCase {
     }
 
     func testAbsurdLabelCountIsRefusedBeforeAnythingIsBuilt() throws {
-        var object = try XCTUnwrap(JSONSerialization.jsonObject(
-            with: Data(contentsOf: Self.corpus.appendingPathComponent("configs/unknown_key.json"))) as? [String: Any])
+        var object = try XCTUnwrap(
+            JSONSerialization.jsonObject(
+                with: Data(contentsOf: Self.corpus.appendingPathComponent("configs/unknown_key.json"))) as? [String: Any])
         object.removeValue(forKey: "wieghts")
         object["labels"] = ["background"] + (1...ModelConfig.maxClassColumns).map { "class \($0)" }
         XCTAssertThrowsError(try ModelConfig.parse(JSONSerialization.data(withJSONObject: object), name: "many.json")) { error in
-            XCTAssertEqual(error as? ConfigError, .invalidValue(
-                file: "many.json", key: "labels", problem: "10001 labels; at most 10000 class columns are supported"))
+            XCTAssertEqual(
+                error as? ConfigError,
+                .invalidValue(
+                    file: "many.json", key: "labels", problem: "10001 labels; at most 10000 class columns are supported"))
         }
     }
 
@@ -165,7 +168,7 @@ final class HostileConfigTests: XCTestCase {
             (fifo, "is a FIFO (named pipe), not a regular file"),
             ("/dev/zero", "is a character device, not a regular file"),
             (directory.path, "is a directory"),
-            (huge, "the file is 1073741824 bytes, more than the limit of 16777216 for a config"),
+            (huge, "the file is 1073741824 bytes, more than the limit of 16777216 for a config")
         ]
         for (path, reason) in cases {
             let blocked = try returnsWithoutBlocking(on: fifo) {
@@ -195,4 +198,3 @@ final class HostileConfigTests: XCTestCase {
         }
     }
 }
-

@@ -109,9 +109,11 @@ final class ModelConfigTests: XCTestCase {
         var network = object["network"] as! [String: Any]
         network["extra_layers"] = [512, 256]
         object["network"] = network
-        expect(object, .invalidValue(
-            file: "test.json", key: "anchors",
-            problem: "describes 6 feature levels but the network has 4 (2 backbone taps + 2 extra layers)"))
+        expect(
+            object,
+            .invalidValue(
+                file: "test.json", key: "anchors",
+                problem: "describes 6 feature levels but the network has 4 (2 backbone taps + 2 extra layers)"))
         object = try validConfig()
         var post = object["postprocess"] as! [String: Any]
         post["iou_threshold"] = 1.5

@@ -37,7 +37,7 @@ final class ONNXImportTests: XCTestCase {
 
     static let cases = [
         "ssdlite320-squeezenet1.0", "ssdlite320-squeezenet1.1", "ssdlite320-mobilenetv1", "ssdlite320-mobilenetv2",
-        "ssdlite320-mobilenetv3-small", "ssdlite320-mobilenetv3-large", "ssdlite320-shufflenetv1", "ssdlite320-shufflenetv2",
+        "ssdlite320-mobilenetv3-small", "ssdlite320-mobilenetv3-large", "ssdlite320-shufflenetv1", "ssdlite320-shufflenetv2"
     ]
 
     static func fixture(_ name: String) throws -> Fixture {
@@ -83,8 +83,10 @@ final class ONNXImportTests: XCTestCase {
     ) throws {
         let reference = try onnxRuntimeOutputs(name)
         let (boxes, logits) = try run(imported, input: fixture)
-        XCTAssertLessThanOrEqual(relativeError(boxes, try XCTUnwrap(reference["bbox_regression"]).values), 1e-4, "\(name): boxes", file: file, line: line)
-        XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["cls_logits"]).values), 1e-4, "\(name): logits", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            relativeError(boxes, try XCTUnwrap(reference["bbox_regression"]).values), 1e-4, "\(name): boxes", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            relativeError(logits, try XCTUnwrap(reference["cls_logits"]).values), 1e-4, "\(name): logits", file: file, line: line)
     }
 
     private func run(_ imported: ImportedModel, input fixture: Fixture) throws -> (boxes: [Float], logits: [Float]) {
@@ -161,7 +163,8 @@ final class ONNXImportTests: XCTestCase {
         XCTAssertEqual(atBundledSize.config.input.width, 320)
 
         var config = try XCTUnwrap(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("Configs/models/\(name).json"))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: repositoryRoot.appendingPathComponent("Configs/models/\(name).json")))
+                as? [String: Any])
         var input = try XCTUnwrap(config["input"] as? [String: Any])
         input["width"] = 192
         input["height"] = 192
@@ -179,7 +182,10 @@ final class ONNXImportTests: XCTestCase {
         var model = try Self.exportedModel(fixture)
         var nodes: [Onnx_NodeProto] = []
         for node in model.graph.node {
-            guard node.opType == "HardSwish" else { nodes.append(node); continue }
+            guard node.opType == "HardSwish" else {
+                nodes.append(node)
+                continue
+            }
             var gate = Onnx_NodeProto()
             gate.opType = "HardSigmoid"
             gate.name = node.name + "/HardSigmoid"
@@ -256,7 +262,12 @@ final class ONNXImportTests: XCTestCase {
             tensor.dims = [Int64(bias.count)]
             tensor.rawData = bias.withUnsafeBufferPointer { Data(buffer: $0) }
             newBiases.append(tensor)
-            if conv.input.count > 2 { removed.insert(conv.input[2]); conv.input[2] = tensor.name } else { conv.input.append(tensor.name) }
+            if conv.input.count > 2 {
+                removed.insert(conv.input[2])
+                conv.input[2] = tensor.name
+            } else {
+                conv.input.append(tensor.name)
+            }
             conv.output[0] = node.output[0]
             nodes[convIndex] = conv
             removed.formUnion(node.input.dropFirst())
@@ -273,7 +284,8 @@ final class ONNXImportTests: XCTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) throws {
         let path = try write(data)
-        XCTAssertThrowsError(try ONNXImporter.importModel(at: path, config: config, options: options ?? self.options()), file: file, line: line) { error in
+        XCTAssertThrowsError(try ONNXImporter.importModel(at: path, config: config, options: options ?? self.options()), file: file, line: line) {
+            error in
             guard let error = error as? ImportError else { return XCTFail("not an ImportError: \(error)", file: file, line: line) }
             let message = error.description
             XCTAssertTrue(message.hasPrefix(path), "should name the file: \(message)", file: file, line: line)
@@ -400,7 +412,8 @@ final class ONNXImportTests: XCTestCase {
 
     func testAConfigOfAnotherArchitectureIsRefused() throws {
         let data = try mobileNetV2().serializedData()
-        try expectImportError(data, config: "ssdlite320-mobilenetv1", containing: ["does not compute what LiteDetect's ssdlite320-mobilenetv1 computes"])
+        try expectImportError(
+            data, config: "ssdlite320-mobilenetv1", containing: ["does not compute what LiteDetect's ssdlite320-mobilenetv1 computes"])
         try expectImportError(data, config: "ssdlite320-mobilenetv3-large", containing: ["ssdlite320-mobilenetv3-large"])
         // An unknown config is named (the error is about the config, not the ONNX file).
         XCTAssertThrowsError(try ONNXImporter.importModel(at: try write(data), config: "no-such-model", options: options())) { error in
@@ -410,7 +423,8 @@ final class ONNXImportTests: XCTestCase {
 
     func testLabelsMustFitTheClassColumns() throws {
         try expectImportError(
-            try mobileNetV2().serializedData(), options: options(labels: ["background", "person"]), containing: ["cls_logits", "91 columns", "2 (one per label"])
+            try mobileNetV2().serializedData(), options: options(labels: ["background", "person"]),
+            containing: ["cls_logits", "91 columns", "2 (one per label"])
     }
 
     func testAnUnusedInitializerOrNodeIsNamed() throws {

@@ -20,7 +20,9 @@ final class PublicAPITests: XCTestCase {
         }
         let reviewed = try String(contentsOf: Self.list, encoding: .utf8).split(separator: "\n").map(String.init)
         let added = Set(current).subtracting(reviewed).sorted(), removed = Set(reviewed).subtracting(current).sorted()
-        XCTAssertTrue(added.isEmpty && removed.isEmpty, """
+        XCTAssertTrue(
+            added.isEmpty && removed.isEmpty,
+            """
             the public API changed; review it and update docs/public-api.txt (see PublicAPITests)
             added:\n\(added.map { "  + " + $0 }.joined(separator: "\n"))
             removed:\n\(removed.map { "  - " + $0 }.joined(separator: "\n"))
@@ -60,8 +62,9 @@ final class PublicAPITests: XCTestCase {
         try process.run()
         let message = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(program.lastPathComponent): \(String(decoding: message, as: UTF8.self))",
-                       file: file, line: line)
+        XCTAssertEqual(
+            process.terminationStatus, 0, "\(program.lastPathComponent): \(String(decoding: message, as: UTF8.self))",
+            file: file, line: line)
     }
 
     /// Writes the public symbol graphs of `modules` (built by this build) into `output`.
@@ -100,10 +103,12 @@ final class PublicAPITests: XCTestCase {
             }
         }
         for module in modules {
-            try run(tool, [
-                "-module-name", module, "-target", try Self.target(), "-I", moduleFolder.path,
-                "-minimum-access-level", "public", "-skip-synthesized-members", "-output-dir", output.path,
-            ] + clang)
+            try run(
+                tool,
+                [
+                    "-module-name", module, "-target", try Self.target(), "-I", moduleFolder.path,
+                    "-minimum-access-level", "public", "-skip-synthesized-members", "-output-dir", output.path
+                ] + clang)
         }
     }
 
@@ -141,13 +146,15 @@ final class DocumentationBuildTests: XCTestCase {
         try PublicAPITests.extractSymbolGraphs(of: ["LiteDetect"], into: graphs)
         let catalog = PublicAPITests.list.deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Sources/LiteDetect/LiteDetect.docc")
-        try PublicAPITests.run(docc, [
-            "convert", catalog.path, "--additional-symbol-graph-dir", graphs.path, "--output-path", work.appendingPathComponent("out").path,
-            "--fallback-display-name", "LiteDetect", "--fallback-bundle-identifier", "org.litedetect.LiteDetect",
-            "--warnings-as-errors",
-        ])
-        XCTAssertTrue(FileManager.default.fileExists(atPath: work.appendingPathComponent("out/data/documentation/litedetect.json").path),
-                      "docc wrote the module page")
+        try PublicAPITests.run(
+            docc,
+            [
+                "convert", catalog.path, "--additional-symbol-graph-dir", graphs.path, "--output-path", work.appendingPathComponent("out").path,
+                "--fallback-display-name", "LiteDetect", "--fallback-bundle-identifier", "org.litedetect.LiteDetect",
+                "--warnings-as-errors"
+            ])
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: work.appendingPathComponent("out/data/documentation/litedetect.json").path),
+            "docc wrote the module page")
     }
 }
-

@@ -36,7 +36,8 @@ struct SSDLiteFixture: Decodable {
         get throws {
             DetectionArchitecture(
                 backbone: try options.configuration(backbone: backbone),
-                extraLayers: extra_layers, head: try XCTUnwrap(SSDHeadType(rawValue: head)), anchorsPerLevel: anchors_per_level, classColumns: num_classes)
+                extraLayers: extra_layers, head: try XCTUnwrap(SSDHeadType(rawValue: head)), anchorsPerLevel: anchors_per_level,
+                classColumns: num_classes)
         }
     }
 

@@ -46,8 +46,9 @@ final class StudentModelTests: XCTestCase {
             }
             let threshold = try XCTUnwrap(config.postprocess.detectThreshold, "\(name) has no operating point")
             XCTAssertTrue((0.05...0.95).contains(threshold), "\(name): detect_threshold \(threshold)")
-            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.fixtureDirectory.appendingPathComponent("\(name).json").path),
-                          "\(name) has no torchvision fixture: run Tools/train/make_student_fixtures.py")
+            XCTAssertTrue(
+                FileManager.default.fileExists(atPath: Self.fixtureDirectory.appendingPathComponent("\(name).json").path),
+                "\(name) has no torchvision fixture: run Tools/train/make_student_fixtures.py")
         }
     }
 

@@ -48,7 +48,8 @@ final class TensorFlowImportTests: XCTestCase {
         guard let path = ProcessInfo.processInfo.environment["LITEDETECT_COCO_GRAPH"] else {
             throw XCTSkip("LITEDETECT_COCO_GRAPH is not set (the 70 MB graph is not committed)")
         }
-        let imported = try TensorFlowSSDImporter.importGraph(at: path, options: ImportOptions(name: "coco", labels: LabelSets.named("coco")!, weightsPath: "x"))
+        let imported = try TensorFlowSSDImporter.importGraph(
+            at: path, options: ImportOptions(name: "coco", labels: LabelSets.named("coco")!, weightsPath: "x"))
         let bundled = try ModelCatalog.bundled.config(named: "ssd300-mobilenetv2-coco")
         let shipped = try Data(contentsOf: URL(fileURLWithPath: try XCTUnwrap(bundled.weightsPath)))
         let header = { (data: Data) in data.prefix(8 + Int(data.prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })) }
@@ -139,7 +140,10 @@ final class TensorFlowImportTests: XCTestCase {
 
     func testTooFewLabelsForTheClassColumns() throws {
         let path = Self.personGraphPath
-        XCTAssertThrowsError(try TensorFlowSSDImporter.importGraph(at: path, options: ImportOptions(name: "x", labels: ["background", "person", "dog"], weightsPath: "x"))) { error in
+        XCTAssertThrowsError(
+            try TensorFlowSSDImporter.importGraph(
+                at: path, options: ImportOptions(name: "x", labels: ["background", "person", "dog"], weightsPath: "x"))
+        ) { error in
             XCTAssertTrue("\(error)".contains("2 class columns"), "\(error)")
         }
     }

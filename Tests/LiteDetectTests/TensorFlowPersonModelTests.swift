@@ -43,7 +43,8 @@ final class TensorFlowPersonModelTests: XCTestCase {
         let detector = try Self.detector.get()
         let session = detector.makeSession()
         let path = repositoryRoot.appendingPathComponent("SampleImages").appendingPathComponent(
-            stem == "chelsea" ? "chelsea.png" : "\(stem).jpg").path
+            stem == "chelsea" ? "chelsea.png" : "\(stem).jpg"
+        ).path
         let image = try ImageFile.load(path).image
 
         // 1. Our decode + TF-legacy resize + normalisation reproduce the tensor TF fed its network.

@@ -19,10 +19,14 @@ enum TensorFlowReference {
         network.input.base.update(from: input, count: input.count)
         network.run()
         let (boxes, logits) = try gatheredHeadOutputs(detector.detectionNetwork, network)
-        XCTAssertLessThanOrEqual(relativeError(boxes, try XCTUnwrap(reference["box_encodings"]).values), rawTolerance, "\(context): box encodings", file: file, line: line)
-        XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["class_predictions"]).values), rawTolerance, "\(context): class logits", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            relativeError(boxes, try XCTUnwrap(reference["box_encodings"]).values), rawTolerance, "\(context): box encodings", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+            relativeError(logits, try XCTUnwrap(reference["class_predictions"]).values), rawTolerance, "\(context): class logits", file: file,
+            line: line)
 
-        var postprocessor = try DetectionPostprocessor(configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
+        var postprocessor = try DetectionPostprocessor(
+            configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
         var detections: [Detection] = []
         try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
         let count = Int(try XCTUnwrap(reference["num_detections"]).values[0])

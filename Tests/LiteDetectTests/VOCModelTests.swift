@@ -11,7 +11,9 @@ import XCTest
 /// priors, raw outputs and final detections on every sample photo, fed at exactly 300×300.
 final class VOCModelTests: XCTestCase {
     /// `LITEDETECT_VOC_CONFIG` points the test at another import of the same files (e.g. float16 weights).
-    private static let detector = Result { try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_VOC_CONFIG"] ?? "ssd300-mobilenetv1-voc") }
+    private static let detector = Result {
+        try Detector(model: ProcessInfo.processInfo.environment["LITEDETECT_VOC_CONFIG"] ?? "ssd300-mobilenetv1-voc")
+    }
 
     private func fixture(_ name: String) throws -> [String: NamedTensors.Tensor] { try RealModelFixtures.tensors("voc-ssd", name) }
 
@@ -66,7 +68,8 @@ final class VOCModelTests: XCTestCase {
         XCTAssertLessThanOrEqual(relativeError(logits, try XCTUnwrap(reference["class_logits"]).values), Self.rawTolerance, "\(stem): class logits")
 
         // 3. The same detections as DetectionOutput (rows: image, label, score, xmin, ymin, xmax, ymax).
-        var postprocessor = try DetectionPostprocessor(configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
+        var postprocessor = try DetectionPostprocessor(
+            configuration: detector.postprocessConfiguration(DetectionOptions()), anchors: detector.anchors)
         var detections: [Detection] = []
         try postprocessor.process(boxRegressions: boxes, classLogits: logits, transform: .identity, into: &detections)
         let rows = try XCTUnwrap(reference["detection_out"]).values
@@ -74,7 +77,8 @@ final class VOCModelTests: XCTestCase {
         XCTAssertEqual(detections.count, theirs.count, "\(stem): number of detections")
         for d in detections {
             let ours = [d.box.x1, d.box.y1, d.box.x2, d.box.y2]
-            guard let match = theirs.firstIndex(where: { Int($0[1]) == d.classID && zip(ours, $0[3...]).allSatisfy { abs($0 - $1) * 300 <= 0.5 } }) else {
+            guard let match = theirs.firstIndex(where: { Int($0[1]) == d.classID && zip(ours, $0[3...]).allSatisfy { abs($0 - $1) * 300 <= 0.5 } })
+            else {
                 XCTFail("\(stem): \(detector.config.labels[d.classID]) \(d.score) \(ours) has no OpenCV counterpart")
                 continue
             }

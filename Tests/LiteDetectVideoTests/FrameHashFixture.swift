@@ -36,7 +36,8 @@ struct FrameHashFixture {
             guard !line.hasPrefix("#") else { continue }
             let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let base = try XCTUnwrap(timeBase, "\(name): no #tb line before the frames")
-            frames.append(Frame(timestamp: base.duration(ofTicks: try XCTUnwrap(Int64(fields[2]))), size: try XCTUnwrap(Int(fields[4])), sha256: fields[5]))
+            frames.append(
+                Frame(timestamp: base.duration(ofTicks: try XCTUnwrap(Int64(fields[2]))), size: try XCTUnwrap(Int(fields[4])), sha256: fields[5]))
         }
         self.frames = frames
     }

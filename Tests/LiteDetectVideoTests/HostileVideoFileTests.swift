@@ -51,7 +51,8 @@ final class HostileVideoFileTests: XCTestCase {
         let samples = [UInt8](repeating: 0x80, count: 8000)
         func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xff) } }
         func le16(_ v: Int) -> [UInt8] { (0..<2).map { UInt8((v >> (8 * $0)) & 0xff) } }
-        let wav = Array("RIFF".utf8) + le32(36 + samples.count) + Array("WAVEfmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(8000) + le32(8000)
+        let wav =
+            Array("RIFF".utf8) + le32(36 + samples.count) + Array("WAVEfmt ".utf8) + le32(16) + le16(1) + le16(1) + le32(8000) + le32(8000)
             + le16(1) + le16(8) + Array("data".utf8) + le32(samples.count) + samples
         let path = try write(wav, "tone.wav")
         guard case .notVideo(_, let reason)? = readUntilFailure(path).error else { return XCTFail("\(readUntilFailure(path))") }
@@ -116,13 +117,14 @@ final class HostileVideoFileTests: XCTestCase {
         patch32(at: avih + 8 + 32, 65535)  // dwWidth
         patch32(at: avih + 8 + 36, 65535)  // dwHeight
         let strf = try XCTUnwrap(find("strf", from: avih))
-        patch32(at: strf + 8 + 4, 65535)   // biWidth
-        patch32(at: strf + 8 + 8, 65535)   // biHeight
+        patch32(at: strf + 8 + 4, 65535)  // biWidth
+        patch32(at: strf + 8 + 8, 65535)  // biHeight
         let path = try write(bytes, "huge.avi")
         XCTAssertEqual(readUntilFailure(path).error, .tooLarge(source: path, width: 65535, height: 65535, maxPixels: 100_000_000))
         // A tighter limit refuses the real size too.
         XCTAssertThrowsError(try VideoFileReader(path: FrameHashFixture.path("vtest.mp4"), options: .init(maxPixels: 160 * 120 - 1))) { error in
-            XCTAssertEqual(error as? VideoError, .tooLarge(source: FrameHashFixture.path("vtest.mp4"), width: 160, height: 120, maxPixels: 160 * 120 - 1))
+            XCTAssertEqual(
+                error as? VideoError, .tooLarge(source: FrameHashFixture.path("vtest.mp4"), width: 160, height: 120, maxPixels: 160 * 120 - 1))
         }
     }
 

@@ -9,7 +9,8 @@ import XCTest
 final class VideoFileReaderTests: XCTestCase {
     /// Reads every frame of `fixture.clip` and compares it with the fixture, frame by frame.
     private func assertDecodesAsFFmpeg(
-        _ fixture: FrameHashFixture, format: PixelFormat, options: VideoFileReader.Options = .init(), file: StaticString = #filePath, line: UInt = #line
+        _ fixture: FrameHashFixture, format: PixelFormat, options: VideoFileReader.Options = .init(), file: StaticString = #filePath,
+        line: UInt = #line
     ) throws {
         let reader = try VideoFileReader(path: fixture.clip, options: options)
         var decoded: [FrameHashFixture.Frame] = []
@@ -27,7 +28,9 @@ final class VideoFileReaderTests: XCTestCase {
         }
         XCTAssertEqual(indices, Array(0..<decoded.count), file: file, line: line)
         XCTAssertEqual(reader.framesRead, decoded.count, file: file, line: line)
-        XCTAssertFalse(try reader.withNextFrame { _, _ in XCTFail("no frame after the last") }, "reading past the end keeps returning false", file: file, line: line)
+        XCTAssertFalse(
+            try reader.withNextFrame { _, _ in XCTFail("no frame after the last") }, "reading past the end keeps returning false", file: file,
+            line: line)
     }
 
     func testH264InMP4DecodesAsFFmpegDoes() throws {

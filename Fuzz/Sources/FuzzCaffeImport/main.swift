@@ -15,7 +15,8 @@ func fuzzCaffeImport(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     } else {
         // Built per call: a global created during the first run would read as a leak to LeakSanitizer.
         let prototxt = Data(minimalPrototxt.utf8)
-        _ = try? CaffeSSDImporter.importModel(prototxt: prototxt, named: "fuzz.prototxt", caffemodel: data, named: "fuzz.caffemodel", options: options)
+        _ = try? CaffeSSDImporter.importModel(
+            prototxt: prototxt, named: "fuzz.prototxt", caffemodel: data, named: "fuzz.caffemodel", options: options)
     }
     return 0
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CFuzzerDriver
 import LiteDetect
 import LiteDetectVideo
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One temporary file, rewritten for every input: `VideoFileReader` reads regular files by path.
 nonisolated(unsafe) private var scratch: (path: String, descriptor: Int32) = {
@@ -25,10 +26,12 @@ func fuzzVideoFile(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         let reader = try VideoFileReader(path: scratch.path, options: .init(maxPixels: 1 << 18))
         var image = RGBImage(width: 1, height: 1)
         // At most 64 frames: enough to reach the decoders' paths, bounded in time.
-        while reader.framesRead < 64, try reader.withNextFrame({ frame, _ in
-            if image.width != frame.width || image.height != frame.height { image = RGBImage(width: frame.width, height: frame.height) }
-            try frame.convert(into: &image)
-        }) {}
+        while reader.framesRead < 64,
+            try reader.withNextFrame({ frame, _ in
+                if image.width != frame.width || image.height != frame.height { image = RGBImage(width: frame.width, height: frame.height) }
+                try frame.convert(into: &image)
+            })
+        {}
     } catch {
         // A VideoError is the expected outcome for malformed input.
     }

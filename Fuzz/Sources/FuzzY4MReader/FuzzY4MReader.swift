@@ -1,8 +1,9 @@
+import CFuzzerDriver
+import LiteDetect
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import CFuzzerDriver
-import LiteDetect
 
 /// One unlinked temporary file, rewritten for every input: the reader gets a real descriptor,
 /// as for a file or a pipe, without a new file per execution (Glibc's module has no `memfd_create`).

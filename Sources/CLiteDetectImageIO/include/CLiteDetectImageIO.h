@@ -88,8 +88,7 @@ void ldio_buffer_free(ldio_buffer *buffer);
 #define LDIO_JPEG_MAX_SCANS 1000
 
 /// Reads the JPEG header of `data[0..<size]`.
-ldio_status ldio_jpeg_read_header(const uint8_t *data, size_t size,
-                                  ldio_image_info *info, ldio_report *report);
+ldio_status ldio_jpeg_read_header(const uint8_t *data, size_t size, ldio_image_info *info, ldio_report *report);
 
 /// Decodes the JPEG into RGB8. `width`/`height` must equal the header's.
 /// Gray → R=G=B. CMYK and YCCK are always taken as Adobe (Photoshop) inverted CMYK,
@@ -97,33 +96,26 @@ ldio_status ldio_jpeg_read_header(const uint8_t *data, size_t size,
 /// with R = (255-C)(255-K)/255 using Pillow's formula and rounding.
 /// A truncated stream returns LDIO_OK with report->data_truncated = 1 (the missing
 /// part is libjpeg's gray padding): the caller decides whether to accept it.
-ldio_status ldio_jpeg_decode_rgb8(const uint8_t *data, size_t size,
-                                  uint8_t *pixels, size_t bytes_per_row,
-                                  int32_t width, int32_t height,
-                                  ldio_report *report);
+ldio_status ldio_jpeg_decode_rgb8(const uint8_t *data, size_t size, uint8_t *pixels, size_t bytes_per_row,
+                                  int32_t width, int32_t height, ldio_report *report);
 
 /// Encodes RGB8 pixels as a baseline JPEG (quality 1...100, 4:2:0 chroma).
-ldio_status ldio_jpeg_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row,
-                                  int32_t width, int32_t height, int32_t quality,
-                                  ldio_buffer *output, ldio_report *report);
+ldio_status ldio_jpeg_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row, int32_t width, int32_t height,
+                                  int32_t quality, ldio_buffer *output, ldio_report *report);
 
 /// Reads the PNG header (IHDR) of `data[0..<size]`.
-ldio_status ldio_png_read_header(const uint8_t *data, size_t size,
-                                 ldio_image_info *info, ldio_report *report);
+ldio_status ldio_png_read_header(const uint8_t *data, size_t size, ldio_image_info *info, ldio_report *report);
 
 /// Decodes the PNG into RGB8. `width`/`height` must equal the header's.
 /// Palette → its RGB entries; gray → R=G=B; 16-bit → the high byte of each
 /// sample (as Pillow does); alpha (an alpha channel or tRNS) is dropped, not
 /// composited (as Pillow's convert("RGB") does); Adam7 interlacing is undone.
 /// A truncated stream returns LDIO_TRUNCATED.
-ldio_status ldio_png_decode_rgb8(const uint8_t *data, size_t size,
-                                 uint8_t *pixels, size_t bytes_per_row,
-                                 int32_t width, int32_t height,
-                                 ldio_report *report);
+ldio_status ldio_png_decode_rgb8(const uint8_t *data, size_t size, uint8_t *pixels, size_t bytes_per_row, int32_t width,
+                                 int32_t height, ldio_report *report);
 
 /// Encodes RGB8 pixels as an 8-bit RGB, non-interlaced PNG.
-ldio_status ldio_png_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row,
-                                 int32_t width, int32_t height,
+ldio_status ldio_png_encode_rgb8(const uint8_t *pixels, size_t bytes_per_row, int32_t width, int32_t height,
                                  ldio_buffer *output, ldio_report *report);
 
 #ifdef __cplusplus

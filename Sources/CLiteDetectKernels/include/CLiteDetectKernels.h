@@ -113,7 +113,8 @@ typedef struct {
 
 /// Floats in the panel-packed weights of a convolution with `groups` groups, `output_channels`
 /// outputs in all, `taps` = kernel_height · kernel_width and `input_channels_per_group`.
-size_t ldk_panel_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps, ptrdiff_t input_channels_per_group);
+size_t ldk_panel_weight_count(ptrdiff_t output_channels, ptrdiff_t groups, ptrdiff_t taps,
+                              ptrdiff_t input_channels_per_group);
 /// Floats in the padded bias that goes with panel-packed weights.
 size_t ldk_panel_bias_count(ptrdiff_t output_channels, ptrdiff_t groups);
 

@@ -112,7 +112,8 @@ typedef struct ldv_writer ldv_writer;
 /// picks its best video stream and opens a decoder with `threads` threads (0: FFmpeg decides).
 /// Refuses frames of more than `max_pixels` pixels, as the container announces them and as the
 /// decoder produces them.
-ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_reader **reader, ldv_stream_info *info, ldv_report *report);
+ldv_status ldv_reader_open(int fd, int64_t max_pixels, int32_t threads, ldv_reader **reader, ldv_stream_info *info,
+                           ldv_report *report);
 
 /// Hands out frames from `start_us` on (seeking to the key frame before it when the container
 /// allows, then decoding and dropping the frames before it) and none from `end_us` on
@@ -143,15 +144,15 @@ typedef struct {
 /// `encoder` receives the chosen encoder's name ("libx264", "mpeg4"…) and `codec` its codec ("h264").
 /// When `audio_from` is given and the container can hold its audio codec, that audio is copied.
 /// The container header is written here.
-ldv_status ldv_writer_open(
-    int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
-    ldv_writer **writer, char encoder[LDV_NAME_CAPACITY], char codec[LDV_NAME_CAPACITY], int32_t *copies_audio, ldv_report *report);
+ldv_status ldv_writer_open(int fd, const char *file_name, const ldv_writer_config *config, ldv_reader *audio_from,
+                           ldv_writer **writer, char encoder[LDV_NAME_CAPACITY], char codec[LDV_NAME_CAPACITY],
+                           int32_t *copies_audio, ldv_report *report);
 
 /// Encodes one limited-range YUV frame of the configured size at `pts` (in the configured time
 /// base); timestamps must increase. I420 goes to the encoder as it is; other layouts (and encoders
 /// that want something else, like MJPEG's full range) are converted by libswscale.
-ldv_status ldv_writer_write(
-    ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3], const int32_t bytes_per_row[3], int64_t pts, ldv_report *report);
+ldv_status ldv_writer_write(ldv_writer *writer, ldv_pixels format, const uint8_t *const planes[3],
+                            const int32_t bytes_per_row[3], int64_t pts, ldv_report *report);
 
 /// Drains the encoder and writes the container's trailer. The file is complete after LDV_OK.
 ldv_status ldv_writer_finish(ldv_writer *writer, ldv_report *report);

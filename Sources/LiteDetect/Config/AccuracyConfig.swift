@@ -9,7 +9,9 @@ public struct AccuracyConfig: Sendable, Equatable, Decodable {
     public var measuredOn: String
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case averagePrecision = "AP", averagePrecision50 = "AP50", measuredOn = "measured_on"
+        case averagePrecision = "AP"
+        case averagePrecision50 = "AP50"
+        case measuredOn = "measured_on"
     }
 
     public init(from decoder: any Decoder) throws {

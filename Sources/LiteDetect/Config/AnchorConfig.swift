@@ -12,20 +12,29 @@ package enum AnchorConfig: Sendable, Equatable, Decodable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type
         // torchvision
-        case aspectRatios = "aspect_ratios", minRatio = "min_ratio", maxRatio = "max_ratio", scales, steps, clip
+        case aspectRatios = "aspect_ratios"
+        case minRatio = "min_ratio"
+        case maxRatio = "max_ratio"
+        case scales, steps, clip
         // tensorflow
-        case numLayers = "num_layers", minScale = "min_scale", maxScale = "max_scale"
+        case numLayers = "num_layers"
+        case minScale = "min_scale"
+        case maxScale = "max_scale"
         case interpolatedScaleAspectRatio = "interpolated_scale_aspect_ratio"
-        case reduceBoxesInLowestLayer = "reduce_boxes_in_lowest_layer", baseAnchorSize = "base_anchor_size"
+        case reduceBoxesInLowestLayer = "reduce_boxes_in_lowest_layer"
+        case baseAnchorSize = "base_anchor_size"
         // prior_box
-        case imageSize = "image_size", layers
+        case imageSize = "image_size"
+        case layers
     }
 
     private static let keysByType: [String: Set<CodingKeys>] = [
         "torchvision": [.type, .aspectRatios, .minRatio, .maxRatio, .scales, .steps, .clip],
-        "tensorflow": [.type, .numLayers, .minScale, .maxScale, .scales, .aspectRatios, .interpolatedScaleAspectRatio,
-                       .reduceBoxesInLowestLayer, .baseAnchorSize],
-        "prior_box": [.type, .imageSize, .layers, .clip],
+        "tensorflow": [
+            .type, .numLayers, .minScale, .maxScale, .scales, .aspectRatios, .interpolatedScaleAspectRatio,
+            .reduceBoxesInLowestLayer, .baseAnchorSize
+        ],
+        "prior_box": [.type, .imageSize, .layers, .clip]
     ]
 
     package init(from decoder: any Decoder) throws {
@@ -41,30 +50,33 @@ package enum AnchorConfig: Sendable, Equatable, Decodable {
         do {
             switch type {
             case "torchvision":
-                self = .torchvision(try TorchvisionDefaultBoxGenerator(
-                    aspectRatios: try c.decode([[Double]].self, forKey: .aspectRatios),
-                    minRatio: try c.decodeIfPresent(Double.self, forKey: .minRatio) ?? 0.15,
-                    maxRatio: try c.decodeIfPresent(Double.self, forKey: .maxRatio) ?? 0.9,
-                    scales: try c.decodeIfPresent([Double].self, forKey: .scales),
-                    steps: try c.decodeIfPresent([Int].self, forKey: .steps),
-                    clip: try c.decodeIfPresent(Bool.self, forKey: .clip) ?? true))
+                self = .torchvision(
+                    try TorchvisionDefaultBoxGenerator(
+                        aspectRatios: try c.decode([[Double]].self, forKey: .aspectRatios),
+                        minRatio: try c.decodeIfPresent(Double.self, forKey: .minRatio) ?? 0.15,
+                        maxRatio: try c.decodeIfPresent(Double.self, forKey: .maxRatio) ?? 0.9,
+                        scales: try c.decodeIfPresent([Double].self, forKey: .scales),
+                        steps: try c.decodeIfPresent([Int].self, forKey: .steps),
+                        clip: try c.decodeIfPresent(Bool.self, forKey: .clip) ?? true))
             case "tensorflow":
                 let base = try c.decodeIfPresent([Double].self, forKey: .baseAnchorSize) ?? [1, 1]
                 guard base.count == 2 else { throw decoder.invalid(CodingKeys.baseAnchorSize, "needs [height, width]") }
-                self = .tensorFlow(try TensorFlowSSDAnchorGenerator(
-                    numLayers: try c.decode(Int.self, forKey: .numLayers),
-                    minScale: try c.decodeIfPresent(Double.self, forKey: .minScale) ?? 0.2,
-                    maxScale: try c.decodeIfPresent(Double.self, forKey: .maxScale) ?? 0.95,
-                    scales: try c.decodeIfPresent([Double].self, forKey: .scales),
-                    aspectRatios: try c.decode([Double].self, forKey: .aspectRatios),
-                    interpolatedScaleAspectRatio: try c.decodeIfPresent(Double.self, forKey: .interpolatedScaleAspectRatio) ?? 1,
-                    baseAnchorSize: (base[0], base[1]),
-                    reduceBoxesInLowestLayer: try c.decodeIfPresent(Bool.self, forKey: .reduceBoxesInLowestLayer) ?? true))
+                self = .tensorFlow(
+                    try TensorFlowSSDAnchorGenerator(
+                        numLayers: try c.decode(Int.self, forKey: .numLayers),
+                        minScale: try c.decodeIfPresent(Double.self, forKey: .minScale) ?? 0.2,
+                        maxScale: try c.decodeIfPresent(Double.self, forKey: .maxScale) ?? 0.95,
+                        scales: try c.decodeIfPresent([Double].self, forKey: .scales),
+                        aspectRatios: try c.decode([Double].self, forKey: .aspectRatios),
+                        interpolatedScaleAspectRatio: try c.decodeIfPresent(Double.self, forKey: .interpolatedScaleAspectRatio) ?? 1,
+                        baseAnchorSize: (base[0], base[1]),
+                        reduceBoxesInLowestLayer: try c.decodeIfPresent(Bool.self, forKey: .reduceBoxesInLowestLayer) ?? true))
             default:
                 let layers = try c.decode([PriorBoxLayer].self, forKey: .layers)
-                self = .priorBox(try PriorBoxGenerator(
-                    layers: layers.map(\.layer), imageSize: try c.decode(Double.self, forKey: .imageSize),
-                    clamp: try c.decodeIfPresent(Bool.self, forKey: .clip) ?? true))
+                self = .priorBox(
+                    try PriorBoxGenerator(
+                        layers: layers.map(\.layer), imageSize: try c.decode(Double.self, forKey: .imageSize),
+                        clamp: try c.decodeIfPresent(Bool.self, forKey: .clip) ?? true))
             }
         } catch let error as PostprocessError {
             throw InvalidValueError(path: decoder.codingPath.dottedPath, problem: "\(error)")
@@ -110,7 +122,10 @@ struct PriorBoxLayer: Decodable {
     var layer: PriorBoxGenerator.Layer
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case featureMapSize = "feature_map_size", shrinkage, minSize = "min_size", maxSize = "max_size"
+        case featureMapSize = "feature_map_size"
+        case shrinkage
+        case minSize = "min_size"
+        case maxSize = "max_size"
         case aspectRatios = "aspect_ratios"
     }
 

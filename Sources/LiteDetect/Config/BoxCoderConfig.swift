@@ -6,7 +6,8 @@ package struct BoxCoderConfig: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case type, weights, clamp
-        case centerVariance = "center_variance", sizeVariance = "size_variance"
+        case centerVariance = "center_variance"
+        case sizeVariance = "size_variance"
     }
 
     package init(from decoder: any Decoder) throws {

@@ -68,7 +68,9 @@ public struct ModelConfig: Sendable, Equatable, Decodable {
         do { try backbone.validate() } catch { throw decoder.invalid(CodingKeys.backbone, "\(error)") }
         let levels = 2 + network.extraLayers.count
         if let count = anchors.levelCount, count != levels {
-            throw decoder.invalid(CodingKeys.anchors, "describes \(count) feature levels but the network has \(levels) (2 backbone taps + \(network.extraLayers.count) extra layers)")
+            throw decoder.invalid(
+                CodingKeys.anchors,
+                "describes \(count) feature levels but the network has \(levels) (2 backbone taps + \(network.extraLayers.count) extra layers)")
         }
     }
 

@@ -16,7 +16,9 @@ package struct NetworkConfig: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case padding, head
-        case extraLayers = "extra_layers", extraBlock = "extra_block", extraActivation = "extra_activation"
+        case extraLayers = "extra_layers"
+        case extraBlock = "extra_block"
+        case extraActivation = "extra_activation"
         case headKernel = "head_kernel"
         case headBatchNormEpsilon = "head_batch_norm_epsilon"
         case batchNorm = "batch_norm"
@@ -43,7 +45,8 @@ package struct NetworkConfig: Sendable, Equatable, Decodable {
         headKernel = try c.decodeIfPresent(Int.self, forKey: .headKernel) ?? 3
         guard headKernel == 1 || headKernel == 3 else { throw decoder.invalid(CodingKeys.headKernel, "must be 1 or 3") }
         if head == .ssdLite && c.contains(.headKernel) {
-            throw decoder.invalid(CodingKeys.headKernel, "applies to the 'ssd' head only (SSDLite's predictor is a 3×3 depthwise then a 1×1 convolution)")
+            throw decoder.invalid(
+                CodingKeys.headKernel, "applies to the 'ssd' head only (SSDLite's predictor is a 3×3 depthwise then a 1×1 convolution)")
         }
         headBatchNormEpsilon = try c.decodeIfPresent(Double.self, forKey: .headBatchNormEpsilon) ?? 1e-3
         guard headBatchNormEpsilon > 0 && headBatchNormEpsilon < 1 else {

@@ -46,9 +46,16 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case style
-        case scoreThreshold = "score_threshold", detectThreshold = "detect_threshold", iouThreshold = "iou_threshold", topK = "top_k"
-        case maxPerClass = "max_per_class", maxDetections = "max_detections", classAgnostic = "class_agnostic"
-        case softNMS = "soft_nms", softNMSSigma = "soft_nms_sigma", clipBoxes = "clip_boxes"
+        case scoreThreshold = "score_threshold"
+        case detectThreshold = "detect_threshold"
+        case iouThreshold = "iou_threshold"
+        case topK = "top_k"
+        case maxPerClass = "max_per_class"
+        case maxDetections = "max_detections"
+        case classAgnostic = "class_agnostic"
+        case softNMS = "soft_nms"
+        case softNMSSigma = "soft_nms_sigma"
+        case clipBoxes = "clip_boxes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,7 +74,8 @@ public struct PostprocessConfig: Sendable, Equatable, Decodable {
         let clipping = try c.decodeIfPresent(String.self, forKey: .clipBoxes)
         if let clipping {
             guard let value = BoxClipping(rawValue: clipping) else {
-                throw decoder.invalid(CodingKeys.clipBoxes, "'\(clipping)' is not one of \(BoxClipping.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw decoder.invalid(
+                    CodingKeys.clipBoxes, "'\(clipping)' is not one of \(BoxClipping.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             clipBoxes = value
         } else {

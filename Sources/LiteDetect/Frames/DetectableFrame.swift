@@ -12,7 +12,9 @@ public protocol DetectableFrame: Sendable {
 extension RGBImage: DetectableFrame {
     public var frameMetadata: FrameMetadata? { nil }
 
-    public func detect(with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult) throws {
+    public func detect(
+        with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult
+    ) throws {
         try session.detect(self, options: options, metadata: frame, into: &result)
     }
 }
@@ -20,7 +22,9 @@ extension RGBImage: DetectableFrame {
 extension VideoFrame: DetectableFrame {
     public var frameMetadata: FrameMetadata? { FrameMetadata(index: index, timestamp: timestamp) }
 
-    public func detect(with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult) throws {
+    public func detect(
+        with session: DetectorSession, options: DetectionOptions, metadata frame: FrameMetadata?, into result: inout DetectionResult
+    ) throws {
         try withPixelFrame { pixels in try session.detect(pixels, options: options, metadata: frame, into: &result) }
     }
 }

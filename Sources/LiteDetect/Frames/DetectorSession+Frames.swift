@@ -38,7 +38,9 @@ extension DetectorSession {
 
     /// Detects objects in a raw frame; boxes come back in its pixels. Allocates the result;
     /// use `detect(_:options:metadata:into:)` in a frame loop.
-    public func detect(_ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), metadata frame: FrameMetadata? = nil) throws -> DetectionResult {
+    public func detect(
+        _ pixels: PixelFrame, options: DetectionOptions = DetectionOptions(), metadata frame: FrameMetadata? = nil
+    ) throws -> DetectionResult {
         var result = DetectionResult()
         try detect(pixels, options: options, metadata: frame, into: &result)
         return result

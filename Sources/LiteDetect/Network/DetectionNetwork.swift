@@ -89,9 +89,10 @@ package struct DetectionNetwork: Sendable {
         g.batchNormEpsilon = architecture.headBatchNormEpsilon
         var maps = [features.stride16, features.stride32]
         for (i, channels) in architecture.extraLayers.enumerated() {
-            maps.append(try g.ssdExtraBlock(
-                maps.last!, type: architecture.extraBlock, outputChannels: channels, activation: architecture.extraActivation,
-                at: "backbone.extra.\(i)"))
+            maps.append(
+                try g.ssdExtraBlock(
+                    maps.last!, type: architecture.extraBlock, outputChannels: channels, activation: architecture.extraActivation,
+                    at: "backbone.extra.\(i)"))
         }
         var outputs: [String: Value] = ["stride16": features.stride16, "stride32": features.stride32]
         var levels: [Level] = []

@@ -17,7 +17,8 @@ extension GraphBuilder {
         let h = try convBNAct(x, outputChannels: intermediate, kernel: 1, activation: activation, at: "\(prefix).0")
         switch type {
         case .ssdLite:
-            let d = try convBNAct(h, outputChannels: intermediate, kernel: 3, stride: 2, groups: intermediate, activation: activation, at: "\(prefix).1")
+            let d = try convBNAct(
+                h, outputChannels: intermediate, kernel: 3, stride: 2, groups: intermediate, activation: activation, at: "\(prefix).1")
             return try convBNAct(d, outputChannels: outputChannels, kernel: 1, activation: activation, at: "\(prefix).2")
         case .ssd:
             return try convBNAct(h, outputChannels: outputChannels, kernel: 3, stride: 2, activation: activation, at: "\(prefix).1")

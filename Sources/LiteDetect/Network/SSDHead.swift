@@ -20,9 +20,11 @@ extension GraphBuilder {
         case .ssdLite:
             let channels = shape(of: x).channels
             let h = try convBNAct(x, outputChannels: channels, kernel: 3, groups: channels, activation: activation, at: "\(prefix).0")
-            return try convolution(h, outputChannels: outputs, kernel: 1, activation: .identity, weight: "\(prefix).1.weight", bias: "\(prefix).1.bias")
+            return try convolution(
+                h, outputChannels: outputs, kernel: 1, activation: .identity, weight: "\(prefix).1.weight", bias: "\(prefix).1.bias")
         case .ssd:
-            return try convolution(x, outputChannels: outputs, kernel: kernel, activation: .identity, weight: "\(prefix).weight", bias: "\(prefix).bias")
+            return try convolution(
+                x, outputChannels: outputs, kernel: kernel, activation: .identity, weight: "\(prefix).weight", bias: "\(prefix).bias")
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-public import SystemPackage
 import LiteDetectImage
+public import SystemPackage
 
 // `FilePath` (swift-system) overloads of the APIs that take a file path, for callers that build
 // paths with swift-system or SwiftNIO's file system. A path that is not valid UTF-8 is refused
@@ -32,7 +32,9 @@ extension ModelConfig {
 extension Detector {
     /// Loads the model described by the config file at `path` (`init(configFile:)` with its string).
     public convenience init(configFile path: FilePath, weights: WeightsChoice = .configured, precision: KernelPrecision = .float32) throws {
-        guard let string = String(validating: path) else { throw ConfigError.unreadable(file: path.description, reason: "the path is not valid UTF-8") }
+        guard let string = String(validating: path) else {
+            throw ConfigError.unreadable(file: path.description, reason: "the path is not valid UTF-8")
+        }
         try self.init(configFile: string, weights: weights, precision: precision)
     }
 }

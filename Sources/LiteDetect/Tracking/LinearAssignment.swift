@@ -55,7 +55,10 @@ package enum LinearAssignment {
         for row in 1...n {
             rowOfColumn[0] = row
             var column = 0
-            for j in 0...n { minimum[j] = .infinity; used[j] = false }
+            for j in 0...n {
+                minimum[j] = .infinity
+                used[j] = false
+            }
             repeat {
                 used[column] = true
                 let current = rowOfColumn[column]

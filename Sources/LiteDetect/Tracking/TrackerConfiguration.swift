@@ -45,14 +45,19 @@ public struct TrackerConfiguration: Sendable, Hashable {
         for (name, value) in [
             ("high score threshold", highScoreThreshold), ("low score threshold", lowScoreThreshold),
             ("new track threshold", newTrackThreshold), ("high match IoU", highMatchIoU), ("low match IoU", lowMatchIoU),
-            ("tentative match IoU", tentativeMatchIoU),
+            ("tentative match IoU", tentativeMatchIoU)
         ] where !(0...1).contains(value) {
             throw .invalidOption(name: "tracker \(name)", problem: "\(value) is not in [0, 1]")
         }
         guard lowScoreThreshold <= highScoreThreshold else {
-            throw .invalidOption(name: "tracker low score threshold", problem: "\(lowScoreThreshold) is above the high threshold \(highScoreThreshold)")
+            throw .invalidOption(
+                name: "tracker low score threshold", problem: "\(lowScoreThreshold) is above the high threshold \(highScoreThreshold)")
         }
-        guard confirmationHits >= 1 else { throw .invalidOption(name: "tracker confirmation hits", problem: "\(confirmationHits) must be at least 1") }
-        guard maxMissedFrames >= 0 else { throw .invalidOption(name: "tracker max missed frames", problem: "\(maxMissedFrames) must not be negative") }
+        guard confirmationHits >= 1 else {
+            throw .invalidOption(name: "tracker confirmation hits", problem: "\(confirmationHits) must be at least 1")
+        }
+        guard maxMissedFrames >= 0 else {
+            throw .invalidOption(name: "tracker max missed frames", problem: "\(maxMissedFrames) must not be negative")
+        }
     }
 }

@@ -52,7 +52,8 @@ public struct PixelFrame {
             return
         }
         guard bytesPerRow == nil else {
-            throw .invalidFrame(format: format, width: width, height: height, problem: "a contiguous YUV frame has packed rows; give planes to use strides")
+            throw .invalidFrame(
+                format: format, width: width, height: height, problem: "a contiguous YUV frame has packed rows; give planes to use strides")
         }
         guard bytes.count >= format.contiguousByteCount(width: width, height: height) else {
             throw .invalidFrame(

@@ -32,7 +32,9 @@ public struct VideoFrame: Sendable, Equatable {
     /// A zero-filled frame (in YUV formats zero is below black; the content is meant to be overwritten).
     public init(format: PixelFormat, width: Int, height: Int) {
         precondition(width > 0 && height > 0, "frame sides must be positive, got \(width)x\(height)")
-        self.init(format: format, width: width, height: height, bytes: [UInt8](repeating: 0, count: format.contiguousByteCount(width: width, height: height)))!
+        self.init(
+            format: format, width: width, height: height,
+            bytes: [UInt8](repeating: 0, count: format.contiguousByteCount(width: width, height: height)))!
     }
 
     /// Lends the pixel bytes for writing (e.g. a decoder filling a reused frame); their count is fixed.

@@ -87,7 +87,8 @@ public final class Y4MReader {
             throw .malformedFrameHeader(source: name, frame: index, detail: "expected 'FRAME', found '\(shown)'")
         }
         // Parameters are rare; the common bare "FRAME" line allocates nothing.
-        let parameters = line.count > keyword.count + 1
+        let parameters =
+            line.count > keyword.count + 1
             ? String(decoding: UnsafeRawBufferPointer(rebasing: line[(keyword.count + 1)...]), as: UTF8.self) : ""
 
         if frame.format != header.pixelFormat || frame.width != header.width || frame.height != header.height {

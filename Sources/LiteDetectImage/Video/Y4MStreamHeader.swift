@@ -100,7 +100,7 @@ public struct Y4MStreamHeader: Sendable, Hashable {
     private static func ratio(_ text: Substring, field: String, source: String) throws(VideoError) -> VideoRatio? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let numerator = Int(parts[0]), let denominator = Int(parts[1]),
-              (0...Int(Int32.max)).contains(numerator), (0...Int(Int32.max)).contains(denominator)
+            (0...Int(Int32.max)).contains(numerator), (0...Int(Int32.max)).contains(denominator)
         else {
             throw .malformedHeader(source: source, detail: "\(field) is '\(text)', expected two non-negative integers as n:d")
         }

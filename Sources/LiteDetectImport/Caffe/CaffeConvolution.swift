@@ -85,7 +85,9 @@ struct CaffeConvolution {
             guard readers.count == 1 else {
                 throw .unsupported(
                     file: file, location: location,
-                    problem: "its output is read both by \(net.location(reluIndex)) and, unactivated, by \(readers.filter { $0 != reluIndex }.map(net.location).joined(separator: ", "))")
+                    problem:
+                        "its output is read both by \(net.location(reluIndex)) and, unactivated, by \(readers.filter { $0 != reluIndex }.map(net.location).joined(separator: ", "))"
+                )
             }
             _ = try net.bottoms(of: reluIndex, count: 1)
             if reluLayer.hasReluParam, reluLayer.reluParam.negativeSlope != 0 {

@@ -94,7 +94,8 @@ struct CaffeNet {
                 problem: "\(net.input.count) 'input' blobs and \(inputLayers.count) Input layers; one network input is mapped")
         }
         guard inputShape.count == 4, inputShape[0] >= 1, inputShape[1] == 3, inputShape[2...].allSatisfy({ (16...4096).contains($0) }) else {
-            throw .unsupported(file: file, location: "input '\(inputName)'", problem: "shape \(inputShape); [N, 3, H, W] with H and W in 16…4096 is mapped")
+            throw .unsupported(
+                file: file, location: "input '\(inputName)'", problem: "shape \(inputShape); [N, 3, H, W] with H and W in 16…4096 is mapped")
         }
         self.inputName = inputName
         self.inputShape = inputShape

@@ -37,7 +37,8 @@ extension CaffeSSDImporter {
                     problem: "LiteDetect's \(key) needs \(shape)")
             }
             guard used.insert(CaffeWeights.BlobID(layer: conv.name, index: blobIndex)).inserted else {
-                throw .verificationFailed(file: weights.file, problem: "blob \(blobIndex) of layer '\(conv.name)' would be used twice (again for \(key))")
+                throw .verificationFailed(
+                    file: weights.file, problem: "blob \(blobIndex) of layer '\(conv.name)' would be used twice (again for \(key))")
             }
             tensors[key] = NamedTensors.Tensor(shape: shape, values: blob.values)
         }

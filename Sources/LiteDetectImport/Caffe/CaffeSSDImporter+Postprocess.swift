@@ -61,7 +61,8 @@ extension CaffeSSDImporter {
                 if p.flip { caffeRatios.append(1 / ratio) }
             }
             guard p.flip || ratios.isEmpty else {
-                throw .unsupported(file: file, location: location, problem: "flip false; LiteDetect's prior_box adds every aspect ratio with its flip")
+                throw .unsupported(
+                    file: file, location: location, problem: "flip false; LiteDetect's prior_box adds every aspect ratio with its flip")
             }
             guard p.offset == 0.5 else {
                 throw .unsupported(file: file, location: location, problem: "offset \(p.offset); priors centered in their cells (0.5) are mapped")
@@ -73,7 +74,8 @@ extension CaffeSSDImporter {
             var step: Double?
             if p.hasStepH || p.hasStepW {
                 guard p.hasStepH, p.hasStepW, p.stepH == p.stepW, !p.hasStep, p.stepH > 0 else {
-                    throw .unsupported(file: file, location: location, problem: "step_h \(p.stepH), step_w \(p.stepW); one positive step for both axes is mapped")
+                    throw .unsupported(
+                        file: file, location: location, problem: "step_h \(p.stepH), step_w \(p.stepW); one positive step for both axes is mapped")
                 }
                 step = Double(p.stepH)
             } else if p.hasStep {
@@ -93,13 +95,17 @@ extension CaffeSSDImporter {
             if p.clip {
                 // Caffe clips each prior's corners into [0, 1]; LiteDetect's prior_box `clip`
                 // clamps centers and sizes (pytorch-ssd), which is a different box.
-                throw .unsupported(file: file, location: location, problem: "clip true: Caffe clips prior corners, which LiteDetect's prior_box does not reproduce")
+                throw .unsupported(
+                    file: file, location: location, problem: "clip true: Caffe clips prior corners, which LiteDetect's prior_box does not reproduce")
             }
             variances.insert(variance)
-            levels.append(PriorBoxSpec(minSize: minSize, maxSize: maxSize, aspectRatios: ratios, step: step, count: caffeRatios.count + (maxSize == nil ? 0 : 1)))
+            levels.append(
+                PriorBoxSpec(
+                    minSize: minSize, maxSize: maxSize, aspectRatios: ratios, step: step, count: caffeRatios.count + (maxSize == nil ? 0 : 1)))
         }
         guard variances.count == 1, let variance = variances.first else {
-            throw .unsupported(file: file, location: "PriorBox", problem: "variances \(variances.sorted { $0.lexicographicallyPrecedes($1) }) differ between layers")
+            throw .unsupported(
+                file: file, location: "PriorBox", problem: "variances \(variances.sorted { $0.lexicographicallyPrecedes($1) }) differ between layers")
         }
         return PriorBoxes(levels: levels, clip: false, centerVariance: variance[0], sizeVariance: variance[2])
     }
@@ -134,17 +140,23 @@ extension CaffeSSDImporter {
         guard p.backgroundLabelID == 0 else { throw refuse("background_label_id \(p.backgroundLabelID); background column 0 is mapped") }
         guard p.codeType == .centerSize else { throw refuse("code_type \(p.codeType); CENTER_SIZE is mapped") }
         guard !p.varianceEncodedInTarget else { throw refuse("variance_encoded_in_target true; variances applied when decoding are mapped") }
-        guard !p.hasSaveOutputParam, !p.visualize, !p.hasSaveFile else { throw refuse("saves or shows its results (save_output_param, visualize, save_file)") }
+        guard !p.hasSaveOutputParam, !p.visualize, !p.hasSaveFile else {
+            throw refuse("saves or shows its results (save_output_param, visualize, save_file)")
+        }
         let nms = p.nmsParam
         guard nms.eta == 1 else { throw refuse("adaptive NMS (eta \(nms.eta)); eta 1 is mapped") }
-        guard nms.nmsThreshold >= 0, nms.nmsThreshold <= 1 else { throw .invalidModel(file: file, location: location, problem: "nms_threshold \(nms.nmsThreshold)") }
+        guard nms.nmsThreshold >= 0, nms.nmsThreshold <= 1 else {
+            throw .invalidModel(file: file, location: location, problem: "nms_threshold \(nms.nmsThreshold)")
+        }
         let topK: Int? = nms.hasTopK && nms.topK > -1 ? Int(nms.topK) : nil
         if let topK, topK < 1 { throw .invalidModel(file: file, location: location, problem: "top_k \(topK)") }
         let keepTopK: Int? = p.keepTopK > -1 ? Int(p.keepTopK) : nil
         if let keepTopK, keepTopK < 1 { throw .invalidModel(file: file, location: location, problem: "keep_top_k \(keepTopK)") }
         // No confidence_threshold: every box is considered (Caffe: −FLT_MAX); softmax scores are ≥ 0.
         let threshold = p.hasConfidenceThreshold ? p.confidenceThreshold : 0
-        guard threshold.isFinite, threshold < 1 else { throw .invalidModel(file: file, location: location, problem: "confidence_threshold \(threshold)") }
+        guard threshold.isFinite, threshold < 1 else {
+            throw .invalidModel(file: file, location: location, problem: "confidence_threshold \(threshold)")
+        }
         return Postprocessing(
             classes: Int(p.numClasses), scoreThreshold: max(threshold, 0), topK: topK, iouThreshold: nms.nmsThreshold, keepTopK: keepTopK)
     }

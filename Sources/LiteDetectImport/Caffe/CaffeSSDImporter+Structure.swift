@@ -3,7 +3,7 @@ import LiteDetectImportFormats
 extension CaffeSSDImporter {
     /// The layer types of a Caffe SSD deploy net the importer reads; any other is refused by name.
     static let mappedLayerTypes = [
-        "Input", "Convolution", "ReLU", "Permute", "Flatten", "Concat", "Reshape", "Softmax", "PriorBox", "DetectionOutput",
+        "Input", "Convolution", "ReLU", "Permute", "Flatten", "Concat", "Reshape", "Softmax", "PriorBox", "DetectionOutput"
     ]
 
     /// Refuses the first layer of a type the importer does not map, naming it, and reads every
@@ -13,7 +13,8 @@ extension CaffeSSDImporter {
             let problem: String
             switch layer.type {
             case "BatchNorm", "Scale":
-                problem = "BatchNorm that is not merged into the convolutions; only deploy nets with BatchNorm merged into each "
+                problem =
+                    "BatchNorm that is not merged into the convolutions; only deploy nets with BatchNorm merged into each "
                     + "convolution's bias (no BatchNorm or Scale layers) are mapped: merge them first (e.g. chuanqi305's merge_bn.py)"
             case "":
                 problem = "a layer without a type"
@@ -96,19 +97,25 @@ extension CaffeSSDImporter {
         /// predictions made NHWC and flattened, as LiteDetect's heads lay them out.
         func predictors(_ concat: Int, _ what: String) throws(ImportError) -> [CaffeConvolution] {
             guard concatAxis(concat) == 1 else {
-                throw .unsupported(file: file, location: net.location(concat), problem: "concatenates \(what) along axis \(concatAxis(concat)); Caffe SSD uses axis 1")
+                throw .unsupported(
+                    file: file, location: net.location(concat),
+                    problem: "concatenates \(what) along axis \(concatAxis(concat)); Caffe SSD uses axis 1")
             }
             var result: [CaffeConvolution] = []
             for producer in net.bottoms[concat] {
                 let flatten = try step(producer, "Flatten", readBy: concat)
                 let f = net.layers[flatten].flattenParam
                 guard f.axis == 1, f.endAxis == -1 else {
-                    throw .unsupported(file: file, location: net.location(flatten), problem: "axis \(f.axis), end_axis \(f.endAxis); Caffe SSD flattens from axis 1 to the end")
+                    throw .unsupported(
+                        file: file, location: net.location(flatten),
+                        problem: "axis \(f.axis), end_axis \(f.endAxis); Caffe SSD flattens from axis 1 to the end")
                 }
                 let permute = try step(net.bottoms(of: flatten, count: 1)[0], "Permute", readBy: flatten)
                 let order = net.layers[permute].permuteParam.order.map(Int.init)
                 guard order == [0, 2, 3, 1] else {
-                    throw .unsupported(file: file, location: net.location(permute), problem: "order \(order); Caffe SSD's predictors are permuted 0, 2, 3, 1 (NCHW → NHWC)")
+                    throw .unsupported(
+                        file: file, location: net.location(permute),
+                        problem: "order \(order); Caffe SSD's predictors are permuted 0, 2, 3, 1 (NCHW → NHWC)")
                 }
                 let convolution = try step(net.bottoms(of: permute, count: 1)[0], "Convolution", readBy: permute)
                 result.append(try CaffeConvolution(layer: convolution, in: net))
@@ -124,12 +131,16 @@ extension CaffeSSDImporter {
         let classesFlatten = try step(outputBottoms[1], "Flatten", readBy: output)
         let f = net.layers[classesFlatten].flattenParam
         guard f.axis == 1, f.endAxis == -1 else {
-            throw .unsupported(file: file, location: net.location(classesFlatten), problem: "axis \(f.axis), end_axis \(f.endAxis); Caffe SSD flattens from axis 1 to the end")
+            throw .unsupported(
+                file: file, location: net.location(classesFlatten),
+                problem: "axis \(f.axis), end_axis \(f.endAxis); Caffe SSD flattens from axis 1 to the end")
         }
         let softmax = try step(net.bottoms(of: classesFlatten, count: 1)[0], "Softmax", readBy: classesFlatten)
         let softmaxAxis = net.layers[softmax].softmaxParam.axis
         guard softmaxAxis == 2 || softmaxAxis == -1 else {
-            throw .unsupported(file: file, location: net.location(softmax), problem: "axis \(softmaxAxis); Caffe SSD takes the softmax over each prior's classes (axis 2)")
+            throw .unsupported(
+                file: file, location: net.location(softmax),
+                problem: "axis \(softmaxAxis); Caffe SSD takes the softmax over each prior's classes (axis 2)")
         }
         let reshape = try step(net.bottoms(of: softmax, count: 1)[0], "Reshape", readBy: softmax)
         let r = net.layers[reshape].reshapeParam
@@ -145,7 +156,9 @@ extension CaffeSSDImporter {
         // Priors: DetectionOutput ← Concat(axis 2) ← PriorBox(feature, image) per level.
         let priorsConcat = try step(outputBottoms[2], "Concat", readBy: output)
         guard concatAxis(priorsConcat) == 2 else {
-            throw .unsupported(file: file, location: net.location(priorsConcat), problem: "concatenates priors along axis \(concatAxis(priorsConcat)); Caffe SSD uses axis 2")
+            throw .unsupported(
+                file: file, location: net.location(priorsConcat),
+                problem: "concatenates priors along axis \(concatAxis(priorsConcat)); Caffe SSD uses axis 2")
         }
         var priorBoxes: [Int] = []
         for producer in net.bottoms[priorsConcat] {
@@ -155,7 +168,8 @@ extension CaffeSSDImporter {
         guard !boxes.isEmpty, boxes.count == classes.count, boxes.count == priorBoxes.count else {
             throw .invalidModel(
                 file: file, location: net.location(output),
-                problem: "\(boxes.count) box predictors, \(classes.count) class predictors and \(priorBoxes.count) PriorBox layers; one of each per level")
+                problem:
+                    "\(boxes.count) box predictors, \(classes.count) class predictors and \(priorBoxes.count) PriorBox layers; one of each per level")
         }
 
         // Each level: both predictors and the PriorBox read the same feature map; the PriorBox's
@@ -165,7 +179,8 @@ extension CaffeSSDImporter {
             let priorBox = priorBoxes[level]
             let priorBottoms = try net.bottoms(of: priorBox, count: 2)
             guard priorBottoms[1] == .input else {
-                throw .unsupported(file: file, location: net.location(priorBox), problem: "its second bottom is not the network input '\(net.inputName)'")
+                throw .unsupported(
+                    file: file, location: net.location(priorBox), problem: "its second bottom is not the network input '\(net.inputName)'")
             }
             guard case let .layer(feature) = priorBottoms[0], boxes[level].input == priorBottoms[0], classes[level].input == priorBottoms[0] else {
                 throw .invalidModel(
@@ -210,7 +225,9 @@ extension CaffeSSDImporter {
             if let previous = positions.last, position <= previous {
                 throw .unsupported(
                     file: file, location: "\(net.location(boxesConcat)), \(net.location(classesConcat)), \(net.location(priorsConcat))",
-                    problem: "level \(level) (\(net.location(item.feature))) comes before level \(level - 1) in the network; the levels must be in the order of their feature maps")
+                    problem:
+                        "level \(level) (\(net.location(item.feature))) comes before level \(level - 1) in the network; the levels must be in the order of their feature maps"
+                )
             }
             positions.append(position)
             expectedReaders[position].formUnion([item.boxes.index, item.classes.index, item.priorBox])

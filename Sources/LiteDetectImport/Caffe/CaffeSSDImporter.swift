@@ -53,12 +53,14 @@ package enum CaffeSSDImporter {
         // Input.
         let height = net.inputShape[2], width = net.inputShape[3]
         guard height == width else {
-            throw .unsupported(file: file, location: "input '\(net.inputName)'", problem: "\(width)×\(height); LiteDetect's prior_box anchors need a square input")
+            throw .unsupported(
+                file: file, location: "input '\(net.inputName)'", problem: "\(width)×\(height); LiteDetect's prior_box anchors need a square input")
         }
         let pre = preprocessing
         checks.append(
             "input: '\(net.inputName)' \(net.inputShape) → \(width)×\(height) BGR; normalisation (x − 127.5)·0.007843 and \(pre.interpolation) resize are "
-                + "MobileNet-SSD's documented preprocessing (chuanqi305 demo.py), a constant of the importer, not read: the prototxt has no transform_param")
+                + "MobileNet-SSD's documented preprocessing (chuanqi305 demo.py), a constant of the importer, not read: the prototxt has no transform_param"
+        )
 
         // Backbone and extra layers: MobileNetV1's 27 convolutions, then two per extra layer.
         let extraCount = levels.count - 2
@@ -71,17 +73,20 @@ package enum CaffeSSDImporter {
         let backboneWidth = Double(trunk[0].outputs) / 32
         var extraLayers: [Int] = []
         for extra in 0..<extraCount {
-            let reduce = trunk[CaffeLayerNames.mobileNetV1Convolutions + 2 * extra], expand = trunk[CaffeLayerNames.mobileNetV1Convolutions + 2 * extra + 1]
+            let reduce = trunk[CaffeLayerNames.mobileNetV1Convolutions + 2 * extra],
+                expand = trunk[CaffeLayerNames.mobileNetV1Convolutions + 2 * extra + 1]
             guard reduce.outputs * 2 == expand.outputs else {
                 throw .unsupported(
                     file: file, location: "\(net.location(reduce.index)), \(net.location(expand.index))",
-                    problem: "\(reduce.outputs) then \(expand.outputs) channels; LiteDetect's SSD extra layer reduces to exactly half of its output first")
+                    problem:
+                        "\(reduce.outputs) then \(expand.outputs) channels; LiteDetect's SSD extra layer reduces to exactly half of its output first")
             }
             extraLayers.append(expand.outputs)
         }
         let headKernels = Set(levels.flatMap { [$0.boxes.kernel, $0.classes.kernel] })
         guard headKernels.count == 1, let headKernel = headKernels.first, headKernel == 1 || headKernel == 3 else {
-            throw .unsupported(file: file, location: "predictors", problem: "kernels \(headKernels.sorted()); one of 1 or 3 for all predictors is mapped")
+            throw .unsupported(
+                file: file, location: "predictors", problem: "kernels \(headKernels.sorted()); one of 1 or 3 for all predictors is mapped")
         }
 
         // Anchors and classes per level.
@@ -97,7 +102,9 @@ package enum CaffeSSDImporter {
             guard item.boxes.outputs == 4 * anchors, item.classes.outputs == post.classes * anchors else {
                 throw .invalidModel(
                     file: file, location: "\(net.location(item.boxes.index)), \(net.location(item.classes.index))",
-                    problem: "\(item.boxes.outputs) and \(item.classes.outputs) outputs for \(anchors) priors per cell (\(net.location(item.priorBox))) and \(post.classes) classes")
+                    problem:
+                        "\(item.boxes.outputs) and \(item.classes.outputs) outputs for \(anchors) priors per cell (\(net.location(item.priorBox))) and \(post.classes) classes"
+                )
             }
         }
         let anchorsPerLevel = priors.levels.map(\.count)
@@ -127,7 +134,8 @@ package enum CaffeSSDImporter {
         for (name, conv) in convolutions { outputs[conv.output] = name }
         let summaries = probeNetwork.network.convolutionSummaries
         guard summaries.count == convolutions.count else {
-            throw .verificationFailed(file: file, problem: "LiteDetect builds \(summaries.count) convolutions, the prototxt maps \(convolutions.count)")
+            throw .verificationFailed(
+                file: file, problem: "LiteDetect builds \(summaries.count) convolutions, the prototxt maps \(convolutions.count)")
         }
         for summary in summaries {
             guard let conv = convolutions[summary.name] else {
@@ -139,7 +147,8 @@ package enum CaffeSSDImporter {
         checks.append(
             "\(convolutions.count) convolutions: num_output, kernel, stride, pad = (k − 1)/2, group, dilation 1, bias, ReLU and input layer match the prototxt; "
                 + "MobileNetV1 α=\(backboneWidth) (\(net.location(trunk[0].index)) … \(net.location(trunk[CaffeLayerNames.mobileNetV1Convolutions - 1].index))), "
-                + "BatchNorm merged into every bias, extra layers \(extraLayers), \(headKernel)×\(headKernel) predictors on \(features.joined(separator: ", "))")
+                + "BatchNorm merged into every bias, extra layers \(extraLayers), \(headKernel)×\(headKernel) predictors on \(features.joined(separator: ", "))"
+        )
         checks.append(
             "layout: per level box and class predictors and the PriorBox read the same map; Permute 0,2,3,1 → Flatten(1) → Concat(1) in feature order; "
                 + "classes Reshape [0, -1, \(structure.classColumns)] → Softmax(2) → Flatten(1); priors Concat(2)")
@@ -149,11 +158,13 @@ package enum CaffeSSDImporter {
         for (level, spec) in priors.levels.enumerated() {
             let map = probeNetwork.levels[level]
             guard map.height == map.width else {
-                throw .unsupported(file: file, location: net.location(levels[level].priorBox), problem: "feature map \(map.width)×\(map.height) is not square")
+                throw .unsupported(
+                    file: file, location: net.location(levels[level].priorBox), problem: "feature map \(map.width)×\(map.height) is not square")
             }
-            anchorLayers.append(ConfigDocument.PriorBoxLayer(
-                feature_map_size: map.height, shrinkage: spec.step ?? Double(width) / Double(map.height), min_size: spec.minSize,
-                max_size: spec.maxSize, aspect_ratios: spec.aspectRatios))
+            anchorLayers.append(
+                ConfigDocument.PriorBoxLayer(
+                    feature_map_size: map.height, shrinkage: spec.step ?? Double(width) / Double(map.height), min_size: spec.minSize,
+                    max_size: spec.maxSize, aspect_ratios: spec.aspectRatios))
         }
         let anchorCount = zip(priors.levels, probeNetwork.levels).reduce(0) { $0 + $1.0.count * $1.1.height * $1.1.width }
         checks.append(
@@ -166,7 +177,8 @@ package enum CaffeSSDImporter {
         let keepTopK = post.keepTopK ?? anchorCount * (post.classes - 1)
         checks.append(
             "postprocess: DetectionOutput \(post.classes) classes (background 0), softmax, shared CENTER_SIZE boxes, score > \(post.scoreThreshold), "
-                + "top \(post.topK.map(String.init) ?? "all (\(topK))") per class, NMS IoU \(post.iouThreshold), keep \(post.keepTopK.map(String.init) ?? "all (\(keepTopK))"), boxes not clipped")
+                + "top \(post.topK.map(String.init) ?? "all (\(topK))") per class, NMS IoU \(post.iouThreshold), keep \(post.keepTopK.map(String.init) ?? "all (\(keepTopK))"), boxes not clipped"
+        )
 
         let modelFile = URL(fileURLWithPath: caffemodel).lastPathComponent, prototxtFile = URL(fileURLWithPath: prototxt).lastPathComponent
         let modelHash = ModelFile.sha256(modelData), prototxtHash = ModelFile.sha256(prototxtData)
@@ -192,7 +204,7 @@ package enum CaffeSSDImporter {
         let metadata = [
             "format": "pt", "litedetect.source": modelFile, "litedetect.source_sha256": modelHash,
             "litedetect.source_prototxt": prototxtFile, "litedetect.source_prototxt_sha256": prototxtHash,
-            "litedetect.importer": "detect import (Caffe SSD)",
+            "litedetect.importer": "detect import (Caffe SSD)"
         ]
         return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }

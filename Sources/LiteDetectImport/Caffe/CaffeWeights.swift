@@ -98,7 +98,8 @@ struct CaffeWeights {
             throw .unsupported(file: file, location: "\(location) blob \(index)", problem: "double-precision blobs are not read")
         }
         guard blob.data.count == count else {
-            throw .invalidModel(file: file, location: "\(location) blob \(index)", problem: "shape \(shape) needs \(count) values, the blob holds \(blob.data.count)")
+            throw .invalidModel(
+                file: file, location: "\(location) blob \(index)", problem: "shape \(shape) needs \(count) values, the blob holds \(blob.data.count)")
         }
         if let bad = blob.data.firstIndex(where: { !$0.isFinite }) {
             throw .invalidModel(file: file, location: "\(location) blob \(index)", problem: "holds a NaN or infinity at element \(bad)")
@@ -112,7 +113,9 @@ struct CaffeWeights {
         var unused: [String] = []
         for (name, layer) in layers.sorted(by: { $0.key < $1.key }) {
             let left = layer.blobs.indices.filter { !used.contains(BlobID(layer: name, index: $0)) }
-            if !left.isEmpty { unused.append("\(CaffeNet.location(layer)) blob\(left.count == 1 ? "" : "s") \(left.map(String.init).joined(separator: ", "))") }
+            if !left.isEmpty {
+                unused.append("\(CaffeNet.location(layer)) blob\(left.count == 1 ? "" : "s") \(left.map(String.init).joined(separator: ", "))")
+            }
         }
         guard unused.isEmpty else {
             throw .unsupported(

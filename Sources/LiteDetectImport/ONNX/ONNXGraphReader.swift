@@ -66,15 +66,19 @@ struct ONNXGraphReader {
         let graph = model.graph
         let inputs = graph.input.filter { model.initializers[$0.name] == nil }
         guard inputs.count == 1, let input = inputs.first else {
-            throw .unsupported(file: file, location: "graph inputs", problem: "\(inputs.count) inputs (\(inputs.map(\.name))); one image input is read")
+            throw .unsupported(
+                file: file, location: "graph inputs", problem: "\(inputs.count) inputs (\(inputs.map(\.name))); one image input is read")
         }
         inputName = input.name
         let type = input.type.tensorType
         guard type.elemType == Onnx_TensorProto.DataType.float.rawValue else {
-            throw .unsupported(file: file, location: "input '\(input.name)'", problem: "element type \(ONNXModel.typeName(type.elemType)); a float32 image is read")
+            throw .unsupported(
+                file: file, location: "input '\(input.name)'", problem: "element type \(ONNXModel.typeName(type.elemType)); a float32 image is read")
         }
         let dims = type.shape.dim
-        guard dims.count == 4 else { throw .unsupported(file: file, location: "input '\(input.name)'", problem: "rank \(dims.count); an NCHW image [1, 3, H, W] is read") }
+        guard dims.count == 4 else {
+            throw .unsupported(file: file, location: "input '\(input.name)'", problem: "rank \(dims.count); an NCHW image [1, 3, H, W] is read")
+        }
         func size(_ d: Onnx_TensorShapeProto.Dimension, default value: Int?) -> Int? {
             if case let .dimValue(v)? = d.value { return Int(clamping: v) }
             return value
@@ -82,7 +86,9 @@ struct ONNXGraphReader {
         let batch = size(dims[0], default: 1), channels = size(dims[1], default: nil)
         let height = size(dims[2], default: defaultHeight), width = size(dims[3], default: defaultWidth)
         guard batch == 1, channels == 3, let height, let width, (1...4096).contains(height), (1...4096).contains(width) else {
-            throw .unsupported(file: file, location: "input '\(input.name)'", problem: "shape \(dims.map { $0.dimParam.isEmpty ? "\($0.dimValue)" : $0.dimParam }); an image [1, 3, H, W] is read")
+            throw .unsupported(
+                file: file, location: "input '\(input.name)'",
+                problem: "shape \(dims.map { $0.dimParam.isEmpty ? "\($0.dimValue)" : $0.dimParam }); an image [1, 3, H, W] is read")
         }
         let shape = FeatureMapShape(height: height, width: width, channels: 3)
         symbols[input.name] = .feature(self.graph.add(.input, [], shape: shape, origin: -1, label: "input '\(input.name)'"))
@@ -112,10 +118,14 @@ struct ONNXGraphReader {
         let inputCounts: [String: ClosedRange<Int>] = [
             "Relu": 1...1, "HardSwish": 1...1, "HardSigmoid": 1...1, "Clip": 1...3, "GlobalAveragePool": 1...1, "MaxPool": 1...1,
             "AveragePool": 1...1, "Identity": 1...1, "Constant": 0...0, "Shape": 1...1, "Gather": 2...2, "Cast": 1...1,
-            "Unsqueeze": 1...2, "Squeeze": 1...2, "Transpose": 1...1, "Split": 1...2,
+            "Unsqueeze": 1...2, "Squeeze": 1...2, "Transpose": 1...1, "Split": 1...2
         ]
         if let expected = inputCounts[node.opType], !expected.contains(node.input.count) {
-            throw .invalidModel(file: file, location: at, problem: "\(node.input.count) inputs; \(node.opType) takes \(expected.lowerBound == expected.upperBound ? "\(expected.lowerBound)" : "\(expected.lowerBound)…\(expected.upperBound)")")
+            throw .invalidModel(
+                file: file, location: at,
+                problem:
+                    "\(node.input.count) inputs; \(node.opType) takes \(expected.lowerBound == expected.upperBound ? "\(expected.lowerBound)" : "\(expected.lowerBound)…\(expected.upperBound)")"
+            )
         }
         let outputs = node.output
         func setOutput(_ symbol: Symbol) throws(ImportError) {
@@ -138,7 +148,10 @@ struct ONNXGraphReader {
             _ = try model.attributes(of: index, known: [])
             let x = try feature(node, 0)
             let s = shape(x)
-            try setOutput(.feature(graph.add(.globalAveragePool, [x], shape: FeatureMapShape(height: 1, width: 1, channels: s.channels), origin: index, label: label(""))))
+            try setOutput(
+                .feature(
+                    graph.add(
+                        .globalAveragePool, [x], shape: FeatureMapShape(height: 1, width: 1, channels: s.channels), origin: index, label: label(""))))
         case "MaxPool", "AveragePool":
             try setOutput(.feature(try readPool(index)))
         case "Concat":
@@ -170,12 +183,16 @@ struct ONNXGraphReader {
             let (values, dims) = try integers(node, 0)
             let (indices, indexDims) = try integers(node, 1)
             guard dims.count == 1, (attributes["axis"]?.i ?? 0) == 0 else {
-                throw .unsupported(file: file, location: at, problem: "gathers from a tensor of dims \(dims) on axis \(attributes["axis"]?.i ?? 0); only 1-D shape arithmetic is read")
+                throw .unsupported(
+                    file: file, location: at,
+                    problem: "gathers from a tensor of dims \(dims) on axis \(attributes["axis"]?.i ?? 0); only 1-D shape arithmetic is read")
             }
             var result: [Int] = []
             for i in indices {
                 let j = i < 0 ? i + values.count : i
-                guard values.indices.contains(j) else { throw .invalidModel(file: file, location: at, problem: "index \(i) outside \(values.count) values") }
+                guard values.indices.contains(j) else {
+                    throw .invalidModel(file: file, location: at, problem: "index \(i) outside \(values.count) values")
+                }
                 result.append(values[j])
             }
             try setOutput(.integers(result, dims: indexDims))
@@ -204,14 +221,20 @@ struct ONNXGraphReader {
         let node = model.graph.node[index]
         let at = model.location(index)
         let attributes = try model.attributes(of: index, known: ["kernel_shape", "strides", "pads", "dilations", "group", "auto_pad"])
-        guard node.input.count == 2 || node.input.count == 3 else { throw .invalidModel(file: file, location: at, problem: "\(node.input.count) inputs") }
+        guard node.input.count == 2 || node.input.count == 3 else {
+            throw .invalidModel(file: file, location: at, problem: "\(node.input.count) inputs")
+        }
         let x = try feature(node, 0)
         let input = shape(x)
         let weight = try parameterName(node, 1, role: "weight of \(at)")
         let bias = node.input.count == 3 ? try parameterName(node, 2, role: "bias of \(at)") : nil
-        guard let weightTensor = model.initializers[weight] else { throw .invalidModel(file: file, location: at, problem: "weight '\(weight)' is not an initializer") }
+        guard let weightTensor = model.initializers[weight] else {
+            throw .invalidModel(file: file, location: at, problem: "weight '\(weight)' is not an initializer")
+        }
         let (dims, _) = try model.elementCount(weightTensor, location: "initializer '\(weight)'")
-        guard dims.count == 4 else { throw .unsupported(file: file, location: at, problem: "weight '\(weight)' has dims \(dims); 2-D convolutions are read") }
+        guard dims.count == 4 else {
+            throw .unsupported(file: file, location: at, problem: "weight '\(weight)' has dims \(dims); 2-D convolutions are read")
+        }
         if let auto = attributes["auto_pad"], String(decoding: auto.s, as: UTF8.self) != "NOTSET" {
             throw .unsupported(file: file, location: at, problem: "auto_pad \(String(decoding: auto.s, as: UTF8.self)); explicit pads are read")
         }
@@ -225,16 +248,23 @@ struct ONNXGraphReader {
             throw .invalidModel(file: file, location: at, problem: "kernel_shape \(kernel) but weight '\(weight)' has dims \(dims)")
         }
         guard kernel[0] == kernel[1], strides.count == 2, strides[0] == strides[1], strides[0] >= 1 else {
-            throw .unsupported(file: file, location: at, problem: "kernel \(kernel), strides \(strides); square kernels with equal strides are mapped")
+            throw .unsupported(
+                file: file, location: at, problem: "kernel \(kernel), strides \(strides); square kernels with equal strides are mapped")
         }
         guard dilations == [1, 1] else { throw .unsupported(file: file, location: at, problem: "dilations \(dilations)") }
-        guard pads.count == 4, pads.allSatisfy({ (0...64).contains($0) }) else { throw .unsupported(file: file, location: at, problem: "pads \(pads)") }
+        guard pads.count == 4, pads.allSatisfy({ (0...64).contains($0) }) else {
+            throw .unsupported(file: file, location: at, problem: "pads \(pads)")
+        }
         guard groups >= 1, input.channels % groups == 0, dims[1] * groups == input.channels, dims[0] % groups == 0 else {
-            throw .invalidModel(file: file, location: at, problem: "weight '\(weight)' of dims \(dims) with group \(groups) does not fit an input of \(input.channels) channels")
+            throw .invalidModel(
+                file: file, location: at,
+                problem: "weight '\(weight)' of dims \(dims) with group \(groups) does not fit an input of \(input.channels) channels")
         }
         if let bias {
             let (biasDims, _) = try model.elementCount(model.initializers[bias]!, location: "initializer '\(bias)'")
-            guard biasDims == [dims[0]] else { throw .invalidModel(file: file, location: at, problem: "bias '\(bias)' has dims \(biasDims), expected [\(dims[0])]") }
+            guard biasDims == [dims[0]] else {
+                throw .invalidModel(file: file, location: at, problem: "bias '\(bias)' has dims \(biasDims), expected [\(dims[0])]")
+            }
         }
         // ONNX pads are [top, left, bottom, right].
         let geometry = ConvolutionGeometry(
@@ -250,14 +280,20 @@ struct ONNXGraphReader {
         let node = model.graph.node[index]
         let at = model.location(index)
         let attributes = try model.attributes(of: index, known: ["epsilon", "momentum", "training_mode", "spatial", "is_test", "consumed_inputs"])
-        if attributes["training_mode"]?.i ?? 0 != 0 { throw .unsupported(file: file, location: at, problem: "training_mode is 1 (not an inference graph)") }
+        if attributes["training_mode"]?.i ?? 0 != 0 {
+            throw .unsupported(file: file, location: at, problem: "training_mode is 1 (not an inference graph)")
+        }
         if let spatial = attributes["spatial"], spatial.i != 1 { throw .unsupported(file: file, location: at, problem: "spatial is \(spatial.i)") }
         guard node.input.count == 5, node.output.count == 1 || node.output.dropFirst().allSatisfy(\.isEmpty) else {
-            throw .unsupported(file: file, location: at, problem: "\(node.input.count) inputs and \(node.output.count) outputs; the inference form (5 inputs, 1 output) is read")
+            throw .unsupported(
+                file: file, location: at,
+                problem: "\(node.input.count) inputs and \(node.output.count) outputs; the inference form (5 inputs, 1 output) is read")
         }
         let x = try feature(node, 0)
         guard var conv = convolutions[x], conv.batchNorm == nil else {
-            throw .unsupported(file: file, location: at, problem: "normalises \(graph.nodes[x].label), not a convolution's output; LiteDetect folds BatchNorm into the convolution before it")
+            throw .unsupported(
+                file: file, location: at,
+                problem: "normalises \(graph.nodes[x].label), not a convolution's output; LiteDetect folds BatchNorm into the convolution before it")
         }
         let convOutput = model.graph.node[conv.node].output[0]
         guard model.readers[convOutput]?.count == 1, !model.outputNames.contains(convOutput) else {
@@ -293,7 +329,9 @@ struct ONNXGraphReader {
             let attributes = try model.attributes(of: index, known: ["alpha", "beta"])
             let alpha = attributes["alpha"]?.f ?? 0.2, beta = attributes["beta"]?.f ?? 0.5
             guard alpha == Float(1) / 6, beta == 0.5 else {
-                throw .unsupported(file: file, location: at, problem: "alpha \(alpha), beta \(beta); LiteDetect's hard sigmoid is relu6(x + 3) / 6 (alpha 1/6, beta 0.5)")
+                throw .unsupported(
+                    file: file, location: at,
+                    problem: "alpha \(alpha), beta \(beta); LiteDetect's hard sigmoid is relu6(x + 3) / 6 (alpha 1/6, beta 0.5)")
             }
             return .hardSigmoid
         default:  // Clip
@@ -305,7 +343,10 @@ struct ONNXGraphReader {
             case (0?, 6?): return .relu6
             case (0?, nil): return .relu
             default:
-                throw .unsupported(file: file, location: at, problem: "clips to [\(low.map { "\($0)" } ?? "−∞"), \(high.map { "\($0)" } ?? "∞")]; only [0, 6] (ReLU6) and [0, ∞) (ReLU) are mapped")
+                throw .unsupported(
+                    file: file, location: at,
+                    problem:
+                        "clips to [\(low.map { "\($0)" } ?? "−∞"), \(high.map { "\($0)" } ?? "∞")]; only [0, 6] (ReLU6) and [0, ∞) (ReLU) are mapped")
             }
         }
     }
@@ -324,7 +365,8 @@ struct ONNXGraphReader {
             }
             // x · hardsigmoid(x): hard-swish as opsets before 14 spell it.
             if node.opType == "Mul", sx == sy {
-                for (value, gate) in [(x, y), (y, x)] where graph.nodes[gate].operation == .activation(.hardSigmoid) && graph.nodes[gate].inputs == [value] {
+                for (value, gate) in [(x, y), (y, x)]
+                where graph.nodes[gate].operation == .activation(.hardSigmoid) && graph.nodes[gate].inputs == [value] {
                     return .feature(graph.add(.activation(.hardSwish), [value], shape: sx, origin: index, label: at))
                 }
             }
@@ -332,10 +374,14 @@ struct ONNXGraphReader {
                 let (map, scales) = sy.height * sy.width == 1 ? (x, y) : (y, x)
                 return .feature(graph.add(.scaleChannels, [map, scales], shape: shape(map), origin: index, label: at))
             }
-            throw .unsupported(file: file, location: at, problem: "\(node.opType) of feature maps \(sx) and \(sy); LiteDetect adds equal shapes and scales channels by a 1×1 map")
+            throw .unsupported(
+                file: file, location: at,
+                problem: "\(node.opType) of feature maps \(sx) and \(sy); LiteDetect adds equal shapes and scales channels by a 1×1 map")
         case (.integers, _), (_, .integers):
             let (x, xd) = try integers(node, 0), (y, yd) = try integers(node, 1)
-            guard x.count == y.count || x.count == 1 || y.count == 1 else { throw .invalidModel(file: file, location: at, problem: "operands of \(x.count) and \(y.count) values") }
+            guard x.count == y.count || x.count == 1 || y.count == 1 else {
+                throw .invalidModel(file: file, location: at, problem: "operands of \(x.count) and \(y.count) values")
+            }
             let n = max(x.count, y.count)
             var result: [Int] = []
             for i in 0..<n {
@@ -361,7 +407,8 @@ struct ONNXGraphReader {
         let node = model.graph.node[index]
         let at = model.location(index)
         let isMax = node.opType == "MaxPool"
-        let known: Set<String> = isMax
+        let known: Set<String> =
+            isMax
             ? ["kernel_shape", "strides", "pads", "ceil_mode", "dilations", "auto_pad", "storage_order"]
             : ["kernel_shape", "strides", "pads", "ceil_mode", "dilations", "auto_pad", "count_include_pad"]
         let attributes = try model.attributes(of: index, known: known)
@@ -380,7 +427,9 @@ struct ONNXGraphReader {
         guard kernel.count == 2, kernel[0] == kernel[1], kernel[0] >= 1, strides.count == 2, strides[0] == strides[1], strides[0] >= 1,
             pads.count == 4, pads.allSatisfy({ (0...64).contains($0) }), dilations == [1, 1], (attributes["storage_order"]?.i ?? 0) == 0
         else {
-            throw .unsupported(file: file, location: at, problem: "kernel \(kernel), strides \(strides), pads \(pads), dilations \(dilations); square pools with equal strides are mapped")
+            throw .unsupported(
+                file: file, location: at,
+                problem: "kernel \(kernel), strides \(strides), pads \(pads), dilations \(dilations); square pools with equal strides are mapped")
         }
         let geometry = PoolGeometry(
             input: shape(x), kernel: kernel[0], stride: strides[0], padding: Padding(top: pads[0], left: pads[1], bottom: pads[2], right: pads[3]),
@@ -400,10 +449,14 @@ struct ONNXGraphReader {
         let parts = try (0..<node.input.count).map { (i: Int) throws(ImportError) in try symbol(node, i) }
         guard !parts.isEmpty else { throw .invalidModel(file: file, location: at, problem: "no inputs") }
         if case .feature = parts[0] {
-            guard axis == 1 || axis == -3 else { throw .unsupported(file: file, location: at, problem: "concatenates feature maps on axis \(axis); channels (axis 1) are mapped") }
+            guard axis == 1 || axis == -3 else {
+                throw .unsupported(file: file, location: at, problem: "concatenates feature maps on axis \(axis); channels (axis 1) are mapped")
+            }
             var values: [Int] = []
             for part in parts {
-                guard case let .feature(x) = part else { throw .unsupported(file: file, location: at, problem: "concatenates a feature map with \(describe(part))") }
+                guard case let .feature(x) = part else {
+                    throw .unsupported(file: file, location: at, problem: "concatenates a feature map with \(describe(part))")
+                }
                 values.append(x)
             }
             let first = shape(values[0])
@@ -411,10 +464,15 @@ struct ONNXGraphReader {
                 throw .invalidModel(file: file, location: at, problem: "concatenates maps of different sizes \(values.map { shape($0) })")
             }
             let channels = values.reduce(0) { $0 + shape($1).channels }
-            return .feature(graph.add(.concat, values, shape: FeatureMapShape(height: first.height, width: first.width, channels: channels), origin: index, label: at))
+            return .feature(
+                graph.add(
+                    .concat, values, shape: FeatureMapShape(height: first.height, width: first.width, channels: channels), origin: index, label: at))
         }
         if case let .rows(_, columns) = parts[0] {
-            guard axis == 1 || axis == -2 else { throw .unsupported(file: file, location: at, problem: "concatenates head rows on axis \(axis); torchvision concatenates anchors (axis 1)") }
+            guard axis == 1 || axis == -2 else {
+                throw .unsupported(
+                    file: file, location: at, problem: "concatenates head rows on axis \(axis); torchvision concatenates anchors (axis 1)")
+            }
             var levels: [Int] = []
             for part in parts {
                 guard case let .rows(x, k) = part, k == columns else {
@@ -448,21 +506,25 @@ struct ONNXGraphReader {
             axes = attributes["axes"]?.ints.map { Int(clamping: $0) }
         }
         guard starts.count == 1, ends.count == 1, (steps ?? [1]) == [1] else {
-            throw .unsupported(file: file, location: at, problem: "slices \(starts)…\(ends) with steps \(steps ?? [1]); one axis with step 1 is mapped")
+            throw .unsupported(
+                file: file, location: at, problem: "slices \(starts)…\(ends) with steps \(steps ?? [1]); one axis with step 1 is mapped")
         }
         func clamp(_ value: Int, _ size: Int) -> Int { min(max(value < 0 ? value + size : value, 0), size) }
         switch data {
         case let .feature(x):
             let s = shape(x)
             guard let axis = axes?.first ?? 0 as Int?, axis == 1 || axis == -3 else {
-                throw .unsupported(file: file, location: at, problem: "slices a feature map on axis \(axes ?? [0]); channel slices (axis 1) are mapped")
+                throw .unsupported(
+                    file: file, location: at, problem: "slices a feature map on axis \(axes ?? [0]); channel slices (axis 1) are mapped")
             }
             let start = clamp(starts[0], s.channels), end = clamp(ends[0], s.channels)
             guard end > start else { throw .invalidModel(file: file, location: at, problem: "an empty channel slice \(start)..<\(end)") }
             if start == 0 && end == s.channels { return .feature(x) }
-            return .feature(graph.add(
-                .channelSlice(offset: start, count: end - start), [x], shape: FeatureMapShape(height: s.height, width: s.width, channels: end - start),
-                origin: index, label: at))
+            return .feature(
+                graph.add(
+                    .channelSlice(offset: start, count: end - start), [x],
+                    shape: FeatureMapShape(height: s.height, width: s.width, channels: end - start),
+                    origin: index, label: at))
         case .integers:
             let (values, dims) = try integers(node, 0)
             guard dims.count == 1, (axes ?? [0]).allSatisfy({ $0 == 0 || $0 == -1 }) else {
@@ -483,7 +545,9 @@ struct ONNXGraphReader {
         let x = try feature(node, 0)
         let s = shape(x)
         let axis = Int(clamping: attributes["axis"]?.i ?? 0)
-        guard axis == 1 || axis == -3 else { throw .unsupported(file: file, location: at, problem: "splits on axis \(axis); channel splits (axis 1) are mapped") }
+        guard axis == 1 || axis == -3 else {
+            throw .unsupported(file: file, location: at, problem: "splits on axis \(axis); channel splits (axis 1) are mapped")
+        }
         var sizes: [Int]
         if node.input.count > 1, !node.input[1].isEmpty {
             sizes = try integers(node, 1).values
@@ -500,9 +564,10 @@ struct ONNXGraphReader {
         }
         var offset = 0
         for (output, size) in zip(node.output, sizes) {
-            symbols[output] = .feature(graph.add(
-                .channelSlice(offset: offset, count: size), [x], shape: FeatureMapShape(height: s.height, width: s.width, channels: size),
-                origin: index, label: at))
+            symbols[output] = .feature(
+                graph.add(
+                    .channelSlice(offset: offset, count: size), [x], shape: FeatureMapShape(height: s.height, width: s.width, channels: size),
+                    origin: index, label: at))
             offset += size
         }
     }
@@ -553,7 +618,9 @@ struct ONNXGraphReader {
         default:
             break
         }
-        throw .unsupported(file: file, location: at, problem: "reshapes \(describe(data)) to \(target); only channel shuffles and torchvision's head outputs are mapped")
+        throw .unsupported(
+            file: file, location: at,
+            problem: "reshapes \(describe(data)) to \(target); only channel shuffles and torchvision's head outputs are mapped")
     }
 
     private mutating func readTranspose(_ index: Int) throws(ImportError) -> Symbol {
@@ -566,7 +633,9 @@ struct ONNXGraphReader {
             if perm == [0, 2, 1, 3, 4] { return .swapped(x, outer: outer, inner: inner) }
             if perm == [0, 3, 4, 1, 2] { return .perPixel(x, anchors: outer, columns: inner) }
         }
-        throw .unsupported(file: file, location: at, problem: "transposes \(describe(data)) by \(perm); only channel shuffles and torchvision's head outputs are mapped")
+        throw .unsupported(
+            file: file, location: at,
+            problem: "transposes \(describe(data)) by \(perm); only channel shuffles and torchvision's head outputs are mapped")
     }
 
     // MARK: Constants
@@ -586,7 +655,10 @@ struct ONNXGraphReader {
             let tensor = attribute.t
             if tensor.dataType == Onnx_TensorProto.DataType.float.rawValue {
                 let (dims, values) = try model.floats(tensor, location: at)
-                guard values.count <= 1 << 16 else { throw .unsupported(file: file, location: at, problem: "a float constant of \(values.count) values; parameters must be initializers") }
+                guard values.count <= 1 << 16 else {
+                    throw .unsupported(
+                        file: file, location: at, problem: "a float constant of \(values.count) values; parameters must be initializers")
+                }
                 return .floats(values, dims: dims)
             }
             let (dims, values) = try model.integers(tensor, location: at)
@@ -603,7 +675,9 @@ struct ONNXGraphReader {
             throw .invalidModel(file: file, location: model.location(current), problem: "input \(i) is missing")
         }
         guard let symbol = symbols[node.input[i]] else {
-            throw .invalidModel(file: file, location: model.location(current), problem: "reads '\(node.input[i])', which no earlier node, input or initializer defines")
+            throw .invalidModel(
+                file: file, location: model.location(current),
+                problem: "reads '\(node.input[i])', which no earlier node, input or initializer defines")
         }
         return symbol
     }
@@ -611,7 +685,9 @@ struct ONNXGraphReader {
     private func feature(_ node: Onnx_NodeProto, _ i: Int) throws(ImportError) -> Int {
         let s = try symbol(node, i)
         guard case let .feature(x) = s else {
-            throw .unsupported(file: file, location: model.location(current), problem: "input \(i) ('\(node.input[i])') is \(describe(s)), where a feature map is mapped")
+            throw .unsupported(
+                file: file, location: model.location(current),
+                problem: "input \(i) ('\(node.input[i])') is \(describe(s)), where a feature map is mapped")
         }
         return x
     }
@@ -620,7 +696,9 @@ struct ONNXGraphReader {
     private mutating func parameterName(_ node: Onnx_NodeProto, _ i: Int, role: String) throws(ImportError) -> String {
         let s = try symbol(node, i)
         guard case let .parameter(name) = s else {
-            throw .unsupported(file: file, location: model.location(current), problem: "input \(i) ('\(node.input[i])') is \(describe(s)); parameters must be initializers")
+            throw .unsupported(
+                file: file, location: model.location(current),
+                problem: "input \(i) ('\(node.input[i])') is \(describe(s)); parameters must be initializers")
         }
         parameterUses[name, default: []].append(role)
         return name
@@ -634,7 +712,9 @@ struct ONNXGraphReader {
             let (dims, values) = try model.integers(model.initializers[name]!, location: "initializer '\(name)'")
             return (values, dims)
         case let other:
-            throw .unsupported(file: file, location: model.location(current), problem: "input \(i) ('\(node.input[i])') is \(describe(other)), where integers are expected")
+            throw .unsupported(
+                file: file, location: model.location(current),
+                problem: "input \(i) ('\(node.input[i])') is \(describe(other)), where integers are expected")
         }
     }
 
@@ -646,9 +726,13 @@ struct ONNXGraphReader {
             constantUses[name, default: []].append(node.name)
             values = try model.floats(model.initializers[name]!, location: "initializer '\(name)'").values
         case let other:
-            throw .unsupported(file: file, location: model.location(current), problem: "input \(i) ('\(node.input[i])') is \(describe(other)), where a float scalar is expected")
+            throw .unsupported(
+                file: file, location: model.location(current),
+                problem: "input \(i) ('\(node.input[i])') is \(describe(other)), where a float scalar is expected")
         }
-        guard values.count == 1 else { throw .invalidModel(file: file, location: model.location(current), problem: "input \(i) holds \(values.count) values, expected 1") }
+        guard values.count == 1 else {
+            throw .invalidModel(file: file, location: model.location(current), problem: "input \(i) holds \(values.count) values, expected 1")
+        }
         return values[0]
     }
 
@@ -660,11 +744,21 @@ struct ONNXGraphReader {
     private func dims(of symbol: Symbol) -> (dims: [Int], count: Int?) {
         let d: [Int]
         switch symbol {
-        case let .feature(x): let s = shape(x); d = [1, s.channels, s.height, s.width]
-        case let .split(x, outer, inner): let s = shape(x); d = [1, outer, inner, s.height, s.width]
-        case let .swapped(x, outer, inner): let s = shape(x); d = [1, inner, outer, s.height, s.width]
-        case let .perPixel(x, anchors, columns): let s = shape(x); d = [1, s.height, s.width, anchors, columns]
-        case let .rows(x, columns): let s = shape(x); d = [1, s.height * s.width * s.channels / columns, columns]
+        case let .feature(x):
+            let s = shape(x)
+            d = [1, s.channels, s.height, s.width]
+        case let .split(x, outer, inner):
+            let s = shape(x)
+            d = [1, outer, inner, s.height, s.width]
+        case let .swapped(x, outer, inner):
+            let s = shape(x)
+            d = [1, inner, outer, s.height, s.width]
+        case let .perPixel(x, anchors, columns):
+            let s = shape(x)
+            d = [1, s.height, s.width, anchors, columns]
+        case let .rows(x, columns):
+            let s = shape(x)
+            d = [1, s.height * s.width * s.channels / columns, columns]
         case let .headOutput(levels, columns): d = [1, levels.reduce(0) { $0 + shape($1).elementCount / columns }, columns]
         case let .integers(_, dims), let .floats(_, dims): d = dims
         case let .parameter(name): d = model.initializers[name].map { $0.dims.map { Int(clamping: $0) } } ?? []

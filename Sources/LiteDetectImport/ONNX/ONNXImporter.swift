@@ -28,20 +28,25 @@ package enum ONNXImporter {
     }
 
     /// The same from bytes already in memory; `path` names them in messages and provenance.
-    package static func importModel(_ data: Data, named path: String, config configNameOrPath: String, options: ImportOptions) throws(ImportError) -> ImportedModel {
+    package static func importModel(
+        _ data: Data, named path: String, config configNameOrPath: String, options: ImportOptions
+    ) throws(ImportError) -> ImportedModel {
         let file = path
         let model = try ONNXModel(data: data, file: path)
         let (baseConfig, configJSON) = try loadConfig(configNameOrPath)
         let labels = options.labels.isEmpty ? baseConfig.labels : options.labels
         var checks: [String] = []
         let producer = [model.model.producerName, model.model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
-        checks.append("ONNX: \(producer.isEmpty ? "unknown producer" : producer), IR version \(model.model.irVersion), opset \(model.opset), \(model.graph.node.count) nodes, \(model.initializers.count) initializers")
+        checks.append(
+            "ONNX: \(producer.isEmpty ? "unknown producer" : producer), IR version \(model.model.irVersion), opset \(model.opset), \(model.graph.node.count) nodes, \(model.initializers.count) initializers"
+        )
 
         // Every node read; the feature graph it computes.
         let reader = try ONNXGraphReader(model: model, defaultHeight: baseConfig.input.height, defaultWidth: baseConfig.input.width)
         try checkEveryOutputRead(model)
         let input = reader.inputShape
-        let sizeNote = input.height == baseConfig.input.height && input.width == baseConfig.input.width
+        let sizeNote =
+            input.height == baseConfig.input.height && input.width == baseConfig.input.width
             ? "" : " (the config's \(baseConfig.input.width)×\(baseConfig.input.height) is replaced: the file fixes the size)"
         checks.append("input '\(reader.inputName)': [1, 3, \(input.height), \(input.width)]\(sizeNote)")
 
@@ -55,7 +60,9 @@ package enum ONNXImporter {
             architecture.batchNorm = .foldedIntoBias
             probe = try buildProbe(architecture, input: input, file: file)
         }
-        checks.append("architecture of \(baseConfig.name): \(architecture.backbone.description), extras \(architecture.extraLayers) (\(architecture.extraBlock)), \(architecture.head) head, \(architecture.anchorsPerLevel) anchors per cell, \(labels.count) class columns")
+        checks.append(
+            "architecture of \(baseConfig.name): \(architecture.backbone.description), extras \(architecture.extraLayers) (\(architecture.extraBlock)), \(architecture.head) head, \(architecture.anchorsPerLevel) anchors per cell, \(labels.count) class columns"
+        )
 
         // Pair the graphs from the outputs back.
         var liteConvolutions: [Int: String] = [:]
@@ -71,18 +78,23 @@ package enum ONNXImporter {
         }
         checks.append(contentsOf: pairs.descriptions)
         for (node, source) in reader.convolutions where matcher.onnxToLite[node] == nil {
-            throw .unsupported(file: file, location: model.location(source.node), problem: "this convolution does not lead to the outputs LiteDetect computes")
+            throw .unsupported(
+                file: file, location: model.location(source.node), problem: "this convolution does not lead to the outputs LiteDetect computes")
         }
         var kinds: [String: Int] = [:]
         for (o, _) in matcher.onnxToLite { kinds[kindName(reader.graph.nodes[o].operation), default: 0] += 1 }
-        checks.append("structure: \(matcher.onnxToLite.count) operations pair one to one with LiteDetect's network (\(kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))): every convolution's input shape, kernel, stride, pads and groups, and what each operation reads")
+        checks.append(
+            "structure: \(matcher.onnxToLite.count) operations pair one to one with LiteDetect's network (\(kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))): every convolution's input shape, kernel, stride, pads and groups, and what each operation reads"
+        )
 
         // Weights from the paired ONNX layers.
-        let gathered = try gatherTensors(probe.requests, liteConvolutions: liteConvolutions, matcher: matcher, reader: reader, architecture: architecture, file: file)
+        let gathered = try gatherTensors(
+            probe.requests, liteConvolutions: liteConvolutions, matcher: matcher, reader: reader, architecture: architecture, file: file)
         checks.append(contentsOf: gathered.checks)
         try checkInitializerUses(reader: reader, model: model)
         checks.append("every initializer used exactly once (\(reader.parameterUses.count) as weights, \(reader.constantUses.count) as constants)")
-        checks.append("anchors, box coder, scores, post-processing and input normalisation: from \(baseConfig.name), which the ONNX file does not describe")
+        checks.append(
+            "anchors, box coder, scores, post-processing and input normalisation: from \(baseConfig.name), which the ONNX file does not describe")
 
         // The config: the given one, renamed, with what the file decides.
         let sha256 = ModelFile.sha256(data)
@@ -92,7 +104,7 @@ package enum ONNXImporter {
         let metadata = [
             "format": "pt", "litedetect.source": URL(fileURLWithPath: path).lastPathComponent,
             "litedetect.source_sha256": sha256, "litedetect.importer": "detect import (ONNX)",
-            "litedetect.config": baseConfig.name,
+            "litedetect.config": baseConfig.name
         ]
         return try ImportedModel.verified(config: config, json: json, tensors: gathered.tensors, metadata: metadata, checks: checks, file: file)
     }
@@ -123,7 +135,9 @@ package enum ONNXImporter {
         }
         document["name"] = options.name
         document["description"] = options.description ?? "\(base.name) imported from \(URL(fileURLWithPath: source).lastPathComponent) (ONNX)"
-        document["provenance"] = options.provenance ?? "imported by detect import from \(URL(fileURLWithPath: source).lastPathComponent), sha256 \(sha256); anchors and post-processing from \(base.name)"
+        document["provenance"] =
+            options.provenance
+            ?? "imported by detect import from \(URL(fileURLWithPath: source).lastPathComponent), sha256 \(sha256); anchors and post-processing from \(base.name)"
         document["weights"] = options.weightsPath
         document["labels"] = labels
         var inputSection = document["input"] as? [String: Any] ?? [:]
@@ -149,13 +163,16 @@ package enum ONNXImporter {
 
     // MARK: Network
 
-    private static func buildProbe(_ architecture: DetectionArchitecture, input: FeatureMapShape, file: String) throws(ImportError) -> (network: DetectionNetwork, requests: [(name: String, shape: [Int])]) {
+    private static func buildProbe(
+        _ architecture: DetectionArchitecture, input: FeatureMapShape, file: String
+    ) throws(ImportError) -> (network: DetectionNetwork, requests: [(name: String, shape: [Int])]) {
         let probe = RecordingWeights()
         do {
             let network = try DetectionNetwork(architecture, inputHeight: input.height, inputWidth: input.width, weights: probe)
             return (network, probe.requests)
         } catch {
-            throw .unsupported(file: file, location: "network", problem: "LiteDetect cannot build this layout at \(input.width)×\(input.height): \(error)")
+            throw .unsupported(
+                file: file, location: "network", problem: "LiteDetect cannot build this layout at \(input.width)×\(input.height): \(error)")
         }
     }
 
@@ -184,25 +201,39 @@ package enum ONNXImporter {
             switch reader.symbols[name] {
             case let .headOutput(parts, columns)?:
                 let isBoxes: Bool
-                if ambiguous { isBoxes = name == headOutputs[0].0 } else if columns == 4 { isBoxes = true } else if columns == classColumns { isBoxes = false } else {
+                if ambiguous {
+                    isBoxes = name == headOutputs[0].0
+                } else if columns == 4 {
+                    isBoxes = true
+                } else if columns == classColumns {
+                    isBoxes = false
+                } else {
                     throw .invalidModel(
                         file: file, location: "output '\(name)'",
-                        problem: "has \(columns) columns per anchor; LiteDetect's boxes have 4 and its scores \(classColumns) (one per label, background included)")
+                        problem:
+                            "has \(columns) columns per anchor; LiteDetect's boxes have 4 and its scores \(classColumns) (one per label, background included)"
+                    )
                 }
                 guard parts.count == levels.count else {
-                    throw .invalidModel(file: file, location: "output '\(name)'", problem: "concatenates \(parts.count) levels; the architecture has \(levels.count)")
+                    throw .invalidModel(
+                        file: file, location: "output '\(name)'", problem: "concatenates \(parts.count) levels; the architecture has \(levels.count)")
                 }
                 for (level, part) in parts.enumerated() {
                     try take(isBoxes ? levels[level].boxesOutput : levels[level].scoresOutput, part, name)
                 }
-                descriptions.append("output '\(name)' [1, \(network.anchorCount), \(columns)]: LiteDetect's \(isBoxes ? "box regressions" : "class scores") of levels 0–\(levels.count - 1) in torchvision's order (level, row, column, anchor)\(ambiguous ? " (told apart by output order: 4 classes)" : "")")
+                descriptions.append(
+                    "output '\(name)' [1, \(network.anchorCount), \(columns)]: LiteDetect's \(isBoxes ? "box regressions" : "class scores") of levels 0–\(levels.count - 1) in torchvision's order (level, row, column, anchor)\(ambiguous ? " (told apart by output order: 4 classes)" : "")"
+                )
             case let .feature(node)?:
                 let shape = reader.shape(node)
-                let candidates = levels.flatMap { [$0.boxesOutput, $0.scoresOutput] }.filter { network.network.outputShape($0) == shape && !taken.contains($0) }
+                let candidates = levels.flatMap { [$0.boxesOutput, $0.scoresOutput] }.filter {
+                    network.network.outputShape($0) == shape && !taken.contains($0)
+                }
                 guard candidates.count == 1 else {
                     throw .invalidModel(
                         file: file, location: "output '\(name)'",
-                        problem: "a feature map \(shape) that is \(candidates.isEmpty ? "none" : "more than one") of LiteDetect's per-level head outputs")
+                        problem:
+                            "a feature map \(shape) that is \(candidates.isEmpty ? "none" : "more than one") of LiteDetect's per-level head outputs")
                 }
                 try take(candidates[0], node, name)
                 descriptions.append("output '\(name)' \(shape): LiteDetect's \(candidates[0])")
@@ -214,7 +245,9 @@ package enum ONNXImporter {
         }
         let missing = levels.flatMap { [$0.boxesOutput, $0.scoresOutput] }.filter { !taken.contains($0) }
         guard missing.isEmpty else {
-            throw .invalidModel(file: file, location: "graph outputs", problem: "LiteDetect's \(missing.joined(separator: ", ")) are not among the outputs \(outputs)")
+            throw .invalidModel(
+                file: file, location: "graph outputs", problem: "LiteDetect's \(missing.joined(separator: ", ")) are not among the outputs \(outputs)"
+            )
         }
         return (pairs, descriptions)
     }
@@ -269,7 +302,9 @@ package enum ONNXImporter {
             if let left = expected.first(where: { !taken.contains($0) }) {
                 throw .invalidModel(
                     file: file, location: model.location(source.node),
-                    problem: "'\(left)' has no place in LiteDetect's \(layer) (\(source.batchNorm == nil ? "" : "a BatchNorm, ")\(source.bias == nil ? "no" : "a") bias in the file; LiteDetect's layer takes \(requests.filter { $0.name.hasPrefix(layer + ".") || $0.name == layer }.count) tensors)")
+                    problem:
+                        "'\(left)' has no place in LiteDetect's \(layer) (\(source.batchNorm == nil ? "" : "a BatchNorm, ")\(source.bias == nil ? "no" : "a") bias in the file; LiteDetect's layer takes \(requests.filter { $0.name.hasPrefix(layer + ".") || $0.name == layer }.count) tensors)"
+                )
             }
         }
 
@@ -278,7 +313,8 @@ package enum ONNXImporter {
             if shape.count == 4 {
                 try finish()
                 let layer = String(key.dropLast(".weight".count))
-                guard key.hasSuffix(".weight"), let node = nodeOfLayer[layer], let o = matcher.liteToONNX[node], let source = reader.convolutions[o] else {
+                guard key.hasSuffix(".weight"), let node = nodeOfLayer[layer], let o = matcher.liteToONNX[node], let source = reader.convolutions[o]
+                else {
                     throw .verificationFailed(file: file, problem: "no ONNX convolution pairs with LiteDetect's \(key)")
                 }
                 current = (layer, source)
@@ -289,7 +325,9 @@ package enum ONNXImporter {
                     guard bn.epsilon == expected else {
                         throw .invalidModel(
                             file: file, location: model.location(bn.node),
-                            problem: "epsilon \(bn.epsilon); the architecture uses \(expected) for \(layer) (a config of your own can set \(inBackbone ? "backbone.batch_norm_epsilon" : "network.head_batch_norm_epsilon"))")
+                            problem:
+                                "epsilon \(bn.epsilon); the architecture uses \(expected) for \(layer) (a config of your own can set \(inBackbone ? "backbone.batch_norm_epsilon" : "network.head_batch_norm_epsilon"))"
+                        )
                     }
                     epsilons.insert(bn.epsilon)
                     batchNorms += 1
@@ -300,13 +338,16 @@ package enum ONNXImporter {
                 }
                 if key == layer + ".bias" {
                     guard let bias = source.bias else {
-                        throw .invalidModel(file: file, location: model.location(source.node), problem: "has no bias; LiteDetect's \(layer) needs one (\(key))")
+                        throw .invalidModel(
+                            file: file, location: model.location(source.node), problem: "has no bias; LiteDetect's \(layer) needs one (\(key))")
                     }
                     sourceName = bias
                 } else {
                     let suffixes = [".weight", ".bias", ".running_mean", ".running_var"]
                     guard let slot = suffixes.firstIndex(where: { key.hasSuffix($0) }), let bn = source.batchNorm else {
-                        throw .invalidModel(file: file, location: model.location(source.node), problem: "has no BatchNormalization after it; LiteDetect's \(layer) needs \(key)")
+                        throw .invalidModel(
+                            file: file, location: model.location(source.node),
+                            problem: "has no BatchNormalization after it; LiteDetect's \(layer) needs \(key)")
                     }
                     sourceName = bn.parameters[slot]
                 }
@@ -330,15 +371,20 @@ package enum ONNXImporter {
             } else if requestedKeys.contains(sourceName) {
                 throw .invalidModel(
                     file: file, location: location,
-                    problem: "is named like LiteDetect's \(sourceName) but sits where LiteDetect's \(key) is: the graph's wiring and its names disagree")
+                    problem:
+                        "is named like LiteDetect's \(sourceName) but sits where LiteDetect's \(key) is: the graph's wiring and its names disagree")
             }
             values += floats.count
             tensors[key] = NamedTensors.Tensor(shape: shape, values: floats)
         }
         try finish()
-        var checks = ["weights: \(tensors.count) tensors, \(values) values, each from the ONNX layer its LiteDetect layer pairs with; \(sameName) of \(tensors.count) initializer names equal LiteDetect's keys"]
+        var checks = [
+            "weights: \(tensors.count) tensors, \(values) values, each from the ONNX layer its LiteDetect layer pairs with; \(sameName) of \(tensors.count) initializer names equal LiteDetect's keys"
+        ]
         if architecture.batchNorm == .separate {
-            checks.append("BatchNorm: \(batchNorms) BatchNormalization nodes, each after the convolution LiteDetect folds it into, epsilon \(epsilons.sorted()) as the architecture says")
+            checks.append(
+                "BatchNorm: \(batchNorms) BatchNormalization nodes, each after the convolution LiteDetect folds it into, epsilon \(epsilons.sorted()) as the architecture says"
+            )
         } else {
             checks.append("BatchNorm: folded into the convolutions' biases in the file (network.batch_norm: folded)")
         }
@@ -354,7 +400,11 @@ package enum ONNXImporter {
                 throw .unsupported(file: model.file, location: location, problem: "no node the importer maps reads it")
             }
             if asWeight.count > 1 || (!asWeight.isEmpty && !asConstant.isEmpty) {
-                throw .unsupported(file: model.file, location: location, problem: "read \(asWeight.count + asConstant.count) times (\((asWeight + asConstant).prefix(3).joined(separator: "; "))); LiteDetect's layers own their weights")
+                throw .unsupported(
+                    file: model.file, location: location,
+                    problem:
+                        "read \(asWeight.count + asConstant.count) times (\((asWeight + asConstant).prefix(3).joined(separator: "; "))); LiteDetect's layers own their weights"
+                )
             }
         }
     }

@@ -31,19 +31,25 @@ struct ONNXModel {
         self.model = model
         guard model.hasGraph, !model.graph.node.isEmpty else { throw .malformed(file: file, reason: "the ModelProto has no graph nodes") }
         guard model.functions.isEmpty else {
-            throw .unsupported(file: file, location: "functions", problem: "the model defines \(model.functions.count) local functions; only graphs of standard ops are read")
+            throw .unsupported(
+                file: file, location: "functions",
+                problem: "the model defines \(model.functions.count) local functions; only graphs of standard ops are read")
         }
         let defaultOpsets = model.opsetImport.filter { $0.domain.isEmpty || $0.domain == "ai.onnx" }
         guard let opset = defaultOpsets.first.map({ Int(clamping: $0.version) }), defaultOpsets.count == 1 else {
-            throw .invalidModel(file: file, location: "opset_import", problem: "imports the default ONNX opset \(defaultOpsets.count) times; expected once")
+            throw .invalidModel(
+                file: file, location: "opset_import", problem: "imports the default ONNX opset \(defaultOpsets.count) times; expected once")
         }
         guard Self.supportedOpsets.contains(opset) else {
-            throw .unsupported(file: file, location: "opset_import", problem: "opset \(opset); opsets \(Self.supportedOpsets.lowerBound)…\(Self.supportedOpsets.upperBound) are read")
+            throw .unsupported(
+                file: file, location: "opset_import",
+                problem: "opset \(opset); opsets \(Self.supportedOpsets.lowerBound)…\(Self.supportedOpsets.upperBound) are read")
         }
         self.opset = opset
         let graph = model.graph
         guard graph.sparseInitializer.isEmpty else {
-            throw .unsupported(file: file, location: "initializer '\(graph.sparseInitializer[0].values.name)'", problem: "sparse initializers are not read")
+            throw .unsupported(
+                file: file, location: "initializer '\(graph.sparseInitializer[0].values.name)'", problem: "sparse initializers are not read")
         }
         var initializers: [String: Onnx_TensorProto] = [:]
         for tensor in graph.initializer {
@@ -58,7 +64,9 @@ struct ONNXModel {
             for input in node.input where !input.isEmpty { readers[input, default: []].append(index) }
             for output in node.output where !output.isEmpty {
                 guard produced.insert(output).inserted else {
-                    throw .invalidModel(file: file, location: Self.describe(node, index), problem: "writes '\(output)', which another node or an initializer already defines")
+                    throw .invalidModel(
+                        file: file, location: Self.describe(node, index),
+                        problem: "writes '\(output)', which another node or an initializer already defines")
                 }
             }
         }
@@ -98,7 +106,9 @@ struct ONNXModel {
     func checkInline(_ tensor: Onnx_TensorProto, location: String) throws(ImportError) {
         if tensor.dataLocation == .external || !tensor.externalData.isEmpty {
             let where_ = tensor.externalData.first { $0.key == "location" }?.value ?? "another file"
-            throw .unsupported(file: file, location: location, problem: "its data is stored externally (\(where_)); save the model with its weights inside the .onnx file")
+            throw .unsupported(
+                file: file, location: location,
+                problem: "its data is stored externally (\(where_)); save the model with its weights inside the .onnx file")
         }
         if tensor.hasSegment { throw .unsupported(file: file, location: location, problem: "segmented tensors are not read") }
     }
@@ -108,12 +118,14 @@ struct ONNXModel {
         try checkInline(tensor, location: location)
         let (dims, count) = try elementCount(tensor, location: location)
         guard tensor.dataType == Onnx_TensorProto.DataType.float.rawValue else {
-            throw .unsupported(file: file, location: location, problem: "data type \(Self.typeName(tensor.dataType)); only float32 parameters are read")
+            throw .unsupported(
+                file: file, location: location, problem: "data type \(Self.typeName(tensor.dataType)); only float32 parameters are read")
         }
         if tensor.hasRawData {
             let raw = tensor.rawData
             guard raw.count == count * 4 else {
-                throw .invalidModel(file: file, location: location, problem: "dims \(dims) need \(count * 4) bytes of raw_data, the tensor holds \(raw.count)")
+                throw .invalidModel(
+                    file: file, location: location, problem: "dims \(dims) need \(count * 4) bytes of raw_data, the tensor holds \(raw.count)")
             }
             let values = raw.withUnsafeBytes { bytes in
                 (0..<count).map { Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
@@ -121,7 +133,8 @@ struct ONNXModel {
             return (dims, values)
         }
         guard tensor.floatData.count == count else {
-            throw .invalidModel(file: file, location: location, problem: "dims \(dims) hold \(count) values, float_data lists \(tensor.floatData.count)")
+            throw .invalidModel(
+                file: file, location: location, problem: "dims \(dims) hold \(count) values, float_data lists \(tensor.floatData.count)")
         }
         return (dims, tensor.floatData)
     }
@@ -135,31 +148,44 @@ struct ONNXModel {
         case Onnx_TensorProto.DataType.int64.rawValue:
             if tensor.hasRawData {
                 guard tensor.rawData.count == count * 8 else {
-                    throw .invalidModel(file: file, location: location, problem: "dims \(dims) need \(count * 8) bytes of raw_data, the tensor holds \(tensor.rawData.count)")
+                    throw .invalidModel(
+                        file: file, location: location,
+                        problem: "dims \(dims) need \(count * 8) bytes of raw_data, the tensor holds \(tensor.rawData.count)")
                 }
-                return (dims, tensor.rawData.withUnsafeBytes { bytes in
-                    (0..<count).map { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
-                })
+                return (
+                    dims,
+                    tensor.rawData.withUnsafeBytes { bytes in
+                        (0..<count).map { Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
+                    }
+                )
             }
             guard tensor.int64Data.count == count else {
-                throw .invalidModel(file: file, location: location, problem: "dims \(dims) hold \(count) values, int64_data lists \(tensor.int64Data.count)")
+                throw .invalidModel(
+                    file: file, location: location, problem: "dims \(dims) hold \(count) values, int64_data lists \(tensor.int64Data.count)")
             }
             return (dims, tensor.int64Data.map { Int($0) })
         case Onnx_TensorProto.DataType.int32.rawValue:
             if tensor.hasRawData {
                 guard tensor.rawData.count == count * 4 else {
-                    throw .invalidModel(file: file, location: location, problem: "dims \(dims) need \(count * 4) bytes of raw_data, the tensor holds \(tensor.rawData.count)")
+                    throw .invalidModel(
+                        file: file, location: location,
+                        problem: "dims \(dims) need \(count * 4) bytes of raw_data, the tensor holds \(tensor.rawData.count)")
                 }
-                return (dims, tensor.rawData.withUnsafeBytes { bytes in
-                    (0..<count).map { Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
-                })
+                return (
+                    dims,
+                    tensor.rawData.withUnsafeBytes { bytes in
+                        (0..<count).map { Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
+                    }
+                )
             }
             guard tensor.int32Data.count == count else {
-                throw .invalidModel(file: file, location: location, problem: "dims \(dims) hold \(count) values, int32_data lists \(tensor.int32Data.count)")
+                throw .invalidModel(
+                    file: file, location: location, problem: "dims \(dims) hold \(count) values, int32_data lists \(tensor.int32Data.count)")
             }
             return (dims, tensor.int32Data.map { Int($0) })
         default:
-            throw .unsupported(file: file, location: location, problem: "data type \(Self.typeName(tensor.dataType)) where an integer tensor is expected")
+            throw .unsupported(
+                file: file, location: location, problem: "data type \(Self.typeName(tensor.dataType)) where an integer tensor is expected")
         }
     }
 
@@ -179,7 +205,9 @@ struct ONNXModel {
             guard result.updateValue(attribute, forKey: attribute.name) == nil else {
                 throw .invalidModel(file: file, location: location(index), problem: "attribute '\(attribute.name)' is given twice")
             }
-            if attribute.hasRefAttrName { throw .unsupported(file: file, location: location(index), problem: "attribute '\(attribute.name)' refers to a function attribute") }
+            if attribute.hasRefAttrName {
+                throw .unsupported(file: file, location: location(index), problem: "attribute '\(attribute.name)' refers to a function attribute")
+            }
         }
         return result
     }

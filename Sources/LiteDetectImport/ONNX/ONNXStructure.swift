@@ -28,11 +28,15 @@ struct FeatureGraph {
             switch self {
             case .input: return "the input"
             case let .convolution(g):
-                return "convolution \(g.kernelHeight)×\(g.kernelWidth) stride \(g.stride) padding \(g.padding) groups \(g.groups), \(g.input) → \(g.outputChannels) channels"
+                return
+                    "convolution \(g.kernelHeight)×\(g.kernelWidth) stride \(g.stride) padding \(g.padding) groups \(g.groups), \(g.input) → \(g.outputChannels) channels"
             case .add: return "addition"
             case let .activation(a): return "activation \(a)"
-            case let .maxPool(g): return "max pool \(g.kernel)×\(g.kernel) stride \(g.stride) padding \(g.padding)\(g.ceilMode ? " ceil" : "") on \(g.input)"
-            case let .averagePool(g, include): return "average pool \(g.kernel)×\(g.kernel) stride \(g.stride) padding \(g.padding)\(include ? "" : " excluding padding") on \(g.input)"
+            case let .maxPool(g):
+                return "max pool \(g.kernel)×\(g.kernel) stride \(g.stride) padding \(g.padding)\(g.ceilMode ? " ceil" : "") on \(g.input)"
+            case let .averagePool(g, include):
+                return
+                    "average pool \(g.kernel)×\(g.kernel) stride \(g.stride) padding \(g.padding)\(include ? "" : " excluding padding") on \(g.input)"
             case .globalAveragePool: return "global average pool"
             case .concat: return "channel concatenation"
             case let .channelSlice(offset, count): return "channels \(offset)..<\(offset + count)"
@@ -167,10 +171,16 @@ struct FeatureGraphMatcher {
         let mark = log.count, before = mismatch
         let straight = b.inputs, swapped = [b.inputs[1], b.inputs[0]]
         let orders = resemblance(a.inputs, swapped) > resemblance(a.inputs, straight) ? [swapped, straight] : [straight, swapped]
-        if matchAll(a.inputs, orders[0]) { mismatch = before; return true }
+        if matchAll(a.inputs, orders[0]) {
+            mismatch = before
+            return true
+        }
         let likelier = mismatch
         rollback(to: mark)
-        if matchAll(a.inputs, orders[1]) { mismatch = before; return true }
+        if matchAll(a.inputs, orders[1]) {
+            mismatch = before
+            return true
+        }
         mismatch = likelier
         return false
     }

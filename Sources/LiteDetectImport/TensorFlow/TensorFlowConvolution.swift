@@ -49,7 +49,8 @@ struct TensorFlowConvolution {
             throw .unsupported(file: file, location: location, problem: "data_format \(format); only NHWC graphs are read")
         }
         guard graph.stringAttribute(conv, "padding") == "SAME" else {
-            throw .unsupported(file: file, location: location, problem: "padding \(graph.stringAttribute(conv, "padding") ?? "missing"); only SAME is mapped")
+            throw .unsupported(
+                file: file, location: location, problem: "padding \(graph.stringAttribute(conv, "padding") ?? "missing"); only SAME is mapped")
         }
         if let dilations = graph.intListAttribute(conv, "dilations"), dilations.contains(where: { $0 != 1 }) {
             throw .unsupported(file: file, location: location, problem: "dilations \(dilations)")
@@ -68,7 +69,8 @@ struct TensorFlowConvolution {
         let normOutput: Tensorflow_NodeDef
         if let biasAdd = next.first(where: { $0.op == "BiasAdd" }) {
             guard next.count == 1, graph.has(scope + "/biases"), try graph.resolve(graph.input(biasAdd, 1)).name == scope + "/biases" else {
-                throw .invalidModel(file: file, location: "node '\(biasAdd.name)' (BiasAdd)", problem: "does not add \(scope)/biases to \(conv.name) alone")
+                throw .invalidModel(
+                    file: file, location: "node '\(biasAdd.name)' (BiasAdd)", problem: "does not add \(scope)/biases to \(conv.name) alone")
             }
             normalization = .bias
             normOutput = biasAdd
@@ -79,7 +81,8 @@ struct TensorFlowConvolution {
                 throw .invalidModel(file: file, location: "node '\(fused.name)' (\(fused.op))", problem: "reads \(parameters), expected \(expected)")
             }
             if fused.attr["is_training"]?.b == true {
-                throw .unsupported(file: file, location: "node '\(fused.name)' (\(fused.op))", problem: "is_training is true (not a frozen inference graph)")
+                throw .unsupported(
+                    file: file, location: "node '\(fused.name)' (\(fused.op))", problem: "is_training is true (not a frozen inference graph)")
             }
             normalization = .batchNorm(epsilon: fused.attr["epsilon"]?.f ?? 1e-4)
             normOutput = fused
@@ -94,12 +97,13 @@ struct TensorFlowConvolution {
                 (bn + "mul_1", [conv.name, bn + "mul"]),
                 (bn + "mul_2", [scope + "/BatchNorm/moving_mean", bn + "mul"]),
                 (bn + "sub", [scope + "/BatchNorm/beta", bn + "mul_2"]),
-                (bn + "add_1", [bn + "mul_1", bn + "sub"]),
+                (bn + "add_1", [bn + "mul_1", bn + "sub"])
             ]
             for (name, expected) in wiring {
                 let actual = try inputs(name)
                 guard Set(actual) == Set(expected) else {
-                    throw .invalidModel(file: file, location: "node '\(name)' (\(try graph.node(name).op))", problem: "reads \(actual), expected \(expected)")
+                    throw .invalidModel(
+                        file: file, location: "node '\(name)' (\(try graph.node(name).op))", problem: "reads \(actual), expected \(expected)")
                 }
             }
             guard next.count == 1, multiply.op == "Mul" else {
@@ -108,7 +112,8 @@ struct TensorFlowConvolution {
             normalization = .batchNorm(epsilon: try graph.floatScalar(bn + "add/y"))
             normOutput = try graph.node(bn + "add_1")
         } else {
-            throw .unsupported(file: file, location: location, problem: "followed by \(next.map { "\($0.name) (\($0.op))" }); expected a bias or a BatchNorm")
+            throw .unsupported(
+                file: file, location: location, problem: "followed by \(next.map { "\($0.name) (\($0.op))" }); expected a bias or a BatchNorm")
         }
         let activations = graph.readers(of: normOutput.name).filter { $0.op == "Relu6" || $0.op == "Relu" }
         guard activations.count <= 1 else {

@@ -27,7 +27,9 @@ struct TensorFlowGraph {
         }
         guard !graph.node.isEmpty else { throw .malformed(file: file, reason: "the GraphDef has no nodes") }
         if graph.hasLibrary, !graph.library.function.isEmpty {
-            throw .unsupported(file: file, location: "library", problem: "the graph defines \(graph.library.function.count) functions; only frozen graphs of plain ops are read")
+            throw .unsupported(
+                file: file, location: "library",
+                problem: "the graph defines \(graph.library.function.count) functions; only frozen graphs of plain ops are read")
         }
         var nodes: [String: Tensorflow_NodeDef] = [:]
         var names: [String] = []
@@ -62,7 +64,9 @@ struct TensorFlowGraph {
     /// Input `index` of `node`, or an error naming the node when it has fewer inputs than its op needs.
     func input(_ node: Tensorflow_NodeDef, _ index: Int) throws(ImportError) -> String {
         guard node.input.indices.contains(index) else {
-            throw .invalidModel(file: file, location: "node '\(node.name)' (\(node.op))", problem: "has \(node.input.count) inputs; \(node.op) needs at least \(index + 1)")
+            throw .invalidModel(
+                file: file, location: "node '\(node.name)' (\(node.op))",
+                problem: "has \(node.input.count) inputs; \(node.op) needs at least \(index + 1)")
         }
         return node.input[index]
     }
@@ -135,7 +139,8 @@ struct TensorFlowGraph {
         let content = tensor.tensorContent
         if !content.isEmpty {
             guard content.count == count * 4 else {
-                throw .invalidModel(file: file, location: location, problem: "shape \(shape) needs \(count * 4) bytes, the tensor holds \(content.count)")
+                throw .invalidModel(
+                    file: file, location: location, problem: "shape \(shape) needs \(count * 4) bytes, the tensor holds \(content.count)")
             }
             let values = content.withUnsafeBytes { raw in
                 (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
@@ -145,7 +150,9 @@ struct TensorFlowGraph {
         let listed = tensor.floatVal
         // TF fills a shape from a shorter value list by repeating the last value.
         if listed.count == count { return FloatTensor(shape: shape, values: listed) }
-        if let last = listed.last, listed.count < count { return FloatTensor(shape: shape, values: listed + Array(repeating: last, count: count - listed.count)) }
+        if let last = listed.last, listed.count < count {
+            return FloatTensor(shape: shape, values: listed + Array(repeating: last, count: count - listed.count))
+        }
         throw .invalidModel(file: file, location: location, problem: "shape \(shape) holds \(count) values, the tensor lists \(listed.count)")
     }
 
@@ -170,7 +177,9 @@ struct TensorFlowGraph {
         switch tensor.dtype {
         case .dtInt32:
             if !tensor.tensorContent.isEmpty {
-                guard tensor.tensorContent.count == count * 4 else { throw .invalidModel(file: file, location: location, problem: "wrong byte count") }
+                guard tensor.tensorContent.count == count * 4 else {
+                    throw .invalidModel(file: file, location: location, problem: "wrong byte count")
+                }
                 return tensor.tensorContent.withUnsafeBytes { raw in
                     (0..<count).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self))) }
                 }
@@ -178,7 +187,9 @@ struct TensorFlowGraph {
             return tensor.intVal.map(Int.init)
         case .dtInt64:
             if !tensor.tensorContent.isEmpty {
-                guard tensor.tensorContent.count == count * 8 else { throw .invalidModel(file: file, location: location, problem: "wrong byte count") }
+                guard tensor.tensorContent.count == count * 8 else {
+                    throw .invalidModel(file: file, location: location, problem: "wrong byte count")
+                }
                 return tensor.tensorContent.withUnsafeBytes { raw in
                     (0..<count).map { Int(Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self))) }
                 }

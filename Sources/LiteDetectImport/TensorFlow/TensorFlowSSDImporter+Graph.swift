@@ -21,7 +21,8 @@ extension TensorFlowSSDImporter {
         let file = graph.file
         let resizes = graph.names.compactMap { graph.nodes[$0] }.filter { $0.name.hasPrefix("Preprocessor/") && $0.op.hasPrefix("Resize") }
         guard resizes.count == 1, let resize = resizes.first else {
-            throw .unsupported(file: file, location: "Preprocessor/", problem: "\(resizes.count) resize ops (\(resizes.map(\.op))); one ResizeBilinear is mapped")
+            throw .unsupported(
+                file: file, location: "Preprocessor/", problem: "\(resizes.count) resize ops (\(resizes.map(\.op))); one ResizeBilinear is mapped")
         }
         let location = "node '\(resize.name)' (\(resize.op))"
         guard resize.op == "ResizeBilinear" else { throw .unsupported(file: file, location: location, problem: "only ResizeBilinear is mapped") }
@@ -55,7 +56,11 @@ extension TensorFlowSSDImporter {
             guard parts.count >= 4, let n = Int(parts[0]), let channels = Int(parts[3]) else {
                 throw .unsupported(file: graph.file, location: "scope '\(prefix)\(scope)'", problem: "an extra layer name the importer does not know")
             }
-            if parts.count == 5 && parts[4] == "depthwise" { found[n, default: (channels, false)].depthwise = true } else { found[n, default: (channels, false)].channels = channels }
+            if parts.count == 5 && parts[4] == "depthwise" {
+                found[n, default: (channels, false)].depthwise = true
+            } else {
+                found[n, default: (channels, false)].channels = channels
+            }
         }
         let indices = found.keys.sorted()
         guard !indices.isEmpty, indices == Array(2..<(2 + indices.count)) else {
@@ -91,7 +96,8 @@ extension TensorFlowSSDImporter {
             }
             let count = boxes[3] / 4
             guard classes[3] % count == 0 else {
-                throw .invalidModel(file: file, location: "BoxPredictor_\(level)/ClassPredictor", problem: "\(classes[3]) outputs for \(count) anchors")
+                throw .invalidModel(
+                    file: file, location: "BoxPredictor_\(level)/ClassPredictor", problem: "\(classes[3]) outputs for \(count) anchors")
             }
             anchors.append(count)
             classColumns.insert(classes[3] / count)
@@ -104,7 +110,9 @@ extension TensorFlowSSDImporter {
             }
         }
         guard classColumns.count == 1, kernels.count == 1 else {
-            throw .unsupported(file: file, location: "BoxPredictor_*", problem: "class columns \(classColumns.sorted()) and kernels \(kernels.sorted()) differ between levels")
+            throw .unsupported(
+                file: file, location: "BoxPredictor_*",
+                problem: "class columns \(classColumns.sorted()) and kernels \(kernels.sorted()) differ between levels")
         }
         let kernel = kernels.first!
         guard ssdLite ? kernel == 1 : (kernel == 1 || kernel == 3) else {
@@ -207,32 +215,41 @@ extension TensorFlowSSDImporter {
         let g = summary.geometry
         let depthwise = g.groups > 1
         guard depthwise == conv.isDepthwise, g.groups == 1 || g.isDepthwise else {
-            throw .verificationFailed(file: file, problem: "\(location) is \(conv.isDepthwise ? "" : "not ")depthwise; LiteDetect's \(summary.name) has \(g.groups) groups")
+            throw .verificationFailed(
+                file: file, problem: "\(location) is \(conv.isDepthwise ? "" : "not ")depthwise; LiteDetect's \(summary.name) has \(g.groups) groups")
         }
         guard g.kernelHeight == conv.weightShape[0], g.kernelWidth == conv.weightShape[1], g.stride == conv.stride else {
-            throw .verificationFailed(file: file, problem: "\(location): kernel \(conv.weightShape.prefix(2)), stride \(conv.stride); LiteDetect's \(summary.name): \(g)")
+            throw .verificationFailed(
+                file: file, problem: "\(location): kernel \(conv.weightShape.prefix(2)), stride \(conv.stride); LiteDetect's \(summary.name): \(g)")
         }
         let activation: Activation = conv.activation == "Relu6" ? .relu6 : conv.activation == "Relu" ? .relu : .identity
         guard activation == summary.activation else {
             let found = conv.activation ?? "no activation (it feeds \(conv.followers.joined(separator: ", ")))"
-            throw .unsupported(file: file, location: location, problem: "followed by \(found); LiteDetect's \(summary.name) uses \(summary.activation)")
+            throw .unsupported(
+                file: file, location: location, problem: "followed by \(found); LiteDetect's \(summary.name) uses \(summary.activation)")
         }
         let producers = try tfProducers(of: conv.input, graph: graph, outputs: outputs, input: input)
         guard producers == summary.producers else {
             throw .verificationFailed(
-                file: file, problem: "\(location) reads from \(producers.sorted()); LiteDetect's \(summary.name) reads from \(summary.producers.sorted())")
+                file: file,
+                problem: "\(location) reads from \(producers.sorted()); LiteDetect's \(summary.name) reads from \(summary.producers.sorted())")
         }
     }
 
     /// The LiteDetect names of the convolutions whose outputs reach `node`, through additions.
-    static func tfProducers(of node: Tensorflow_NodeDef, graph: TensorFlowGraph, outputs: [String: String], input: String) throws(ImportError) -> Set<String> {
+    static func tfProducers(
+        of node: Tensorflow_NodeDef, graph: TensorFlowGraph, outputs: [String: String], input: String
+    ) throws(ImportError) -> Set<String> {
         if node.name == input { return ["input"] }
         if let name = outputs[node.name] { return [name] }
         if node.op == "Add" || node.op == "AddV2" {
             var result: Set<String> = []
-            for operand in try graph.dataInputs(of: node) { result.formUnion(try tfProducers(of: operand, graph: graph, outputs: outputs, input: input)) }
+            for operand in try graph.dataInputs(of: node) {
+                result.formUnion(try tfProducers(of: operand, graph: graph, outputs: outputs, input: input))
+            }
             return result
         }
-        throw .unsupported(file: graph.file, location: "node '\(node.name)' (\(node.op))", problem: "sits between two convolutions; only additions are mapped")
+        throw .unsupported(
+            file: graph.file, location: "node '\(node.name)' (\(node.op))", problem: "sits between two convolutions; only additions are mapped")
     }
 }

@@ -26,11 +26,15 @@ extension TensorFlowSSDImporter {
             let ratios = try graph.floatConstant(graph.input(sqrt, 0)).values
             let divisions = graph.readers(of: sqrtName).filter { $0.op == "RealDiv" }
             guard divisions.count == 1 else {
-                throw .unsupported(file: file, location: "node '\(sqrtName)' (Sqrt)", problem: "read by \(divisions.count) divisions, expected the heights = scales / √ratios")
+                throw .unsupported(
+                    file: file, location: "node '\(sqrtName)' (Sqrt)",
+                    problem: "read by \(divisions.count) divisions, expected the heights = scales / √ratios")
             }
             let scales = try graph.floatConstant(graph.input(divisions[0], 0)).values
             guard scales.count == ratios.count, ratios.count == anchorsPerLevel[level] else {
-                throw .invalidModel(file: file, location: "anchor layer \(level)", problem: "\(scales.count) scales, \(ratios.count) ratios for \(anchorsPerLevel[level]) anchors per cell")
+                throw .invalidModel(
+                    file: file, location: "anchor layer \(level)",
+                    problem: "\(scales.count) scales, \(ratios.count) ratios for \(anchorsPerLevel[level]) anchors per cell")
             }
             layers.append((scales, ratios))
         }
@@ -58,10 +62,14 @@ extension TensorFlowSSDImporter {
             guard scales == layers[level].scales, ratios == layers[level].ratios else {
                 throw .unsupported(
                     file: file, location: "anchor layer \(level)",
-                    problem: "scales \(layers[level].scales), ratios \(layers[level].ratios) are not ssd_anchor_generator's (\(scales), \(ratios) for min \(minScale), max \(maxScale))")
+                    problem:
+                        "scales \(layers[level].scales), ratios \(layers[level].ratios) are not ssd_anchor_generator's (\(scales), \(ratios) for min \(minScale), max \(maxScale))"
+                )
             }
         }
-        return Anchors(minScale: minScale, maxScale: maxScale, aspectRatios: aspectRatios, interpolatedScaleAspectRatio: interpolatedRatio, reduceLowest: reduceLowest)
+        return Anchors(
+            minScale: minScale, maxScale: maxScale, aspectRatios: aspectRatios, interpolatedScaleAspectRatio: interpolatedRatio,
+            reduceLowest: reduceLowest)
     }
 
     struct Postprocessing {
@@ -82,7 +90,8 @@ extension TensorFlowSSDImporter {
         switch convert.op {
         case "Sigmoid": scores = "sigmoid"
         case "Softmax": scores = "softmax"
-        default: throw .unsupported(file: file, location: "node '\(convert.name)' (\(convert.op))", problem: "only Sigmoid and Softmax scores are mapped")
+        default:
+            throw .unsupported(file: file, location: "node '\(convert.name)' (\(convert.op))", problem: "only Sigmoid and Softmax scores are mapped")
         }
         if graph.has("Postprocessor/scale_logits/y") {
             let scale = try graph.floatScalar("Postprocessor/scale_logits/y")
@@ -119,7 +128,9 @@ extension TensorFlowSSDImporter {
             if limit.op == "Minimum" {
                 var constants: [Int] = []
                 for input in limit.input where (try? graph.resolve(input).op) == "Const" { constants += try graph.intConstant(input) }
-                guard constants.count == 1 else { throw .unsupported(file: file, location: "node '\(limit.name)'", problem: "expected min(max_size_per_class, boxes)") }
+                guard constants.count == 1 else {
+                    throw .unsupported(file: file, location: "node '\(limit.name)'", problem: "expected min(max_size_per_class, boxes)")
+                }
                 perClass.insert(constants[0])
             } else {
                 perClass.formUnion(try graph.intConstant(limit.name))
@@ -139,7 +150,9 @@ extension TensorFlowSSDImporter {
         guard iou.count == 1, perClass.count == 1, thresholds.count == 1, clipBefore.count == 1, totals.count == 1 else {
             throw .unsupported(
                 file: file, location: scope,
-                problem: "expected one value each: IoU \(iou.sorted()), per class \(perClass.sorted()), score threshold \(thresholds.sorted()), total \(totals.sorted())")
+                problem:
+                    "expected one value each: IoU \(iou.sorted()), per class \(perClass.sorted()), score threshold \(thresholds.sorted()), total \(totals.sorted())"
+            )
         }
         let clip = clipBefore.first! ? "before_nms_drop_empty" : "after_nms_drop_empty"
         if !clipBefore.first!, !nodes.contains(where: { $0.name.contains("ClipToWindow") }) {

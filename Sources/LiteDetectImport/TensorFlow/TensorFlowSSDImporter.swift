@@ -26,13 +26,17 @@ package enum TensorFlowSSDImporter {
 
         // Input: resize, then x·scale − offset.
         let preprocessing = try readPreprocessing(graph)
-        checks.append("input: \(preprocessing.width)×\(preprocessing.height) \(preprocessing.interpolation) resize, x·\(preprocessing.scale) + \(preprocessing.offset)")
+        checks.append(
+            "input: \(preprocessing.width)×\(preprocessing.height) \(preprocessing.interpolation) resize, x·\(preprocessing.scale) + \(preprocessing.offset)"
+        )
 
         // Backbone, extras, heads.
         let scope = TensorFlowLayerScopes.mobileNetV2
         guard graph.has(scope + "Conv/weights") else {
-            let extractors = Set(graph.names.filter { $0.hasPrefix("FeatureExtractor/") }.map { $0.split(separator: "/").dropFirst().first.map(String.init) ?? "" })
-            throw .unsupported(file: file, location: "FeatureExtractor", problem: "feature extractor \(extractors.sorted()); only MobilenetV2 is mapped")
+            let extractors = Set(
+                graph.names.filter { $0.hasPrefix("FeatureExtractor/") }.map { $0.split(separator: "/").dropFirst().first.map(String.init) ?? "" })
+            throw .unsupported(
+                file: file, location: "FeatureExtractor", problem: "feature extractor \(extractors.sorted()); only MobilenetV2 is mapped")
         }
         let stemChannels = try graph.floatConstant(scope + "Conv/weights").shape[3]
         let width = Double(stemChannels) / 32
@@ -62,7 +66,9 @@ package enum TensorFlowSSDImporter {
         }
         // The shortest decimal that reads back as the graph's float32 (0.001, not 0.0010000000474974513).
         let epsilonValue = Double("\(epsilon)") ?? Double(epsilon)
-        checks.append("BatchNorm: \(convolutions.values.filter { if case .batchNorm = $0.normalization { return true } else { return false } }.count) layers, epsilon \(epsilon)")
+        checks.append(
+            "BatchNorm: \(convolutions.values.filter { if case .batchNorm = $0.normalization { return true } else { return false } }.count) layers, epsilon \(epsilon)"
+        )
 
         let architecture = DetectionArchitecture(
             backbone: BackboneConfiguration(.mobileNetV2, width: width, batchNormEpsilon: epsilonValue),
@@ -95,9 +101,13 @@ package enum TensorFlowSSDImporter {
         checks.append("\(convolutions.count) convolutions: kind, kernel, stride, SAME padding, activation and inputs match the graph")
 
         let anchors = try readAnchors(graph, levels: levels, anchorsPerLevel: head.anchorsPerLevel)
-        checks.append("anchors: ssd_anchor_generator, \(levels) layers, scales \(anchors.minScale)…\(anchors.maxScale), aspect ratios \(anchors.aspectRatios); every layer's scales and ratios equal the graph's in float32")
+        checks.append(
+            "anchors: ssd_anchor_generator, \(levels) layers, scales \(anchors.minScale)…\(anchors.maxScale), aspect ratios \(anchors.aspectRatios); every layer's scales and ratios equal the graph's in float32"
+        )
         let post = try readPostprocessing(graph)
-        checks.append("postprocess: \(post.scores), box coder scales \(post.boxScales), NMS IoU \(post.iouThreshold), score > \(post.scoreThreshold), \(post.maxPerClass) per class, \(post.maxTotal) in all, clip \(post.clip)")
+        checks.append(
+            "postprocess: \(post.scores), box coder scales \(post.boxScales), NMS IoU \(post.iouThreshold), score > \(post.scoreThreshold), \(post.maxPerClass) per class, \(post.maxTotal) in all, clip \(post.clip)"
+        )
 
         let document = ConfigDocument(
             name: options.name,
@@ -123,7 +133,7 @@ package enum TensorFlowSSDImporter {
             provenance: options.provenance ?? "imported by detect import from \(sourceName), sha256 \(sourceHash)")
         let metadata = [
             "format": "pt", "litedetect.source": sourceName, "litedetect.source_sha256": sourceHash,
-            "litedetect.importer": "detect import (TensorFlow SSD)",
+            "litedetect.importer": "detect import (TensorFlow SSD)"
         ]
         return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }

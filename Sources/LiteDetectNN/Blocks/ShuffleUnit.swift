@@ -16,7 +16,8 @@ extension GraphBuilder {
         let branchChannels = stride == 2 ? outputChannels - inputChannels : outputChannels
         var h = try convBNAct(x, outputChannels: bottleneck, kernel: 1, groups: compressGroups, activation: .relu, at: "\(prefix).compress")
         if compressGroups > 1 { h = try channelShuffle(h, groups: compressGroups) }
-        h = try convBNAct(h, outputChannels: bottleneck, kernel: 3, stride: stride, groups: bottleneck, activation: .identity, at: "\(prefix).depthwise")
+        h = try convBNAct(
+            h, outputChannels: bottleneck, kernel: 3, stride: stride, groups: bottleneck, activation: .identity, at: "\(prefix).depthwise")
         if stride == 2 {
             // relu(concat(a, b)) == concat(relu(a), relu(b)): fuse the ReLU into each part.
             h = try convBNAct(h, outputChannels: branchChannels, kernel: 1, groups: groups, activation: .relu, at: "\(prefix).expand")
@@ -44,7 +45,8 @@ extension GraphBuilder {
             var b1 = try convolution(
                 x, outputChannels: inputChannels, kernel: 3, stride: stride, groups: inputChannels, activation: .identity,
                 weight: "\(prefix).branch1.0.weight", batchNorm: "\(prefix).branch1.1")
-            b1 = try convolution(b1, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch1.2.weight", batchNorm: "\(prefix).branch1.3")
+            b1 = try convolution(
+                b1, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch1.2.weight", batchNorm: "\(prefix).branch1.3")
             left = b1
             right = try shuffleV2Branch2(x, half: half, stride: stride, at: prefix)
         }
@@ -52,10 +54,12 @@ extension GraphBuilder {
     }
 
     private func shuffleV2Branch2(_ x: Value, half: Int, stride: Int, at prefix: String) throws -> Value {
-        var h = try convolution(x, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch2.0.weight", batchNorm: "\(prefix).branch2.1")
+        var h = try convolution(
+            x, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch2.0.weight", batchNorm: "\(prefix).branch2.1")
         h = try convolution(
             h, outputChannels: half, kernel: 3, stride: stride, groups: half, activation: .identity,
             weight: "\(prefix).branch2.3.weight", batchNorm: "\(prefix).branch2.4")
-        return try convolution(h, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch2.5.weight", batchNorm: "\(prefix).branch2.6")
+        return try convolution(
+            h, outputChannels: half, kernel: 1, activation: .relu, weight: "\(prefix).branch2.5.weight", batchNorm: "\(prefix).branch2.6")
     }
 }

@@ -32,8 +32,10 @@ struct BandPlan {
 
     /// Plans `chain` of `steps` for `threadCount` threads with bands as tall as fit in
     /// `bandBytes` of buffers per thread.
-    init(chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
-         threadCount: Int, bandBytes: Int) {
+    init(
+        chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
+        threadCount: Int, bandBytes: Int
+    ) {
         let lastHeight = shapes[steps[chain.upperBound].output.id].height
         let regions = max(1, min(threadCount, lastHeight))
         // The tallest band that fits (buffers grow with the band): binary search over 1 … a region.
@@ -41,8 +43,9 @@ struct BandPlan {
             // Buffers `slack` times the rows a band holds: the rows kept for the next band move
             // to the start once every few bands instead of every band.
             let eager = BandPlan(chain: chain, steps: steps, shapes: shapes, regions: regions, bandRows: bandRows)
-            return BandPlan(chain: chain, steps: steps, shapes: shapes, regions: regions, bandRows: bandRows,
-                            capacities: eager.capacities.mapValues { $0 * Self.slack })
+            return BandPlan(
+                chain: chain, steps: steps, shapes: shapes, regions: regions, bandRows: bandRows,
+                capacities: eager.capacities.mapValues { $0 * Self.slack })
         }
         var best = plan(1)
         var low = 2, high = (lastHeight + regions - 1) / regions
@@ -89,8 +92,9 @@ struct BandPlan {
                     return FeatureMapView(base: base, shape: bandShape)
                 }
                 let whole = fullView(value)
-                return FeatureMapView(base: whole.base + rows.lowerBound * shape.width * whole.pixelStride, shape: bandShape,
-                                      pixelStride: whole.pixelStride)
+                return FeatureMapView(
+                    base: whole.base + rows.lowerBound * shape.width * whole.pixelStride, shape: bandShape,
+                    pixelStride: whole.pixelStride)
             }
             for instruction in instructions {
                 switch instruction {
@@ -136,8 +140,10 @@ struct BandPlan {
 
     /// Plans bands of `bandRows` rows. With `capacities` (rows per intermediate buffer), a buffer
     /// is shifted only when the next rows would not fit; without, whenever rows can be dropped.
-    private init(chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
-                 regions: Int, bandRows: Int, capacities limits: [Int: Int]? = nil) {
+    private init(
+        chain: ClosedRange<Int>, steps: [(operation: Operation, output: Value)], shapes: [FeatureMapShape],
+        regions: Int, bandRows: Int, capacities limits: [Int: Int]? = nil
+    ) {
         var producer: [Int: Int] = [:]  // intermediate value id → the chain step producing it
         for index in chain.dropLast() { producer[steps[index].output.id] = index }
         let last = chain.upperBound
@@ -183,14 +189,18 @@ struct BandPlan {
                     let overflows = limits.map { rows.upperBound - origin > $0[value]! } ?? true
                     if origin < window.lowerBound && overflows {
                         if !window.isEmpty {
-                            instructions.append(.shift(value: value, dropped: window.lowerBound - origin,
-                                                       kept: window.count, step: index))
+                            instructions.append(
+                                .shift(
+                                    value: value, dropped: window.lowerBound - origin,
+                                    kept: window.count, step: index))
                         }
                         origins[value] = window.lowerBound
                     }
                     if rows.upperBound > window.upperBound {
-                        instructions.append(.compute(step: index, rows: window.upperBound..<rows.upperBound,
-                                                      bufferOrigins: origins))
+                        instructions.append(
+                            .compute(
+                                step: index, rows: window.upperBound..<rows.upperBound,
+                                bufferOrigins: origins))
                         window = window.lowerBound..<rows.upperBound
                     }
                     held[value] = window
@@ -223,11 +233,13 @@ struct BandPlan {
         switch operation {
         case let .convolution(layer, input, residual):
             let g = layer.geometry
-            return RowGeometry(input: input, residual: residual, inputHeight: g.input.height, kernelHeight: g.kernelHeight,
-                               stride: g.stride, padTop: g.padding.top)
+            return RowGeometry(
+                input: input, residual: residual, inputHeight: g.input.height, kernelHeight: g.kernelHeight,
+                stride: g.stride, padTop: g.padding.top)
         case let .maxPool(pool, input):
-            return RowGeometry(input: input, residual: nil, inputHeight: pool.input.height, kernelHeight: pool.kernel,
-                               stride: pool.stride, padTop: pool.padding.top)
+            return RowGeometry(
+                input: input, residual: nil, inputHeight: pool.input.height, kernelHeight: pool.kernel,
+                stride: pool.stride, padTop: pool.padding.top)
         default:
             return nil
         }

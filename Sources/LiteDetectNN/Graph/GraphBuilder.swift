@@ -117,10 +117,12 @@ package final class GraphBuilder {
             }
         }
         if let residual, shape(of: residual) != geometry.output {
-            throw GraphError.shapeMismatch(operation: "residual of \(layerName)", shapes: [geometry.output.description, shape(of: residual).description])
+            throw GraphError.shapeMismatch(
+                operation: "residual of \(layerName)", shapes: [geometry.output.description, shape(of: residual).description])
         }
-        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: packed, bias: biasValues,
-                                     precision: precision)
+        let layer = ConvolutionLayer(
+            name: layerName, geometry: geometry, activation: activation, weights: packed, bias: biasValues,
+            precision: precision)
         return append(.convolution(layer, input: x, residual: residual), shape: geometry.output)
     }
 
@@ -134,8 +136,9 @@ package final class GraphBuilder {
         let biasValues = try bias.map { try parameter($0, shape: [outputs]) } ?? [Float](repeating: 0, count: outputs)
         let geometry = ConvolutionGeometry(input: input, outputChannels: outputs, kernelHeight: 1, kernelWidth: 1)
         let layerName = weight.hasSuffix(".weight") ? String(weight.dropLast(7)) : weight
-        let layer = ConvolutionLayer(name: layerName, geometry: geometry, activation: activation, weights: torchWeights, bias: biasValues,
-                                     precision: precision)
+        let layer = ConvolutionLayer(
+            name: layerName, geometry: geometry, activation: activation, weights: torchWeights, bias: biasValues,
+            precision: precision)
         return append(.convolution(layer, input: x, residual: nil), shape: geometry.output)
     }
 
@@ -178,8 +181,9 @@ package final class GraphBuilder {
     package func channelSlice(_ x: Value, offset: Int, count: Int) -> Value {
         let input = shape(of: x)
         precondition(offset >= 0 && count > 0 && offset + count <= input.channels, "channel slice out of range")
-        return append(.channelSlice(input: x, offset: offset, count: count),
-                      shape: FeatureMapShape(height: input.height, width: input.width, channels: count))
+        return append(
+            .channelSlice(input: x, offset: offset, count: count),
+            shape: FeatureMapShape(height: input.height, width: input.width, channels: count))
     }
 
     package func channelShuffle(_ x: Value, groups: Int) throws -> Value {
@@ -203,8 +207,9 @@ package final class GraphBuilder {
     package func build(outputs: [String: Value], banding: Banding = .automatic) throws -> Network {
         try weights.checkAllUsed()
         guard let input = inputValue else { throw GraphError.unknownOutput(name: "input") }
-        return Network(input: input, shapes: shapes, steps: steps, outputs: outputs, parameterCount: parameterCount,
-                       banding: banding)
+        return Network(
+            input: input, shapes: shapes, steps: steps, outputs: outputs, parameterCount: parameterCount,
+            banding: banding)
     }
 
     // MARK: Internals

@@ -29,8 +29,10 @@ struct MemoryPlan: Sendable {
     ///   intermediate maps live in per-thread band buffers instead of the arena, and every other
     ///   map they read or write keeps its storage until the chain's last step (the steps run
     ///   interleaved).
-    init(shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], pinned: Set<Value>,
-         bandedChains: [ClosedRange<Int>] = []) {
+    init(
+        shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], pinned: Set<Value>,
+        bandedChains: [ClosedRange<Int>] = []
+    ) {
         var lastUse = [Int](repeating: -1, count: shapes.count)
         var uses = [Int](repeating: 0, count: shapes.count)
         for (index, step) in steps.enumerated() {

@@ -20,8 +20,10 @@ package final class Network: Sendable {
         let output: Value
     }
 
-    init(input: Value, shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], outputs: [String: Value],
-         parameterCount: Int, banding: Banding = .automatic) {
+    init(
+        input: Value, shapes: [FeatureMapShape], steps: [(operation: Operation, output: Value)], outputs: [String: Value],
+        parameterCount: Int, banding: Banding = .automatic
+    ) {
         self.input = input
         self.outputs = outputs
         self.parameterCount = parameterCount

@@ -34,8 +34,9 @@ package final class NetworkSession {
         workspace = KernelWorkspace(threadCount: threadCount, bytesPerThread: convolutions.map(\.workspaceBytesPerThread).max() ?? 0)
         let steps = network.stepList
         let plans = network.bandedChains.map { chain in
-            BandPlan(chain: chain, steps: steps, shapes: network.shapes, threadCount: threadCount,
-                     bandBytes: network.banding.bandBytes)
+            BandPlan(
+                chain: chain, steps: steps, shapes: network.shapes, threadCount: threadCount,
+                bandBytes: network.banding.bandBytes)
         }
         let floatsPerThread = plans.map { $0.bytesPerThread(network.shapes) / 4 }.max() ?? 0
         let scratchCount = max(16, floatsPerThread * threadCount)
@@ -47,8 +48,9 @@ package final class NetworkSession {
             let program = plan.program(
                 steps: steps, shapes: network.shapes,
                 fullView: { value in
-                    FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id],
-                                   pixelStride: network.plan.pixelStrides[value.id])
+                    FeatureMapView(
+                        base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id],
+                        pixelStride: network.plan.pixelStrides[value.id])
                 }, scratch: bandScratch, scratchFloatsPerThread: floatsPerThread)
             programs[chain.lowerBound] = (program, chain.upperBound)
         }
@@ -74,7 +76,8 @@ package final class NetworkSession {
     }
 
     package func view(_ value: Value) -> FeatureMapView {
-        FeatureMapView(base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id], pixelStride: network.plan.pixelStrides[value.id])
+        FeatureMapView(
+            base: arena + network.plan.offsets[value.id], shape: network.shapes[value.id], pixelStride: network.plan.pixelStrides[value.id])
     }
 
     /// One forward pass over the current input. Allocates nothing.

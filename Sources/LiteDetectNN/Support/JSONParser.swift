@@ -58,9 +58,15 @@ package struct JSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectWord("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectWord("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectWord("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectWord("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectWord("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectWord("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[position])))'")
         }
@@ -71,7 +77,10 @@ package struct JSONParser {
         position += 1  // {
         var members: [String: JSONValue] = [:]
         skipWhitespace()
-        if consume(UInt8(ascii: "}")) { depth -= 1; return .object(members) }
+        if consume(UInt8(ascii: "}")) {
+            depth -= 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key in double quotes") }
@@ -102,7 +111,10 @@ package struct JSONParser {
         position += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
-        if consume(UInt8(ascii: "]")) { depth -= 1; return .array(elements) }
+        if consume(UInt8(ascii: "]")) {
+            depth -= 1
+            return .array(elements)
+        }
         while true {
             skipWhitespace()
             path.append(.index(elements.count))
@@ -225,7 +237,8 @@ package struct JSONParser {
 
     private mutating func expectWord(_ word: StaticString) throws(SyntaxError) {
         let count = word.utf8CodeUnitCount
-        let matches = position + count <= bytes.count
+        let matches =
+            position + count <= bytes.count
             && word.withUTF8Buffer { Array($0) } == Array(bytes[position..<(position + count)])
         guard matches else { throw error("unexpected word (expected \(word))") }
         position += count

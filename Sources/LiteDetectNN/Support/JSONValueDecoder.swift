@@ -108,7 +108,8 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
         let value = try member(key)
         if value == .null {
-            throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null for '\(key.stringValue)'"))
+            throw DecodingError.valueNotFound(
+                type, DecodingError.Context(codingPath: codingPath + [key], debugDescription: "null for '\(key.stringValue)'"))
         }
         return try decodePrimitive(type, from: value, path: codingPath + [key])
     }
@@ -147,7 +148,8 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     private mutating func next<T>(_ type: T.Type) throws -> JSONValue {
         guard !isAtEnd else {
-            throw DecodingError.valueNotFound(type, DecodingError.Context(codingPath: currentPath, debugDescription: "the array has only \(elements.count) elements"))
+            throw DecodingError.valueNotFound(
+                type, DecodingError.Context(codingPath: currentPath, debugDescription: "the array has only \(elements.count) elements"))
         }
         defer { currentIndex += 1 }
         return elements[currentIndex]

@@ -7,7 +7,7 @@ import LiteDetectModels
 let path = CommandLine.arguments.dropFirst().first ?? "SampleImages/street.jpg"
 do {
     let detector = try Detector(model: "ssd300-mobilenetv2-coco")  // load once; immutable, Sendable
-    let session = detector.makeSession()                             // one per thread
+    let session = detector.makeSession()  // one per thread
     let image = try ImageFile.load(path).image
     let result = try session.detect(image, options: DetectionOptions(scoreThreshold: 0.5))
     for detection in result.detections {
