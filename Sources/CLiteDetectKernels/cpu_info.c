@@ -76,14 +76,19 @@ static ldk_cpu_info ldk_read_cpu_info(void) {
 /// The GEMM keeps a quarter of L2 for its input chunk and an eighth for weights that stay put:
 /// the rest holds the panels streaming through, the outputs and the other thread's data where
 /// two hyperthreads share the core. (On a 1 MiB L2, 64 K and 32 K floats: the values that were
-/// measured best on Zen 4 when these were constants.) Clamped so that odd reports (a shared L2
-/// counted whole) cannot push the chunks out of any real L2.
+/// measured best on Zen 4 when these were constants.) Banded chains keep half of L2 in band
+/// buffers and band maps larger than L2 (512 KiB and 1 MiB on Zen 4, likewise the measured
+/// constants; docs/PERFORMANCE.md, "Bands"). Clamped so that odd reports (a shared L2 counted
+/// whole) cannot push the chunks out of any real L2.
 static ldk_blocking ldk_blocking_for(long l2_bytes) {
     if (l2_bytes <= 0) l2_bytes = LDK_DEFAULT_L2_BYTES;
     if (l2_bytes < 256 * 1024) l2_bytes = 256 * 1024;
     if (l2_bytes > 4 * 1024 * 1024) l2_bytes = 4 * 1024 * 1024;
     const ptrdiff_t floats = (ptrdiff_t)(l2_bytes / (long)sizeof(float));
-    return (ldk_blocking){.chunk_floats = floats / 4, .small_weight_floats = floats / 8};
+    return (ldk_blocking){.chunk_floats = floats / 4,
+                          .small_weight_floats = floats / 8,
+                          .band_bytes = (ptrdiff_t)l2_bytes / 2,
+                          .band_map_bytes = (ptrdiff_t)l2_bytes};
 }
 
 static ldk_cpu_info ldk_cpu_info_read;

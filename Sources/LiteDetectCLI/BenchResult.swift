@@ -76,7 +76,8 @@ struct BenchResult {
             ("model", JSONText.string(cpu.model)), ("l1d_bytes", bytes(cpu.l1DataCacheBytes)),
             ("l2_bytes", bytes(cpu.l2CacheBytes)), ("l3_bytes", bytes(cpu.l3CacheBytes)),
             ("bf16", KernelPrecision.bfloat16.isSupported ? "true" : "false"),
-            ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)")
+            ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)"),
+            ("band_bytes", "\(cpu.bandBytes)"), ("band_map_bytes", "\(cpu.bandMapBytes)")
         ])
     }()
 

@@ -14,6 +14,10 @@ package struct CPUDescription: Sendable, Hashable {
     /// below which the weights stay in L2 instead.
     package var gemmChunkFloats: Int { ldk_cache_blocking()!.pointee.chunk_floats }
     package var gemmSmallWeightFloats: Int { ldk_cache_blocking()!.pointee.small_weight_floats }
+    /// Banded execution's budgets derived from the L2 size: band buffer bytes per thread, and the
+    /// map size from which a chain of layers runs band by band.
+    package var bandBytes: Int { ldk_cache_blocking()!.pointee.band_bytes }
+    package var bandMapBytes: Int { ldk_cache_blocking()!.pointee.band_map_bytes }
 
     /// This machine's CPU.
     package static let current: CPUDescription = {

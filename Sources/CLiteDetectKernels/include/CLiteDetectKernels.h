@@ -55,12 +55,17 @@ typedef struct {
 /// This CPU, read once (CPUID and sysfs; the first call reads files, so make it at load).
 const ldk_cpu_info *ldk_cpu(void);
 
-/// The GEMM's cache blocking, derived once from this CPU's L2 size (ldk_cpu()).
+/// The cache budgets of the GEMM and of banded execution, derived once from this CPU's L2 size
+/// (ldk_cpu()).
 typedef struct {
     /// Input floats (pixels × input channels) of one chunk, kept in L2 while the panels stream past.
     ptrdiff_t chunk_floats;
     /// Weights of at most this many floats stay in L2 themselves: the pixels stream instead.
     ptrdiff_t small_weight_floats;
+    /// Bytes of band buffers one thread keeps while a chain of layers runs band by band.
+    ptrdiff_t band_bytes;
+    /// Maps of at least this many bytes are worth banding; smaller ones stay in L2 layer by layer.
+    ptrdiff_t band_map_bytes;
 } ldk_blocking;
 
 const ldk_blocking *ldk_cache_blocking(void);

@@ -24,9 +24,11 @@ package struct Banding: Sendable, Equatable {
         self.bandBytes = bandBytes
     }
 
-    /// Chains through maps of 1 MiB or more, 512 KiB of band buffers per thread (half of this
-    /// Zen 4's per-core L2; docs/PERFORMANCE.md, "Bands").
-    package static let automatic = Banding(minimumMapBytes: 1 << 20, bandBytes: 512 << 10)
+    /// This CPU's budgets (`CPUDescription`): chains through maps larger than its per-core L2,
+    /// half of the L2 in band buffers per thread (1 MiB and 512 KiB on Zen 4, the values measured
+    /// best there; docs/PERFORMANCE.md, "Bands").
+    package static let automatic = Banding(
+        minimumMapBytes: CPUDescription.current.bandMapBytes, bandBytes: CPUDescription.current.bandBytes)
     /// Every layer whole, one after another.
     package static let off = Banding(minimumMapBytes: .max, bandBytes: 0)
 
