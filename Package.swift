@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "LiteDetectEvaluation", targets: ["LiteDetectEvaluation"]),
         .library(name: "LiteDetectVideo", targets: ["LiteDetectVideo"]),
         // MARK: Executables
-        .executable(name: "detect", targets: ["LiteDetectCLI"])
+        .executable(name: "detect", targets: ["LiteDetectCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,7 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
         // `swift package generate-documentation --target LiteDetect` (the DocC catalog in Sources/LiteDetect).
-        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0")
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // MARK: Implementation layers (bottom up: each knows only the ones above it)
@@ -68,7 +68,7 @@ let package = Package(
                 "LiteDetectKernels", "LiteDetectNN", "LiteDetectBackbones",
                 "LiteDetectPostprocess", "LiteDetectImage", "LiteDetectSupport",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
-                .product(name: "SystemPackage", package: "swift-system")
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         /// The model configs and weights that ship with LiteDetect (`Configs/`), as package resources,
@@ -97,7 +97,7 @@ let package = Package(
             name: "LiteDetectVideo",
             dependencies: [
                 "CLiteDetectVideoIO", "LiteDetect", "LiteDetectImage", "LiteDetectSupport",
-                .product(name: "SystemPackage", package: "swift-system")
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         /// The JSON every output of results shares (`detect`'s files and lines, `detect serve`'s answers).
         .target(name: "LiteDetectJSONOutput", dependencies: ["LiteDetect"]),
@@ -117,7 +117,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "DequeModule", package: "swift-collections"),
-                .product(name: "Prometheus", package: "swift-prometheus")
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         /// COCO (pycocotools) and VOC detection metrics, for `detect eval` and users who score models.
@@ -136,7 +136,7 @@ let package = Package(
             name: "LiteDetectImport",
             dependencies: [
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectNN", "LiteDetectSupport", "LiteDetectImportFormats",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
 
@@ -147,7 +147,7 @@ let package = Package(
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectImport", "LiteDetectVideo",
                 "LiteDetectJSONOutput", "LiteDetectServer", "LiteDetectSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log")
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         /// Example: a video frame loop (MP4… or Y4M on standard input) with detection and tracking over the public API (`Examples/FrameLoop`).
@@ -179,7 +179,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
-                .product(name: "Crypto", package: "swift-crypto")
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"]
         ),
@@ -199,7 +199,7 @@ let package = Package(
                 "LiteDetect", "LiteDetectEvaluation", "LiteDetectModels", "LiteDetectTestSupport", "LiteDetectAllocationCounter", "LiteDetectImport",
                 "LiteDetectImportFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "SystemPackage", package: "swift-system")
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             resources: [.copy("Fixtures")]
         ),
@@ -207,9 +207,9 @@ let package = Package(
             name: "LiteDetectCLITests",
             dependencies: [
                 "LiteDetectCLI", "FrameLoop", "LiteDetectTestSupport", "LiteDetectImportFormats", "LiteDetectVideo",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf")
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
-        )
+        ),
     ]
 )
 
@@ -229,7 +229,7 @@ if ProcessInfo.processInfo.environment["LITEDETECT_FUZZ"] == "1" {
         ("FuzzTensorFlowImport", ["LiteDetectImport"]),
         ("FuzzCaffeImport", ["LiteDetectImport"]),
         ("FuzzONNXImport", ["LiteDetectImport"]),
-        ("FuzzMultipartForm", ["LiteDetectServer", .product(name: "NIOCore", package: "swift-nio")])
+        ("FuzzMultipartForm", ["LiteDetectServer", .product(name: "NIOCore", package: "swift-nio")]),
     ]
     for (name, dependencies) in fuzzTargets {
         package.targets.append(.executableTarget(name: name, dependencies: ["CFuzzerDriver"] + dependencies, path: "Fuzz/Sources/\(name)"))

@@ -12,7 +12,7 @@ let package = Package(
             dependencies: [
                 .product(name: "LiteDetect", package: "LiteDetect"),
                 .product(name: "LiteDetectModels", package: "LiteDetect"),
-                .product(name: "LiteDetectEvaluation", package: "LiteDetect")
+                .product(name: "LiteDetectEvaluation", package: "LiteDetect"),
             ]
         )
     ]

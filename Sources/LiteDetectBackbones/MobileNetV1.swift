@@ -8,7 +8,7 @@ enum MobileNetV1 {
     /// (output channels, stride) of `features.1` … `features.13`.
     static let layers: [(channels: Int, stride: Int)] = [
         (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
-        (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1)
+        (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1),
     ]
     /// `features.11` ends the stride-16 stage; `features.13` is the final stride-32 map.
     static let stride16Index = 11

@@ -15,7 +15,7 @@ enum MobileNetV2 {
         Stage(expansion: 6, channels: 64, repeats: 4, stride: 2),
         Stage(expansion: 6, channels: 96, repeats: 3, stride: 1),
         Stage(expansion: 6, channels: 160, repeats: 3, stride: 2),
-        Stage(expansion: 6, channels: 320, repeats: 1, stride: 1)
+        Stage(expansion: 6, channels: 320, repeats: 1, stride: 1),
     ]
 
     static func build(_ config: BackboneConfiguration, on g: GraphBuilder, input: Value, keys: KeyPrefix, classes: Int?) throws -> BackboneFeatures {

@@ -22,7 +22,7 @@ enum MobileNetV3 {
         b(3, 184, 80, false, .hardSwish, 1), b(3, 480, 112, true, .hardSwish, 1), b(3, 672, 112, true, .hardSwish, 1),
         // The stride-32 stage: its first expansion (672, not reduced) is SSDLite's stride-16 tap.
         Block(kernel: 5, expanded: 672, output: 160, squeezeExcite: true, activation: .hardSwish, stride: 2, inTail: true),
-        b(5, 960, 160, true, .hardSwish, 1, tail: true), b(5, 960, 160, true, .hardSwish, 1, tail: true)
+        b(5, 960, 160, true, .hardSwish, 1, tail: true), b(5, 960, 160, true, .hardSwish, 1, tail: true),
     ]
 
     static let small: [Block] = [
@@ -30,7 +30,7 @@ enum MobileNetV3 {
         b(5, 96, 40, true, .hardSwish, 2), b(5, 240, 40, true, .hardSwish, 1), b(5, 240, 40, true, .hardSwish, 1),
         b(5, 120, 48, true, .hardSwish, 1), b(5, 144, 48, true, .hardSwish, 1),
         Block(kernel: 5, expanded: 288, output: 96, squeezeExcite: true, activation: .hardSwish, stride: 2, inTail: true),
-        b(5, 576, 96, true, .hardSwish, 1, tail: true), b(5, 576, 96, true, .hardSwish, 1, tail: true)
+        b(5, 576, 96, true, .hardSwish, 1, tail: true), b(5, 576, 96, true, .hardSwish, 1, tail: true),
     ]
 
     static func build(_ config: BackboneConfiguration, on g: GraphBuilder, input: Value, keys: KeyPrefix, classes: Int?) throws -> BackboneFeatures {

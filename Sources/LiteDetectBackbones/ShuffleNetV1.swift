@@ -7,7 +7,7 @@ import LiteDetectNN
 enum ShuffleNetV1 {
     /// Table 1's output channels of stages 2–4 at scale 1, by group count.
     static let stageChannels: [Int: [Int]] = [
-        1: [144, 288, 576], 2: [200, 400, 800], 3: [240, 480, 960], 4: [272, 544, 1088], 8: [384, 768, 1536]
+        1: [144, 288, 576], 2: [200, 400, 800], 3: [240, 480, 960], 4: [272, 544, 1088], 8: [384, 768, 1536],
     ]
     static let repeats = [4, 8, 4]
     static let stemChannels = 24

@@ -6,7 +6,7 @@ import LiteDetectNN
 enum ShuffleNetV2 {
     /// Output channels of stages 2–4 and of `conv5`, by scale (torchvision's table).
     static let channelsByScale: [Double: [Int]] = [
-        0.5: [48, 96, 192, 1024], 1.0: [116, 232, 464, 1024], 1.5: [176, 352, 704, 1024], 2.0: [244, 488, 976, 2048]
+        0.5: [48, 96, 192, 1024], 1.0: [116, 232, 464, 1024], 1.5: [176, 352, 704, 1024], 2.0: [244, 488, 976, 2048],
     ]
     static let repeats = [4, 8, 4]
     static let stemChannels = 24

@@ -21,13 +21,13 @@ enum SqueezeNet {
     static let version1_0: [(index: Int, layer: Layer)] = [
         (0, .stem(channels: 96, kernel: 7)), (2, .maxPool), (3, fire(16, 64)), (4, fire(16, 64)), (5, fire(32, 128)),
         (6, .maxPool), (7, fire(32, 128)), (8, fire(48, 192)), (9, fire(48, 192)), (10, fire(64, 256)),
-        (11, .maxPool), (12, fire(64, 256))
+        (11, .maxPool), (12, fire(64, 256)),
     ]
 
     static let version1_1: [(index: Int, layer: Layer)] = [
         (0, .stem(channels: 64, kernel: 3)), (2, .maxPool), (3, fire(16, 64)), (4, fire(16, 64)),
         (5, .maxPool), (6, fire(32, 128)), (7, fire(32, 128)),
-        (8, .maxPool), (9, fire(48, 192)), (10, fire(48, 192)), (11, fire(64, 256)), (12, fire(64, 256))
+        (8, .maxPool), (9, fire(48, 192)), (10, fire(48, 192)), (11, fire(64, 256)), (12, fire(64, 256)),
     ]
 
     static let detectionStage = FireSpec(squeeze: 64, expand1x1: 256, expand3x3: 256)

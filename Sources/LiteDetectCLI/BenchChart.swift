@@ -55,7 +55,7 @@ enum BenchChart {
             let labelWidth = 2 * BitmapFont.width(of: label), labelHeight = 2 * BitmapFont.glyphHeight
             let candidates = [
                 (x + 12, y - 9), (x - 12 - labelWidth, y - 9), (x + 12, y + 9), (x + 12, y - 27),
-                (x - 12 - labelWidth, y + 9), (x - 12 - labelWidth, y - 27)
+                (x - 12 - labelWidth, y + 9), (x - 12 - labelWidth, y - 27),
             ]
             let rects = candidates.map { PixelRect(x: $0.0, y: $0.1, width: labelWidth, height: labelHeight) }
             let free =

@@ -77,14 +77,14 @@ struct BenchResult {
             ("l2_bytes", bytes(cpu.l2CacheBytes)), ("l3_bytes", bytes(cpu.l3CacheBytes)),
             ("bf16", KernelPrecision.bfloat16.isSupported ? "true" : "false"),
             ("gemm_chunk_floats", "\(cpu.gemmChunkFloats)"), ("gemm_small_weight_floats", "\(cpu.gemmSmallWeightFloats)"),
-            ("band_bytes", "\(cpu.bandBytes)"), ("band_map_bytes", "\(cpu.bandMapBytes)")
+            ("band_bytes", "\(cpu.bandBytes)"), ("band_map_bytes", "\(cpu.bandMapBytes)"),
         ])
     }()
 
     // MARK: Formats
 
     private static let columns = [
-        "backbone", "input", "threads", "precision", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS"
+        "backbone", "input", "threads", "precision", "params", "MMACs", "min", "median", "p90", "max", "FPS", "pre", "post", "peak RSS",
     ]
 
     private var cells: [String] {
@@ -93,7 +93,7 @@ struct BenchResult {
             String(format: "%.0f", Double(multiplyAccumulates) / 1e6),
             String(format: "%.2f", forward.min), String(format: "%.2f", forward.median), String(format: "%.2f", forward.p90),
             String(format: "%.2f", forward.max), String(format: "%.1f", fps), String(format: "%.2f", stages.preprocess / .milliseconds(1)),
-            String(format: "%.2f", stages.postprocess / .milliseconds(1)), String(format: "%.0f MB", peakRSS)
+            String(format: "%.2f", stages.postprocess / .milliseconds(1)), String(format: "%.0f MB", peakRSS),
         ]
     }
 
@@ -115,7 +115,7 @@ struct BenchResult {
                     "\(r.multiplyAccumulates)",
                     "\(r.forward.min)", "\(r.forward.median)", "\(r.forward.p90)", "\(r.forward.max)", "\(r.fps)",
                     "\(r.stages.preprocess / .milliseconds(1))", "\(r.stages.inference / .milliseconds(1))",
-                    "\(r.stages.postprocess / .milliseconds(1))", "\(r.peakRSS)"
+                    "\(r.stages.postprocess / .milliseconds(1))", "\(r.peakRSS)",
                 ].joined(separator: ",") + "\n"
             }.joined()
     }
@@ -129,14 +129,14 @@ struct BenchResult {
                 "latency_ms",
                 JSONText.object([
                     ("min", JSONText.milliseconds(forward.min)), ("median", JSONText.milliseconds(forward.median)),
-                    ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max))
+                    ("p90", JSONText.milliseconds(forward.p90)), ("max", JSONText.milliseconds(forward.max)),
                 ])
             ),
             ("fps", JSONText.number(fps)),
             ("stages_ms", DetectionJSON.timing(stages)), ("score_threshold", JSONText.number(scoreThreshold)),
             ("peak_rss_mb", JSONText.number(peakRSS)), ("runs", "\(runs)"),
             ("kernels", JSONText.string(KernelInstructionSet.selected.description)),
-            ("cpu", Self.cpuJSON), ("random_weights", "true")
+            ("cpu", Self.cpuJSON), ("random_weights", "true"),
         ]
         if !layers.isEmpty {
             fields.append(
@@ -145,7 +145,7 @@ struct BenchResult {
                     JSONText.array(
                         layers.map { layer in
                             JSONText.object([
-                                ("name", JSONText.string(layer.name)), ("macs", "\(layer.macs)"), ("ms", JSONText.number(layer.seconds * 1e3))
+                                ("name", JSONText.string(layer.name)), ("macs", "\(layer.macs)"), ("ms", JSONText.number(layer.seconds * 1e3)),
                             ])
                         })
                 ))
@@ -160,7 +160,7 @@ struct BenchResult {
             [
                 String(index), layer.name, String(format: "%.3f", layer.seconds * 1e3), String(format: "%.1f%%", 100 * layer.seconds / total),
                 layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / 1e6) : "",
-                layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / layer.seconds / 1e9) : ""
+                layer.macs > 0 ? String(format: "%.1f", Double(layer.macs) / layer.seconds / 1e9) : "",
             ]
         }
         return "\(model) at \(inputSize)px: \(layers.count) operations, \(String(format: "%.2f", total * 1e3)) ms in total (slowest \(rows.count)):\n"

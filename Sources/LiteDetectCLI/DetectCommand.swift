@@ -22,7 +22,7 @@ struct DetectCommand: ParsableCommand {
             'detect help images' lists every option of the default command.
             """,
         subcommands: [
-            ImagesCommand.self, VideoCommand.self, ServeCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self, ImportCommand.self
+            ImagesCommand.self, VideoCommand.self, ServeCommand.self, ModelsCommand.self, BenchCommand.self, EvalCommand.self, ImportCommand.self,
         ],
         defaultSubcommand: ImagesCommand.self
     )

@@ -197,7 +197,7 @@ struct EvalCommand: ParsableCommand {
         return JSONText.object([
             ("image_id", "\(detection.imageID)"), ("category_id", "\(detection.categoryID)"),
             ("bbox", JSONText.array([box.x, box.y, box.width, box.height].map { JSONText.number($0) })),
-            ("score", JSONText.number(detection.score))
+            ("score", JSONText.number(detection.score)),
         ])
     }
 
@@ -222,7 +222,7 @@ struct EvalCommand: ParsableCommand {
         let rows = report.categories.map { row in
             [
                 row.name, "\(row.id)", "\(row.instances)", value(row.averagePrecision), value(row.averagePrecision50),
-                value(row.averagePrecision75), row.vocAveragePrecision50.map(value) ?? "-"
+                value(row.averagePrecision75), row.vocAveragePrecision50.map(value) ?? "-",
             ]
         }
         out += TextTable(header: ["category", "id", "instances", "AP", "AP50", "AP75", "VOC AP50"], rows: rows).rendered + "\n"
@@ -262,7 +262,7 @@ struct EvalCommand: ParsableCommand {
                             ("id", "\(row.id)"), ("name", JSONText.string(row.name)), ("instances", "\(row.instances)"),
                             ("AP", JSONText.number(row.averagePrecision)), ("AP50", JSONText.number(row.averagePrecision50)),
                             ("AP75", JSONText.number(row.averagePrecision75)),
-                            ("voc_AP50", row.vocAveragePrecision50.map { JSONText.number($0) } ?? "null")
+                            ("voc_AP50", row.vocAveragePrecision50.map { JSONText.number($0) } ?? "null"),
                         ])
                     })
             ))

@@ -34,7 +34,7 @@ struct ModelsCommand: ParsableCommand {
             return [
                 name.rawValue, String(format: "%.2fM", Double(summary.parameters) / 1e6),
                 String(format: "%.0f", Double(summary.multiplyAccumulates) / 1e6),
-                summary.stride16.description, summary.stride32.description, name.reference
+                summary.stride16.description, summary.stride32.description, name.reference,
             ]
         }
         print(TextTable(header: ["backbone", "params", "MMACs", "stride16", "stride32", "definition"], rows: rows).rendered)
@@ -48,7 +48,7 @@ struct ModelsCommand: ParsableCommand {
                 String(format: "%.2fM", Double(network.parameterCount) / 1e6),
                 String(format: "%.0f", Double(network.multiplyAccumulates) / 1e6),
                 config.weights == nil ? "no" : "yes", config.accuracy.map { String(format: "%.3f", $0.averagePrecision50) } ?? "-",
-                name == ModelCatalog.defaultModelName ? "(default)" : ""
+                name == ModelCatalog.defaultModelName ? "(default)" : "",
             ]
         }
         print(TextTable(header: ["model", "backbone", "input", "classes", "params", "MMACs", "trained", "AP50", ""], rows: models).rendered)

@@ -66,7 +66,7 @@ final class ResultWriter {
         return p.result.detections.map { d in
             [
                 field(p.path), "\(d.classID)", field(d.label), JSONText.number(d.score), JSONText.number(d.box.x1),
-                JSONText.number(d.box.y1), JSONText.number(d.box.x2), JSONText.number(d.box.y2)
+                JSONText.number(d.box.y1), JSONText.number(d.box.x2), JSONText.number(d.box.y2),
             ].joined(separator: ",") + "\n"
         }.joined()
     }
@@ -76,7 +76,7 @@ final class ResultWriter {
             JSONText.object([
                 ("image_id", "\(imageID)"), ("category_id", "\(d.classID)"),
                 ("bbox", JSONText.array([d.box.x1, d.box.y1, d.box.x2 - d.box.x1, d.box.y2 - d.box.y1].map { JSONText.number($0) })),
-                ("score", JSONText.number(d.score))
+                ("score", JSONText.number(d.score)),
             ])
         }
     }

@@ -73,7 +73,7 @@ final class VideoResultSink {
                         tracks.map { track in
                             JSONText.object([
                                 ("id", "\(track.id)"), ("class_id", "\(track.classID)"), ("label", JSONText.string(track.label)),
-                                ("score", JSONText.number(track.score)), ("box", DetectionJSON.box(track.box))
+                                ("score", JSONText.number(track.score)), ("box", DetectionJSON.box(track.box)),
                             ])
                         })
                 ))

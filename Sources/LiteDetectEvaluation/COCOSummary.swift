@@ -56,7 +56,7 @@ public struct COCOSummary: Sendable, Hashable {
             precision("AP75", iou: COCOEvaluationParameters.iou75Index),
             precision("APs", area: .small), precision("APm", area: .medium), precision("APl", area: .large),
             recall("AR1", limit: 0), recall("AR10", limit: 1), recall("AR100"),
-            recall("ARs", area: .small), recall("ARm", area: .medium), recall("ARl", area: .large)
+            recall("ARs", area: .small), recall("ARm", area: .medium), recall("ARl", area: .large),
         ]
     }
 }

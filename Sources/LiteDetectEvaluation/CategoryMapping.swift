@@ -71,7 +71,7 @@ public struct CategoryMapping: Sendable, Hashable {
         "donut", "cake", "chair", "couch", "potted plant", "bed", "N/A", "dining table", "N/A", "N/A",
         "toilet", "N/A", "tv", "laptop", "mouse", "remote", "keyboard", "cell phone", "microwave", "oven",
         "toaster", "sink", "refrigerator", "N/A", "book", "clock", "vase", "scissors", "teddy bear", "hair drier",
-        "toothbrush"
+        "toothbrush",
     ]
 }
 

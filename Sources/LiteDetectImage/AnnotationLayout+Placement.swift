@@ -88,7 +88,7 @@ extension AnnotationLayout {
             (left, above), (left, insideTop), (left, below),
             (right, above), (right, insideTop), (right, below),
             (left, insideBottom), (right, insideBottom),
-            (box.x - width, box.y), (box.maxX, box.y)
+            (box.x - width, box.y), (box.maxX, box.y),
         ]
         let overlap = min(width, box.width) / 2
         let (low, high) = (box.x - width + overlap, box.maxX - overlap)

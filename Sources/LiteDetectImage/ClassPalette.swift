@@ -64,7 +64,7 @@ package struct ClassPalette: Sendable, Equatable {
             0xCC79A7,  // reddish purple
             0x000000,  // black
             0x56B4E9,  // sky blue
-            0xE69F00  // orange
+            0xE69F00,  // orange
         ].map { RGBColor(hex: $0) },
         lineStyles: [.solid, .dashed, .dotted])
 

@@ -30,7 +30,7 @@ extension RGBImage {
             PixelRect(x: rect.x, y: rect.y, width: rect.width, height: line),
             PixelRect(x: rect.x, y: rect.maxY - line, width: rect.width, height: line),
             PixelRect(x: rect.x, y: rect.y, width: line, height: rect.height),
-            PixelRect(x: rect.maxX - line, y: rect.y, width: line, height: rect.height)
+            PixelRect(x: rect.maxX - line, y: rect.y, width: line, height: rect.height),
         ]
         guard let (on, off) = style.pattern(lineWidth: line) else {
             for side in sides { fill(side, color: color) }

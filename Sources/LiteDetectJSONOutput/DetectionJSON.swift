@@ -7,13 +7,13 @@ package enum DetectionJSON {
     package static func detection(_ d: LabeledDetection) -> String {
         JSONText.object([
             ("class_id", "\(d.classID)"), ("label", JSONText.string(d.label)), ("score", JSONText.number(d.score)),
-            ("box", box(d.box))
+            ("box", box(d.box)),
         ])
     }
 
     package static func box(_ box: Box) -> String {
         JSONText.object([
-            ("x1", JSONText.number(box.x1)), ("y1", JSONText.number(box.y1)), ("x2", JSONText.number(box.x2)), ("y2", JSONText.number(box.y2))
+            ("x1", JSONText.number(box.x1)), ("y1", JSONText.number(box.y1)), ("x2", JSONText.number(box.x2)), ("y2", JSONText.number(box.y2)),
         ])
     }
 
@@ -21,7 +21,7 @@ package enum DetectionJSON {
     package static func timing(_ timing: StageTiming) -> String {
         JSONText.object([
             ("preprocess", JSONText.milliseconds(timing.preprocess)), ("inference", JSONText.milliseconds(timing.inference)),
-            ("postprocess", JSONText.milliseconds(timing.postprocess))
+            ("postprocess", JSONText.milliseconds(timing.postprocess)),
         ])
     }
 
@@ -33,7 +33,7 @@ package enum DetectionJSON {
         fields += [
             ("width", "\(result.imageWidth)"), ("height", "\(result.imageHeight)"),
             ("model", JSONText.string(detector.config.name)), ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
-            ("precision", JSONText.string(detector.precision.rawValue))
+            ("precision", JSONText.string(detector.precision.rawValue)),
         ]
         if detector.isRandomlyInitialised { fields.append(("random_weights", "true")) }
         fields.append(("timing_ms", timing(result.timing)))

@@ -112,7 +112,7 @@ package struct TensorFlowSSDAnchorGenerator: Sendable, Hashable {
             if layer == 0 && reduceBoxesInLowestLayer {
                 specs.append([
                     BoxSpec(scale: 0.1, aspectRatio: 1.0), BoxSpec(scale: scale, aspectRatio: 2.0),
-                    BoxSpec(scale: scale, aspectRatio: 0.5)
+                    BoxSpec(scale: scale, aspectRatio: 0.5),
                 ])
                 continue
             }

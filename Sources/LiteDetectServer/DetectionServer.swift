@@ -86,7 +86,7 @@ package final class DetectionServer: Sendable {
                         body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
                 }
             ),
-            (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) })
+            (.get, "/openapi.json", { _, _ in Self.json(.ok, OpenAPIDocument.json) }),
         ]
         let router = Router(context: ServerRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Middleware first: routes capture the middleware present when they are added. A rate
@@ -235,7 +235,7 @@ package final class DetectionServer: Sendable {
             JSONText.object([
                 ("label", JSONText.string(d.label)), ("confidence", JSONText.number(d.score)),
                 ("x_min", "\(Int(d.box.x1.rounded()))"), ("y_min", "\(Int(d.box.y1.rounded()))"),
-                ("x_max", "\(Int(d.box.x2.rounded()))"), ("y_max", "\(Int(d.box.y2.rounded()))")
+                ("x_max", "\(Int(d.box.x2.rounded()))"), ("y_max", "\(Int(d.box.y2.rounded()))"),
             ])
         }
         return JSONText.object([("success", "true"), ("predictions", JSONText.array(predictions))])
@@ -251,7 +251,7 @@ package final class DetectionServer: Sendable {
                 ("backbone", JSONText.string(detector.config.backbone.name.rawValue)),
                 ("precision", JSONText.string(detector.precision.rawValue)),
                 ("input", JSONText.object([("width", "\(detector.config.input.width)"), ("height", "\(detector.config.input.height)")])),
-                ("classes", JSONText.array(Array(Set(detector.config.classNames)).sorted().map(JSONText.string)))
+                ("classes", JSONText.array(Array(Set(detector.config.classNames)).sorted().map(JSONText.string))),
             ])
         }
         return Self.json(.ok, JSONText.object([("models", JSONText.array(entries))]))

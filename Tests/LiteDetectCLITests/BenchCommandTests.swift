@@ -7,7 +7,7 @@ final class BenchCommandTests: XCTestCase {
     func testJSONHasTheDocumentedFields() throws {
         let result = try CommandRunner.run([
             "bench", "--backbone", "mobilenetv3-small", "--backbone", "shufflenetv2", "--input-size", "160",
-            "--runs", "2", "--warmup", "1", "--format", "json"
+            "--runs", "2", "--warmup", "1", "--format", "json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let objects = try result.standardOutput.split(separator: "\n").map {
@@ -34,7 +34,7 @@ final class BenchCommandTests: XCTestCase {
     func testScoreThresholdIsUsedAndRecorded() throws {
         let result = try CommandRunner.run([
             "bench", "--backbone", "mobilenetv3-small", "--input-size", "128", "--runs", "1", "--warmup", "0",
-            "--score-threshold", "0.01", "--format", "json"
+            "--score-threshold", "0.01", "--format", "json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
@@ -49,7 +49,7 @@ final class BenchCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let chart = directory.appendingPathComponent("bench.png").path
         let first = try CommandRunner.run([
-            "bench", "--backbone", "mobilenetv3-small", "--input-size", "128", "--runs", "1", "--warmup", "0", "--chart", chart
+            "bench", "--backbone", "mobilenetv3-small", "--input-size", "128", "--runs", "1", "--warmup", "0", "--chart", chart,
         ])
         XCTAssertEqual(first.status, 0, first.standardError)
         XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: chart)).prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])

@@ -23,7 +23,7 @@ final class DetectCommandTests: XCTestCase {
     func testJSONLinesFollowTheDocumentedSchema() throws {
         let result = try CommandRunner.run([
             streetJPEG, "--model", "ssdlite320-mobilenetv3-small", "--random-weights", "--format", "json", "--no-draw",
-            "--score-threshold", "0.001", "--max-detections", "5"
+            "--score-threshold", "0.001", "--max-detections", "5",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = result.standardOutput.split(separator: "\n")
@@ -80,7 +80,7 @@ final class DetectCommandTests: XCTestCase {
         let truncated = workDirectory.appendingPathComponent("truncated.jpg").path
         try Data(contentsOf: URL(fileURLWithPath: streetJPEG)).prefix(20_000).write(to: URL(fileURLWithPath: truncated))
         let result = try CommandRunner.run([
-            corrupt, good, truncated, "--backbone", "squeezenet1.1", "--random-weights", "--format", "json", "--no-draw"
+            corrupt, good, truncated, "--backbone", "squeezenet1.1", "--random-weights", "--format", "json", "--no-draw",
         ])
         XCTAssertEqual(result.status, 1, "any failed input makes the exit status non-zero")
         let paths = result.standardOutput.split(separator: "\n").compactMap {
@@ -97,7 +97,7 @@ final class DetectCommandTests: XCTestCase {
         try Data("not an image".utf8).write(to: workDirectory.appendingPathComponent("notes.txt"))
         let result = try CommandRunner.run([
             workDirectory.path, "--backbone", "mobilenetv1", "--random-weights", "--format", "csv", "--no-draw", "--threads", "2",
-            "--max-detections", "1", "--score-threshold", "0"
+            "--max-detections", "1", "--score-threshold", "0",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = result.standardOutput.split(separator: "\n").map(String.init)
@@ -137,7 +137,7 @@ final class DetectCommandTests: XCTestCase {
         let result = try CommandRunner.run([streetJPEG, "--backbone", "mobilenetv4"])
         XCTAssertNotEqual(result.status, 0)
         for name in [
-            "squeezenet1.0", "squeezenet1.1", "mobilenetv1", "mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv1", "shufflenetv2"
+            "squeezenet1.0", "squeezenet1.1", "mobilenetv1", "mobilenetv2", "mobilenetv3-small", "mobilenetv3-large", "shufflenetv1", "shufflenetv2",
         ] {
             XCTAssertTrue(result.standardError.contains(name), "missing \(name) in: \(result.standardError)")
         }

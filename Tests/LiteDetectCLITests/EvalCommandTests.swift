@@ -61,7 +61,7 @@ final class EvalCommandTests: XCTestCase {
     func testScoringAResultsFilePrintsPycocotoolsNumbersAsJSON() throws {
         let output = try runJSON([
             "eval", "--annotations", path("edge-cases", "annotations.json"),
-            "--detections", path("edge-cases", "results.json"), "--format", "json"
+            "--detections", path("edge-cases", "results.json"), "--format", "json",
         ])
         try assertMatchesReference(output, set: "edge-cases")
         XCTAssertEqual(output["ignored_detections"] as? Int, 1, "the fixture's one detection of category 99, which the annotations lack")
@@ -73,7 +73,7 @@ final class EvalCommandTests: XCTestCase {
 
     func testTextOutputHasPycocotoolsSummaryLines() throws {
         let result = try CommandRunner.run([
-            "eval", "--annotations", path("random", "annotations.json"), "--detections", path("random", "results.json")
+            "eval", "--annotations", path("random", "annotations.json"), "--detections", path("random", "results.json"),
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let lines = try XCTUnwrap(expected("random")["summary_lines"] as? [String])
@@ -89,7 +89,7 @@ final class EvalCommandTests: XCTestCase {
         let output = try runJSON([
             "eval", "--model", "ssdlite300-mobilenetv2-person", "--annotations", path("sample-images", "annotations.json"),
             "--images", repositoryRoot.appendingPathComponent("SampleImages").path,
-            "--format", "json", "--save-detections", saved
+            "--format", "json", "--save-detections", saved,
         ])
         try assertMatchesReference(output, set: "sample-images")
         XCTAssertEqual(output["model"] as? String, "ssdlite300-mobilenetv2-person")
@@ -120,7 +120,7 @@ final class EvalCommandTests: XCTestCase {
 
     func testResultsForAnotherAnnotationFileAreRefused() throws {
         let result = try CommandRunner.run([
-            "eval", "--annotations", path("sample-images", "annotations.json"), "--detections", path("random", "results.json")
+            "eval", "--annotations", path("sample-images", "annotations.json"), "--detections", path("random", "results.json"),
         ])
         XCTAssertEqual(result.status, 1)
         // The random set's images 1…5 exist in the sample-photo annotations too; its first detection on image 6 does not.
@@ -144,7 +144,7 @@ final class EvalCommandTests: XCTestCase {
             to: annotations)
         let result = try CommandRunner.run([
             "eval", "--model", "ssdlite300-mobilenetv2-person", "--annotations", annotations.path,
-            "--images", repositoryRoot.appendingPathComponent("SampleImages").path
+            "--images", repositoryRoot.appendingPathComponent("SampleImages").path,
         ])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.standardError.contains("classes (person) match none of the categories"), result.standardError)
@@ -155,7 +155,7 @@ final class EvalCommandTests: XCTestCase {
         XCTAssertNotEqual(neither.status, 0)
         XCTAssertTrue(neither.standardError.contains("give --images DIR"), neither.standardError)
         let modelWithFile = try CommandRunner.run([
-            "eval", "--annotations", path("edge-cases", "annotations.json"), "--detections", path("edge-cases", "results.json"), "--model", "x"
+            "eval", "--annotations", path("edge-cases", "annotations.json"), "--detections", path("edge-cases", "results.json"), "--model", "x",
         ])
         XCTAssertNotEqual(modelWithFile.status, 0)
         XCTAssertTrue(modelWithFile.standardError.contains("go with --images"), modelWithFile.standardError)

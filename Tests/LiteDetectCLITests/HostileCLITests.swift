@@ -46,7 +46,7 @@ final class HostileCLITests: XCTestCase {
     func testBadInputsAreReportedOnceByNameWhileTheGoodOnesAreProcessed() throws {
         let good = [
             ("jpeg_cmyk_adobe.jpg", 45, 29), ("jpeg_ycck_adobe.jpg", 45, 29),
-            ("png_rgba16.png", 37, 21), ("png_gray16.png", 37, 21), ("png_gray_alpha16.png", 37, 21)
+            ("png_rgba16.png", 37, 21), ("png_gray16.png", 37, 21), ("png_gray_alpha16.png", 37, 21),
         ]
         var arguments: [String] = []
         for (name, _, _) in good {
@@ -64,7 +64,7 @@ final class HostileCLITests: XCTestCase {
         let corrupt = Self.corpus.appendingPathComponent("images/jpeg_bogus_huffman_table.jpg").path
         let bad: [(String, String)] = [
             (fifo, "is a FIFO (named pipe)"), ("/dev/zero", "is a character device"),
-            (sparse, "more than the limit of 1073741824"), (empty, "is empty"), (corrupt, "Bogus Huffman table definition")
+            (sparse, "more than the limit of 1073741824"), (empty, "is empty"), (corrupt, "Bogus Huffman table definition"),
         ]
         // Bad inputs first and between good ones: a failure must not stop what follows.
         let inputs = [bad[0].0, arguments[0], bad[1].0, arguments[1], bad[2].0] + arguments.dropFirst(2) + [bad[3].0, bad[4].0]
@@ -119,7 +119,7 @@ final class HostileCLITests: XCTestCase {
             ),
             (["--backbone", "mobilenetv3-small", "--weights", fifo], "\(fifo): cannot read weights: is a FIFO (named pipe), not a regular file"),
             (["--model", fifo, "--random-weights"], "\(fifo): cannot read model config: is a FIFO (named pipe), not a regular file"),
-            (["--model", workDirectory.path + "/", "--random-weights"], "cannot read model config: is a directory")
+            (["--model", workDirectory.path + "/", "--random-weights"], "cannot read model config: is a directory"),
         ]
         for (options, message) in cases {
             var result = CommandResult(status: -1, standardOutput: "", standardError: "")
@@ -252,7 +252,7 @@ final class HostileCLITests: XCTestCase {
             ("garbage_frame_header.y4m", "frame 1: malformed frame header: expected 'FRAME'", 1),
             ("absurd_dimensions.y4m", "frames are 1048576x1048576", 0),
             ("width_over_format_limit.y4m", "W (width) is '99999999999'", 0),
-            ("no_newline_in_header.y4m", "no end of line in the first", 0)
+            ("no_newline_in_header.y4m", "no end of line in the first", 0),
         ]
         for (file, message, framesBefore) in cases {
             let stream = Self.corpus.appendingPathComponent("y4m/" + file).path

@@ -21,7 +21,7 @@ final class ImportCommandTests: XCTestCase {
         let labels = workDirectory.appendingPathComponent("labels.txt")
         try Data("# one class\nbackground\nperson\n".utf8).write(to: labels)
         let imported = try CommandRunner.run([
-            "import", personGraph, "--name", "people", "--labels", labels.path, "--output", workDirectory.path
+            "import", personGraph, "--name", "people", "--labels", labels.path, "--output", workDirectory.path,
         ])
         XCTAssertEqual(imported.status, 0, imported.standardError)
         XCTAssertTrue(imported.standardOutput.contains("checked: 88 convolutions"), imported.standardOutput)

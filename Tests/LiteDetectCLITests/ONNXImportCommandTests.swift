@@ -65,7 +65,7 @@ final class ONNXImportCommandTests: XCTestCase {
         let truncated = workDirectory.appendingPathComponent("truncated.onnx").path
         try Data(contentsOf: URL(fileURLWithPath: onnx)).prefix(50_000).write(to: URL(fileURLWithPath: truncated))
         let broken = try CommandRunner.run([
-            "import", truncated, "--config", "ssdlite320-mobilenetv3-small", "--name", "x", "--output", workDirectory.path
+            "import", truncated, "--config", "ssdlite320-mobilenetv3-small", "--name", "x", "--output", workDirectory.path,
         ])
         XCTAssertNotEqual(broken.status, 0)
         XCTAssertTrue(broken.standardError.contains(truncated) && broken.standardError.contains("not a valid model file"), broken.standardError)

@@ -72,10 +72,10 @@ final class OptionBoundsTests: XCTestCase {
         let edges: [[String]] = [
             [
                 Self.photo, "--max-detections", "100000", "--max-pixels", "1073741824", "--score-threshold", "1",
-                "--iou-threshold", "0", "--backbone", "mobilenetv3-small", "--random-weights", "--no-draw", "--format", "json"
+                "--iou-threshold", "0", "--backbone", "mobilenetv3-small", "--random-weights", "--no-draw", "--format", "json",
             ],
             ["models", "--input-size", "2048"],
-            ["models", "--input-size", "32"]
+            ["models", "--input-size", "32"],
         ]
         for arguments in edges {
             let result = try CommandRunner.run(arguments)

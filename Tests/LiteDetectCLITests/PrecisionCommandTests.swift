@@ -9,7 +9,7 @@ final class PrecisionCommandTests: XCTestCase {
     private var bfloat16Supported: Bool {
         get throws {
             let result = try CommandRunner.run([
-                "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"
+                "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json",
             ])
             XCTAssertEqual(result.status, 0, result.standardError)
             let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
@@ -32,7 +32,7 @@ final class PrecisionCommandTests: XCTestCase {
     func testBenchInBFloat16SaysWhatRanInIt() throws {
         guard try bfloat16Supported else { throw XCTSkip("AVX512_BF16 kernels not run: this CPU lacks AVX512_BF16") }
         let result = try CommandRunner.run([
-            "bench", "--backbone", "mobilenetv2", "--input-size", "96", "--runs", "1", "--warmup", "0", "--precision", "bf16", "--format", "json"
+            "bench", "--backbone", "mobilenetv2", "--input-size", "96", "--runs", "1", "--warmup", "0", "--precision", "bf16", "--format", "json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])

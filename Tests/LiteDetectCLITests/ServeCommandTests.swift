@@ -120,7 +120,7 @@ final class ServeCommandTests: XCTestCase {
             (["--rate-limit", "10"], "--rate-limit must be N/s or N/min"),
             (["--metrics-public"], "--metrics-public only means something with API keys"),
             (["--api-key-file", "/nonexistent/keys.txt"], "cannot read the API key file /nonexistent/keys.txt: no such file"),
-            (["--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"], "cannot read the TLS certificate /nonexistent/c.pem")
+            (["--tls-cert", "/nonexistent/c.pem", "--tls-key", "/nonexistent/k.pem"], "cannot read the TLS certificate /nonexistent/c.pem"),
         ] {
             let result = try CommandRunner.run(["serve", "--port", "0"] + arguments, environment: ["LITEDETECT_API_KEY": ""])
             XCTAssertNotEqual(result.status, 0, arguments.joined(separator: " "))

@@ -164,7 +164,7 @@ final class VideoCommandTests: XCTestCase {
     /// `detect video --precision bf16`, where the CPU has AVX512_BF16 (bench JSON says whether).
     func testPersonModelTracksPeopleInBFloat16() throws {
         let bench = try CommandRunner.run([
-            "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json"
+            "bench", "--backbone", "mobilenetv3-small", "--input-size", "96", "--runs", "1", "--warmup", "0", "--format", "json",
         ])
         let cpu = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bench.standardOutput.utf8)) as? [String: Any])["cpu"] as? [String: Any]
         guard cpu?["bf16"] as? Bool == true else { throw XCTSkip("AVX512_BF16 kernels not run: this CPU lacks AVX512_BF16") }
@@ -176,7 +176,7 @@ final class VideoCommandTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: config) else { throw XCTSkip("no trained person model in Configs/models") }
         let result = try run([
             "video", clip, "--model", "ssdlite300-mobilenetv2-person", "--track", "--format", "json", "--score-threshold", "0.4",
-            "--precision", precision
+            "--precision", precision,
         ])
         XCTAssertEqual(result.status, 0, result.error)
         let lines = try jsonLines(result.output)

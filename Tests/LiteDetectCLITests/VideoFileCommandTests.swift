@@ -85,7 +85,7 @@ final class VideoFileCommandTests: XCTestCase {
     func testTimeRangeAndEvery() throws {
         let output = path("cut.mkv")
         let result = try CommandRunner.run([
-            "video", clip, "--start", "1.25", "--duration", "0:00.8", "--every", "2", "--output", output, "--format", "json"
+            "video", clip, "--start", "1.25", "--duration", "0:00.8", "--every", "2", "--output", output, "--format", "json",
         ])
         XCTAssertEqual(result.status, 0, result.standardError)
         XCTAssertEqual(try jsonLines(result.standardOutput).map { $0["timestamp"] as? Double }, [1.3, 1.5, 1.7, 1.9])

@@ -12,7 +12,7 @@ final class AnnotationSizeTests: XCTestCase {
     /// pattern.
     func testSizesFromAThumbnailTo4K() {
         let expected: [(width: Int, height: Int, line: Int, scale: Int)] = [
-            (100, 100, 2, 1), (640, 480, 2, 2), (1920, 1080, 4, 4), (3840, 2160, 9, 7)
+            (100, 100, 2, 1), (640, 480, 2, 2), (1920, 1080, 4, 4), (3840, 2160, 9, 7),
         ]
         for size in expected {
             let annotation = BoxAnnotation(

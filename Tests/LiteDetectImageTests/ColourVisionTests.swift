@@ -43,7 +43,7 @@ final class ColourVisionTests: XCTestCase {
             ((90.8027, -2.0831, 1.4410), (91.1528, -1.6435, 0.0447), 1.4441),
             ((90.9257, -0.5406, -0.9208), (88.6381, -0.8985, -0.7239), 1.5381),
             ((6.7747, -0.2908, -2.4247), (5.8714, -0.0985, -2.2286), 0.6377),
-            ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082)
+            ((2.0776, 0.0795, -1.1350), (0.9033, -0.0636, -0.5514), 0.9082),
         ].map { (Lab(l: $0.0, a: $0.1, b: $0.2), Lab(l: $1.0, a: $1.1, b: $1.2), $2) }
         for (index, (first, second, expected)) in pairs.enumerated() {
             // The table gives 4 decimals.
@@ -63,7 +63,7 @@ final class ColourVisionTests: XCTestCase {
             (0xFF0000, Lab(l: 53.2314, a: 80.1144, b: 67.2200)),
             (0x00FF00, Lab(l: 87.7356, a: -86.1840, b: 83.1830)),
             (0x0000FF, Lab(l: 32.3027, a: 79.1923, b: -107.8633)),
-            (0x808080, Lab(l: 53.5840, a: 0.0045, b: -0.0072))
+            (0x808080, Lab(l: 53.5840, a: 0.0045, b: -0.0072)),
         ]
         for (hex, expected) in plain {
             assertLab(ColourScience.lab(RGBColor(hex: hex)), expected, "\(RGBColor(hex: hex))")
@@ -72,7 +72,7 @@ final class ColourVisionTests: XCTestCase {
             (.protanopia, 0x0072B2, Lab(l: 49.2167, a: 6.8776, b: -37.6458)),
             (.deuteranopia, 0xE69F00, Lab(l: 72.9495, a: -6.6758, b: 72.9251)),
             (.deuteranopia, 0x56B4E9, Lab(l: 67.6804, a: 7.0717, b: -37.4589)),
-            (.tritanopia, 0xCC79A7, Lab(l: 61.2902, a: 38.6459, b: 6.7815))
+            (.tritanopia, 0xCC79A7, Lab(l: 61.2902, a: 38.6459, b: 6.7815)),
         ]
         for (deficiency, hex, expected) in simulated {
             let rgb = deficiency.simulate(RGBColor(hex: hex), clipped: false)

@@ -52,7 +52,7 @@ final class ExifOrientationTests: XCTestCase {
         let image = try XCTUnwrap(RGBImage(width: 5, height: 3, pixels: pixels))
         let inverse: [ExifOrientation: ExifOrientation] = [
             .up: .up, .upMirrored: .upMirrored, .down: .down, .downMirrored: .downMirrored,
-            .leftMirrored: .leftMirrored, .right: .left, .rightMirrored: .rightMirrored, .left: .right
+            .leftMirrored: .leftMirrored, .right: .left, .rightMirrored: .rightMirrored, .left: .right,
         ]
         for orientation in ExifOrientation.allCases {
             let turned = image.applying(orientation)

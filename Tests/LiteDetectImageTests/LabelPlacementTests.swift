@@ -6,7 +6,7 @@ import XCTest
 final class LabelPlacementTests: XCTestCase {
     static let cocoNames = [
         "person", "bicycle", "car", "motorcycle", "bus", "truck", "traffic light", "fire hydrant", "stop sign",
-        "dog", "horse", "umbrella", "handbag", "sports ball", "cell phone", "potted plant", "dining table"
+        "dog", "horse", "umbrella", "handbag", "sports ball", "cell phone", "potted plant", "dining table",
     ]
 
     /// A crowd: 50 people in two rows, boxes 90 px wide every 48 px, with the rows overlapping by

@@ -154,7 +154,7 @@ final class Y4MReaderTests: XCTestCase {
     func testColourSpacesSetThePlaneSizes() throws {
         let cases: [(String, PixelFormat, Int)] = [
             ("C420jpeg", .i420, 7 * 5 + 2 * 4 * 3), ("C420paldv", .i420, 59), ("C420", .i420, 59), ("", .i420, 59),
-            ("C422", .i422, 35 + 2 * 4 * 5), ("C444", .i444, 3 * 35), ("Cmono", .gray8, 35)
+            ("C422", .i422, 35 + 2 * 4 * 5), ("C444", .i444, 3 * 35), ("Cmono", .gray8, 35),
         ]
         for (field, format, bytes) in cases {
             let (data, planes) = stream("YUV4MPEG2 W7 H5 F25:1 \(field)", frames: [("", bytes), ("", bytes)])

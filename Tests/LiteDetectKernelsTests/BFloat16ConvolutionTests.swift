@@ -63,7 +63,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
             ConvolutionSweeps.direct + [
                 conv(12, 38, 512, 20, kernel: (3, 3), padding: .symmetric(1)),
                 conv(40, 40, 96, 18, kernel: (3, 3), padding: .symmetric(1)),
-                conv(41, 40, 95, 18, kernel: (3, 3), stride: 2, padding: .symmetric(1))
+                conv(41, 40, 95, 18, kernel: (3, 3), stride: 2, padding: .symmetric(1)),
             ]
         for (index, geometry) in geometries.enumerated() {
             XCTAssertNil(geometry.problem, "\(geometry)")
@@ -84,7 +84,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
             conv(19, 19, 32, 48, kernel: (3, 3), padding: Padding(top: 0, left: 1, bottom: 2, right: 1)),
             conv(9, 11, 3, 40, kernel: (3, 3), padding: .symmetric(3)),
             conv(11, 13, 255, 33, kernel: (3, 3), padding: .symmetric(1)),
-            conv(40, 41, 31, 64, kernel: (3, 3), padding: .symmetric(1))
+            conv(40, 41, 31, 64, kernel: (3, 3), padding: .symmetric(1)),
         ]
         for (index, geometry) in geometries.enumerated() {
             XCTAssertNil(geometry.problem, "\(geometry)")
@@ -115,7 +115,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
             (conv(40, 40, 64, 96, kernel: (1, 1), padding: .zero), .pointwise),
             (conv(5, 5, 256, 300, kernel: (1, 1), padding: .zero), .pointwise),
             (conv(40, 40, 16, 33, kernel: (3, 3), padding: .symmetric(1)), .direct),
-            (conv(10, 10, 255, 200, kernel: (3, 3), padding: .symmetric(1)), .direct)
+            (conv(10, 10, 255, 200, kernel: (3, 3), padding: .symmetric(1)), .direct),
         ]
         for (index, (geometry, kernel)) in cases.enumerated() {
             ConvolutionComparison(
@@ -131,7 +131,7 @@ final class BFloat16ConvolutionTests: XCTestCase {
     func testLayersWithoutABFloat16VariantStayFloat32() {
         let cases: [(ConvolutionGeometry, FastConvolution.Kernel)] = [
             (conv(9, 9, 16, 16, kernel: (3, 3), padding: .symmetric(1), groups: 16), .depthwise),
-            (conv(19, 19, 2048, 16, kernel: (3, 3), padding: .symmetric(1)), .direct)
+            (conv(19, 19, 2048, 16, kernel: (3, 3), padding: .symmetric(1)), .direct),
         ]
         for (geometry, kernel) in cases {
             XCTAssertFalse(FastConvolution.hasBFloat16Variant(kernel, for: geometry), "\(kernel) \(geometry)")

@@ -40,6 +40,6 @@ enum ConvolutionSweeps {
         conv(9, 5, 7, 11, kernel: (3, 1), stride: 2, padding: Padding(top: 1, left: 0, bottom: 1, right: 0)),
         // Shapes the other kernels own: direct must agree on them too.
         conv(7, 7, 17, 33, kernel: (1, 1), padding: .zero),
-        conv(7, 7, 17, 17, kernel: (3, 3), padding: .symmetric(1), groups: 17)
+        conv(7, 7, 17, 17, kernel: (3, 3), padding: .symmetric(1), groups: 17),
     ]
 }

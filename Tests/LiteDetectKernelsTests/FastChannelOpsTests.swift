@@ -79,7 +79,7 @@ final class FastChannelOpsTests: XCTestCase {
                 (
                     "scale", { FastChannelOps.scaleChannels($0, scales: scales, output: $1, instructionSet: isa) },
                     { ReferenceChannelOps.scaleChannels($0, scales: scales, output: $1) }
-                )
+                ),
             ]
             for (name, fastOperation, referenceOperation) in operations {
                 let inPlace = TestFeatureMap(shape: shape, strided: strided.0, filler: .nan, values: values)

@@ -161,7 +161,7 @@ final class FastConvolutionTests: XCTestCase {
         [
             .symmetric(kernel / 2), .zero,
             .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
-            Padding(top: kernel, left: kernel - 1, bottom: 1, right: kernel)
+            Padding(top: kernel, left: kernel - 1, bottom: 1, right: kernel),
         ]
     }
 }

@@ -52,7 +52,7 @@ final class FastPoolingTests: XCTestCase {
         let pools: [(height: Int, width: Int, kernel: Int, stride: Int, padding: Padding, ceilMode: Bool)] = [
             (21, 21, 3, 2, .zero, true),
             (20, 18, 3, 2, .symmetric(1), false),
-            (19, 19, 2, 2, .zero, true)
+            (19, 19, 2, 2, .zero, true),
         ]
         for isa in instructionSets {
             for kind in Kind.allCases {
@@ -127,7 +127,7 @@ final class FastPoolingTests: XCTestCase {
         [
             .zero, .symmetric(kernel / 2),
             .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: kernel, kernelWidth: kernel, stride: stride),
-            Padding(top: kernel - 1, left: 0, bottom: kernel / 2, right: kernel - 1)
+            Padding(top: kernel - 1, left: 0, bottom: kernel / 2, right: kernel - 1),
         ]
     }
 }

@@ -35,7 +35,7 @@ final class KernelThreadPoolTests: XCTestCase {
             padding: .symmetric(1)),
         ConvolutionGeometry(
             input: FeatureMapShape(height: 7, width: 7, channels: 64), outputChannels: 100, kernelHeight: 3, kernelWidth: 3,
-            stride: 2, padding: .symmetric(1))
+            stride: 2, padding: .symmetric(1)),
     ]
 
     func testPoolOfOneOrMoreThreads() throws {

@@ -70,7 +70,7 @@ final class WinogradConvolutionTests: XCTestCase {
                 padding: .symmetric(1)),
             ConvolutionGeometry(
                 input: FeatureMapShape(height: 20, width: 20, channels: 24), outputChannels: 24, kernelHeight: 3, kernelWidth: 3,
-                padding: .tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 1))
+                padding: .tensorFlowSame(inputHeight: 20, inputWidth: 20, kernelHeight: 3, kernelWidth: 3, stride: 1)),
         ]
         for threadCount in [1, 2, 3] {
             let pool = try XCTUnwrap(KernelThreadPool(threadCount: threadCount))
@@ -115,7 +115,7 @@ final class WinogradConvolutionTests: XCTestCase {
         [
             .symmetric(1), .zero,
             .tensorFlowSame(inputHeight: height, inputWidth: width, kernelHeight: 3, kernelWidth: 3, stride: 1),
-            Padding(top: 3, left: 2, bottom: 1, right: 3)
+            Padding(top: 3, left: 2, bottom: 1, right: 3),
         ]
     }
 }

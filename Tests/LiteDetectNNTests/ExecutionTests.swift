@@ -12,7 +12,7 @@ final class ExecutionTests: XCTestCase {
             [
                 "c.weight": .init(shape: [1, 1, 1, 1], values: [2]),
                 "bn.weight": .init(shape: [1], values: [4]), "bn.bias": .init(shape: [1], values: [0.5]),
-                "bn.running_mean": .init(shape: [1], values: [1]), "bn.running_var": .init(shape: [1], values: [0.999])
+                "bn.running_mean": .init(shape: [1], values: [1]), "bn.running_var": .init(shape: [1], values: [0.999]),
             ], sourceName: "bn")
         let g = GraphBuilder(weights: weights)
         g.batchNormEpsilon = 1e-3

@@ -66,7 +66,7 @@ final class HostileSafeTensorsTests: XCTestCase {
             (fifo, "is a FIFO (named pipe), not a regular file"),
             ("/dev/zero", "is a character device, not a regular file"),
             (directory, "is a directory"),
-            (directory + "/missing.safetensors", "no such file")
+            (directory + "/missing.safetensors", "no such file"),
         ]
         for (path, reason) in cases {
             let blocked = try returnsWithoutBlocking(on: fifo) {

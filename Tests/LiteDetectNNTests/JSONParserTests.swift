@@ -34,7 +34,7 @@ final class JSONParserTests: XCTestCase {
             ("0.35000000000000003", 0x3FD6_6666_6666_6667),
             ("0.1", 0x3FB9_9999_9999_999A),
             ("1e308", 0x7FE1_CCF3_85EB_C8A0),
-            ("123456789012345678901234567890", 0x45F8_EE90_FF6C_373E)
+            ("123456789012345678901234567890", 0x45F8_EE90_FF6C_373E),
         ]
         for (text, bits) in expected {
             guard case let .number(value) = try parse(text) else { return XCTFail("\(text) is not a number") }
@@ -48,7 +48,7 @@ final class JSONParserTests: XCTestCase {
             (#"{"input": {"width": 320, "height": 1, "width": 640}}"#, "input.width"),
             (#"{"levels": [{"s": 1}, {"s": 2, "s": 3}]}"#, "levels[1].s"),
             (#"[[0], {"deep": {"x": [{}, {"y": 1, "y": 2}]}}]"#, "[1].deep.x[1].y"),
-            (#"{"a": 1, "\u0061": 2}"#, "a")  // an escape names the same key
+            (#"{"a": 1, "\u0061": 2}"#, "a"),  // an escape names the same key
         ]
         for (text, path) in cases {
             let found = error(text)
@@ -76,7 +76,7 @@ final class JSONParserTests: XCTestCase {
 
     func testWhatRFC8259DoesNotAllowIsRefused() {
         for text in [
-            "", "NaN", "[1e999]", "[01]", "[1.]", "{'a': 1}", "[1] [2]", "\"a\tb\"", #""\x""#, #""\ud800""#, "[" + String(repeating: "[", count: 600)
+            "", "NaN", "[1e999]", "[01]", "[1.]", "{'a': 1}", "[1] [2]", "\"a\tb\"", #""\x""#, #""\ud800""#, "[" + String(repeating: "[", count: 600),
         ] {
             XCTAssertNotNil(error(text), text)
         }

@@ -81,7 +81,7 @@ final class JSONValueDecoderTests: XCTestCase {
             (#""stride": 16"#, #""stride": [16]"#),  // an array for an integer, inside an array
             (#""grid": [[1, 2], [], [3]]"#, #""grid": [[1, "2"]]"#),  // a string inside nested arrays
             (#""table": {"a": 1, "b": -2}"#, #""table": [1]"#),  // an array for an object
-            (#""levels": ["#, #""levels": [3, "#)  // a number for an object in an array
+            (#""levels": ["#, #""levels": [3, "#),  // a number for an object in an array
         ]
         for (old, new) in changes {
             let text = valid.replacingOccurrences(of: old, with: new)
@@ -94,7 +94,7 @@ final class JSONValueDecoderTests: XCTestCase {
     func testNumbersOutOfTheirTypeAreRefused() throws {
         for (old, new) in [
             (#""count": 3"#, #""count": 3.5"#), (#""small": 255"#, #""small": 256"#), (#""small": 255"#, #""small": -1"#),
-            (#""gain": 1.5"#, #""gain": 1e39"#)
+            (#""gain": 1.5"#, #""gain": 1e39"#),
         ] {
             let value = try JSONParser.parse(Data(valid.replacingOccurrences(of: old, with: new).utf8))
             let result = outcome { try JSONValueDecoder().decode(Sample.self, from: value) }

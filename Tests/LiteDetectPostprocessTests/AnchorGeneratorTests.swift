@@ -14,7 +14,7 @@ final class AnchorGeneratorTests: XCTestCase {
         for (index, (anchor, reference)) in zip(actual, expected).enumerated() {
             let differences = [
                 Double(anchor.centerX) - reference.0, Double(anchor.centerY) - reference.1,
-                Double(anchor.width) - reference.2, Double(anchor.height) - reference.3
+                Double(anchor.width) - reference.2, Double(anchor.height) - reference.3,
             ]
             let difference = differences.map(abs).max()!
             if difference > worst {
@@ -127,7 +127,7 @@ final class AnchorGeneratorTests: XCTestCase {
         }
         let cases: [(tensor: String, specs: String, clamp: Bool)] = [
             ("mobilenetv1_ssd", "mobilenetv1_ssd", true), ("mobilenetv1_ssd_unclamped", "mobilenetv1_ssd", false),
-            ("ssd300", "ssd300", true)
+            ("ssd300", "ssd300", true),
         ]
         for (tensor, specs, clamp) in cases {
             let generator = try PriorBoxGenerator(layers: try layers(specs), imageSize: imageSize, clamp: clamp)

@@ -6,7 +6,7 @@ import XCTest
 final class CandidateOrderingTests: XCTestCase {
     private let specialScores: [Float] = [
         -.infinity, -1, -.leastNonzeroMagnitude, -0.0, 0, .leastNonzeroMagnitude, .leastNormalMagnitude, 1e-8, 0.01,
-        0.0100001, 0.5, Float(1).nextDown, 1, 2, .greatestFiniteMagnitude, .infinity
+        0.0100001, 0.5, Float(1).nextDown, 1, 2, .greatestFiniteMagnitude, .infinity,
     ]
 
     func testKeysOrderAsScoresThenAnchorsAndRoundTrip() {
@@ -33,7 +33,7 @@ final class CandidateOrderingTests: XCTestCase {
             ("ties", { [0.25, 0.5, 0.75][Int(generator.next() % 3)] }),
             ("one exponent", { 0.5 + Float(generator.next() % 1000) / 4096 }),
             ("any bits", { Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) & 0x7F7F_FFFF) }),
-            ("signed", { self.specialScores[Int(generator.next() % UInt64(self.specialScores.count))] })
+            ("signed", { self.specialScores[Int(generator.next() % UInt64(self.specialScores.count))] }),
         ]
         for (name, score) in scoreSets {
             for count in [0, 1, 2, 47, 48, 49, 300, 3234] {

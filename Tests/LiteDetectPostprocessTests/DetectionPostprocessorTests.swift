@@ -30,7 +30,7 @@ final class DetectionPostprocessorTests: XCTestCase {
                     && (index == rank || abs(actual[rank].score - reference.score) <= 1e-5)
                     && [
                         actual[index].box.x1 - reference.box.x1, actual[index].box.y1 - reference.box.y1,
-                        actual[index].box.x2 - reference.box.x2, actual[index].box.y2 - reference.box.y2
+                        actual[index].box.x2 - reference.box.x2, actual[index].box.y2 - reference.box.y2,
                     ]
                     .allSatisfy { abs($0) <= boxTolerance }
             }

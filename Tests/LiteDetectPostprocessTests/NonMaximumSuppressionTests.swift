@@ -92,7 +92,8 @@ final class NonMaximumSuppressionTests: XCTestCase {
         XCTAssertEqual(iou, Float(2.0) / Float(6.0))
         // At exactly the IoU the threshold does not suppress (strict >); just below it does.
         XCTAssertEqual(try NonMaximumSuppression.select(boxes: [a, b], scores: [0.9, 0.8], method: .hard(iouThreshold: Double(iou))).count, 2)
-        XCTAssertEqual(try NonMaximumSuppression.select(boxes: [a, b], scores: [0.9, 0.8], method: .hard(iouThreshold: Double(iou) - 1e-6)).count, 1)
+        XCTAssertEqual(
+            try NonMaximumSuppression.select(boxes: [a, b], scores: [0.9, 0.8], method: .hard(iouThreshold: Double(iou) - 1e-6)).count, 1)
         // Zero-area and inverted boxes overlap nothing, even themselves.
         let line = Box(x1: 1, y1: 0, x2: 1, y2: 2)
         let inverted = Box(x1: 2, y1: 0, x2: 0, y2: 2)

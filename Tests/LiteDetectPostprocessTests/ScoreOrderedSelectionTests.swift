@@ -35,7 +35,7 @@ final class ScoreOrderedSelectionTests: XCTestCase {
             Setting(scoreThreshold: 0.013, iouThreshold: 0, candidatesPerClass: 200, maxDetections: 1, classAgnostic: false),
             // Few selections among the best keys: the postprocessor must fall back to all keys.
             Setting(scoreThreshold: 0.01, iouThreshold: 0, candidatesPerClass: 3000, maxDetections: 40, classAgnostic: true),
-            Setting(scoreThreshold: 0.01, iouThreshold: 0.05, candidatesPerClass: 300, maxDetections: 400, classAgnostic: false)
+            Setting(scoreThreshold: 0.01, iouThreshold: 0.05, candidatesPerClass: 300, maxDetections: 400, classAgnostic: false),
         ]
         for setting in settings {
             var configuration = PostprocessConfiguration.torchvisionSSD(

@@ -9,7 +9,7 @@ import XCTest
 final class SigmoidScreeningTests: XCTestCase {
     private let thresholds: [Float] = [
         -1, 0, .leastNonzeroMagnitude, .leastNormalMagnitude / 4096, .leastNormalMagnitude, 1e-30, 1e-20, 1e-8, 1e-3, 0.01, 0.3, 0.5, 0.6, 0.99,
-        0.999, Float(1).nextDown, 1, 2, .infinity
+        0.999, Float(1).nextDown, 1, 2, .infinity,
     ]
 
     private func logit(_ p: Double) -> Double { log(p / (1 - p)) }

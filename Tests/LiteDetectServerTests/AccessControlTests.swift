@@ -37,7 +37,7 @@ final class APIKeyTests: XCTestCase {
             Probe(method: .get, path: "/metrics"),
             Probe(method: .get, path: "/openapi.json"),
             Probe(method: .delete, path: "/v1/models", success: .methodNotAllowed),
-            Probe(method: .get, path: "/no/such/route", success: .notFound)
+            Probe(method: .get, path: "/no/such/route", success: .notFound),
         ]
     }
 
@@ -140,7 +140,7 @@ final class APIKeyTests: XCTestCase {
     func testLoopbackHosts() {
         for (host, loopback) in [
             ("127.0.0.1", true), ("127.8.9.10", true), ("localhost", true), ("::1", true),
-            ("0.0.0.0", false), ("192.168.1.5", false), ("::", false), ("127.0.0.1.example.com", false)
+            ("0.0.0.0", false), ("192.168.1.5", false), ("::", false), ("127.0.0.1.example.com", false),
         ] {
             var configuration = ServerConfiguration()
             configuration.host = host

@@ -50,7 +50,7 @@ final class MultipartFormTests: XCTestCase {
             (
                 "too many parts",
                 form(String(repeating: "--b0undary\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nv\r\n", count: 65) + "--b0undary--")
-            )
+            ),
         ]
         for (what, body) in hostile {
             XCTAssertThrowsError(try MultipartForm(body, boundary: boundary), what) { error in

@@ -28,7 +28,7 @@ final class ClassIDTableTests: XCTestCase {
             (Array(Self.vocToCOCO.dropLast()), "has 20 entries for 21 labels (one per label, background first)"),
             (Self.vocToCOCO.dropLast() + [1], "repeats an id"),
             (Self.vocToCOCO.dropLast() + [-1], "ids must lie in 0...1000000"),
-            (Self.vocToCOCO.dropLast() + [1_000_001], "ids must lie in 0...1000000")
+            (Self.vocToCOCO.dropLast() + [1_000_001], "ids must lie in 0...1000000"),
         ]
         for (table, problem) in mistakes {
             object["class_ids"] = table
@@ -80,7 +80,7 @@ final class ClassIDTableTests: XCTestCase {
         let mapping = CategoryMapping(
             config: config,
             categories: [
-                COCOGroundTruth.Category(id: 1, name: "person"), COCOGroundTruth.Category(id: 50, name: "Horse")
+                COCOGroundTruth.Category(id: 1, name: "person"), COCOGroundTruth.Category(id: 50, name: "Horse"),
             ])
         XCTAssertEqual(mapping.rule, .byName)
         XCTAssertEqual(mapping.categoryIDs, [1: 1, 19: 50], "keys are the ids detections report")

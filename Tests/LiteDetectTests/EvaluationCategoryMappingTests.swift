@@ -12,7 +12,7 @@ final class EvaluationCategoryMappingTests: XCTestCase {
         // A file that spells categories its own way still lines up by id.
         let categories = [
             COCOGroundTruth.Category(id: 1, name: "pedestrian"), COCOGroundTruth.Category(id: 18, name: "dog"),
-            COCOGroundTruth.Category(id: 72, name: "tvmonitor")
+            COCOGroundTruth.Category(id: 72, name: "tvmonitor"),
         ]
         let mapping = CategoryMapping(labels: labels, categories: categories)
         XCTAssertEqual(mapping.rule, .byID)
@@ -27,7 +27,7 @@ final class EvaluationCategoryMappingTests: XCTestCase {
         let mapping = CategoryMapping(
             labels: labels,
             categories: [
-                COCOGroundTruth.Category(id: 3, name: "car"), COCOGroundTruth.Category(id: 9, name: "Person")
+                COCOGroundTruth.Category(id: 3, name: "car"), COCOGroundTruth.Category(id: 9, name: "Person"),
             ])
         XCTAssertEqual(mapping.rule, .byName)
         XCTAssertEqual(mapping.categoryIDs, [1: 9])

@@ -57,11 +57,11 @@ final class FrameDetectionTests: XCTestCase {
         let detector = try Self.detector.get()
         let images = [
             FrameFixtures.randomImage(width: 96, height: 64, seed: 1), FrameFixtures.randomImage(width: 96, height: 64, seed: 2),
-            FrameFixtures.randomImage(width: 50, height: 81, seed: 3), FrameFixtures.randomImage(width: 96, height: 64, seed: 4)
+            FrameFixtures.randomImage(width: 50, height: 81, seed: 3), FrameFixtures.randomImage(width: 96, height: 64, seed: 4),
         ]
         let optionSets = [
             FrameFixtures.manyDetections, DetectionOptions(scoreThreshold: 0.05, maxDetections: 3),
-            DetectionOptions(scoreThreshold: 0.01, classIDs: [1, 3]), FrameFixtures.manyDetections
+            DetectionOptions(scoreThreshold: 0.01, classIDs: [1, 3]), FrameFixtures.manyDetections,
         ]
         let session = detector.makeSession()
         var result = DetectionResult()

@@ -36,7 +36,7 @@ final class FrameStreamTests: XCTestCase {
             metadata,
             [
                 FrameMetadata(index: 10, timestamp: .zero), FrameMetadata(index: 11, timestamp: .milliseconds(400)),
-                FrameMetadata(index: 12, timestamp: .milliseconds(800))
+                FrameMetadata(index: 12, timestamp: .milliseconds(800)),
             ])
     }
 

@@ -168,7 +168,7 @@ final class HostileConfigTests: XCTestCase {
             (fifo, "is a FIFO (named pipe), not a regular file"),
             ("/dev/zero", "is a character device, not a regular file"),
             (directory.path, "is a directory"),
-            (huge, "the file is 1073741824 bytes, more than the limit of 16777216 for a config")
+            (huge, "the file is 1073741824 bytes, more than the limit of 16777216 for a config"),
         ]
         for (path, reason) in cases {
             let blocked = try returnsWithoutBlocking(on: fifo) {

@@ -28,7 +28,7 @@ final class LibraryBoundsTests: XCTestCase {
             ("postprocess.max_detections", { $0.postprocess.maxDetections = Int.max }),
             ("postprocess.top_k", { $0.postprocess.topK = 0 }),
             ("postprocess.max_per_class", { $0.postprocess.maxPerClass = DetectionOptions.detectionLimit + 1 }),
-            ("postprocess.iou_threshold", { $0.postprocess.iouThreshold = 2 })
+            ("postprocess.iou_threshold", { $0.postprocess.iouThreshold = 2 }),
         ]
         for (key, change) in changes {
             var config = original

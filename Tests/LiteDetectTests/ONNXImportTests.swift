@@ -37,7 +37,7 @@ final class ONNXImportTests: XCTestCase {
 
     static let cases = [
         "ssdlite320-squeezenet1.0", "ssdlite320-squeezenet1.1", "ssdlite320-mobilenetv1", "ssdlite320-mobilenetv2",
-        "ssdlite320-mobilenetv3-small", "ssdlite320-mobilenetv3-large", "ssdlite320-shufflenetv1", "ssdlite320-shufflenetv2"
+        "ssdlite320-mobilenetv3-small", "ssdlite320-mobilenetv3-large", "ssdlite320-shufflenetv1", "ssdlite320-shufflenetv2",
     ]
 
     static func fixture(_ name: String) throws -> Fixture {

@@ -107,7 +107,7 @@ final class PublicAPITests: XCTestCase {
                 tool,
                 [
                     "-module-name", module, "-target", try Self.target(), "-I", moduleFolder.path,
-                    "-minimum-access-level", "public", "-skip-synthesized-members", "-output-dir", output.path
+                    "-minimum-access-level", "public", "-skip-synthesized-members", "-output-dir", output.path,
                 ] + clang)
         }
     }
@@ -151,7 +151,7 @@ final class DocumentationBuildTests: XCTestCase {
             [
                 "convert", catalog.path, "--additional-symbol-graph-dir", graphs.path, "--output-path", work.appendingPathComponent("out").path,
                 "--fallback-display-name", "LiteDetect", "--fallback-bundle-identifier", "org.litedetect.LiteDetect",
-                "--warnings-as-errors"
+                "--warnings-as-errors",
             ])
         XCTAssertTrue(
             FileManager.default.fileExists(atPath: work.appendingPathComponent("out/data/documentation/litedetect.json").path),

@@ -66,7 +66,7 @@ final class TrackerTests: XCTestCase {
     func testSteadyObjectsKeepDistinctIDsFromTheSecondFrame() throws {
         let objects = [
             Object(name: "a", start: (10, 10), velocity: (3, 1)), Object(name: "b", start: (200, 40), velocity: (-2, 2)),
-            Object(name: "c", start: (100, 300), velocity: (0, -4))
+            Object(name: "c", start: (100, 300), velocity: (0, -4)),
         ]
         let history = try run(objects, frames: 40)
         XCTAssertEqual(history[0], [:], "a track is confirmed on its second hit, not its first")
@@ -77,7 +77,7 @@ final class TrackerTests: XCTestCase {
     func testCrossingObjectsKeepTheirIDs() throws {
         // Head-on at 8 px/frame, 10 px apart vertically: at frame 25 the boxes overlap with IoU 0.78.
         let objects = [
-            Object(name: "rightward", start: (0, 100), velocity: (8, 0)), Object(name: "leftward", start: (400, 110), velocity: (-8, 0))
+            Object(name: "rightward", start: (0, 100), velocity: (8, 0)), Object(name: "leftward", start: (400, 110), velocity: (-8, 0)),
         ]
         XCTAssertGreaterThan(objects[0].box(25).intersectionOverUnion(with: objects[1].box(25)), 0.7)
         let history = try run(objects, frames: 50)
@@ -86,7 +86,7 @@ final class TrackerTests: XCTestCase {
 
     func testDiagonalCrossingWithDifferentSpeeds() throws {
         let objects = [
-            Object(name: "fast", start: (0, 0), velocity: (10, 6)), Object(name: "slow", start: (300, 60), velocity: (-3, 2), size: (50, 90))
+            Object(name: "fast", start: (0, 0), velocity: (10, 6)), Object(name: "slow", start: (300, 60), velocity: (-3, 2), size: (50, 90)),
         ]
         let history = try run(objects, frames: 45)
         _ = stableIDs(history, ["fast", "slow"], frames: 1..<45)

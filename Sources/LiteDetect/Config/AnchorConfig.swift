@@ -32,9 +32,9 @@ package enum AnchorConfig: Sendable, Equatable, Decodable {
         "torchvision": [.type, .aspectRatios, .minRatio, .maxRatio, .scales, .steps, .clip],
         "tensorflow": [
             .type, .numLayers, .minScale, .maxScale, .scales, .aspectRatios, .interpolatedScaleAspectRatio,
-            .reduceBoxesInLowestLayer, .baseAnchorSize
+            .reduceBoxesInLowestLayer, .baseAnchorSize,
         ],
-        "prior_box": [.type, .imageSize, .layers, .clip]
+        "prior_box": [.type, .imageSize, .layers, .clip],
     ]
 
     package init(from decoder: any Decoder) throws {

@@ -45,7 +45,7 @@ public struct TrackerConfiguration: Sendable, Hashable {
         for (name, value) in [
             ("high score threshold", highScoreThreshold), ("low score threshold", lowScoreThreshold),
             ("new track threshold", newTrackThreshold), ("high match IoU", highMatchIoU), ("low match IoU", lowMatchIoU),
-            ("tentative match IoU", tentativeMatchIoU)
+            ("tentative match IoU", tentativeMatchIoU),
         ] where !(0...1).contains(value) {
             throw .invalidOption(name: "tracker \(name)", problem: "\(value) is not in [0, 1]")
         }

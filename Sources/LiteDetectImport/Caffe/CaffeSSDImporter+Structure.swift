@@ -3,7 +3,7 @@ import LiteDetectImportFormats
 extension CaffeSSDImporter {
     /// The layer types of a Caffe SSD deploy net the importer reads; any other is refused by name.
     static let mappedLayerTypes = [
-        "Input", "Convolution", "ReLU", "Permute", "Flatten", "Concat", "Reshape", "Softmax", "PriorBox", "DetectionOutput"
+        "Input", "Convolution", "ReLU", "Permute", "Flatten", "Concat", "Reshape", "Softmax", "PriorBox", "DetectionOutput",
     ]
 
     /// Refuses the first layer of a type the importer does not map, naming it, and reads every

@@ -204,7 +204,7 @@ package enum CaffeSSDImporter {
         let metadata = [
             "format": "pt", "litedetect.source": modelFile, "litedetect.source_sha256": modelHash,
             "litedetect.source_prototxt": prototxtFile, "litedetect.source_prototxt_sha256": prototxtHash,
-            "litedetect.importer": "detect import (Caffe SSD)"
+            "litedetect.importer": "detect import (Caffe SSD)",
         ]
         return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }

@@ -118,7 +118,7 @@ struct ONNXGraphReader {
         let inputCounts: [String: ClosedRange<Int>] = [
             "Relu": 1...1, "HardSwish": 1...1, "HardSigmoid": 1...1, "Clip": 1...3, "GlobalAveragePool": 1...1, "MaxPool": 1...1,
             "AveragePool": 1...1, "Identity": 1...1, "Constant": 0...0, "Shape": 1...1, "Gather": 2...2, "Cast": 1...1,
-            "Unsqueeze": 1...2, "Squeeze": 1...2, "Transpose": 1...1, "Split": 1...2
+            "Unsqueeze": 1...2, "Squeeze": 1...2, "Transpose": 1...1, "Split": 1...2,
         ]
         if let expected = inputCounts[node.opType], !expected.contains(node.input.count) {
             throw .invalidModel(

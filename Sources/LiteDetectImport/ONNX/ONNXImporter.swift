@@ -104,7 +104,7 @@ package enum ONNXImporter {
         let metadata = [
             "format": "pt", "litedetect.source": URL(fileURLWithPath: path).lastPathComponent,
             "litedetect.source_sha256": sha256, "litedetect.importer": "detect import (ONNX)",
-            "litedetect.config": baseConfig.name
+            "litedetect.config": baseConfig.name,
         ]
         return try ImportedModel.verified(config: config, json: json, tensors: gathered.tensors, metadata: metadata, checks: checks, file: file)
     }

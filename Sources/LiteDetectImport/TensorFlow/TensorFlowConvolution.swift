@@ -97,7 +97,7 @@ struct TensorFlowConvolution {
                 (bn + "mul_1", [conv.name, bn + "mul"]),
                 (bn + "mul_2", [scope + "/BatchNorm/moving_mean", bn + "mul"]),
                 (bn + "sub", [scope + "/BatchNorm/beta", bn + "mul_2"]),
-                (bn + "add_1", [bn + "mul_1", bn + "sub"])
+                (bn + "add_1", [bn + "mul_1", bn + "sub"]),
             ]
             for (name, expected) in wiring {
                 let actual = try inputs(name)

@@ -133,7 +133,7 @@ package enum TensorFlowSSDImporter {
             provenance: options.provenance ?? "imported by detect import from \(sourceName), sha256 \(sourceHash)")
         let metadata = [
             "format": "pt", "litedetect.source": sourceName, "litedetect.source_sha256": sourceHash,
-            "litedetect.importer": "detect import (TensorFlow SSD)"
+            "litedetect.importer": "detect import (TensorFlow SSD)",
         ]
         return try ImportedModel.verified(document, tensors: tensors, metadata: metadata, checks: checks, file: file)
     }
