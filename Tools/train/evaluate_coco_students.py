@@ -155,19 +155,22 @@ def draw_chart(rows: list[dict], path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(8, 5), dpi=110)
-    markers = "osD^vP*Xh"
+    figure, axes = plt.subplots(figsize=(11, 5.5), dpi=110)
+    markers = "osD^vP*Xh<>"
     students = sorted((r for r in rows if r["model"] != TEACHER), key=lambda r: r["latency_ms_1t_f32"])
     for i, row in enumerate(students):
         scored = "" if row["classes_scored"] == len(CLASSES) else f", its {row['classes_scored']} of the {len(CLASSES)} classes"
+        # A milestone's config path is labelled by its model name; "(milestone)" says it is not bundled.
+        name = os.path.basename(row["model"])[:-5] + " (milestone)" if row["model"].endswith(".json") else row["model"]
         axes.scatter(row["latency_ms_1t_f32"], row["holdout"]["AP50"], s=60, marker=markers[i % len(markers)],
-                     label=f"{row['model']} ({row['macs'] / 1e6:.0f} MMAC{scored})")
+                     label=f"{name}, {row['macs'] / 1e6:.0f} MMAC{scored}")
     for row in rows:
         if row["model"] == TEACHER:
             axes.axvline(row["latency_ms_1t_f32"], color="tab:red", linestyle="--", linewidth=1,
                          label=f"teacher {row['model']} ({row['macs'] / 1e6:.0f} MMAC)")
-    axes.legend(fontsize=8, loc="lower right")
-    axes.set_xlim(left=0, right=max(r["latency_ms_1t_f32"] for r in rows) * 1.25)
+    # Beside the plot, not over it: the points crowd the lower left.
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    axes.set_xlim(left=0, right=max(r["latency_ms_1t_f32"] for r in rows) * 1.1)
     axes.set_ylim(bottom=0, top=1)
     axes.set_xlabel(f"forward latency, 1 thread, float32, median (ms) - detect bench, {rows[0]['cpu']}")
     axes.set_ylabel("AP50, held-out pictures, teacher labels")
