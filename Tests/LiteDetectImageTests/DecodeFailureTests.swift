@@ -58,6 +58,16 @@ final class DecodeFailureTests: XCTestCase {
         }
     }
 
+    /// A limit raised without bound still stops at the ceiling: a 65535×65535 header (4.3 G
+    /// pixels, 12.9 GB of RGB) is refused before any pixel memory is allocated.
+    func testNoPixelLimitGoesAboveTheCeiling() throws {
+        let path = Fixtures.path("decode/png_65535x65535_header.png")
+        XCTAssertThrowsError(try ImageFile.load(path, options: ImageDecodingOptions(maxPixels: .max))) { error in
+            XCTAssertEqual(
+                error as? ImageError, .tooLarge(source: path, width: 65535, height: 65535, maxPixels: ImageDecodingOptions.pixelCeiling))
+        }
+    }
+
     func testPixelLimitIsConfigurable() throws {
         let path = Fixtures.path("decode/png_rgb8.png")  // 37x21 = 777 pixels
         XCTAssertNoThrow(try ImageFile.load(path, options: ImageDecodingOptions(maxPixels: 777)))
