@@ -70,7 +70,7 @@ package final class KernelProgram: @unchecked Sendable {
         precondition(instructions.count == starts.last!, "the last list was not ended")
         precondition(seconds.map { $0.count >= instructions.count } ?? true, "too few slots for the program's timings")
         precondition(
-            workspaceBytesPerThread <= workspace.bytesPerThread && (threads?.threadCount ?? 1) <= workspace.threadCount,
+            workspace.covers(bytesPerThread: workspaceBytesPerThread, threads: threads?.threadCount ?? 1),
             "the workspace is too small for the program's convolutions")
         var cWorkspace = workspace.cValue
         instructions.withUnsafeBufferPointer { instructions in

@@ -35,7 +35,12 @@ package final class KernelWorkspace: @unchecked Sendable {
 
     /// Whether it can serve `convolution` split across `threads` threads (1 without a pool).
     package func covers(_ convolution: FastConvolution, threads: Int) -> Bool {
-        convolution.workspaceBytesPerThread <= bytesPerThread && threads <= threadCount
+        covers(bytesPerThread: convolution.workspaceBytesPerThread, threads: threads)
+    }
+
+    /// Whether it has a slot of at least `bytesPerThread` for each of `threads` threads.
+    package func covers(bytesPerThread needed: Int, threads: Int) -> Bool {
+        needed <= bytesPerThread && threads <= threadCount
     }
 
     var cValue: ldk_workspace {

@@ -37,8 +37,6 @@ package final class ConvolutionLayer: Sendable {
     package var kernel: FastConvolution.Kernel { fastConvolution.kernel }
     /// What the layer multiplies in (bfloat16 only where asked for and its kernel has a variant).
     package var precision: KernelPrecision { fastConvolution.precision }
-    /// Bytes of `KernelWorkspace` each thread running this layer needs.
-    package var workspaceBytesPerThread: Int { fastConvolution.workspaceBytesPerThread }
 
     /// Computes the layer (plus `residual`, if any) into `output`; with `threads`, large layers
     /// are split across them, each thread working in its slot of `workspace`.

@@ -27,11 +27,11 @@ package final class NetworkSession {
         arena = raw.initializeMemory(as: Float.self, repeating: 0, count: network.plan.arenaSize)
 
         let threadCount = threadPool?.threadCount ?? 1
-        let convolutions = network.steps.compactMap { step -> ConvolutionLayer? in
-            if case let .convolution(layer, _, _) = step.operation { return layer }
+        let convolutions = network.steps.compactMap { step -> FastConvolution? in
+            if case let .convolution(layer, _, _) = step.operation { return layer.fastConvolution }
             return nil
         }
-        workspace = KernelWorkspace(threadCount: threadCount, bytesPerThread: convolutions.map(\.workspaceBytesPerThread).max() ?? 0)
+        workspace = KernelWorkspace(for: convolutions, threadCount: threadCount)
         let steps = network.stepList
         let plans = network.bandedChains.map { chain in
             BandPlan(
