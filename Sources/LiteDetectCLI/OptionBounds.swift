@@ -23,6 +23,12 @@ enum OptionBounds {
         }
     }
 
+    /// `check` for a count that has a lower end only (`--every`): the message says "at least"
+    /// rather than printing `Int.max` as an upper end.
+    static func check(_ value: Int, atLeast lower: Int, flag: String) throws {
+        guard value >= lower else { throw ValidationError("\(flag) must be at least \(lower), got \(value)") }
+    }
+
     /// `check` for thresholds, which the commands keep as `Float` or `Double`.
     static func checkUnit(_ value: (some BinaryFloatingPoint)?, flag: String) throws {
         if let value { try check(Double(value), in: unit, flag: flag) }

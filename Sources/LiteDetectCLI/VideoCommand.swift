@@ -75,7 +75,7 @@ struct VideoCommand: ParsableCommand {
 
     func validate() throws {
         try OptionBounds.check(threads, in: 1...64, flag: "--threads")
-        try OptionBounds.check(every, in: 1...Int.max, flag: "--every")
+        try OptionBounds.check(every, atLeast: 1, flag: "--every")
         try OptionBounds.check(maxPixels, in: OptionBounds.pixels, flag: "--max-pixels")
         if let duration, duration.duration <= .zero { throw ValidationError("--duration must be positive") }
         if output == "-" && format != nil {

@@ -222,14 +222,7 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {
-                    "description": "The server has API keys and the request's key is missing or wrong",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/Unauthorized"
                   }
                 }
               }
@@ -300,24 +293,10 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {
-                    "description": "The server has API keys and the request's key is missing or wrong",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/Unauthorized"
                   },
                   "429": {
-                    "description": "Past the server's --rate-limit for this client address (with Retry-After)",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/RateLimited"
                   }
                 }
               }
@@ -483,24 +462,10 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {
-                    "description": "The server has API keys and the request's key is missing or wrong",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/Unauthorized"
                   },
                   "429": {
-                    "description": "Past the server's --rate-limit for this client address (with Retry-After)",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/RateLimited"
                   }
                 }
               }
@@ -521,24 +486,10 @@ enum OpenAPIDocument {
                     }
                   },
                   "401": {
-                    "description": "The server has API keys and the request's key is missing or wrong",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/Unauthorized"
                   },
                   "429": {
-                    "description": "Past the server's --rate-limit for this client address (with Retry-After)",
-                    "content": {
-                      "application/json": {
-                        "schema": {
-                          "$ref": "#/components/schemas/Error"
-                        }
-                      }
-                    }
+                    "$ref": "#/components/responses/RateLimited"
                   }
                 }
               }
@@ -748,6 +699,28 @@ enum OpenAPIDocument {
                   "code": {
                     "type": "integer",
                     "description": "The HTTP status"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "RateLimited": {
+                "description": "Past the server's --rate-limit for this client address (with Retry-After)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "Unauthorized": {
+                "description": "The server has API keys and the request's key is missing or wrong",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
                   }
                 }
               }
