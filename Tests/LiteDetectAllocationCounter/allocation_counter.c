@@ -3,6 +3,7 @@
 #include "LiteDetectAllocationCounter.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,19 +24,28 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 // memory to glibc's free (and crash before main). Counting is unavailable: -1 says so.
 void ldac_start_counting(void) {}
 long ldac_stop_counting(void) { return -1; }
+long ldac_counted_on_starting_thread(void) { return -1; }
 #else
 
 static atomic_int counting;
 static atomic_long allocations;
+static atomic_long starting_thread_allocations;
+// The thread that started counting. pthread_self reads the thread pointer: it never allocates.
+static _Atomic pthread_t starting_thread;
 
 static inline void note_allocation(void) {
     if (atomic_load_explicit(&counting, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
+        if (pthread_equal(pthread_self(), atomic_load_explicit(&starting_thread, memory_order_relaxed))) {
+            atomic_fetch_add_explicit(&starting_thread_allocations, 1, memory_order_relaxed);
+        }
     }
 }
 
 void ldac_start_counting(void) {
     atomic_store(&allocations, 0);
+    atomic_store(&starting_thread_allocations, 0);
+    atomic_store(&starting_thread, pthread_self());
     atomic_store(&counting, 1);
 }
 
@@ -43,6 +53,8 @@ long ldac_stop_counting(void) {
     atomic_store(&counting, 0);
     return atomic_load(&allocations);
 }
+
+long ldac_counted_on_starting_thread(void) { return atomic_load(&starting_thread_allocations); }
 
 void *malloc(size_t size) {
     note_allocation();

@@ -16,4 +16,10 @@ void ldac_start_counting(void);
 /// build with AddressSanitizer or ThreadSanitizer, which own the allocation functions.
 long ldac_stop_counting(void);
 
+/// Of the allocations the last `ldac_stop_counting` returned, those made by the thread that
+/// called `ldac_start_counting` (-1 under a sanitizer). The others came from other threads: the
+/// kernels' worker threads, or any thread of the test process still winding down from an earlier
+/// test.
+long ldac_counted_on_starting_thread(void);
+
 #endif
