@@ -81,7 +81,7 @@ struct ModelsCommand: ParsableCommand {
         lines.append(
             "weights:    "
                 + (config.weightsPath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-                    ?? "none (untrained layout: `--weights random` runs it for speed checks)"))
+                    ?? "none (untrained layout: `--random-weights` runs it for speed checks)"))
         if let provenance = config.provenance { lines.append("provenance: \(provenance)") }
         return lines.joined(separator: "\n")
     }
