@@ -143,12 +143,22 @@ final class DetectCommandTests: XCTestCase {
         }
     }
 
-    func testUntrainedBackboneIsRefusedWithAHint() throws {
-        // SqueezeNet 1.0 is the one backbone without a trained student (docs/MODELS.md).
-        let result = try CommandRunner.run([streetJPEG, "--backbone", "squeezenet1.0"])
+    func testUntrainedModelIsRefusedWithAHint() throws {
+        // The untrained layouts (`ssdlite320-<backbone>`) have no weights; every backbone has a trained model.
+        let result = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-squeezenet1.0"])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.standardError.contains("no trained weights"), result.standardError)
         XCTAssertTrue(result.standardError.contains("--weights"), result.standardError)
+    }
+
+    /// `detect models` on an untrained layout names the flag that runs it, and that flag works.
+    func testModelsHintForAnUntrainedLayoutRuns() throws {
+        let described = try CommandRunner.run(["models", "ssdlite320-mobilenetv1"])
+        XCTAssertEqual(described.status, 0, described.standardError)
+        let line = try XCTUnwrap(described.standardOutput.split(separator: "\n").first { $0.hasPrefix("weights:") })
+        let hint = try XCTUnwrap(line.split(separator: "`").dropFirst().first, "no flag in backticks: \(line)")
+        let run = try CommandRunner.run([streetJPEG, "--model", "ssdlite320-mobilenetv1", "--no-draw"] + hint.split(separator: " ").map(String.init))
+        XCTAssertEqual(run.status, 0, "\(hint): \(run.standardError)")
     }
 
     func testMissingInputIsReportedAndFails() throws {

