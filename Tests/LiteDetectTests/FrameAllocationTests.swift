@@ -66,11 +66,15 @@ final class FrameAllocationTests: XCTestCase {
         final class Kept: @unchecked Sendable { var pointer: UnsafeMutableRawPointer? }
         let go = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0), kept = Kept()
         let other = Thread {
+            go.wait()  // a first round trip, uncounted: whatever the semaphores set up lazily
+            done.signal()
             go.wait()
             kept.pointer = malloc(48)
             done.signal()
         }
         other.start()
+        go.signal()
+        done.wait()
         let counted = allocations {
             go.signal()
             done.wait()

@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 
 import convert_state_dict  # noqa: E402
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
+from student.configs import config_of_weights  # noqa: E402
 from student.batch_norm import recalibrate_batch_norm  # noqa: E402
 from student.operating_point import best_f1_threshold, classify  # noqa: E402
 
@@ -96,16 +97,6 @@ def operating_point(model, work: str, class_ids: list[int]) -> tuple[float, dict
     return best_f1_threshold(outcomes, objects)
 
 
-def source_config(weights_path: str) -> dict:
-    """The config of the weights a run started from (``--init-from``): beside them (a milestone in
-    Tools/train/milestones), else the bundled one of that name."""
-    path = weights_path.replace(".safetensors", ".json")
-    if not os.path.exists(path):
-        path = os.path.join(ROOT, "Configs", "models", os.path.basename(path))
-    with open(path) as file:
-        return json.load(file)
-
-
 def total_steps(description: str) -> int | None:
     """The steps a student's description says it trained for (``(N steps of B``), or None."""
     match = re.search(r"\((\d+) steps of \d+", description)
@@ -119,7 +110,7 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
     steps = f"{settings['steps']} steps of {settings['batch']}"
     # A continuation (``--init-from`` this student's own export): say the whole run, and what the
     # first part started from, not only the weights it resumed from.
-    source = source_config(settings["init_from"]) if settings.get("init_from") else None
+    source = config_of_weights(settings["init_from"]) if settings.get("init_from") else None
     continued = source is not None and source["name"] == name
     earlier = total_steps(source.get("description", "")) if continued else None
     if earlier:

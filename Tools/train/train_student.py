@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "reference"))
 
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from student.augment import augment  # noqa: E402
+from student.configs import config_of_weights  # noqa: E402
 from student.datasets import open_dataset  # noqa: E402
 from student.loss import MultiboxLoss  # noqa: E402
 
@@ -88,12 +89,7 @@ def load_bundled_weights(model, path: str, student_config: dict) -> int:
     from safetensors.torch import load_file
 
     source = load_file(path)
-    # The weights' config: beside them (a milestone in Tools/train/milestones), else the bundled one.
-    config_path = path.replace(".safetensors", ".json")
-    if not os.path.exists(config_path):
-        config_path = os.path.join(HERE, "..", "..", "Configs", "models", os.path.basename(config_path))
-    with open(config_path) as file:
-        source_order = json.load(file)["input"]["channel_order"]
+    source_order = config_of_weights(path)["input"]["channel_order"]
     stem = "backbone.features.0.0.weight"
     if source_order != student_config["input"]["channel_order"] and stem in source:
         source[stem] = source[stem].flip(1)
