@@ -31,15 +31,10 @@ void ldk_exp(ldk_isa isa, const float *input, ptrdiff_t count, float *output) {
 }
 
 void ldk_softmax_rows(ldk_isa isa, const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
-                      float *output, ptrdiff_t output_row_stride) {
-    ldk_kernels(isa)->softmax_rows(input, rows, columns, input_row_stride, output, output_row_stride);
+                      float *output, ptrdiff_t output_row_stride, float threshold, uint64_t *masks) {
+    ldk_kernels(isa)->softmax_rows(input, rows, columns, input_row_stride, output, output_row_stride, threshold, masks);
 }
 
 ptrdiff_t ldk_first_box_overlap(ldk_isa isa, ldk_box_columns boxes, ldk_box box, float minimum_iou) {
     return ldk_kernels(isa)->first_box_overlap(boxes, box, minimum_iou);
-}
-
-void ldk_mask_greater(ldk_isa isa, const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
-                      float threshold, uint64_t *masks) {
-    ldk_kernels(isa)->mask_greater(values, rows, columns, row_stride, threshold, masks);
 }

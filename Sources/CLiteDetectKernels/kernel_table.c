@@ -10,7 +10,7 @@
     .global_average_pool = ldk_global_average_pool_##isa, .add = ldk_add_##isa,                                        \
     .apply_activation = ldk_apply_activation_##isa, .scale_channels = ldk_scale_channels_##isa,                        \
     .channel_shuffle = ldk_channel_shuffle_##isa, .exp = ldk_exp_##isa, .softmax_rows = ldk_softmax_rows_##isa,        \
-    .first_box_overlap = ldk_first_box_overlap_##isa, .mask_greater = ldk_mask_greater_##isa
+    .first_box_overlap = ldk_first_box_overlap_##isa
 
 // The bfloat16 kernels do not depend on the ISA asked for (ldk_kernel documents that `isa` is
 // ignored for them): every table on x86 carries them; whether this CPU runs them is

@@ -17,5 +17,4 @@
 #include "exp_body.h"
 #include "softmax_body.h"
 #include "box_overlap_body.h"
-#include "threshold_mask_body.h"
 #endif

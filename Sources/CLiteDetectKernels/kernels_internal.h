@@ -35,8 +35,7 @@ static inline ptrdiff_t ldk_panel_count(const ldk_convolution *c) {
 }
 
 /// Pooling (pool_body.h), element-wise operations (elementwise_body.h), the channel shuffle
-/// (shuffle_body.h) and the vector math (exp_body.h, softmax_body.h, box_overlap_body.h,
-/// threshold_mask_body.h) as
+/// (shuffle_body.h) and the vector math (exp_body.h, softmax_body.h, box_overlap_body.h) as
 /// compiled for one ISA.
 #define LDK_DECLARE_OPERATIONS(isa)                                                                                    \
     void ldk_pool_##isa(const ldk_pooling *pooling);                                                                   \
@@ -47,10 +46,8 @@ static inline ptrdiff_t ldk_panel_count(const ldk_convolution *c) {
     void ldk_channel_shuffle_##isa(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);                   \
     void ldk_exp_##isa(const float *input, ptrdiff_t count, float *output);                                            \
     void ldk_softmax_rows_##isa(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,     \
-                                float *output, ptrdiff_t output_row_stride);                                           \
-    ptrdiff_t ldk_first_box_overlap_##isa(ldk_box_columns boxes, ldk_box box, float minimum_iou);                      \
-    void ldk_mask_greater_##isa(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,          \
-                                float threshold, uint64_t *masks);
+                                float *output, ptrdiff_t output_row_stride, float threshold, uint64_t *masks);         \
+    ptrdiff_t ldk_first_box_overlap_##isa(ldk_box_columns boxes, ldk_box box, float minimum_iou);
 
 LDK_DECLARE_OPERATIONS(portable)
 
@@ -109,10 +106,8 @@ typedef struct {
     void (*channel_shuffle)(ldk_feature_map input, ptrdiff_t groups, ldk_feature_map output);
     void (*exp)(const float *input, ptrdiff_t count, float *output);
     void (*softmax_rows)(const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
-                         float *output, ptrdiff_t output_row_stride);
+                         float *output, ptrdiff_t output_row_stride, float threshold, uint64_t *masks);
     ptrdiff_t (*first_box_overlap)(ldk_box_columns boxes, ldk_box box, float minimum_iou);
-    void (*mask_greater)(const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride, float threshold,
-                         uint64_t *masks);
 } ldk_kernel_table;
 
 /// The kernel table for `isa`, clamped to what this CPU runs (ldk_usable_isa): the one way the

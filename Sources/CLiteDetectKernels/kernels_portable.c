@@ -16,4 +16,3 @@
 #include "exp_body.h"
 #include "softmax_body.h"
 #include "box_overlap_body.h"
-#include "threshold_mask_body.h"

@@ -26,29 +26,21 @@ package enum FastVectorMath {
     /// Softmax of each of `rows` rows of `columns` floats: `y_j = e^(x_j - max x) / Σ e^(x_k - max x)`.
     ///
     /// Row `r` starts at `input + r · inputRowStride` and `output + r · outputRowStride`; the
-    /// output may be the input's memory when the strides agree.
+    /// output may be the input's memory when the strides agree. With `masks`, also marks each
+    /// output above `threshold` (strictly; NaN never) as a bit: row `r`'s `y_j` is bit `j % 64` of
+    /// `masks[r · maskWords(columns:) + j / 64]`, so a caller can visit only those by their set bits.
     package static func softmaxRows(
         _ input: UnsafePointer<Float>, rows: Int, columns: Int, inputRowStride: Int,
         into output: UnsafeMutablePointer<Float>, outputRowStride: Int,
+        masksAbove threshold: Float = .infinity, masks: UnsafeMutablePointer<UInt64>? = nil,
         instructionSet: KernelInstructionSet = .selected
     ) {
         precondition(
             rows >= 0 && columns >= 0 && inputRowStride >= columns && outputRowStride >= columns,
             "softmax rows need strides of at least `columns`")
-        ldk_softmax_rows(instructionSet.cValue, input, rows, columns, inputRowStride, output, outputRowStride)
+        ldk_softmax_rows(instructionSet.cValue, input, rows, columns, inputRowStride, output, outputRowStride, threshold, masks)
     }
 
-    /// 64-bit words per row of `maskGreater`'s output.
+    /// 64-bit words per row of `softmaxRows`'s masks.
     package static func maskWords(columns: Int) -> Int { (columns + 63) / 64 }
-
-    /// Bit masks of the entries strictly above `threshold` (NaN never) of each of `rows` rows of
-    /// `columns` floats: row `r`'s entry `j` is bit `j % 64` of `masks[r · maskWords(columns:) + j / 64]`.
-    /// Lets a caller visit only the entries that pass, by their set bits.
-    package static func maskGreater(
-        _ values: UnsafePointer<Float>, rows: Int, columns: Int, rowStride: Int, threshold: Float,
-        into masks: UnsafeMutablePointer<UInt64>, instructionSet: KernelInstructionSet = .selected
-    ) {
-        precondition(rows >= 0 && columns >= 0 && rowStride >= columns, "mask rows need a stride of at least `columns`")
-        ldk_mask_greater(instructionSet.cValue, values, rows, columns, rowStride, threshold, masks)
-    }
 }

@@ -24,4 +24,22 @@ package enum CandidateKey {
     package static func anchor(of key: UInt64) -> Int32 {
         Int32(bitPattern: UInt32(truncatingIfNeeded: key))
     }
+
+    /// The key's top 16 bits (the score's sign, exponent and 7 mantissa bits, ~0.8 % steps): a
+    /// score level, lower buckets holding higher scores.
+    @inline(__always)
+    package static func bucket(of key: UInt64) -> Int {
+        Int(truncatingIfNeeded: key >> 48)
+    }
+
+    /// The highest non-negative score whose key lies in bucket `bucket` or a later one (a lower
+    /// score): scores above it lie in earlier buckets. `-infinity` when no non-negative score
+    /// lies that low, `+infinity` when every score does.
+    package static func highestScore(fromBucket bucket: Int) -> Float {
+        // For scores ≥ +0 the bucket is 0x7FFF − (bits >> 16), so bucket ≥ b ⇔ bits < (0x8000 − b) << 16.
+        guard bucket < 0x8000 else { return -.infinity }
+        // +∞ is in bucket 0x7F (NaN in lower ones, never filed).
+        guard bucket > 0x7F else { return .infinity }
+        return Float(bitPattern: UInt32(0x8000 - bucket) << 16 - 1)
+    }
 }

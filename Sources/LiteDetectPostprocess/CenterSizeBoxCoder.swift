@@ -82,13 +82,6 @@ package struct CenterSizeBoxCoder: Sendable, Hashable {
         return Box(x1: centerX - halfWidth, y1: centerY - halfHeight, x2: centerX + halfWidth, y2: centerY + halfHeight)
     }
 
-    /// Decodes one code stored as 4 consecutive floats.
-    @inlinable
-    package func decode(_ code: UnsafeBufferPointer<Float>, at anchorIndex: Int, anchor: CenterSizeBox) -> Box {
-        let base = anchorIndex * 4
-        return decode(code[base], code[base + 1], code[base + 2], code[base + 3], anchor: anchor)
-    }
-
     /// The code (in `order`) that `decode` maps `anchor` onto `box` with — training targets, as
     /// torchvision's `encode_single` / TensorFlow's `_encode` compute them (no clamp applies).
     /// `box` must be proper (positive width and height) for the logarithms to be finite.

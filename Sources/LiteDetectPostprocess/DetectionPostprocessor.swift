@@ -53,15 +53,52 @@ package struct DetectionPostprocessor: Sendable {
             throw .bufferSizeMismatch(
                 tensor: "classLogits", expected: anchorCount * configuration.logitColumns, actual: classLogits.count)
         }
+        let level = HeadOutputLevel(
+            boxRegressions: boxRegressions.baseAddress!, classLogits: classLogits.baseAddress!, anchorCount: anchorCount)
+        try withUnsafePointer(to: level) { (level) throws(PostprocessError) in
+            try process(levels: UnsafeBufferPointer(start: level, count: 1), transform: transform, into: &detections)
+        }
+    }
+
+    /// Decodes, scores and suppresses one frame whose head outputs lie level by level where the
+    /// network wrote them (no concatenated copy needed).
+    ///
+    /// - Parameters:
+    ///   - levels: the levels in anchor order; their `anchorCount`s add up to the anchors'.
+    ///   - transform: from normalised network coordinates to original-image pixels.
+    ///   - detections: emptied (capacity kept) and filled with at most `maxDetections` detections,
+    ///     by descending score.
+    /// - Throws: `PostprocessError.bufferSizeMismatch` when the levels hold another number of anchors.
+    package mutating func process(
+        levels: UnsafeBufferPointer<HeadOutputLevel>, transform: NormalizedToImageTransform, into detections: inout [Detection]
+    ) throws(PostprocessError) {
+        var levelAnchors = 0
+        for level in levels {
+            guard level.anchorCount >= 0 else {
+                throw .bufferSizeMismatch(tensor: "head output level", expected: 0, actual: level.anchorCount)
+            }
+            levelAnchors += level.anchorCount
+        }
+        guard levelAnchors == anchors.count else {
+            throw .bufferSizeMismatch(tensor: "boxRegressions", expected: anchors.count * 4, actual: levelAnchors * 4)
+        }
         detections.removeAll(keepingCapacity: true)
         detections.reserveCapacity(configuration.maxDetections)
 
         let configuration = self.configuration
         anchors.withUnsafeBufferPointer { anchors in
             workspace.withBuffers { buffers in
-                buffers.decodeBoxes(regressions: boxRegressions, anchors: anchors, configuration: configuration)
-                buffers.gatherCandidates(logits: classLogits, configuration: configuration)
-                let pooled = buffers.selectGroups(configuration: configuration)
+                buffers.decodeBoxes(levels: levels, anchors: anchors, configuration: configuration)
+                // Hard NMS files only the best candidates first (`RunningCutoff`); rarely (heavy
+                // suppression) they do not give `maxDetections`, and every candidate is filed.
+                let best = buffers.gatherCandidates(
+                    levels: levels, configuration: configuration, bestOnly: configuration.suppression.isHard)
+                var pooled = buffers.selectGroups(configuration: configuration, cutoff: best)
+                if pooled == nil {
+                    let all = buffers.gatherCandidates(levels: levels, configuration: configuration, bestOnly: false)
+                    pooled = buffers.selectGroups(configuration: configuration, cutoff: all)
+                }
+                guard let pooled else { preconditionFailure("selection declined a filing that left nothing out") }
                 buffers.emitDetections(
                     pooledCount: pooled, configuration: configuration, transform: transform, into: &detections)
             }

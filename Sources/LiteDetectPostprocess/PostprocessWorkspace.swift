@@ -10,8 +10,8 @@ struct PostprocessWorkspace: Sendable {
     static let scoreBlockRows = 32
     /// A block of anchors' scores (`scoreBlockRows` rows of `logitColumns`, background included).
     var blockScores: [Float]
-    /// Per row of `blockScores`, bit masks of the foreground scores above the threshold
-    /// (`FastVectorMath.maskGreater`), so filing visits only those.
+    /// Per row of `blockScores`, bit masks of the scores above the threshold (one bit per logit
+    /// column, from `FastVectorMath.softmaxRows`), so filing visits only those.
     var blockMasks: [UInt64]
     /// Class-agnostic mode: each anchor's best foreground class.
     var bestClasses: [Int32]
@@ -33,8 +33,9 @@ struct PostprocessWorkspace: Sendable {
     /// groups' next candidates (`selectGroupsInScoreOrder`).
     var groupRuns: [GroupRun]
     var groupHeads: [ScoredCandidate]
-    /// Hard NMS: a histogram of the candidates' scores (by their keys' top 16 bits) and room for
-    /// the best keys of every group (`selectFromBestKeys`): 32 · maxDetections.
+    /// Hard NMS: a histogram of the filed candidates' scores (by their keys' top 16 bits,
+    /// `RunningCutoff`) and room for the best keys of every group (`selectFromBestKeys`):
+    /// 32 · maxDetections.
     var scoreHistogram: [UInt32]
     var bestKeys: [UInt64]
     /// Every group's selections, keyed by their position here (class-major, then selection order).
@@ -51,7 +52,8 @@ struct PostprocessWorkspace: Sendable {
         let empty = ScoredCandidate(score: 0, key: 0)
         decodedBoxes = Array(repeating: Box(x1: 0, y1: 0, x2: 0, y2: 0), count: anchorCount)
         blockScores = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * configuration.logitColumns)
-        blockMasks = Array(repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * FastVectorMath.maskWords(columns: classCount))
+        blockMasks = Array(
+            repeating: 0, count: min(anchorCount, Self.scoreBlockRows) * FastVectorMath.maskWords(columns: configuration.logitColumns))
         bestClasses = Array(repeating: 0, count: configuration.classAgnostic ? anchorCount : 0)
         candidateKeys = Array(repeating: 0, count: groupCount * anchorCount)
         candidateCounts = Array(repeating: 0, count: groupCount)
@@ -153,24 +155,31 @@ struct PostprocessBuffers {
 
     /// Step 1: every anchor's box, normalised, clamped into [0, 1] when clipping comes first.
     func decodeBoxes(
-        regressions: UnsafeBufferPointer<Float>, anchors: UnsafeBufferPointer<CenterSizeBox>,
+        levels: UnsafeBufferPointer<HeadOutputLevel>, anchors: UnsafeBufferPointer<CenterSizeBox>,
         configuration: PostprocessConfiguration
     ) {
         let coder = configuration.boxCoder
         let clipNow = configuration.clipping == .beforeSuppression || configuration.clipping == .beforeSuppressionDroppingEmpty
-        for index in 0..<anchors.count {
-            let box = coder.decode(regressions, at: index, anchor: anchors[index])
-            decodedBoxes[index] = clipNow ? box.clamped(to: 0...1) : box
+        var index = 0
+        for level in levels {
+            let codes = level.boxRegressions
+            for row in 0..<level.anchorCount {
+                let code = codes + 4 * row
+                let box = coder.decode(code[0], code[1], code[2], code[3], anchor: anchors[index])
+                decodedBoxes[index] = clipNow ? box.clamped(to: 0...1) : box
+                index += 1
+            }
         }
     }
 
     /// Step 3: one NMS per group (per class, or one over every anchor's best class); returns how
-    /// many selections were pooled. Hard NMS runs all groups at once in score order
+    /// many selections were pooled, or `nil` when `cutoff` left out candidates that are needed
+    /// (gather everything and call again). Hard NMS runs all groups at once in score order
     /// (`selectGroupsInScoreOrder`); soft-NMS one group after another.
-    func selectGroups(configuration: PostprocessConfiguration) -> Int {
+    func selectGroups(configuration: PostprocessConfiguration, cutoff: RunningCutoff) -> Int? {
         if case let .hard(threshold) = configuration.suppression {
             return selectGroupsInScoreOrder(
-                minimumIoU: SuppressionMethod.smallestFloatAbove(threshold), configuration: configuration)
+                minimumIoU: SuppressionMethod.smallestFloatAbove(threshold), configuration: configuration, cutoff: cutoff)
         }
         var pooled = 0
         for group in 0..<candidateCounts.count {

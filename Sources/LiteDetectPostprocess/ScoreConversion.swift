@@ -17,14 +17,20 @@ package enum ScoreConversion: Sendable, Hashable {
     /// Converts `rows` anchors' logits (`logitColumns` per row, rows adjacent) into scores in
     /// the same layout, every column included (a background column's score is computed and
     /// ignored). Softmax runs in `FastVectorMath`'s vector kernel, whose `exp` is within about
-    /// 1 ulp of the exact value (not `expf` bit for bit).
-    func convertRows(_ logits: UnsafePointer<Float>, rows: Int, logitColumns: Int, into scores: UnsafeMutablePointer<Float>) {
+    /// 1 ulp of the exact value (not `expf` bit for bit). With `masks` (softmax only), also marks
+    /// each score above `threshold` as a bit (`FastVectorMath.softmaxRows`' layout).
+    func convertRows(
+        _ logits: UnsafePointer<Float>, rows: Int, logitColumns: Int, into scores: UnsafeMutablePointer<Float>,
+        masksAbove threshold: Float = .infinity, masks: UnsafeMutablePointer<UInt64>? = nil
+    ) {
         switch self {
         case .softmax:
             FastVectorMath.softmaxRows(
                 logits, rows: rows, columns: logitColumns, inputRowStride: logitColumns, into: scores,
-                outputRowStride: logitColumns)
+                outputRowStride: logitColumns, masksAbove: threshold, masks: masks)
         case .sigmoid:
+            // Sigmoid candidates are screened on their logits instead (`lowestLogitPassing`).
+            precondition(masks == nil, "sigmoid conversion marks no scores")
             for index in 0..<(rows * logitColumns) { scores[index] = Self.logistic(logits[index]) }
         }
     }

@@ -22,48 +22,53 @@ extension PostprocessBuffers {
     /// first `maxDetections` of them it keeps. Nothing after those can change the output, so the
     /// rest of every group's run is never tested — at a score threshold of 0.01 with 90 classes,
     /// nearly all of the IoU tests.
-    func selectGroupsInScoreOrder(minimumIoU: Float, configuration: PostprocessConfiguration) -> Int {
+    ///
+    /// `cutoff` is how gathering filed the candidates. When its bar rose (some candidates were
+    /// left out) and the best it filed do not give `maxDetections`, this returns `nil`: the
+    /// caller then files every candidate and calls again.
+    func selectGroupsInScoreOrder(minimumIoU: Float, configuration: PostprocessConfiguration, cutoff: RunningCutoff) -> Int? {
+        defer { cutoff.clear(scoreHistogram) }
         guard selectionsPerGroup > 0 else { return 0 }
-        let total = candidateCounts.reduce(0, +)
-        if total > bestKeys.count, let pooled = selectFromBestKeys(minimumIoU: minimumIoU, configuration: configuration) {
-            return pooled
+        if cutoff.isRunning && (!cutoff.isComplete || cutoff.counted > bestKeys.count) {
+            let best = bestPrefix(wanted: cutoff.wanted, cutoff: cutoff)
+            if best.count > 0, let pooled = selectFromBestKeys(below: best.bucket, minimumIoU: minimumIoU, configuration: configuration) {
+                return pooled
+            }
         }
+        // Every filed key above the bar (all of them when nothing was left out), sorted where it
+        // lies: also where the best keys do not fit `bestKeys` (many equal scores).
+        let cutoffKey = UInt64(cutoff.bucket) << 48
         for group in 0..<groupRuns.count {
             // Sorted in place, so every group's run stays put while the others are sorted.
             let start = group * anchorCount
             let keys = UnsafeMutableBufferPointer(rebasing: candidateKeys[start..<(start + candidateCounts[group])])
-            let length = sortRun(keys, limit: configuration.candidatesPerClass)
+            let length = sortRun(keys, limit: configuration.candidatesPerClass, below: cutoffKey)
             groupRuns[group] = GroupRun(start: start, length: length)
         }
-        return mergeRuns(of: candidateKeys.baseAddress!, minimumIoU: minimumIoU, configuration: configuration).pooled
+        let merged = mergeRuns(of: candidateKeys.baseAddress!, minimumIoU: minimumIoU, configuration: configuration)
+        return cutoff.isComplete || merged.emittable == configuration.maxDetections ? merged.pooled : nil
     }
 
-    /// Step 3 on the best keys only: the candidates whose score lies above a level chosen from a
-    /// histogram of all scores, so that ~8 · `maxDetections` of them are sorted instead of all.
-    /// They are the first candidates of the global order, so the merge over them decides as the
-    /// merge over everything — as long as it finds its `maxDetections` among them. `nil` when it
-    /// does not (or no level fits `bestKeys`): then the caller starts over with every key.
-    private func selectFromBestKeys(minimumIoU: Float, configuration: PostprocessConfiguration) -> Int? {
-        // The keys' top 16 bits: the score's sign, exponent and 7 mantissa bits (~0.8 % steps).
-        scoreHistogram.update(repeating: 0)
-        for group in 0..<groupRuns.count {
-            let start = group * anchorCount
-            for key in candidateKeys[start..<(start + candidateCounts[group])] {
-                scoreHistogram[Int(truncatingIfNeeded: key >> 48)] &+= 1
-            }
-        }
-        // The last bucket that keeps the prefix within `bestKeys`, stopping at the 8 · maxDetections wanted.
-        let wanted = min(8 * configuration.maxDetections, bestKeys.count)
+    /// The first buckets of the filing's histogram that hold at least `wanted` keys (fewer if
+    /// `bestKeys` or the bar stops it first): keys in buckets below `bucket`, `count` of them.
+    private func bestPrefix(wanted: Int, cutoff: RunningCutoff) -> (bucket: Int, count: Int) {
         var taken = 0
-        var cutoffBucket = 0
-        while cutoffBucket < scoreHistogram.count {
-            let next = taken + Int(scoreHistogram[cutoffBucket])
+        var bucket = cutoff.firstBucket
+        while bucket < cutoff.bucket {
+            let next = taken + Int(scoreHistogram[bucket])
             if next > bestKeys.count { break }
             taken = next
-            cutoffBucket += 1
+            bucket += 1
             if taken >= wanted { break }
         }
-        guard taken > 0 else { return nil }
+        return (bucket, taken)
+    }
+
+    /// Step 3 on the best keys only: the candidates in buckets below `cutoffBucket` (a prefix of
+    /// the global order, complete in every group, that fits `bestKeys`), sorted instead of all.
+    /// The merge over them decides as the merge over everything — as long as it finds its
+    /// `maxDetections` among them; `nil` when it does not.
+    private func selectFromBestKeys(below cutoffBucket: Int, minimumIoU: Float, configuration: PostprocessConfiguration) -> Int? {
         let cutoff = UInt64(cutoffBucket) << 48
         var filled = 0
         for group in 0..<groupRuns.count {
@@ -81,10 +86,16 @@ extension PostprocessBuffers {
     }
 
     /// Sorts `keys` (one group's, in anchor order) into selection order where they lie; returns
-    /// how many of them the run keeps (at most `limit`).
-    private func sortRun(_ keys: UnsafeMutableBufferPointer<UInt64>, limit: Int?) -> Int {
+    /// how many of them the run keeps (at most `limit`, and only keys below `cutoff`).
+    private func sortRun(_ keys: UnsafeMutableBufferPointer<UInt64>, limit: Int?, below cutoff: UInt64 = .max) -> Int {
         let sorted = CandidateKeySort.sort(keys, scratch: sortScratch, histograms: sortHistograms)
-        let length = min(sorted.count, limit ?? sorted.count)
+        // Keys filed before the bar rose past them come last; binary search for the first.
+        var (low, high) = (0, sorted.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < cutoff { low = middle + 1 } else { high = middle }
+        }
+        let length = min(low, limit ?? low)
         if sorted.baseAddress != keys.baseAddress {
             _ = UnsafeMutableBufferPointer(rebasing: keys[0..<length]).update(fromContentsOf: sorted[0..<length])
         }

@@ -129,29 +129,44 @@ final class VectorMathTests: XCTestCase {
         }
     }
 
-    func testMaskGreaterMatchesThePlainComparison() {
+    /// The masks softmax writes beside its outputs against the plain comparison of those outputs.
+    func testSoftmaxMasksMarkTheOutputsAboveTheThreshold() {
         var random = SeededRandom(seed: 64)
         for isa in instructionSets {
             for columns in [1, 3, 4, 15, 16, 17, 63, 64, 65, 90, 91, 130] {
                 let rows = 5
                 let stride = columns + 1
-                // Coarse values so entries equal the threshold; a few special ones.
-                var values = (0..<(rows * stride)).map { _ in Float(Int(random.next() % 9) - 4) / 4 }
-                for index in stride..<(stride + min(columns, 4)) { values[index] = [Float.nan, .infinity, -.infinity, -0.0][index - stride] }
+                // Coarse logits, so outputs repeat and equal the threshold; a NaN row and a row with +∞.
+                var logits = (0..<(rows * stride)).map { _ in Float(Int(random.next() % 9) - 4) / 2 }
+                logits[stride] = .nan
+                logits[2 * stride + columns - 1] = .infinity
                 let words = FastVectorMath.maskWords(columns: columns)
-                for threshold: Float in [0.25, 0, -0.0, -1, .infinity, -.infinity, .nan, Float(0.5).nextDown] {
+                var unmasked = [Float](repeating: 0, count: rows * stride)
+                logits.withUnsafeBufferPointer { x in
+                    unmasked.withUnsafeMutableBufferPointer { y in
+                        FastVectorMath.softmaxRows(
+                            x.baseAddress!, rows: rows, columns: columns, inputRowStride: stride, into: y.baseAddress!,
+                            outputRowStride: stride, instructionSet: isa)
+                    }
+                }
+                let reached = unmasked[3 * stride + columns / 2]
+                for threshold: Float in [reached, reached.nextDown, 0, -0.0, -1, 1, .infinity, -.infinity, .nan, 1 / Float(columns)] {
                     var masks = [UInt64](repeating: .max, count: rows * words)
-                    values.withUnsafeBufferPointer { v in
-                        masks.withUnsafeMutableBufferPointer { m in
-                            FastVectorMath.maskGreater(
-                                v.baseAddress!, rows: rows, columns: columns, rowStride: stride,
-                                threshold: threshold, into: m.baseAddress!, instructionSet: isa)
+                    var scores = [Float](repeating: 0, count: rows * stride)
+                    logits.withUnsafeBufferPointer { x in
+                        scores.withUnsafeMutableBufferPointer { y in
+                            masks.withUnsafeMutableBufferPointer { m in
+                                FastVectorMath.softmaxRows(
+                                    x.baseAddress!, rows: rows, columns: columns, inputRowStride: stride, into: y.baseAddress!,
+                                    outputRowStride: stride, masksAbove: threshold, masks: m.baseAddress!, instructionSet: isa)
+                            }
                         }
                     }
+                    XCTAssertEqual(scores.map(\.bitPattern), unmasked.map(\.bitPattern), "\(isa): masks change no output")
                     for row in 0..<rows {
                         for column in 0..<(words * 64) {
                             let bit = masks[row * words + column / 64] >> UInt64(column % 64) & 1 == 1
-                            let expected = column < columns && values[row * stride + column] > threshold
+                            let expected = column < columns && scores[row * stride + column] > threshold
                             XCTAssertEqual(bit, expected, "\(isa): \(columns) columns, > \(threshold), row \(row) column \(column)")
                         }
                     }

@@ -68,10 +68,52 @@ final class DetectionPostprocessorTests: XCTestCase {
         XCTAssertGreaterThan(boxes.filter { $0.width == 0 }.count, 10, "the fixture must contain boxes clipped to nothing")
 
         var detections: [Detection] = []
-        try postprocessor.process(
-            boxRegressions: try fixture.floats("regressions"), classLogits: try fixture.floats("logits"),
-            transform: .stretched(toWidth: original[1], height: original[0]), into: &detections)
+        let regressions = try fixture.floats("regressions"), logits = try fixture.floats("logits")
+        let transform = NormalizedToImageTransform.stretched(toWidth: original[1], height: original[0])
+        try postprocessor.process(boxRegressions: regressions, classLogits: logits, transform: transform, into: &detections)
         assertSameDetections(detections, expected, boxTolerance: 1e-3, "torchvision")
+
+        // The same outputs read level by level from separate buffers, as a network leaves them
+        // (SSDLite320's six levels: 20², 10², 5², 3², 2², 1² cells × 6 anchors).
+        var levelBuffers: [(boxes: [Float], logits: [Float])] = []
+        var start = 0
+        for cells in [400, 100, 25, 9, 4, 1] {
+            let anchors = start..<(start + 6 * cells)
+            levelBuffers.append(
+                (
+                    Array(regressions[(4 * anchors.lowerBound)..<(4 * anchors.upperBound)]),
+                    Array(logits[(columns * anchors.lowerBound)..<(columns * anchors.upperBound)])
+                ))
+            start = anchors.upperBound
+        }
+        XCTAssertEqual(start * 4, regressions.count)
+        var levelDetections: [Detection] = []
+        try withLevels(levelBuffers) { levels in
+            try postprocessor.process(levels: levels, transform: transform, into: &levelDetections)
+        }
+        assertSameDetections(levelDetections, expected, boxTolerance: 1e-3, "torchvision, level by level")
+    }
+
+    /// Lends `buffers` as `HeadOutputLevel`s for the duration of `body`.
+    private func withLevels(
+        _ buffers: [(boxes: [Float], logits: [Float])], _ body: (UnsafeBufferPointer<HeadOutputLevel>) throws -> Void
+    ) throws {
+        // Pointers must stay valid: copy into storage owned here for the duration of the call.
+        let boxes = buffers.map { buffer in
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: buffer.boxes.count)
+            pointer.initialize(from: buffer.boxes, count: buffer.boxes.count)
+            return pointer
+        }
+        let logits = buffers.map { buffer in
+            let pointer = UnsafeMutablePointer<Float>.allocate(capacity: buffer.logits.count)
+            pointer.initialize(from: buffer.logits, count: buffer.logits.count)
+            return pointer
+        }
+        defer { (boxes + logits).forEach { $0.deallocate() } }
+        let levels = buffers.indices.map {
+            HeadOutputLevel(boxRegressions: boxes[$0], classLogits: logits[$0], anchorCount: buffers[$0].boxes.count / 4)
+        }
+        try levels.withUnsafeBufferPointer(body)
     }
 
     func testReproducesTensorFlowSSDPostprocessing() throws {

@@ -13,6 +13,10 @@ final class ScoreOrderedSelectionTests: XCTestCase {
         var maxDetections: Int
         var maxDetectionsPerClass: Int?
         var classAgnostic: Bool
+        /// Independent logistic scores (the TensorFlow path, which screens logits) instead of softmax.
+        var sigmoid = false
+        /// Added to every background logit: large values leave few candidates (as trained weights do).
+        var backgroundBias: Float = 0
     }
 
     func testMatchesPerClassSuppressionThenMerge() throws {
@@ -36,6 +40,15 @@ final class ScoreOrderedSelectionTests: XCTestCase {
             // Few selections among the best keys: the postprocessor must fall back to all keys.
             Setting(scoreThreshold: 0.01, iouThreshold: 0, candidatesPerClass: 3000, maxDetections: 40, classAgnostic: true),
             Setting(scoreThreshold: 0.01, iouThreshold: 0.05, candidatesPerClass: 300, maxDetections: 400, classAgnostic: false),
+            // Sigmoid scores around 0.3–0.7: the logit screen runs at the bar gathering raises.
+            Setting(
+                scoreThreshold: 0.01, iouThreshold: 0.6, candidatesPerClass: 300, maxDetections: 100,
+                maxDetectionsPerClass: 100, classAgnostic: false, sigmoid: true),
+            Setting(scoreThreshold: 0.5, iouThreshold: 0.1, candidatesPerClass: 300, maxDetections: 300, classAgnostic: false, sigmoid: true),
+            // Few candidates pass, as with trained weights: nothing is left out while filing.
+            Setting(
+                scoreThreshold: 0.01, iouThreshold: 0.55, candidatesPerClass: 300, maxDetections: 300, classAgnostic: false,
+                backgroundBias: 5),
         ]
         for setting in settings {
             var configuration = PostprocessConfiguration.torchvisionSSD(
@@ -43,6 +56,9 @@ final class ScoreOrderedSelectionTests: XCTestCase {
                 candidatesPerClass: setting.candidatesPerClass, maxDetections: setting.maxDetections)
             configuration.maxDetectionsPerClass = setting.maxDetectionsPerClass
             configuration.classAgnostic = setting.classAgnostic
+            if setting.sigmoid { configuration.scoreConversion = .sigmoid }
+            var logits = logits
+            for anchor in 0..<anchors.count { logits[anchor * columns] += setting.backgroundBias }
 
             // Every candidate: IoU > 1 never happens, so nothing is suppressed or cut.
             var everything = configuration
@@ -52,6 +68,9 @@ final class ScoreOrderedSelectionTests: XCTestCase {
             var candidates: [Detection] = []
             var all = try DetectionPostprocessor(configuration: everything, anchors: anchors)
             try all.process(boxRegressions: regressions, classLogits: logits, transform: .identity, into: &candidates)
+            if setting.backgroundBias > 0 {
+                XCTAssertLessThan(candidates.count, 8 * setting.maxDetections, "meant to be sparse: \(setting)")
+            }
 
             // The plain pipeline: per class (or once), NMS over its candidates in anchor order.
             let groups = Dictionary(grouping: candidates) { setting.classAgnostic ? 0 : $0.classID }

@@ -373,14 +373,12 @@ void ldk_exp(ldk_isa isa, const float *input, ptrdiff_t count, float *output);
 /// with ldk_exp's e^x and the sum taken in vector lanes (the last bit may differ between ISAs).
 /// Row r starts at input + r · input_row_stride and output + r · output_row_stride; `output`
 /// may be `input` when the strides agree. Allocates nothing.
+///
+/// When `masks` is not NULL, also marks the outputs above `threshold` (strictly; NaN never) as
+/// bits: row r's y_j is bit j % 64 of masks[r · ⌈columns / 64⌉ + j / 64]. For visiting only the
+/// passing entries of a sparse test without reading the rows again.
 void ldk_softmax_rows(ldk_isa isa, const float *input, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t input_row_stride,
-                      float *output, ptrdiff_t output_row_stride);
-
-/// Bit masks of the entries above `threshold` (strictly; NaN never) of each of `rows` rows of
-/// `columns` floats (row r at values + r · row_stride): row r's entry j is bit j % 64 of
-/// masks[r · ⌈columns / 64⌉ + j / 64]. For visiting only the passing entries of a sparse test.
-void ldk_mask_greater(ldk_isa isa, const float *values, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t row_stride,
-                      float threshold, uint64_t *masks);
+                      float *output, ptrdiff_t output_row_stride, float threshold, uint64_t *masks);
 
 /// `count` axis-aligned boxes stored column by column: box i is (x1[i], y1[i]) – (x2[i], y2[i])
 /// with area[i] = (x2[i] - x1[i]) · (y2[i] - y1[i]).

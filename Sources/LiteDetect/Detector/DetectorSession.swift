@@ -13,8 +13,9 @@ public final class DetectorSession {
     let network: NetworkSession
     var preprocessor: Preprocessor?
     var postprocessor: DetectionPostprocessor?
-    var boxes: [Float]
-    var logits: [Float]
+    /// Where the network writes each level's head outputs (its arena lives as long as the
+    /// session), found on the first frame; the postprocessor reads them there.
+    var headLevels: [HeadOutputLevel] = []
     var rawDetections: [Detection] = []
     /// Where `PixelFrame`s become RGB for the preprocessor; remade only when the frame size changes.
     var convertedFrame: RGBImage?
@@ -25,8 +26,6 @@ public final class DetectorSession {
     init(detector: Detector, threads: Int = 1) {
         self.detector = detector
         network = NetworkSession(network: detector.detectionNetwork.network, threads: threads)
-        boxes = [Float](repeating: 0, count: detector.anchors.count * 4)
-        logits = [Float](repeating: 0, count: detector.anchors.count * detector.config.classColumns)
     }
 
     /// Detects objects in `image`; boxes come back in its pixels.
@@ -93,21 +92,19 @@ public final class DetectorSession {
         return preprocessor!.geometry
     }
 
-    /// Gathers the per-level head outputs into anchor order, decodes and suppresses.
+    /// Decodes and suppresses the per-level head outputs.
     private func postprocess(geometry: ResizeGeometry, options: DetectionOptions, into detections: inout [LabeledDetection]) throws {
         let configuration = detector.postprocessConfiguration(options)
         if postprocessor?.configuration != configuration {
             postprocessor = try DetectionPostprocessor(configuration: configuration, anchors: detector.anchors)
         }
-        try gatherHeadOutputs()
+        if headLevels.isEmpty { headLevels = try findHeadLevels() }
         // Normalised network coordinates → original pixels through the letterbox/stretch placement.
         let transform = NormalizedToImageTransform(
             scaleX: Float(Double(geometry.targetWidth) / geometry.scaleX), scaleY: Float(Double(geometry.targetHeight) / geometry.scaleY),
             offsetX: Float(-Double(geometry.contentX) / geometry.scaleX), offsetY: Float(-Double(geometry.contentY) / geometry.scaleY))
-        try boxes.withUnsafeBufferPointer { boxes in
-            try logits.withUnsafeBufferPointer { logits in
-                try postprocessor!.process(boxRegressions: boxes, classLogits: logits, transform: transform, into: &rawDetections)
-            }
+        try headLevels.withUnsafeBufferPointer { levels in
+            try postprocessor!.process(levels: levels, transform: transform, into: &rawDetections)
         }
         let limit = options.maxDetections ?? detector.config.postprocess.maxDetections
         // The most a frame can give, so that a reused result never grows (allocates) later.
@@ -120,18 +117,20 @@ public final class DetectorSession {
         }
     }
 
-    private func gatherHeadOutputs() throws {
+    /// Each level's head outputs in the network's arena, in anchor order.
+    private func findHeadLevels() throws -> [HeadOutputLevel] {
         let columns = detector.config.classColumns
-        var boxOffset = 0, logitOffset = 0
-        for level in detector.detectionNetwork.levels {
+        return try detector.detectionNetwork.levels.map { level in
             let boxView = try network.output(level.boxesOutput)
             let logitView = try network.output(level.scoresOutput)
-            let boxCount = boxView.shape.elementCount, logitCount = logitView.shape.elementCount
-            boxes.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: boxOffset).update(from: boxView.base, count: boxCount) }
-            logits.withUnsafeMutableBufferPointer { $0.baseAddress!.advanced(by: logitOffset).update(from: logitView.base, count: logitCount) }
-            boxOffset += boxCount
-            logitOffset += logitCount
-            assert(boxCount / 4 == logitCount / columns)
+            // The postprocessor reads rows back to back: the views must have no gaps between pixels.
+            precondition(
+                boxView.isContiguous && logitView.isContiguous,
+                "head outputs are stored contiguously")
+            let anchorCount = boxView.shape.elementCount / 4
+            precondition(anchorCount * columns == logitView.shape.elementCount, "box and class heads agree on anchors")
+            return HeadOutputLevel(
+                boxRegressions: UnsafePointer(boxView.base), classLogits: UnsafePointer(logitView.base), anchorCount: anchorCount)
         }
     }
 
