@@ -68,14 +68,15 @@ package struct DetectionPostprocessor: Sendable {
     ///   - transform: from normalised network coordinates to original-image pixels.
     ///   - detections: emptied (capacity kept) and filled with at most `maxDetections` detections,
     ///     by descending score.
-    /// - Throws: `PostprocessError.bufferSizeMismatch` when the levels hold another number of anchors.
+    /// - Throws: `PostprocessError.bufferSizeMismatch` when the levels hold another number of
+    ///   anchors, `.invalidParameter` for a negative `anchorCount`.
     package mutating func process(
         levels: UnsafeBufferPointer<HeadOutputLevel>, transform: NormalizedToImageTransform, into detections: inout [Detection]
     ) throws(PostprocessError) {
         var levelAnchors = 0
-        for level in levels {
+        for (index, level) in levels.enumerated() {
             guard level.anchorCount >= 0 else {
-                throw .bufferSizeMismatch(tensor: "head output level", expected: 0, actual: level.anchorCount)
+                throw .invalidParameter(field: "levels[\(index)].anchorCount", value: "\(level.anchorCount)", expected: "at least 0")
             }
             levelAnchors += level.anchorCount
         }

@@ -192,6 +192,25 @@ final class DetectionPostprocessorTests: XCTestCase {
             XCTAssertEqual(error as? PostprocessError, .bufferSizeMismatch(tensor: "boxRegressions", expected: 4, actual: 3))
             XCTAssertEqual("\(error)", "boxRegressions holds 3 floats, expected 4")
         }
+        // Level by level: the levels must hold the anchors, no more, no fewer.
+        let codes: [Float] = [0, 0, 0, 0, 0, 0, 0, 0], logits: [Float] = [0, 0, 5, 0, 0, 5]
+        try codes.withUnsafeBufferPointer { codes in
+            try logits.withUnsafeBufferPointer { logits in
+                for (counts, expected) in [
+                    ([2], PostprocessError.bufferSizeMismatch(tensor: "boxRegressions", expected: 4, actual: 8)),
+                    ([1, -1], .invalidParameter(field: "levels[1].anchorCount", value: "-1", expected: "at least 0")),
+                ] {
+                    let levels = counts.map {
+                        HeadOutputLevel(boxRegressions: codes.baseAddress!, classLogits: logits.baseAddress!, anchorCount: $0)
+                    }
+                    try levels.withUnsafeBufferPointer { levels in
+                        XCTAssertThrowsError(try postprocessor.process(levels: levels, transform: .identity, into: &detections)) {
+                            XCTAssertEqual($0 as? PostprocessError, expected, "\(counts)")
+                        }
+                    }
+                }
+            }
+        }
         configuration.classIDs = .table([1])
         XCTAssertThrowsError(try DetectionPostprocessor(configuration: configuration, anchors: [anchor])) { error in
             XCTAssertEqual(
