@@ -190,7 +190,8 @@ def main() -> int:
     parser.add_argument("--chart", default="docs/images/coco-students.png")
     parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
     parser.add_argument("--record", action="store_true",
-                        help="write each student's held-out AP and AP50 into its config (\"accuracy\", shown by detect models)")
+                        help="write each student's held-out AP and AP50 into its config (\"accuracy\", shown by detect models), "
+                             "a milestone's too when it is given by its config's path")
     parser.add_argument("models", nargs="*", help="model names or config paths (default: the teacher and every ssdlite320-*-coco; "
                                                   "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
     args = parser.parse_args()
@@ -239,11 +240,14 @@ def record(rows: list[dict], annotations: str) -> None:
         images = len(json.load(file)["images"])
     today = datetime.date.today().isoformat()
     for row in rows:
+        # A milestone is named by its config's path, a bundled model by its name.
+        is_path = row["model"].endswith(".json")
+        name = os.path.basename(row["model"])[:-len(".json")] if is_path else row["model"]
         # Only the COCO students: the teacher scores its own labels, and a model scored on some of
         # the classes (the VOC model) would carry a number that means something else.
-        if not (row["model"].startswith("ssdlite320-") and row["model"].endswith("-coco")):
+        if not (name.startswith("ssdlite320-") and name.endswith("-coco")):
             continue
-        path = os.path.join(ROOT, "Configs", "models", f"{row['model']}.json")
+        path = os.path.join(ROOT, row["model"]) if is_path else os.path.join(ROOT, "Configs", "models", f"{name}.json")
         with open(path) as file:
             config = json.load(file)
         config["accuracy"] = {
