@@ -21,8 +21,6 @@ struct RunningCutoff {
     private(set) var counted = 0
     /// How many of the best keys to keep (`Int.max` when not running).
     let wanted: Int
-    /// False: file everything above the score threshold (no histogram is kept).
-    let isRunning: Bool
 
     init(scoreThreshold: Float, wanted: Int?) {
         // Scores are never negative, so below a negative threshold the first passing score is +0.
@@ -32,8 +30,10 @@ struct RunningCutoff {
         firstBucket = endBucket
         precondition(wanted.map { $0 > 0 } ?? true, "a running cutoff keeps at least one key")
         self.wanted = wanted ?? .max
-        isRunning = wanted != nil
     }
+
+    /// False: file everything above the score threshold (no histogram is kept).
+    var isRunning: Bool { wanted != .max }
 
     /// True when no candidate above the score threshold was left out.
     var isComplete: Bool { bucket == endBucket }

@@ -30,7 +30,7 @@ extension PostprocessBuffers {
         defer { cutoff.clear(scoreHistogram) }
         guard selectionsPerGroup > 0 else { return 0 }
         if cutoff.isRunning && (!cutoff.isComplete || cutoff.counted > bestKeys.count) {
-            let best = bestPrefix(wanted: cutoff.wanted, cutoff: cutoff)
+            let best = bestPrefix(of: cutoff)
             if best.count > 0, let pooled = selectFromBestKeys(below: best.bucket, minimumIoU: minimumIoU, configuration: configuration) {
                 return pooled
             }
@@ -49,9 +49,10 @@ extension PostprocessBuffers {
         return cutoff.isComplete || merged.emittable == configuration.maxDetections ? merged.pooled : nil
     }
 
-    /// The first buckets of the filing's histogram that hold at least `wanted` keys (fewer if
-    /// `bestKeys` or the bar stops it first): keys in buckets below `bucket`, `count` of them.
-    private func bestPrefix(wanted: Int, cutoff: RunningCutoff) -> (bucket: Int, count: Int) {
+    /// The first buckets of the filing's histogram that hold at least the `wanted` keys of
+    /// `cutoff` (fewer if `bestKeys` or the bar stops it first): keys in buckets below `bucket`,
+    /// `count` of them.
+    private func bestPrefix(of cutoff: RunningCutoff) -> (bucket: Int, count: Int) {
         var taken = 0
         var bucket = cutoff.firstBucket
         while bucket < cutoff.bucket {
@@ -59,7 +60,7 @@ extension PostprocessBuffers {
             if next > bestKeys.count { break }
             taken = next
             bucket += 1
-            if taken >= wanted { break }
+            if taken >= cutoff.wanted { break }
         }
         return (bucket, taken)
     }

@@ -17,6 +17,9 @@ final class ScoreOrderedSelectionTests: XCTestCase {
         var sigmoid = false
         /// Added to every background logit: large values leave few candidates (as trained weights do).
         var backgroundBias: Float = 0
+        /// Added to every other class's logit: with sigmoid, half the scores are exactly 1 (as the
+        /// COCO SSD's random weights give), too many equal keys for the best-keys buffer.
+        var saturatingBias: Float = 0
     }
 
     func testMatchesPerClassSuppressionThenMerge() throws {
@@ -45,6 +48,14 @@ final class ScoreOrderedSelectionTests: XCTestCase {
                 scoreThreshold: 0.01, iouThreshold: 0.6, candidatesPerClass: 300, maxDetections: 100,
                 maxDetectionsPerClass: 100, classAgnostic: false, sigmoid: true),
             Setting(scoreThreshold: 0.5, iouThreshold: 0.1, candidatesPerClass: 300, maxDetections: 300, classAgnostic: false, sigmoid: true),
+            Setting(
+                scoreThreshold: 0.01, iouThreshold: 0.6, candidatesPerClass: 300, maxDetections: 100,
+                maxDetectionsPerClass: 100, classAgnostic: false, sigmoid: true, saturatingBias: 30),
+            // The same, but three per class from the saturated half cannot give 200: the merge
+            // reaches below the bar, where the filing is incomplete, and everything is filed again.
+            Setting(
+                scoreThreshold: 0.01, iouThreshold: 0.6, candidatesPerClass: 300, maxDetections: 200,
+                maxDetectionsPerClass: 3, classAgnostic: false, sigmoid: true, saturatingBias: 30),
             // Few candidates pass, as with trained weights: nothing is left out while filing.
             Setting(
                 scoreThreshold: 0.01, iouThreshold: 0.55, candidatesPerClass: 300, maxDetections: 300, classAgnostic: false,
@@ -58,7 +69,10 @@ final class ScoreOrderedSelectionTests: XCTestCase {
             configuration.classAgnostic = setting.classAgnostic
             if setting.sigmoid { configuration.scoreConversion = .sigmoid }
             var logits = logits
-            for anchor in 0..<anchors.count { logits[anchor * columns] += setting.backgroundBias }
+            for anchor in 0..<anchors.count {
+                logits[anchor * columns] += setting.backgroundBias
+                for column in stride(from: 2, to: columns, by: 2) { logits[anchor * columns + column] += setting.saturatingBias }
+            }
 
             // Every candidate: IoU > 1 never happens, so nothing is suppressed or cut.
             var everything = configuration
