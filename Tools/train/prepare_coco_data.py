@@ -91,15 +91,14 @@ def decode_video(root: str, video: S.Video, out: str) -> dict[str, dict]:
 
 
 def copy_photos(root: str, photos: S.PhotoSet, out: str) -> dict[str, dict]:
-    held_out = S.holdout_by_order(list(photos.names))
+    held_out = S.holdout_by_order([photo.name for photo in photos.photos])
     entries = {}
-    for name in photos.names:
-        if name in S.EXCLUDED_PHOTOS:
-            fail(f"{name} is a sample photo and must never be used")
-        stem = os.path.splitext(name)[0]
-        target = f"{photos.key}_{stem}.png"
-        write_png(os.path.join(out, target), read_rgb(source_path(root, photos.package, os.path.join(photos.folder, name))))
-        entries[target] = {"source": photos.key, "split": "holdout" if name in held_out else "train"}
+    for photo in photos.photos:
+        if os.path.basename(photo.path) in S.EXCLUDED_PHOTOS:
+            fail(f"{photo.path} is a sample photo and must never be used")
+        target = f"{photos.key}_{photo.name}.png"
+        write_png(os.path.join(out, target), read_rgb(source_path(root, photo.package, photo.path)))
+        entries[target] = {"source": photos.key, "split": "holdout" if photo.name in held_out else "train"}
     return entries
 
 

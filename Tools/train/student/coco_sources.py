@@ -12,6 +12,7 @@ sample photos in ``SampleImages/`` and every image under ``Tests/`` are never us
 held-out block).
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
 BOX_SCORE = 0.5
@@ -67,35 +68,96 @@ VIDEOS = (
 
 
 @dataclass(frozen=True)
+class Photo:
+    package: str
+    path: str
+    """Inside the unpacked package."""
+    licence: str
+    name: str
+    """The picture's name in the data, unique within its set; held-out photos are chosen by it."""
+
+
+@dataclass(frozen=True)
 class PhotoSet:
     key: str
-    package: str
-    folder: str
-    licence: str
-    names: tuple[str, ...]
+    photos: tuple[Photo, ...]
+
+
+def photos_in(package: str, folder: str, licence: str, files: tuple[str, ...]) -> tuple[Photo, ...]:
+    """Photos of one folder of one package under one licence, named by their file names."""
+    return tuple(Photo(package, f"{folder}/{file}", licence, file.rsplit(".", 1)[0]) for file in files)
+
+
+def photo(package: str, path: str, licence: str) -> Photo:
+    """One photo of a set drawn from several packages, named ``<package>__<file name>``."""
+    return Photo(package, path, licence, f"{package}__" + path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
 
 
 PHOTOS = (
-    PhotoSet("opencv", "opencv-doc", "usr/share/doc/opencv-doc/examples/data",
-             "Apache-2.0 AND BSD-3-Clause (OpenCV samples; Debian copyright, Files: *)",
-             ("messi5.jpg", "aero1.jpg", "aero3.jpg", "baboon.jpg", "building.jpg", "home.jpg", "fruits.jpg",
-              "licenseplate_motion.jpg", "squirrel_cls.jpg", "stuff.jpg", "HappyFish.jpg", "butterfly.jpg",
-              "chicky_512.png", "orange.jpg", "apple.jpg", "leuvenA.jpg", "leuvenB.jpg",
-              "graf1.png", "box_in_scene.png", "starry_night.jpg", "smarties.png", "left01.jpg",
-              "pic1.png", "pic3.png", "pic5.png", "rubberwhale1.png", "ela_original.jpg", "board.jpg")),
-    PhotoSet("skimage", "scikit-image", "skimage/data",
-             "scikit-image's data files: each one's licence in skimage/data/_fetchers.py (CC0 or public domain "
-             "for the photos used)",
-             ("camera.png", "coffee.png", "motorcycle_left.png", "motorcycle_right.png", "horse.png",
-              "brick.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "moon.png", "page.png", "text.png",
-              "clock_motion.png", "color.png")),
-    PhotoSet("darknet", "darknet", "usr/share/darknet/data",
-             "GPL-3.0+ or MIT or WTFPL, Copyright 2018 Joseph Redmon (Debian copyright, Files: *)",
-             ("scream.jpg",)),
+    PhotoSet("opencv", photos_in(
+        "opencv-doc", "usr/share/doc/opencv-doc/examples/data",
+        "Apache-2.0 AND BSD-3-Clause (OpenCV samples; Debian copyright, Files: *)",
+        ("messi5.jpg", "aero1.jpg", "aero3.jpg", "baboon.jpg", "building.jpg", "home.jpg", "fruits.jpg",
+         "licenseplate_motion.jpg", "squirrel_cls.jpg", "stuff.jpg", "HappyFish.jpg", "butterfly.jpg",
+         "chicky_512.png", "orange.jpg", "apple.jpg", "leuvenA.jpg", "leuvenB.jpg",
+         "graf1.png", "box_in_scene.png", "starry_night.jpg", "smarties.png", "left01.jpg",
+         "pic1.png", "pic3.png", "pic5.png", "rubberwhale1.png", "ela_original.jpg", "board.jpg"))),
+    PhotoSet("skimage", photos_in(
+        "scikit-image", "skimage/data",
+        "scikit-image's data files: each one's licence in skimage/data/_fetchers.py (CC0 or public domain "
+        "for the photos used)",
+        ("camera.png", "coffee.png", "motorcycle_left.png", "motorcycle_right.png", "horse.png",
+         "brick.png", "grass.png", "gravel.png", "hubble_deep_field.jpg", "moon.png", "page.png", "text.png",
+         "clock_motion.png", "color.png"))),
+    PhotoSet("darknet", photos_in(
+        "darknet", "usr/share/darknet/data",
+        "GPL-3.0+ or MIT or WTFPL, Copyright 2018 Joseph Redmon (Debian copyright, Files: *)",
+        ("scream.jpg",))),
+    # Photographs of animals found one or a few at a time in other packages (puzzle themes, demo
+    # albums, documentation and test assets): until they came, the students' pictures held 7 cats.
+    PhotoSet("animals", (
+        *(photo("gnome-taquin", f"usr/share/gnome-taquin/themes/cats/{file}", licence) for file, licence in (
+            ("1-Cat_face_day.jpg", "CC-BY-SA-3.0, Abelard on Wikimedia Commons"),
+            ("1-Jasmina.jpg", "CC-BY-SA-3.0, Ruskis on Wikimedia Commons"),
+            ("1-maine.jpg", "CC-BY-SA-3.0, Mueller-rech.muenchen on Wikimedia Commons"),
+            ("1-march.jpg", "CC-BY-SA-3.0, Alvesgaspar on Wikimedia Commons"),
+            ("1-Tortoiseshell.jpg", "public domain, Toyah on Wikimedia Commons"))),
+        photo("puzzle-jigsaw", "usr/share/puzzle-jigsaw/samples/cat-animal-cat-portrait-mackerel.jpg",
+              "GPL-3+ (Debian copyright, Files: *)"),
+        photo("cura", "usr/share/cura/resources/images/kitten.jpg", "LGPL-3+ (Debian copyright, Files: *)"),
+        photo("python3-pyglet", "usr/share/doc/python3-pyglet/examples/programming_guide/kitten.jpg",
+              "BSD-3-Clause (Debian copyright, Files: *)"),
+        photo("r-cran-pkgdown", "usr/share/doc/r-cran-pkgdown/tests/testthat/assets/man-figures/man/figures/kitten.jpg",
+              "MIT (Debian copyright, Files: *)"),
+        photo("r-cran-pkgdown",
+              "usr/share/doc/r-cran-pkgdown/tests/testthat/assets/man-figures/vignettes/another-kitten.jpg",
+              "MIT (Debian copyright, Files: *)"),
+        photo("r-cran-isoband", "usr/lib/R/site-library/isoband/extdata/ocean-cat.jpg",
+              "MIT (Debian copyright, Files: *)"),
+        photo("r-cran-emayili", "usr/lib/R/site-library/emayili/cats.jpg", "GPL-3 (Debian copyright, Files: *)"),
+        photo("kphotoalbum", "usr/share/kphotoalbum/demo/donna.jpg", "GPL-2+ (Debian copyright, the whole package)"),
+        photo("kphotoalbum", "usr/share/kphotoalbum/demo/donna_2.jpg", "GPL-2+ (Debian copyright, the whole package)"),
+        photo("lomiri-wallpapers-16.04", "usr/share/backgrounds/friends_by_Aitzol_Berasategi.jpg",
+              "CC-BY-4.0, Aitzol Berasategi (Debian copyright)"),
+        photo("r-cran-cowplot", "usr/lib/R/site-library/cowplot/extdata/cow.jpg", "GPL-2 (Debian copyright, Files: *)"),
+        photo("tuxpaint-data", "usr/share/tuxpaint/templates/sheep.jpg", "GPL-2+ (Debian copyright, Files: *)"),
+        photo("wx3.2-examples", "usr/share/doc/wx3.2-examples/examples/samples/image/horse.jpg",
+              "wxWindows, Robert Roebling (Debian copyright, Files: samples/image/*)"),
+        photo("libvips-doc", "usr/share/gtk-doc/html/libvips/owl.jpg", "LGPL-2.1+ (Debian copyright, Files: *)"),
+        photo("gnome-control-center-data", "usr/share/pixmaps/faces/hummingbird.jpg",
+              "GPL-2+ and GPL-3+ and LGPL-2.1+ and LGPL-2+ and Expat and CC0-1.0 (Debian copyright, Files: *)"),
+        photo("wand-doc", "usr/share/doc/wand-doc/html/_images/hummingbird.jpg", "Expat (Debian copyright, Files: *)"),
+        photo("wand-doc", "usr/share/doc/wand-doc/html/_images/inca_tern.jpg", "Expat (Debian copyright, Files: *)"),
+        photo("lomiri-wallpapers-20.04", "usr/share/backgrounds/Kleiber_by_Lukas_Baubkus.jpg",
+              "CC-BY-SA-3.0, Lukas Baubkus (Debian copyright)"),
+        photo("cimg-examples", "usr/share/doc/cimg-dev/examples/img/parrot.ppm", "CeCILL (Debian copyright, Files: *)"),
+    )),
 )
 """Real photographs that are not sample photos. Not taken: darknet's ``kite.jpg``, whose EXIF names
 another copyright holder than the package's ``copyright`` file; the calibration, stereo and
-synthetic pictures of OpenCV's folder, except the few above that add scenery."""
+synthetic pictures of OpenCV's folder, except the few above that add scenery; of the animal photos
+found, a Pallas's cat (not a house cat), a meme photo whose origin its package does not give, and
+an AGPL-3.0 bus photo."""
 
 @dataclass(frozen=True)
 class ResourcePhotos:
@@ -168,6 +230,11 @@ CUTOUTS = (
     CutoutSet("openclipart", "openclipart-png", "usr/share/openclipart/png",
               "public domain (Debian openclipart-png copyright: Creative Commons Public Domain Dedication)",
               None, skip_cartoons=False, distractors=False),
+    # An alphabet game's animals: photographs cut out (a Yorkshire terrier, a foal, cows, birds)
+    # among drawings; the same two witnesses decide which are used.
+    CutoutSet("qabcs", "qabcs-data", "usr/share/qabcs/abcs/all/pics",
+              "GPL-3+ (Debian qabcs-data copyright, Files: *; crow.png CC0-1.0)",
+              ("animals",), skip_cartoons=False, distractors=False),
 )
 """Cut-outs with an alpha channel. A cut-out has a class when two witnesses agree: the teacher, on
 the cut-out alone on plain grey (score >= BOX_SCORE, box IoU >= 0.5 with it), and the cut-out's own
@@ -187,10 +254,10 @@ NAME_WORDS = {
     16: ("bird", "birds", "uccello", "gabbiano", "papera", "struzzo", "pinguino", "penguin", "owl", "dove", "crow",
          "seagull", "cormorant", "hen", "duck", "drake", "goose", "gander", "parrot", "chicken", "rooster"),
     17: ("cat", "cats", "kitten", "kitty", "gatto", "gatti", "gattina"),
-    18: ("dog", "dogs", "puppy", "beagle", "bulldog", "dingo", "terrier", "poodle", "cane", "cani"),
-    19: ("horse", "horses", "pony", "cavallo"),
+    18: ("dog", "dogs", "puppy", "beagle", "bulldog", "dingo", "terrier", "york", "poodle", "cane", "cani"),
+    19: ("horse", "horses", "pony", "foal", "cavallo"),
     20: ("sheep", "lamb", "ram", "pecora"),
-    21: ("cow", "cows", "bull", "mucca", "vacca", "zebu", "cattle", "ox"),
+    21: ("cow", "cows", "calf", "bull", "mucca", "vacca", "zebu", "cattle", "ox"),
 }
 """Words of a cut-out's file name (split at anything that is not a letter, lower case) that name a class."""
 
@@ -224,7 +291,9 @@ def holdout_by_order(names: list[str]) -> set[str]:
 def provenance_lines() -> list[str]:
     """One line per source, for a model's provenance: what, from which package, under which licence."""
     lines = [f"{v.path.rsplit('/', 1)[-1]} ({v.package}; {v.licence})" for v in VIDEOS]
-    lines += [f"{len(p.names)} photos of {p.package} ({p.licence})" for p in PHOTOS]
+    by_package = Counter((photo.package, photo.licence) for photos in PHOTOS for photo in photos.photos)
+    lines += [f"{count} photo{'s' * (count > 1)} of {package} ({licence})"
+              for (package, licence), count in by_package.items()]
     lines += [f"pictures of {p.package} ({p.licence})" for p in RESOURCE_PHOTOS]
     lines += [f"wallpapers of {w.package} ({w.licence})" for w in WALLPAPERS]
     lines += [f"cut-outs of {c.package} ({c.licence})" for c in CUTOUTS]
