@@ -38,6 +38,7 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 
 import convert_state_dict  # noqa: E402
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
+from student import coco_sources  # noqa: E402
 from student.configs import config_of_weights  # noqa: E402
 from student.batch_norm import recalibrate_batch_norm  # noqa: E402
 from student.operating_point import best_f1_threshold, classify  # noqa: E402
@@ -60,10 +61,15 @@ def converter_arguments(backbone: dict) -> list[str]:
     return arguments
 
 
+def read_labels(work: str) -> dict:
+    """A data folder's ``labels.json`` (``prepare_data.py`` or ``prepare_coco_data.py``)."""
+    with open(os.path.join(work, "labels.json")) as file:
+        return json.load(file)
+
+
 def held_out_pictures(work: str) -> tuple[str, dict[str, dict]]:
     """The folder of the held-out pictures and, per picture, ``boxes``/``ignore`` rows (x1, y1, x2, y2[, class id])."""
-    with open(os.path.join(work, "labels.json")) as file:
-        labels = json.load(file)
+    labels = read_labels(work)
     if "holdout" in labels:
         return os.path.join(work, "holdout"), labels["holdout"]
     frames = {n: e for n, e in labels["frames"].items() if e["split"] == "holdout"}
@@ -103,7 +109,9 @@ def total_steps(description: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def student_config(base: dict, name: str, weights_file: str, final: dict, threshold: float, coco: bool) -> dict:
+def student_config(base: dict, name: str, weights_file: str, final: dict, threshold: float, coco: bool,
+                   used: set[str]) -> dict:
+    """The exported student's config; ``used``: the keys of the data's sources (``coco_sources.data_keys``)."""
     settings = final["settings"]
     config = dict(base)
     config["name"] = name
@@ -134,10 +142,8 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
         config["labels"] = PERSON_LABELS
     config["weights"] = f"../weights/{weights_file}"
     if coco:
-        from student import coco_sources
-
         provenance = ("Trained by Tools/train in this repository on pictures labelled by ssd300-mobilenetv2-coco "
-                      "(TF Object Detection API model zoo, Apache-2.0): " + "; ".join(coco_sources.provenance_lines()))
+                      "(TF Object Detection API model zoo, Apache-2.0): " + "; ".join(coco_sources.provenance_lines(used)))
     else:
         provenance = ("Trained by Tools/train in this repository: OpenCV's vtest.avi (Debian opencv-doc 4.6.0+dfsg-12, "
                       "Apache-2.0 AND BSD-3-Clause) labelled by ssdlite300-mobilenetv2-person (MIT)")
@@ -194,7 +200,9 @@ def main() -> int:
           f"recall {counts['recall']:.3f}, F1 {counts['f1']:.3f} ({counts['tp']} of {counts['people']} objects, "
           f"{counts['fp']} false)")
     with open(config_path, "w") as file:
-        json.dump(student_config(base, name, os.path.basename(weights_path), final, threshold, coco), file, indent=2)
+        used = coco_sources.data_keys(read_labels(args.work)) if coco else set()
+        json.dump(student_config(base, name, os.path.basename(weights_path), final, threshold, coco, used), file,
+                  indent=2)
         file.write("\n")
     print(f"wrote {config_path}")
     return 0

@@ -288,13 +288,23 @@ def holdout_by_order(names: list[str]) -> set[str]:
     return {name for i, name in enumerate(sorted(names)) if i % HOLDOUT_EVERY == HOLDOUT_EVERY - 1}
 
 
-def provenance_lines() -> list[str]:
-    """One line per source, for a model's provenance: what, from which package, under which licence."""
-    lines = [f"{v.path.rsplit('/', 1)[-1]} ({v.package}; {v.licence})" for v in VIDEOS]
-    by_package = Counter((photo.package, photo.licence) for photos in PHOTOS for photo in photos.photos)
+def provenance_lines(used: set[str]) -> list[str]:
+    """One line per source a student was trained on, for its provenance: what, from which package,
+    under which licence. ``used`` holds the keys of the sources in its data (``data_keys``): data
+    prepared before a source was added does not name it."""
+    lines = [f"{v.path.rsplit('/', 1)[-1]} ({v.package}; {v.licence})" for v in VIDEOS if v.key in used]
+    by_package = Counter((photo.package, photo.licence) for photos in PHOTOS if photos.key in used
+                         for photo in photos.photos)
     lines += [f"{count} photo{'s' * (count > 1)} of {package} ({licence})"
               for (package, licence), count in by_package.items()]
-    lines += [f"pictures of {p.package} ({p.licence})" for p in RESOURCE_PHOTOS]
-    lines += [f"wallpapers of {w.package} ({w.licence})" for w in WALLPAPERS]
-    lines += [f"cut-outs of {c.package} ({c.licence})" for c in CUTOUTS]
+    lines += [f"pictures of {p.package} ({p.licence})" for p in RESOURCE_PHOTOS if p.key in used]
+    lines += [f"wallpapers of {w.package} ({w.licence})" for w in WALLPAPERS if w.key in used]
+    lines += [f"cut-outs of {c.package} ({c.licence})" for c in CUTOUTS if c.key in used]
     return lines
+
+
+def data_keys(labels: dict) -> set[str]:
+    """The keys of the sources a ``labels.json`` (``prepare_coco_data.py``) holds pictures or cut-outs of."""
+    keys = {entry["source"] for entry in labels["pictures"].values()}
+    keys |= {entry["set"] for entry in labels["pictures"].values() if "set" in entry}
+    return keys | {entry["set"] for entry in labels["stamps"].values()}
