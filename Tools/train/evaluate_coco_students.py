@@ -105,8 +105,10 @@ def photos(detect: str, model: str, teacher: dict[str, list[dict]], keep: str | 
     paths = sorted(glob.glob(os.path.join(ROOT, "SampleImages", "*.jpg")) + glob.glob(os.path.join(ROOT, "SampleImages", "*.png")))
     command = [detect, "--model", model, "--format", "json", *paths]
     if keep:
-        os.makedirs(os.path.join(keep, model), exist_ok=True)
-        command += ["--output", os.path.join(keep, model)]
+        # One folder per model; a config path becomes one name (an absolute one would escape ``keep``).
+        folder = os.path.join(keep, model.strip("/").replace("/", "__"))
+        os.makedirs(folder, exist_ok=True)
+        command += ["--output", folder]
     else:
         command += ["--no-draw"]
     result = {}

