@@ -18,8 +18,9 @@ whose held-out row is only a consistency check: it scores its own labels):
 * params, MACs and forward latency (median; 1 and 2 threads; float32 and, where the CPU has
   AVX512_BF16, bfloat16) from ``detect bench``.
 
-Everything comes from our release CLI. Prints Markdown tables; writes the JSON and a PNG chart
-(held-out AP50 against 1-thread latency; matplotlib). Run on an otherwise idle machine.
+Everything comes from our release CLI. Prints docs/MODELS.md's two tables (``--tables`` prints them
+again from the saved JSON, measuring nothing); writes the JSON and a PNG chart (held-out AP50
+against 1-thread latency; matplotlib). Run on an otherwise idle machine.
 """
 
 import argparse
@@ -196,11 +197,16 @@ def main() -> int:
                              "a milestone's too when it is given by its config's path")
     parser.add_argument("models", nargs="*", help="model names or config paths (default: the teacher and every ssdlite320-*-coco; "
                                                   "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
+    parser.add_argument("--tables", action="store_true", help="only print the tables of the saved --json, measuring nothing")
     args = parser.parse_args()
 
+    annotations = os.path.join(args.work, "holdout-annotations.json")
+    if args.tables:
+        with open(os.path.join(ROOT, args.json)) as file:
+            print_tables(json.load(file)["models"], annotations)
+        return 0
     models = args.models or [TEACHER] + sorted(
         os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "Configs/models/ssdlite320-*-coco.json")))
-    annotations = os.path.join(args.work, "holdout-annotations.json")
     images = os.path.join(args.work, "holdout")
     teacher = teacher_photos(args.detect)
     if args.photos:
@@ -230,7 +236,7 @@ def main() -> int:
     draw_chart(rows, os.path.join(ROOT, args.chart))
     if args.record:
         record(rows, annotations)
-    print_tables(rows)
+    print_tables(rows, annotations)
     return 0
 
 
@@ -266,23 +272,49 @@ def cell(value: float) -> str:
     return "-" if value < 0 else f"{value:.3f}"
 
 
-def print_tables(rows: list[dict]) -> None:
-    print("| model | params (M) | MMACs | f32 1 thread (ms) | f32 2 threads | bf16 1 thread | bf16 2 threads "
-          "| classes scored | held-out AP | AP50 | " + " | ".join(f"{s} AP50" for s in (*SOURCES, "photos")) + " |")
-    print("|---|---|---|---|---|---|---|---|---|---|" + "---|" * (len(SOURCES) + 1))
+BACKBONE_NAMES = {"mobilenetv1": "MobileNetV1", "mobilenetv2": "MobileNetV2", "mobilenetv3-small": "MobileNetV3-Small",
+                  "mobilenetv3-large": "MobileNetV3-Large", "shufflenetv1": "ShuffleNetV1", "shufflenetv2": "ShuffleNetV2",
+                  "squeezenet1.0": "SqueezeNet 1.0", "squeezenet1.1": "SqueezeNet 1.1"}
+
+
+def labels(row: dict) -> tuple[str, str]:
+    """The model's cell in docs/MODELS.md's first table and its short name in the second."""
+    name = os.path.basename(row["model"]).removesuffix(".json")
+    if name == TEACHER:
+        return f"`{name}` (teacher)", "teacher"
+    if row["classes_scored"] < len(CLASSES):
+        return f"`{name}` ({row['classes_scored']} classes)", f"`{name}`"
+    # A milestone is given by its config's path, a bundled student by its name.
+    kind = "milestone" if row["model"].endswith(".json") else "student"
+    cell = f"`{name}` (milestone)" if kind == "milestone" else f"**`{name}`** (bundled)"
+    return cell, f"{BACKBONE_NAMES.get(row['backbone'], row['backbone'])} {kind}"
+
+
+def print_tables(rows: list[dict], annotations: str) -> None:
+    """docs/MODELS.md's two tables (paste them there), then each model's sample photos."""
+    with open(annotations) as file:
+        truth = json.load(file)
+    ids = {c["id"]: c["name"] for c in truth["categories"]}
+    instances = {name: 0 for name in CLASSES.values()}
+    for a in truth["annotations"]:
+        if not a.get("iscrowd") and ids[a["category_id"]] in instances:
+            instances[ids[a["category_id"]]] += 1
+    print("| model | params | MMACs | f32 1 thread | f32 2 threads | bf16 1 thread | bf16 2 threads | held-out AP | AP50 |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        sources = " | ".join(cell(row['by_source'][s]['AP50']) for s in (*SOURCES, "photos"))
-        bf16 = " | ".join(f"{row[k]:.1f}" if k in row else "-" for k in ("latency_ms_1t_bf16", "latency_ms_2t_bf16"))
-        print(f"| `{row['model']}` | {row['params'] / 1e6:.2f} | {row['macs'] / 1e6:.0f} | {row['latency_ms_1t_f32']:.1f} "
-              f"| {row['latency_ms_2t_f32']:.1f} | {bf16} | {row['classes_scored']} | {row['holdout']['AP']:.3f} "
-              f"| {row['holdout']['AP50']:.3f} | {sources} |")
+        latency = " | ".join(f"{row[k]:.1f} ms" if k in row else "-" for k in (
+            "latency_ms_1t_f32", "latency_ms_2t_f32", "latency_ms_1t_bf16", "latency_ms_2t_bf16"))
+        print(f"| {labels(row)[0]} | {row['params'] / 1e6:.2f} M | {row['macs'] / 1e6:.0f} | {latency} "
+              f"| {row['holdout']['AP']:.3f} | {row['holdout']['AP50']:.3f} |")
     print()
     names = list(CLASSES.values())
-    print("| model | " + " | ".join(names) + " |")
-    print("|---|" + "---|" * len(names))
+    print("| model | vtest | Market St. | GCompris | composites | photos, wallpapers | " + " | ".join(names) + " |")
+    print("|---|" + "---|" * (len(SOURCES) + 1 + len(names)))
+    print("| instances | " + "| " * (len(SOURCES) + 1) + " | ".join(str(instances[n]) for n in names) + " |")
     for row in rows:
-        cells = [cell(row["holdout"]["per_class_AP50"][n]) if n in row["holdout"]["per_class_AP50"] else "-" for n in names]
-        print(f"| `{row['model']}` | " + " | ".join(cells) + " |")
+        sources = [cell(row["by_source"][s]["AP50"]) for s in (*SOURCES, "photos")]
+        classes = [cell(row["holdout"]["per_class_AP50"].get(n, -1)) for n in names]
+        print(f"| {labels(row)[1]} | " + " | ".join(sources + classes) + " |")
     print()
     for row in rows:
         print(f"`{row['model']}` on the sample photos:")
