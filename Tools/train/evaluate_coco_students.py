@@ -42,6 +42,10 @@ from student.coco_sources import CLASSES, TEACHER  # noqa: E402
 SOURCES = ("vtest", "market", "gcompris", "composite")
 """Held-out sources reported on their own; the other photos are pooled as "photos"."""
 
+SOURCE_TITLES = {"vtest": "vtest", "market": "Market St.", "gcompris": "GCompris", "composite": "composites",
+                 "photos": "photos, wallpapers"}
+"""Each held-out source's column title in docs/MODELS.md's second table."""
+
 MUST_FIND = {"astronaut.jpg": ("person", 1), "basketball.png": ("person", 2), "chelsea.png": ("cat", 1)}
 """Sample photo -> (label, how many) the issue asks every student to find."""
 
@@ -203,7 +207,8 @@ def main() -> int:
     annotations = os.path.join(args.work, "holdout-annotations.json")
     if args.tables:
         with open(os.path.join(ROOT, args.json)) as file:
-            print_tables(json.load(file)["models"], annotations)
+            saved = json.load(file)
+        print_tables(saved["models"], saved["holdout_instances"])
         return 0
     models = args.models or [TEACHER] + sorted(
         os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "Configs/models/ssdlite320-*-coco.json")))
@@ -229,14 +234,15 @@ def main() -> int:
             rows.append(row)
             print(f"measured {model}", file=sys.stderr, flush=True)
 
+    instances = holdout_instances(annotations)
     os.makedirs(os.path.join(ROOT, os.path.dirname(args.json)), exist_ok=True)
     with open(os.path.join(ROOT, args.json), "w") as file:
-        json.dump({"command": " ".join(sys.argv), "models": rows}, file, indent=1)
+        json.dump({"command": " ".join(sys.argv), "holdout_instances": instances, "models": rows}, file, indent=1)
         file.write("\n")
     draw_chart(rows, os.path.join(ROOT, args.chart))
     if args.record:
         record(rows, annotations)
-    print_tables(rows, annotations)
+    print_tables(rows, instances)
     return 0
 
 
@@ -285,13 +291,14 @@ def labels(row: dict) -> tuple[str, str]:
     if row["classes_scored"] < len(CLASSES):
         return f"`{name}` ({row['classes_scored']} classes)", f"`{name}`"
     # A milestone is given by its config's path, a bundled student by its name.
-    kind = "milestone" if row["model"].endswith(".json") else "student"
-    cell = f"`{name}` (milestone)" if kind == "milestone" else f"**`{name}`** (bundled)"
-    return cell, f"{BACKBONE_NAMES.get(row['backbone'], row['backbone'])} {kind}"
+    backbone = BACKBONE_NAMES.get(row["backbone"], row["backbone"])
+    if row["model"].endswith(".json"):
+        return f"`{name}` (milestone)", f"{backbone} milestone"
+    return f"**`{name}`** (bundled)", f"{backbone} student"
 
 
-def print_tables(rows: list[dict], annotations: str) -> None:
-    """docs/MODELS.md's two tables (paste them there), then each model's sample photos."""
+def holdout_instances(annotations: str) -> dict[str, int]:
+    """How many held-out objects (crowd regions not counted) each of the students' classes has."""
     with open(annotations) as file:
         truth = json.load(file)
     ids = {c["id"]: c["name"] for c in truth["categories"]}
@@ -299,6 +306,11 @@ def print_tables(rows: list[dict], annotations: str) -> None:
     for a in truth["annotations"]:
         if not a.get("iscrowd") and ids[a["category_id"]] in instances:
             instances[ids[a["category_id"]]] += 1
+    return instances
+
+
+def print_tables(rows: list[dict], instances: dict[str, int]) -> None:
+    """docs/MODELS.md's two tables (paste them there), then each model's sample photos."""
     print("| model | params | MMACs | f32 1 thread | f32 2 threads | bf16 1 thread | bf16 2 threads | held-out AP | AP50 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -308,7 +320,7 @@ def print_tables(rows: list[dict], annotations: str) -> None:
               f"| {row['holdout']['AP']:.3f} | {row['holdout']['AP50']:.3f} |")
     print()
     names = list(CLASSES.values())
-    print("| model | vtest | Market St. | GCompris | composites | photos, wallpapers | " + " | ".join(names) + " |")
+    print("| model | " + " | ".join(SOURCE_TITLES[s] for s in (*SOURCES, "photos")) + " | " + " | ".join(names) + " |")
     print("|---|" + "---|" * (len(SOURCES) + 1 + len(names)))
     print("| instances | " + "| " * (len(SOURCES) + 1) + " | ".join(str(instances[n]) for n in names) + " |")
     for row in rows:
