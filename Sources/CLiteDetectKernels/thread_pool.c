@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -76,10 +77,24 @@ static void ldk_run_items(ldk_thread_pool *pool, int thread) {
     }
 }
 
+/// Names the calling thread LDK_WORKER_THREAD_NAME_PREFIX + its index. The worker names itself,
+/// before it can enter any job, so no job runs on an unnamed worker. Best effort: a name that
+/// cannot be set changes nothing else.
+static void ldk_name_worker_thread(int thread) {
+    char name[16]; // Linux's limit, the terminating zero included
+    snprintf(name, sizeof name, LDK_WORKER_THREAD_NAME_PREFIX "%d", thread);
+#if defined(__APPLE__)
+    pthread_setname_np(name);
+#else
+    pthread_setname_np(pthread_self(), name);
+#endif
+}
+
 static void *ldk_worker_main(void *argument) {
     const struct ldk_worker_start *start = argument;
     ldk_thread_pool *pool = start->pool;
     const int thread = start->thread;
+    ldk_name_worker_thread(thread);
     // Generation 0 is the pool's initial, closed state. (Reading `state` here instead could
     // already see the stop signal of a pool destroyed before this thread got going, and then
     // wait for a generation that never comes.)

@@ -10,6 +10,8 @@ internal import CLiteDetectKernels
 package final class KernelThreadPool: @unchecked Sendable {
     /// Threads in all, the calling thread included.
     package let threadCount: Int
+    /// What the workers' thread names start with ("ld-kernel-1", …); the calling thread keeps its own.
+    package static let workerThreadNamePrefix = LDK_WORKER_THREAD_NAME_PREFIX
     let pool: OpaquePointer?
 
     /// A pool of `threadCount` threads in all: the caller plus `threadCount − 1` workers.

@@ -1,5 +1,7 @@
 // Allocation functions that count, then forward to glibc (see the header for why this works
-// without LD_PRELOAD). Kept minimal: no locks, no allocation, one relaxed atomic per call.
+// without LD_PRELOAD). Kept minimal: no locks, no allocation; while counting, a few atomics per
+// call and, for a thread other than the starting one, one prctl to read its name.
+#define _GNU_SOURCE // pthread_setname_np
 #include "LiteDetectAllocationCounter.h"
 
 #include <errno.h>
@@ -7,6 +9,8 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
@@ -19,34 +23,66 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 #endif
 #endif
 
+void ldac_name_calling_thread(const char *name) { pthread_setname_np(pthread_self(), name); }
+
 #ifdef LDAC_UNDER_SANITIZER
 // A sanitizer replaces the allocation functions itself; defining them here too would hand its
 // memory to glibc's free (and crash before main). Counting is unavailable: -1 says so.
-void ldac_start_counting(void) {}
+void ldac_start_counting(const char *watched_prefix) { (void)watched_prefix; }
 long ldac_stop_counting(void) { return -1; }
 long ldac_counted_on_starting_thread(void) { return -1; }
+long ldac_counted_on_watched_threads(void) { return -1; }
 #else
 
 static atomic_int counting;
 static atomic_long allocations;
 static atomic_long starting_thread_allocations;
+static atomic_long watched_thread_allocations;
 // The thread that started counting. pthread_self reads the thread pointer: it never allocates.
 static _Atomic pthread_t starting_thread;
+// Threads whose names start with this are watched. Written only while counting is off; a thread
+// still inside note_allocation from the last window could read it meanwhile, which the tests
+// make harmless by always watching the same prefix.
+static char watched_name_prefix[16];
+static size_t watched_name_prefix_length;
+
+/// Whether the calling thread's name starts with the watched prefix. PR_GET_NAME is one system
+/// call that copies at most 16 bytes: no allocation, no lock.
+static int on_watched_thread(void) {
+    if (watched_name_prefix_length == 0) return 0;
+    char name[16] = {0};
+    if (prctl(PR_GET_NAME, name) != 0) return 0;
+    return strncmp(name, watched_name_prefix, watched_name_prefix_length) == 0;
+}
 
 static inline void note_allocation(void) {
-    if (atomic_load_explicit(&counting, memory_order_relaxed)) {
+    if (atomic_load_explicit(&counting, memory_order_acquire)) {
         atomic_fetch_add_explicit(&allocations, 1, memory_order_relaxed);
         if (pthread_equal(pthread_self(), atomic_load_explicit(&starting_thread, memory_order_relaxed))) {
             atomic_fetch_add_explicit(&starting_thread_allocations, 1, memory_order_relaxed);
+        } else if (on_watched_thread()) {
+            atomic_fetch_add_explicit(&watched_thread_allocations, 1, memory_order_relaxed);
         }
     }
 }
 
-void ldac_start_counting(void) {
+void ldac_start_counting(const char *watched_prefix) {
+    atomic_store(&counting, 0);
     atomic_store(&allocations, 0);
     atomic_store(&starting_thread_allocations, 0);
+    atomic_store(&watched_thread_allocations, 0);
     atomic_store(&starting_thread, pthread_self());
-    atomic_store(&counting, 1);
+    watched_name_prefix_length = 0;
+    if (watched_prefix != NULL) {
+        // Thread names hold at most 15 characters; a longer prefix could never match.
+        const size_t length = strnlen(watched_prefix, sizeof watched_name_prefix);
+        if (length < sizeof watched_name_prefix) {
+            memcpy(watched_name_prefix, watched_prefix, length + 1);
+            watched_name_prefix_length = length;
+        }
+    }
+    // Release: a thread that sees counting on sees the prefix written above.
+    atomic_store_explicit(&counting, 1, memory_order_release);
 }
 
 long ldac_stop_counting(void) {
@@ -55,6 +91,8 @@ long ldac_stop_counting(void) {
 }
 
 long ldac_counted_on_starting_thread(void) { return atomic_load(&starting_thread_allocations); }
+
+long ldac_counted_on_watched_threads(void) { return atomic_load(&watched_thread_allocations); }
 
 void *malloc(size_t size) {
     note_allocation();

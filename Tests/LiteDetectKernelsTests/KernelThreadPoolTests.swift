@@ -44,6 +44,36 @@ final class KernelThreadPoolTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(KernelThreadPool(threadCount: 3)).threadCount, 3)
     }
 
+    /// Workers carry their names (what profilers show, and how the allocation tests tell the
+    /// kernels' threads from strangers), and destroying the pool ends them.
+    func testWorkersAreNamedAndEndWithThePool() throws {
+        let names = (1...2).map { KernelThreadPool.workerThreadNamePrefix + String($0) }
+        let before = try Self.threadNameCounts(names)
+        var pool = KernelThreadPool(threadCount: 3)
+        XCTAssertNotNil(pool)
+        // Each worker names itself when it starts, which may be a moment after the pool is made.
+        XCTAssertTrue(try Self.eventually { try Self.threadNameCounts(names) == before.map { $0 + 1 } }, "no threads named \(names)")
+        pool = nil
+        XCTAssertTrue(try Self.eventually { try Self.threadNameCounts(names) == before }, "the workers outlived their pool")
+    }
+
+    /// How many of this process's threads bear each name, from Linux's /proc.
+    private static func threadNameCounts(_ names: [String]) throws -> [Int] {
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+        let threadNames = tasks.compactMap { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
+        }
+        return names.map { name in threadNames.count { $0 == name } }
+    }
+
+    private static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
+        for _ in 0..<500 {
+            if try condition() { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+
     func testSplitConvolutionsMatchReference() throws {
         for threadCount in [2, 3] {
             let pool = try XCTUnwrap(KernelThreadPool(threadCount: threadCount))

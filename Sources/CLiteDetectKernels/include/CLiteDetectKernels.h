@@ -209,6 +209,10 @@ void ldk_pack_winograd_bf16(const float *weights, const float *bias, ptrdiff_t o
 /// runs its whole job on its own thread instead of waiting.
 typedef struct ldk_thread_pool ldk_thread_pool;
 
+/// Each worker names its thread this prefix plus its index ("ld-kernel-1", …), so profilers,
+/// `top -H` and the allocation tests can tell the kernels' threads from the application's.
+#define LDK_WORKER_THREAD_NAME_PREFIX "ld-kernel-"
+
 /// A pool with `threads` threads in all: the caller of ldk_convolve and `threads − 1` workers.
 /// NULL when threads < 1 or a thread cannot be started.
 ldk_thread_pool *ldk_thread_pool_create(int threads);
