@@ -66,6 +66,7 @@ final class KernelThreadPoolTests: XCTestCase {
         return names.map { name in threadNames.count { $0 == name } }
     }
 
+    /// Whether `condition` holds within about 5 s, polled every 10 ms.
     private static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
         for _ in 0..<500 {
             if try condition() { return true }
