@@ -8,10 +8,10 @@ import XCTest
 /// counted by allocation functions interposed in the test process (`LiteDetectAllocationCounter`),
 /// on the calling thread and on the kernels' worker threads.
 ///
-/// Threads that are neither are not ours to judge: an earlier test's server event loop or child
-/// process pipe reader may still be winding down and allocate in any window (CI once saw 16–68
-/// allocations there in every window of a single-threaded loop). Workers are recognised by the
-/// name each gives its thread (`KernelThreadPool.workerThreadNamePrefix`).
+/// Threads that are neither are not ours to judge: a thread an earlier test left behind may
+/// allocate in any window (CI once counted 16–68 allocations on such threads, which its log does
+/// not name, in every window of a single-threaded loop). Workers are recognised by the name each
+/// gives its thread (`KernelThreadPool.workerThreadNamePrefix`).
 final class FrameAllocationTests: XCTestCase {
     private struct Allocations {
         var callingThread: Int
