@@ -157,6 +157,13 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
                        + (f" (which started as: {start.group(1)})" if start else ""))
     elif settings.get("init_from"):
         provenance += f"; backbone and extra layers initialised from {os.path.basename(settings['init_from'])}"
+    # Distillation (train_student.py --distill-from) is said per run, and carried through continuations.
+    taught = re.findall(r"; (\d+ of those steps also taught at every anchor by [^;]*)",
+                        source.get("provenance", "")) if continued else []
+    if settings.get("distill_from"):
+        taught.append(f"{settings['steps']} of those steps also taught at every anchor by "
+                      f"{os.path.basename(settings['distill_from'])} (dense distillation, Tools/train/student/distill.py)")
+    provenance += "".join(f"; {line}" for line in taught)
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config
 

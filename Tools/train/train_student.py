@@ -12,7 +12,9 @@ draws from either. Builds the same detector as
 background (``litedetect_ref.ssdlite.build_ssdlite``), and trains it with the
 SSDLite augmentation (``student/augment.py``) and SSD's multibox loss with
 ignore regions (``student/loss.py``). AdamW, linear warm-up then cosine decay
-over ``--steps``.
+over ``--steps``. With ``--distill-from`` a stronger SSDLite detector (the
+bundled MobileNetV2 COCO student) also teaches it at every anchor of every
+augmented picture (``student/distill.py``).
 
 Resumable: ``RUNS/<backbone>/checkpoint.pt`` is written every
 ``--checkpoint-every`` steps (to a temporary file, then renamed) and a rerun
@@ -40,6 +42,7 @@ from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from student.augment import augment  # noqa: E402
 from student.configs import config_of_weights  # noqa: E402
 from student.datasets import open_dataset  # noqa: E402
+from student.distill import DenseDistillation  # noqa: E402
 from student.loss import MultiboxLoss  # noqa: E402
 
 IMAGE_SIZE = 320
@@ -119,6 +122,26 @@ def load_bundled_weights(model, path: str, student_config: dict) -> int:
     return len(updates)
 
 
+def open_teacher(path: str, student_config: dict, dataset, student_anchors: torch.Tensor, temperature: float,
+                 precision: str) -> DenseDistillation:
+    """The distillation teacher: an SSDLite detector on the same classes and input as the student."""
+    teacher_config = config_of_weights(path)
+    if teacher_config["network"].get("head") != "ssdlite":
+        raise SystemExit(f"error: {path}: the distillation teacher must be an SSDLite detector")
+    if teacher_config["input"] != student_config["input"]:
+        raise SystemExit(f"error: {path} preprocesses its input otherwise than the student: "
+                         f"{teacher_config['input']} against {student_config['input']}")
+    if tuple(teacher_config.get("class_ids", ())[1:]) != tuple(dataset.class_ids):
+        raise SystemExit(f"error: {path} detects classes {teacher_config.get('class_ids')}, "
+                         f"the data has {list(dataset.class_ids)}")
+    teacher = build_ssdlite(teacher_config["backbone"]["name"], backbone_options(teacher_config),
+                            len(dataset.class_ids) + 1, IMAGE_SIZE)
+    if load_bundled_weights(teacher, path, student_config) != len(teacher.state_dict()) - sum(
+            k.endswith("num_batches_tracked") for k in teacher.state_dict()):
+        raise SystemExit(f"error: {path} does not fill the teacher it describes")
+    return DenseDistillation(teacher, anchors_of(teacher), student_anchors, temperature, precision)
+
+
 def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
     if step < warmup:
         return peak * (step + 1) / warmup
@@ -152,6 +175,12 @@ def main() -> int:
     parser.add_argument("--init-from", help="a bundled model's weights (Configs/weights/*.safetensors) to start from "
                                             "where they fit: a real detector's trunk and extras, or a student's own "
                                             "export to continue its training")
+    parser.add_argument("--distill-from", help="a stronger SSDLite detector's weights (*.safetensors with its config "
+                                               "beside it or in Configs/models) to distil from at every anchor")
+    parser.add_argument("--distill-temperature", type=float, default=1.0,
+                        help="softmax temperature of the class distillation (1: the probabilities as they are)")
+    parser.add_argument("--distill-weight", type=float, default=1.0,
+                        help="the distillation losses' weight against the multibox loss")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -160,6 +189,9 @@ def main() -> int:
     os.makedirs(run_dir, exist_ok=True)
     checkpoint_path = os.path.join(run_dir, "checkpoint.pt")
     settings = {k: v for k, v in vars(args).items() if k not in ("threads", "checkpoint_every", "precision")}
+    if args.distill_from is None:
+        # Runs without distillation keep the settings they always had, so their checkpoints resume.
+        settings = {k: v for k, v in settings.items() if not k.startswith("distill")}
 
     config = model_config(args.backbone)
     torch.manual_seed(args.seed)
@@ -168,6 +200,9 @@ def main() -> int:
     model = build_ssdlite(args.backbone, backbone_options(config), num_classes, IMAGE_SIZE)
     anchors = anchors_of(model)
     loss_of = MultiboxLoss(anchors)
+    distill = None
+    if args.distill_from:
+        distill = open_teacher(args.distill_from, config, dataset, anchors, args.distill_temperature, args.precision)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     rng = random.Random(args.seed)
     step = 0
@@ -190,13 +225,16 @@ def main() -> int:
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {num_classes - 1} classes, "
           f"{dataset.describe()}, batch {args.batch}, {args.steps} steps", flush=True)
+    if distill:
+        print(f"{distill.describe()}, weight {args.distill_weight}, from {args.distill_from}", flush=True)
 
     log_path = os.path.join(run_dir, "log.csv")
     new_log = not os.path.exists(log_path) or step == 0
     log_file = open(log_path, "w" if new_log else "a", newline="")
     log = csv.writer(log_file)
     if new_log:
-        log.writerow(["step", "lr", "loss", "classification", "box", "seconds"])
+        log.writerow(["step", "lr", "loss", "classification", "box", "seconds"]
+                     + (["distill_classification", "distill_box"] if distill else []))
     # channels_last: oneDNN's fast convolution layout on CPU (1.4x here, fp32 and bf16).
     model = model.to(memory_format=torch.channels_last)
     model.train()
@@ -213,6 +251,10 @@ def main() -> int:
         losses = loss_of(outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
                          [s[1] for s in samples], [s[2] for s in samples])
         loss = losses["classification"] + losses["box"]
+        if distill:
+            losses.update(distill(images, outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
+                                  losses["normaliser"]))
+            loss = loss + args.distill_weight * (losses["distill_classification"] + losses["distill_box"])
         if not torch.isfinite(loss):
             raise SystemExit(f"error: loss became {loss.item()} at step {step}")
         optimizer.zero_grad(set_to_none=True)
@@ -221,12 +263,14 @@ def main() -> int:
         optimizer.step()
         step += 1
         elapsed = time.monotonic() - started
+        distilled = [losses["distill_classification"].item(), losses["distill_box"].item()] if distill else []
         log.writerow([step, f"{lr:.6g}", f"{loss.item():.5f}", f"{losses['classification'].item():.5f}",
-                      f"{losses['box'].item():.5f}", f"{elapsed:.1f}"])
+                      f"{losses['box'].item():.5f}", f"{elapsed:.1f}"] + [f"{x:.5f}" for x in distilled])
         if step % 20 == 0 or step == args.steps:
             rate = (step - first_step) / elapsed
+            teacher = f" distil cls {distilled[0]:.3f} box {distilled[1]:.3f}" if distill else ""
             print(f"step {step}/{args.steps} loss {loss.item():.3f} (cls {losses['classification'].item():.3f} "
-                  f"box {losses['box'].item():.3f}) lr {lr:.2e} {rate * args.batch:.1f} img/s "
+                  f"box {losses['box'].item():.3f}{teacher}) lr {lr:.2e} {rate * args.batch:.1f} img/s "
                   f"eta {(args.steps - step) / rate / 60:.1f} min", flush=True)
         if step % args.checkpoint_every == 0 or step == args.steps:
             log_file.flush()
