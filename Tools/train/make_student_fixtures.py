@@ -33,15 +33,18 @@ IMAGES = {"person": ("SampleImages/street.jpg", "SampleImages/astronaut.jpg"),
           "coco": ("SampleImages/street.jpg", "SampleImages/dog.jpg", "SampleImages/chelsea.png")}
 """Per kind of student: photos with what it learnt (people; people, vehicles and animals)."""
 MIN_SCORE = 0.1
+FALLBACK_MIN_SCORES = (0.05, 0.02)
+"""For a weak student that scores nothing on a photo at ``MIN_SCORE`` (SqueezeNet 1.0 on dog.jpg): the
+first of these at which every photo has a detection, so no case of the parity test is empty."""
 """Lower scores are many and close together: kept out so the comparison is about the model."""
 OUTPUT = os.path.join(ROOT, "Tests", "LiteDetectTests", "Fixtures", "students")
 
 
-def detections(model, path: str, class_ids: list[int]) -> dict:
+def detections(model, path: str, class_ids: list[int], min_score: float) -> dict:
     _, image = decode_image(os.path.join(ROOT, path))
     with torch.no_grad():
         result = model([image])[0]
-    keep = result["scores"] >= MIN_SCORE
+    keep = result["scores"] >= min_score
     return {"image": path,
             "boxes": [[round(float(v), 4) for v in box] for box in result["boxes"][keep]],
             "scores": [round(float(s), 6) for s in result["scores"][keep]],
@@ -68,9 +71,14 @@ def main() -> int:
         model.eval()
         class_ids = config.get("class_ids", list(range(len(config["labels"]))))
         kind = "coco" if config["name"].endswith("-coco") else "person"
-        document = {"model": config["name"], "min_score": MIN_SCORE, "versions": versions(),
-                    "decoder": pillow_decoder_description(),
-                    "cases": [detections(model, path, class_ids) for path in IMAGES[kind]]}
+        for min_score in (MIN_SCORE, *FALLBACK_MIN_SCORES):
+            cases = [detections(model, path, class_ids, min_score) for path in IMAGES[kind]]
+            if all(case["scores"] for case in cases):
+                break
+        else:
+            sys.exit(f"error: {config['name']} detects nothing on one of {IMAGES[kind]} even at {min_score}")
+        document = {"model": config["name"], "min_score": min_score, "versions": versions(),
+                    "decoder": pillow_decoder_description(), "cases": cases}
         with open(os.path.join(OUTPUT, f"{config['name']}.json"), "w") as file:
             json.dump(document, file, indent=1)
             file.write("\n")
