@@ -30,7 +30,7 @@ class MultiboxLoss:
         self.coder = det_utils.BoxCoder(weights=BOX_CODER_WEIGHTS)
 
     def __call__(self, regression: torch.Tensor, logits: torch.Tensor,
-                 boxes: list[torch.Tensor], ignores: list[torch.Tensor]) -> dict[str, torch.Tensor]:
+                 boxes: list[torch.Tensor], ignores: list[torch.Tensor]) -> dict[str, torch.Tensor | int]:
         """``regression [N, A, 4]``, ``logits [N, A, C]``; per image ``boxes [B, 5]`` (xyxy pixels and
         the class column, 1 to C - 1) and ignore regions (xyxy pixels first). Returns the two losses and
         their ``normaliser`` (matched anchors in the batch, at least 1), which other terms can share."""
