@@ -12,9 +12,10 @@ draws from either. Builds the same detector as
 background (``litedetect_ref.ssdlite.build_ssdlite``), and trains it with the
 SSDLite augmentation (``student/augment.py``) and SSD's multibox loss with
 ignore regions (``student/loss.py``). AdamW, linear warm-up then cosine decay
-over ``--steps``. With ``--distill-from`` a stronger SSDLite detector (the
-bundled MobileNetV2 COCO student) also teaches it at every anchor of every
-augmented picture (``student/distill.py``).
+over ``--steps``. With ``--distill-from`` a stronger detector (the bundled
+MobileNetV2 COCO student) also teaches it at every anchor of every
+augmented picture (``student/distill.py``); so can the teacher whose
+detections are the labels, the imported TF SSD ``ssd300-mobilenetv2-coco``.
 
 Resumable: ``RUNS/<backbone>/checkpoint.pt`` is written every
 ``--checkpoint-every`` steps (to a temporary file, then renamed) and a rerun
@@ -42,8 +43,9 @@ from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from student.augment import augment  # noqa: E402
 from student.configs import config_of_weights  # noqa: E402
 from student.datasets import open_dataset  # noqa: E402
-from student.distill import DenseDistillation  # noqa: E402
-from student.loss import MultiboxLoss  # noqa: E402
+from litedetect_ref.tensorflow_ssd import build_tensorflow_ssd, tensorflow_anchors  # noqa: E402
+from student.distill import DenseDistillation, SigmoidTeacher, SoftmaxTeacher  # noqa: E402
+from student.loss import BOX_CODER_WEIGHTS, MultiboxLoss  # noqa: E402
 
 IMAGE_SIZE = 320
 
@@ -124,10 +126,14 @@ def load_bundled_weights(model, path: str, student_config: dict) -> int:
 
 def open_teacher(path: str, student_config: dict, dataset, student_anchors: torch.Tensor, temperature: float,
                  precision: str) -> DenseDistillation:
-    """The distillation teacher: an SSDLite detector on the same classes and input as the student."""
+    """The distillation teacher: an SSDLite detector on the same classes and input as the student, or an
+    imported TF SSD (sigmoid scores) whose classes include the student's and whose pixels scale the same."""
     teacher_config = config_of_weights(path)
+    if teacher_config.get("scores") == "sigmoid":
+        teacher = open_tensorflow_teacher(path, teacher_config, student_config, dataset.class_ids, dataset.labels)
+        return DenseDistillation(teacher, student_anchors, temperature, precision)
     if teacher_config["network"].get("head") != "ssdlite":
-        raise SystemExit(f"error: {path}: the distillation teacher must be an SSDLite detector")
+        raise SystemExit(f"error: {path}: the distillation teacher must be an SSDLite detector or an imported TF SSD")
     if teacher_config["input"] != student_config["input"]:
         raise SystemExit(f"error: {path} preprocesses its input otherwise than the student: "
                          f"{teacher_config['input']} against {student_config['input']}")
@@ -139,7 +145,38 @@ def open_teacher(path: str, student_config: dict, dataset, student_anchors: torc
     if load_bundled_weights(teacher, path, student_config) != len(teacher.state_dict()) - sum(
             k.endswith("num_batches_tracked") for k in teacher.state_dict()):
         raise SystemExit(f"error: {path} does not fill the teacher it describes")
-    return DenseDistillation(teacher, anchors_of(teacher), student_anchors, temperature, precision)
+    return DenseDistillation(SoftmaxTeacher(teacher, anchors_of(teacher)), student_anchors, temperature, precision)
+
+
+def open_tensorflow_teacher(path: str, teacher_config: dict, student_config: dict, class_ids: tuple[int, ...],
+                            labels: tuple[str, ...]) -> SigmoidTeacher:
+    """An imported TF OD API SSD (``detect import``) for a student of ``class_ids`` (COCO ids) named
+    ``labels``. ``litedetect_ref.tensorflow_ssd`` rebuilds it; ``check_distill_teacher.py`` proves the
+    targets it gives against TF's own outputs."""
+    from safetensors.torch import load_file
+
+    student_input, teacher_input = student_config["input"], teacher_config["input"]
+    # Both must map a pixel value to the same network input: the student by (x / 255 - mean) / std,
+    # the TF model by x * scale + offset.
+    for x in (0.0, 255.0):
+        for mean, std in zip(student_input["mean"], student_input["std"]):
+            if abs((x / 255 - mean) / std - (x * teacher_input["scale"] + teacher_input["offset"])) > 1e-5:
+                raise SystemExit(f"error: {path} scales pixels otherwise than the student: "
+                                 f"{teacher_input} against {student_input}")
+    if teacher_input["channel_order"] != student_input["channel_order"]:
+        raise SystemExit(f"error: {path} reads {teacher_input['channel_order']}, the student "
+                         f"{student_input['channel_order']}")
+    if tuple(teacher_config["box_coder"]["weights"]) != BOX_CODER_WEIGHTS:
+        raise SystemExit(f"error: {path} codes boxes with {teacher_config['box_coder']['weights']}, "
+                         f"the student with {BOX_CODER_WEIGHTS}")
+    teacher_labels = teacher_config["labels"]
+    for class_id, label in zip(class_ids, labels, strict=True):
+        if not 0 < class_id < len(teacher_labels) or teacher_labels[class_id] != label:
+            raise SystemExit(f"error: {path} has no class {class_id} {label!r} (its labels: {teacher_labels[:5]}...)")
+    model = build_tensorflow_ssd(teacher_config, load_file(path))
+    anchors = torch.from_numpy(tensorflow_anchors(model, teacher_config))
+    return SigmoidTeacher(model, anchors, (teacher_input["height"], teacher_input["width"]),
+                          list(class_ids), IMAGE_SIZE)
 
 
 def learning_rate(step: int, steps: int, peak: float, warmup: int) -> float:
@@ -175,8 +212,10 @@ def main() -> int:
     parser.add_argument("--init-from", help="a bundled model's weights (Configs/weights/*.safetensors) to start from "
                                             "where they fit: a real detector's trunk and extras, or a student's own "
                                             "export to continue its training")
-    parser.add_argument("--distill-from", help="a stronger SSDLite detector's weights (*.safetensors with its config "
-                                               "beside it or in Configs/models) to distil from at every anchor")
+    parser.add_argument("--distill-from", help="a stronger detector's weights (*.safetensors with its config beside it "
+                                               "or in Configs/models) to distil from at every anchor: an SSDLite "
+                                               "detector on the same classes, or the imported TF SSD "
+                                               "(ssd300-mobilenetv2-coco, whose detections are the labels)")
     parser.add_argument("--distill-temperature", type=float, default=1.0,
                         help="softmax temperature of the class distillation (1: the probabilities as they are)")
     parser.add_argument("--distill-weight", type=float, default=1.0,

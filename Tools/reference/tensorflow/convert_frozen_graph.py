@@ -31,6 +31,8 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Tools/reference, for litedetect_ref.tf_ssd_anchors (numpy only: no torch needed here).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import compact_json  # noqa: E402
 import deterministic_safetensors  # noqa: E402
@@ -38,7 +40,7 @@ import frozen_graph  # noqa: E402  (configures TensorFlow before importing it)
 from frozen_graph import FrozenGraph, GraphError  # noqa: E402
 from person_detector_layout import (ANCHORS_PER_LEVEL, BOX_CODE_SIZE, CLASS_COLUMNS, EXTRA_LAYER_CHANNELS,  # noqa: E402
                                     ConvLayer, Kind, all_layers, level_sources)
-from tf_ssd_anchors import SSDAnchorParameters, anchor_grid  # noqa: E402
+from litedetect_ref.tf_ssd_anchors import SSDAnchorParameters, anchor_grid  # noqa: E402
 
 
 REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))

@@ -40,13 +40,14 @@ from PIL import features
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "image"))
+sys.path.insert(0, os.path.dirname(HERE))  # Tools/reference, for litedetect_ref.tf_ssd_anchors (numpy only)
 
 import compact_json  # noqa: E402
 import deterministic_safetensors  # noqa: E402
 import frozen_graph  # noqa: E402  (configures TensorFlow before importing it)
 import photos300  # noqa: E402
 from frozen_graph import FrozenGraph, GraphError  # noqa: E402
-from tf_ssd_anchors import SSDAnchorParameters, anchor_grid  # noqa: E402
+from litedetect_ref.tf_ssd_anchors import SSDAnchorParameters, anchor_grid  # noqa: E402
 
 SOURCE = frozen_graph.COCO
 OUTPUT_DIR = os.path.join("Tests", "LiteDetectTests", "Fixtures", "coco-ssd")

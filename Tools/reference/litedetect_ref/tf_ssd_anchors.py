@@ -1,8 +1,10 @@
 """The TF Object Detection API's SSD anchor grid, from ``ssd_anchor_generator`` parameters.
 
-Only used to prove that the anchor parameters written into the LiteDetect
-config reproduce the anchors the frozen graph computes (the converter compares
-the two); the graph's own anchors are what the test fixtures store.
+Used to prove that the anchor parameters written into the LiteDetect config
+reproduce the anchors the frozen graph computes (the converter and
+``check_converted_weights.py`` compare the two; the graph's own anchors are what
+the test fixtures store), and to give the rebuilt TF SSD (``tensorflow_ssd.py``)
+its anchors when it teaches a student. Needs only numpy.
 
 Layout: ``[anchors, 4]`` normalised ``[ymin, xmin, ymax, xmax]``, ordered
 (level, row, column, box spec), the order of the box predictors' outputs.
