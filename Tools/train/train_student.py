@@ -292,7 +292,7 @@ def main() -> int:
         loss = losses["classification"] + losses["box"]
         if distill:
             losses.update(distill(images, outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
-                                  losses["normaliser"]))
+                                  losses["normaliser"], losses["matched"]))
             loss = loss + args.distill_weight * (losses["distill_classification"] + losses["distill_box"])
         if not torch.isfinite(loss):
             raise SystemExit(f"error: loss became {loss.item()} at step {step}")

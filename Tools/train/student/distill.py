@@ -21,7 +21,9 @@ Two teachers are possible (``train_student.py`` builds them):
   the binary KL between the teacher's sigmoid and the student's softmax
   probability of that class, summed over classes and anchors (T^2 as above).
   Those per-class probabilities are exactly the scores both detectors report and
-  ``detect eval`` ranks, and a teacher score >= 0.5 is what makes a label.
+  ``detect eval`` ranks, and a teacher score >= 0.5 is what makes a label. It
+  misses most pasted cut-outs, whose labels are their pasted boxes, so it is not
+  heard at anchors matched to a label: there the label alone teaches.
 
 Box term, both teachers: smooth-L1 from the student's regression to the
 teacher's, weighted by the teacher's foreground probability (1 - background for
@@ -56,6 +58,8 @@ class SoftmaxTeacher:
     """An SSDLite detector (torchvision ``SSD`` with canonical keys) on the student's classes and input."""
 
     scores = "softmax"
+    defers_to_labels = False
+    """It learned the pasted cut-outs' labels itself, so it may speak at every anchor."""
 
     def __init__(self, model: torch.nn.Module, anchors: torch.Tensor) -> None:
         self.model = _frozen(model)
@@ -73,6 +77,10 @@ class SigmoidTeacher:
     student's classes."""
 
     scores = "sigmoid"
+    defers_to_labels = True
+    """It misses most pasted cut-outs (held-out AP50 0.329 on the composites, 1.000 on every other
+    source), whose labels are their exact pasted boxes; where it speaks at an anchor matched to a
+    label it would mostly contradict that label, so there the label alone teaches."""
 
     def __init__(self, model: torch.nn.Module, anchors_yxyx: torch.Tensor, input_size: tuple[int, int],
                  class_columns: list[int], student_size: int) -> None:
@@ -156,8 +164,9 @@ class DenseDistillation:
         return logits, regression
 
     def __call__(self, images: torch.Tensor, regression: torch.Tensor, logits: torch.Tensor,
-                 normaliser: float) -> dict[str, torch.Tensor]:
-        """The two distillation losses for the student's ``regression [N, A, 4]`` and ``logits [N, A, C]``."""
+                 normaliser: float, matched: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The two distillation losses for the student's ``regression [N, A, 4]`` and ``logits [N, A, C]``;
+        ``matched [N, A]``: the anchors the multibox loss matched to a label."""
         teacher_logits, teacher_regression = self.targets(images)
         t = self.temperature
         if self.teacher.scores == "softmax":
@@ -165,8 +174,12 @@ class DenseDistillation:
             divergence = F.kl_div(F.log_softmax(logits / t, dim=-1), teacher_soft, reduction="none").sum(dim=-1)
             foreground = 1 - F.softmax(teacher_logits, dim=-1)[..., 0]
         else:
-            divergence = binary_kl(torch.sigmoid(teacher_logits / t), F.log_softmax(logits / t, dim=-1)[..., 1:])
+            divergence = binary_kl(torch.sigmoid(teacher_logits / t),
+                                   F.log_softmax(logits / t, dim=-1)[..., 1:]).sum(dim=-1)
             foreground = torch.sigmoid(teacher_logits).max(dim=-1).values
+        if self.teacher.defers_to_labels:
+            speaks = (~matched).float()
+            divergence, foreground = divergence * speaks, foreground * speaks
         class_loss = divergence.sum() * t * t / normaliser
         box = F.smooth_l1_loss(regression, teacher_regression, reduction="none").sum(dim=-1)
         box_loss = (foreground * box).sum() / normaliser

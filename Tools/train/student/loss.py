@@ -32,8 +32,9 @@ class MultiboxLoss:
     def __call__(self, regression: torch.Tensor, logits: torch.Tensor,
                  boxes: list[torch.Tensor], ignores: list[torch.Tensor]) -> dict[str, torch.Tensor | int]:
         """``regression [N, A, 4]``, ``logits [N, A, C]``; per image ``boxes [B, 5]`` (xyxy pixels and
-        the class column, 1 to C - 1) and ignore regions (xyxy pixels first). Returns the two losses and
-        their ``normaliser`` (matched anchors in the batch, at least 1), which other terms can share."""
+        the class column, 1 to C - 1) and ignore regions (xyxy pixels first). Returns the two losses,
+        their ``normaliser`` (matched anchors in the batch, at least 1) and ``matched`` (``[N, A]``, the
+        anchors matched to a box), which other terms can share."""
         count = self.anchors.shape[0]
         labels = torch.zeros(len(boxes), count, dtype=torch.long)
         negative_allowed = torch.ones(len(boxes), count, dtype=torch.bool)
@@ -61,4 +62,5 @@ class MultiboxLoss:
         chosen_negatives = (rank < budget) & negative_allowed
         normaliser = max(positives, 1)
         class_loss = (cross_entropy[labels > 0].sum() + cross_entropy[chosen_negatives].sum()) / normaliser
-        return {"classification": class_loss, "box": box_loss / normaliser, "normaliser": normaliser}
+        return {"classification": class_loss, "box": box_loss / normaliser, "normaliser": normaliser,
+                "matched": labels > 0}
