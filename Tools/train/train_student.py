@@ -214,8 +214,9 @@ def main() -> int:
                                             "export to continue its training")
     parser.add_argument("--distill-from", help="a stronger detector's weights (*.safetensors with its config beside it "
                                                "or in Configs/models) to distil from at every anchor: an SSDLite "
-                                               "detector on the same classes, or the imported TF SSD "
-                                               "(ssd300-mobilenetv2-coco, whose detections are the labels)")
+                                               "detector on the same classes (what the kept students learned from), or "
+                                               "the imported TF SSD (ssd300-mobilenetv2-coco, whose detections are "
+                                               "the labels; it taught less in session 18's A/B)")
     parser.add_argument("--distill-temperature", type=float, default=1.0,
                         help="softmax temperature of the class distillation (1: the probabilities as they are)")
     parser.add_argument("--distill-weight", type=float, default=1.0,
