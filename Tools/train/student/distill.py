@@ -15,7 +15,7 @@ Two teachers are possible (``train_student.py`` builds them):
   al. 2015's T^2 factor keeps its gradient size independent of T).
 * ``SigmoidTeacher``: an imported TF Object Detection API SSD, the detector whose
   detections are the labels (``ssd300-mobilenetv2-coco``). It scores each of its
-  90 classes with an independent sigmoid and sees 300x300, so the augmented
+  classes with an independent sigmoid and sees 300x300, so the augmented
   320x320 picture is resized for it, and only its columns for the student's
   classes are computed. Classification term: for each of the student's classes,
   the binary KL between the teacher's sigmoid and the student's softmax
@@ -103,8 +103,8 @@ class SigmoidTeacher:
 
 
 def _keep_class_columns(model: torch.nn.Module, columns: list[int]) -> torch.nn.Module:
-    """Cuts an ``SSDHead``'s class predictors down to ``columns`` (the rest are never read: 11 of 91
-    columns is an eighth of the head's work) and checks the cut model against the whole one."""
+    """Cuts an ``SSDHead``'s class predictors down to ``columns`` (the rest are never read: the
+    students' 12 of its 91 columns are an eighth of the class predictors' work) and checks the cut model against the whole one."""
     head = model.head.classification_head
     total = head.num_columns
     probe = torch.randn(1, 3, 96, 96, generator=torch.Generator().manual_seed(0))
