@@ -32,14 +32,15 @@ import json
 import os
 import sys
 
-import numpy as np
 import torch
-from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import train_student  # noqa: E402  (puts Tools/reference on the path)
+sys.path.insert(0, os.path.join(HERE, "..", "reference", "image"))
+import photos300  # noqa: E402
+from litedetect_ref.tensorflow_ssd import tensorflow_input  # noqa: E402
 from safetensors.numpy import load_file  # noqa: E402
 from student.configs import config_of_weights  # noqa: E402
 from student.distill import DenseDistillation  # noqa: E402
@@ -56,10 +57,8 @@ SCORE_TOLERANCE = 5e-4
 
 
 def photo_input(stem: str) -> torch.Tensor:
-    """The 300x300 PNG the graph was fed, scaled as its ``Preprocessor`` does (float32 2/255, minus 1)."""
-    with Image.open(os.path.join(FIXTURES, "photos300", f"{stem}.png")) as png:
-        rgb = np.asarray(png.convert("RGB"), dtype=np.float32)
-    return torch.from_numpy(rgb * np.float32(2 / 255) - np.float32(1)).permute(2, 0, 1).unsqueeze(0)
+    """The 300x300 PNG the graph was fed, scaled as its ``Preprocessor`` does."""
+    return tensorflow_input(photos300.read_png(os.path.join(FIXTURES, "photos300", f"{stem}.png")))
 
 
 def main() -> int:

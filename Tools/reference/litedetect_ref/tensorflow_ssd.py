@@ -135,6 +135,13 @@ def build_tensorflow_ssd(config: dict[str, Any], weights: dict[str, torch.Tensor
     return model.eval()
 
 
+def tensorflow_input(pixels: np.ndarray) -> torch.Tensor:
+    """RGB8 pixels ``[H, W, 3]`` as the OD API's ``Preprocessor`` scales them (float32 2/255, minus 1),
+    ``[1, 3, H, W]``; make_coco_fixtures.py proved this equal to the graph's input bit for bit."""
+    scaled = pixels.astype(np.float32) * np.float32(2 / 255) - np.float32(1)
+    return torch.from_numpy(np.ascontiguousarray(scaled)).permute(2, 0, 1).unsqueeze(0)
+
+
 def feature_map_sizes(model: TensorFlowSSD, height: int, width: int) -> list[tuple[int, int]]:
     with torch.no_grad():
         maps = model.backbone(torch.zeros(1, 3, height, width))

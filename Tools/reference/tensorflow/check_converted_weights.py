@@ -34,13 +34,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from PIL import Image
 from torch import nn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # Tools/reference, for litedetect_ref
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "image"))  # photos300
 
-from litedetect_ref.tensorflow_ssd import build_tensorflow_ssd, tensorflow_anchors  # noqa: E402
+import photos300  # noqa: E402
+from litedetect_ref.tensorflow_ssd import build_tensorflow_ssd, tensorflow_anchors, tensorflow_input  # noqa: E402
 from safetensors.numpy import load_file  # noqa: E402
 
 FIXTURES = os.path.join("Tests", "LiteDetectTests", "Fixtures")
@@ -82,15 +83,11 @@ def run(model: nn.Module, image: torch.Tensor, fixture: dict[str, np.ndarray]) -
 
 
 def fixture_input(check: Check, stem: str, fixture: dict[str, np.ndarray]) -> torch.Tensor:
-    """The network input TF saw, ``[1, 3, 300, 300]``: stored, or the 300x300 PNG's pixels times
-    float32 2/255 minus 1, which make_coco_fixtures.py proved equal to TF's input bit for bit."""
+    """The network input TF saw, ``[1, 3, 300, 300]``: stored, or rebuilt from the 300x300 PNG the
+    graph was fed."""
     if "input" in fixture:
-        pixels = fixture["input"]
-    else:
-        with Image.open(os.path.join(check.pngs, f"{stem}.png")) as png:
-            rgb = np.asarray(png.convert("RGB"), dtype=np.float32)
-        pixels = rgb * np.float32(2 / 255) - np.float32(1)
-    return torch.from_numpy(np.ascontiguousarray(pixels)).permute(2, 0, 1).unsqueeze(0)  # HWC -> NCHW
+        return torch.from_numpy(fixture["input"]).permute(2, 0, 1).unsqueeze(0)  # HWC -> NCHW
+    return tensorflow_input(photos300.read_png(os.path.join(check.pngs, f"{stem}.png")))
 
 
 def check_model(check: Check) -> bool:
