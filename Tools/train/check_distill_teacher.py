@@ -81,7 +81,8 @@ def main() -> int:
     ok = True
     for stem in STEMS:
         fixture = load_file(os.path.join(FIXTURES, "coco-ssd", f"{stem}.safetensors"))
-        logits, regression = distill.targets(photo_input(stem))
+        targets = distill.targets(photo_input(stem))
+        logits, regression = targets.logits, targets.regression
         boxes = distill.coder.decode_single(regression[0], student_anchors) / train_student.IMAGE_SIZE
         tf_boxes = torch.from_numpy(fixture["decoded_boxes"])[distill.nearest][:, [1, 0, 3, 2]]
         tf_scores = torch.sigmoid(torch.from_numpy(fixture["class_predictions"])[distill.nearest][:, list(class_ids)])
@@ -91,7 +92,7 @@ def main() -> int:
         ok &= passed
         # Control: the teacher's regression read in TF's own (ty, tx, th, tw) order must not pass.
         with torch.no_grad():
-            _, ours = teacher(photo_input(stem))
+            _, ours, _ = teacher(photo_input(stem))
         control = ours[0][:, [1, 0, 3, 2]][distill.nearest]
         control_error = (distill.coder.decode_single(control, teacher.anchors[distill.nearest])
                          / train_student.IMAGE_SIZE - tf_boxes).abs().max().item()

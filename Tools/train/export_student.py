@@ -162,7 +162,9 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
                         source.get("provenance", "")) if continued else []
     if settings.get("distill_from"):
         taught.append(f"{settings['steps']} of those steps also taught at every anchor by "
-                      f"{os.path.basename(settings['distill_from'])} (dense distillation, Tools/train/student/distill.py)")
+                      f"{os.path.basename(settings['distill_from'])} (dense distillation, Tools/train/student/distill.py)"
+                      + (", and its feature maps near objects (feature imitation, Tools/train/student/imitation.py)"
+                         if settings.get("imitate_weight") else ""))
     provenance += "".join(f"; {line}" for line in taught)
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config

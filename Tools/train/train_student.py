@@ -16,6 +16,8 @@ over ``--steps``. With ``--distill-from`` a stronger detector (the bundled
 MobileNetV2 COCO student) also teaches it at every anchor of every
 augmented picture (``student/distill.py``); so can the teacher whose
 detections are the labels, the imported TF SSD ``ssd300-mobilenetv2-coco``.
+With ``--imitate-weight`` as well, the SSDLite teacher's feature maps teach the
+student's near objects (``student/imitation.py``).
 
 Resumable: ``RUNS/<backbone>/checkpoint.pt`` is written every
 ``--checkpoint-every`` steps (to a temporary file, then renamed) and a rerun
@@ -45,6 +47,7 @@ from student.configs import config_of_weights  # noqa: E402
 from student.datasets import open_dataset  # noqa: E402
 from litedetect_ref.tensorflow_ssd import build_tensorflow_ssd, tensorflow_anchors  # noqa: E402
 from student.distill import DenseDistillation, SigmoidTeacher, SoftmaxTeacher  # noqa: E402
+from student.imitation import FeatureImitation  # noqa: E402
 from student.loss import BOX_CODER_WEIGHTS, MultiboxLoss  # noqa: E402
 
 IMAGE_SIZE = 320
@@ -221,6 +224,9 @@ def main() -> int:
                         help="softmax temperature of the class distillation (1: the probabilities as they are)")
     parser.add_argument("--distill-weight", type=float, default=1.0,
                         help="the distillation losses' weight against the multibox loss")
+    parser.add_argument("--imitate-weight", type=float, default=0.0,
+                        help="with an SSDLite --distill-from: weight of feature imitation (student/imitation.py), "
+                             "the student's six feature maps taught the teacher's near objects; 0: off")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -232,6 +238,10 @@ def main() -> int:
     if args.distill_from is None:
         # Runs without distillation keep the settings they always had, so their checkpoints resume.
         settings = {k: v for k, v in settings.items() if not k.startswith("distill")}
+    if args.imitate_weight == 0:
+        settings.pop("imitate_weight")
+    elif args.distill_from is None:
+        raise SystemExit("error: --imitate-weight needs a teacher (--distill-from)")
 
     config = model_config(args.backbone)
     torch.manual_seed(args.seed)
@@ -243,7 +253,15 @@ def main() -> int:
     distill = None
     if args.distill_from:
         distill = open_teacher(args.distill_from, config, dataset, anchors, args.distill_temperature, args.precision)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    imitation = None
+    if args.imitate_weight:
+        if distill.teacher.scores != "softmax":
+            raise SystemExit("error: --imitate-weight needs an SSDLite teacher; the imported TF SSD's feature maps "
+                             "are not on the students' grid")
+        imitation = FeatureImitation(model.backbone.level_channels, distill.teacher.model.backbone.level_channels,
+                                     args.seed).to(memory_format=torch.channels_last)
+    trained = list(model.parameters()) + (list(imitation.parameters()) if imitation else [])
+    optimizer = torch.optim.AdamW(trained, lr=args.lr, weight_decay=args.weight_decay)
     rng = random.Random(args.seed)
     step = 0
     if os.path.exists(checkpoint_path):
@@ -252,6 +270,8 @@ def main() -> int:
             raise SystemExit(f"error: {checkpoint_path} was made with {state['settings']}, not {settings}; "
                              "use the same arguments or another --runs folder")
         model.load_state_dict(state["model"])
+        if imitation:
+            imitation.load_state_dict(state["imitation"])
         optimizer.load_state_dict(state["optimizer"])
         rng.setstate(state["python_rng"])
         torch.set_rng_state(state["torch_rng"])
@@ -267,6 +287,8 @@ def main() -> int:
           f"{dataset.describe()}, batch {args.batch}, {args.steps} steps", flush=True)
     if distill:
         print(f"{distill.describe()}, weight {args.distill_weight}, from {args.distill_from}", flush=True)
+    if imitation:
+        print(f"{imitation.describe()}, weight {args.imitate_weight}", flush=True)
 
     log_path = os.path.join(run_dir, "log.csv")
     new_log = not os.path.exists(log_path) or step == 0
@@ -274,7 +296,8 @@ def main() -> int:
     log = csv.writer(log_file)
     if new_log:
         log.writerow(["step", "lr", "loss", "classification", "box", "seconds"]
-                     + (["distill_classification", "distill_box"] if distill else []))
+                     + (["distill_classification", "distill_box"] if distill else [])
+                     + (["imitation"] if imitation else []))
     # channels_last: oneDNN's fast convolution layout on CPU (1.4x here, fp32 and bf16).
     model = model.to(memory_format=torch.channels_last)
     model.train()
@@ -287,34 +310,43 @@ def main() -> int:
         samples = [augment(*dataset.draw(rng), IMAGE_SIZE, rng) for _ in range(args.batch)]
         images = torch.stack([s[0] for s in samples]).contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
-            outputs = model.head(list(model.backbone(images).values()))
+            features = list(model.backbone(images).values())
+            outputs = model.head(features)
         losses = loss_of(outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
                          [s[1] for s in samples], [s[2] for s in samples])
         loss = losses["classification"] + losses["box"]
         if distill:
-            losses.update(distill(images, outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
+            targets = distill.targets(images)
+            losses.update(distill(targets, outputs["bbox_regression"].float(), outputs["cls_logits"].float(),
                                   losses["normaliser"], losses["matched"]))
             loss = loss + args.distill_weight * (losses["distill_classification"] + losses["distill_box"])
+        if imitation:
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+                losses["imitation"] = imitation(features, targets.features, targets.foreground)
+            loss = loss + args.imitate_weight * losses["imitation"]
         if not torch.isfinite(loss):
             raise SystemExit(f"error: loss became {loss.item()} at step {step}")
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
+        torch.nn.utils.clip_grad_norm_(trained, 10.0)
         optimizer.step()
         step += 1
         elapsed = time.monotonic() - started
         distilled = [losses["distill_classification"].item(), losses["distill_box"].item()] if distill else []
+        distilled += [losses["imitation"].item()] if imitation else []
         log.writerow([step, f"{lr:.6g}", f"{loss.item():.5f}", f"{losses['classification'].item():.5f}",
                       f"{losses['box'].item():.5f}", f"{elapsed:.1f}"] + [f"{x:.5f}" for x in distilled])
         if step % 20 == 0 or step == args.steps:
             rate = (step - first_step) / elapsed
             teacher = f" distil cls {distilled[0]:.3f} box {distilled[1]:.3f}" if distill else ""
+            teacher += f" imitation {distilled[2]:.3f}" if imitation else ""
             print(f"step {step}/{args.steps} loss {loss.item():.3f} (cls {losses['classification'].item():.3f} "
                   f"box {losses['box'].item():.3f}{teacher}) lr {lr:.2e} {rate * args.batch:.1f} img/s "
                   f"eta {(args.steps - step) / rate / 60:.1f} min", flush=True)
         if step % args.checkpoint_every == 0 or step == args.steps:
             log_file.flush()
             save_atomically({"settings": settings, "step": step, "model": model.state_dict(),
+                             **({"imitation": imitation.state_dict()} if imitation else {}),
                              "optimizer": optimizer.state_dict(), "python_rng": rng.getstate(),
                              "torch_rng": torch.get_rng_state()}, checkpoint_path)
     log_file.close()

@@ -42,6 +42,8 @@ teacher's box is decoded there and re-encoded against the student's anchor, so
 the box target is still exact.
 """
 
+from typing import NamedTuple
+
 import torch
 import torch.nn.functional as F
 
@@ -68,10 +70,28 @@ class SoftmaxTeacher:
         self.anchors = anchors
         """xyxy pixels of the student's input, in output order."""
 
-    def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Class logits ``[N, A, classes + 1]`` and ``BoxCoder((10, 10, 5, 5))`` regression ``[N, A, 4]``."""
-        outputs = self.model.head(list(self.model.backbone(images).values()))
-        return outputs["cls_logits"], outputs["bbox_regression"]
+    def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        """Class logits ``[N, A, classes + 1]``, ``BoxCoder((10, 10, 5, 5))`` regression ``[N, A, 4]`` and
+        the feature maps the head read (for ``student/imitation.py``)."""
+        features = list(self.model.backbone(images).values())
+        outputs = self.model.head(features)
+        return outputs["cls_logits"], outputs["bbox_regression"], features
+
+    def foreground_maps(self, logits: torch.Tensor, features: list[torch.Tensor]) -> list[torch.Tensor]:
+        """For each feature map ``[N, C, H, W]``, ``[N, 1, H, W]``: the teacher's highest foreground
+        probability among the anchors at each location (torchvision's head orders a level's anchors
+        location by location, each location's anchors together)."""
+        foreground = 1 - F.softmax(logits.float(), dim=-1)[..., 0]
+        per_location = self.model.anchor_generator.num_anchors_per_location()
+        maps, start = [], 0
+        for feature, anchors in zip(features, per_location):
+            count, _, height, width = feature.shape
+            level = foreground[:, start:start + height * width * anchors]
+            maps.append(level.view(count, height, width, anchors).amax(dim=-1).unsqueeze(1))
+            start += height * width * anchors
+        if start != foreground.shape[1]:
+            raise SystemExit(f"error: the teacher's feature maps hold {start} anchors, its head {foreground.shape[1]}")
+        return maps
 
 
 class SigmoidTeacher:
@@ -92,14 +112,15 @@ class SigmoidTeacher:
         self.input_size = input_size
         self.anchors = anchors_yxyx[:, [1, 0, 3, 2]].float() * student_size
 
-    def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, None]:
         """Class logits ``[N, A, classes]`` (no background column) and regression ``[N, A, 4]`` in
         torchvision's ``(dx, dy, dw, dh)`` order (the OD API writes ``(ty, tx, th, tw)``; with the same
-        (10, 10, 5, 5) scales the two codings are otherwise identical)."""
+        (10, 10, 5, 5) scales the two codings are otherwise identical). No feature maps: its trunk is
+        not one the students' feature maps can be compared with at the same picture size."""
         # The student's picture resized to what the teacher was trained on; both scale pixels to [-1, 1].
         resized = F.interpolate(images, size=self.input_size, mode="bilinear", align_corners=False)
         outputs = self.model(resized.contiguous(memory_format=torch.channels_last))
-        return outputs["cls_logits"], outputs["bbox_regression"][..., [1, 0, 3, 2]]
+        return outputs["cls_logits"], outputs["bbox_regression"][..., [1, 0, 3, 2]], None
 
 
 def _keep_class_columns(model: torch.nn.Module, columns: list[int]) -> torch.nn.Module:
@@ -124,6 +145,17 @@ def _keep_class_columns(model: torch.nn.Module, columns: list[int]) -> torch.nn.
         if not torch.allclose(model(probe)["cls_logits"], expected, rtol=0, atol=1e-5):
             raise SystemExit("error: cutting the teacher's class columns changed its outputs")
     return model
+
+
+class TeacherTargets(NamedTuple):
+    logits: torch.Tensor
+    """``[N, A, C]`` on the student's anchors."""
+    regression: torch.Tensor
+    """``[N, A, 4]`` encoded against the student's anchors."""
+    features: list[torch.Tensor] | None
+    """The feature maps the teacher's head read (softmax teacher only), on the teacher's grid."""
+    foreground: list[torch.Tensor] | None
+    """Per feature map, ``[N, 1, H, W]``: the teacher's foreground probability there (softmax teacher only)."""
 
 
 class DenseDistillation:
@@ -151,25 +183,30 @@ class DenseDistillation:
                 f"min {overlap.min():.2f})")
 
     @torch.no_grad()
-    def targets(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The teacher's class logits ``[N, A, C]`` and box regression ``[N, A, 4]`` on the student's anchors."""
+    def targets(self, images: torch.Tensor) -> TeacherTargets:
+        """What the teacher says about ``images``, its class logits and boxes on the student's anchors."""
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            logits, regression = self.teacher(images)
+            logits, regression, features = self.teacher(images)
         logits, regression = logits.float(), regression.float()
+        foreground = None
+        if features is not None:
+            features = [feature.float() for feature in features]
+            foreground = self.teacher.foreground_maps(logits, features)
         if self.nearest is None:
-            return logits, regression
+            return TeacherTargets(logits, regression, features, foreground)
         logits, regression = logits[:, self.nearest], regression[:, self.nearest]
         count, anchors = regression.shape[:2]
         boxes = self.coder.decode_single(regression.reshape(-1, 4),
                                          self.teacher.anchors[self.nearest].repeat(count, 1))
         regression = self.coder.encode_single(boxes, self.student_anchors.repeat(count, 1)).view(count, anchors, 4)
-        return logits, regression
+        return TeacherTargets(logits, regression, features, foreground)
 
-    def __call__(self, images: torch.Tensor, regression: torch.Tensor, logits: torch.Tensor,
+    def __call__(self, targets: TeacherTargets, regression: torch.Tensor, logits: torch.Tensor,
                  normaliser: float, matched: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The two distillation losses for the student's ``regression [N, A, 4]`` and ``logits [N, A, C]``;
-        ``matched [N, A]``: the anchors the multibox loss matched to a label."""
-        teacher_logits, teacher_regression = self.targets(images)
+        """The two distillation losses for the student's ``regression [N, A, 4]`` and ``logits [N, A, C]``
+        against ``targets`` (``self.targets`` of the same images); ``matched [N, A]``: the anchors the
+        multibox loss matched to a label."""
+        teacher_logits, teacher_regression = targets.logits, targets.regression
         t = self.temperature
         if self.teacher.scores == "softmax":
             teacher_soft = F.softmax(teacher_logits / t, dim=-1)
