@@ -148,7 +148,8 @@ def open_teacher(path: str, student_config: dict, dataset, student_anchors: torc
     if load_bundled_weights(teacher, path, student_config) != len(teacher.state_dict()) - sum(
             k.endswith("num_batches_tracked") for k in teacher.state_dict()):
         raise SystemExit(f"error: {path} does not fill the teacher it describes")
-    return DenseDistillation(SoftmaxTeacher(teacher, anchors_of(teacher)), student_anchors, temperature, precision)
+    return DenseDistillation(SoftmaxTeacher(teacher, anchors_of(teacher), IMAGE_SIZE), student_anchors, temperature,
+                             precision)
 
 
 def open_tensorflow_teacher(path: str, teacher_config: dict, student_config: dict, class_ids: tuple[int, ...],

@@ -65,10 +65,30 @@ class SoftmaxTeacher:
     defers_to_labels = False
     """It learned the pasted cut-outs' labels itself, so it may speak at every anchor."""
 
-    def __init__(self, model: torch.nn.Module, anchors: torch.Tensor) -> None:
+    def __init__(self, model: torch.nn.Module, anchors: torch.Tensor, input_size: int) -> None:
         self.model = _frozen(model)
         self.anchors = anchors
         """xyxy pixels of the student's input, in output order."""
+        self._check_anchor_order(input_size)
+
+    def _check_anchor_order(self, input_size: int) -> None:
+        """``foreground_maps`` reads each level's anchors as ``[H, W, anchors]``; checks that against
+        torchvision's own anchors: every anchor's centre must lie in the cell that reading gives it."""
+        with torch.no_grad():
+            features = list(self.model.backbone(torch.zeros(1, 3, input_size, input_size)).values())
+        start = 0
+        for feature, anchors in zip(features, self.model.anchor_generator.num_anchors_per_location()):
+            height, width = feature.shape[-2:]
+            level = self.anchors[start:start + height * width * anchors].view(height, width, anchors, 4)
+            centre_x = ((level[..., 0] + level[..., 2]) / 2 * width / input_size).floor()
+            centre_y = ((level[..., 1] + level[..., 3]) / 2 * height / input_size).floor()
+            rows, columns = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
+            if not (torch.equal(centre_y, rows[..., None].float().expand_as(centre_y))
+                    and torch.equal(centre_x, columns[..., None].float().expand_as(centre_x))):
+                raise SystemExit("error: the teacher's anchors are not ordered location by location")
+            start += height * width * anchors
+        if start != len(self.anchors):
+            raise SystemExit(f"error: the teacher's feature maps hold {start} anchors, it has {len(self.anchors)}")
 
     def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
         """Class logits ``[N, A, classes + 1]``, ``BoxCoder((10, 10, 5, 5))`` regression ``[N, A, 4]`` and
@@ -80,7 +100,7 @@ class SoftmaxTeacher:
     def foreground_maps(self, logits: torch.Tensor, features: list[torch.Tensor]) -> list[torch.Tensor]:
         """For each feature map ``[N, C, H, W]``, ``[N, 1, H, W]``: the teacher's highest foreground
         probability among the anchors at each location (torchvision's head orders a level's anchors
-        location by location, each location's anchors together)."""
+        location by location, each location's anchors together: ``_check_anchor_order``)."""
         foreground = 1 - F.softmax(logits.float(), dim=-1)[..., 0]
         per_location = self.model.anchor_generator.num_anchors_per_location()
         maps, start = [], 0
@@ -89,8 +109,6 @@ class SoftmaxTeacher:
             level = foreground[:, start:start + height * width * anchors]
             maps.append(level.view(count, height, width, anchors).amax(dim=-1).unsqueeze(1))
             start += height * width * anchors
-        if start != foreground.shape[1]:
-            raise SystemExit(f"error: the teacher's feature maps hold {start} anchors, its head {foreground.shape[1]}")
         return maps
 
 
