@@ -239,6 +239,8 @@ def main() -> int:
     if args.distill_from is None:
         # Runs without distillation keep the settings they always had, so their checkpoints resume.
         settings = {k: v for k, v in settings.items() if not k.startswith("distill")}
+    if args.imitate_weight < 0:
+        raise SystemExit(f"error: --imitate-weight {args.imitate_weight}: a weight is 0 (off) or more")
     if args.imitate_weight == 0:
         settings.pop("imitate_weight")
     elif args.distill_from is None:
