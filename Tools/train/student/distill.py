@@ -69,26 +69,29 @@ class SoftmaxTeacher:
         self.model = _frozen(model)
         self.anchors = anchors
         """xyxy pixels of the student's input, in output order."""
-        self._check_anchor_order(input_size)
+        self.levels = self._levels(input_size)
+        """Per feature map, ``(height, width, anchors per location)`` at ``input_size``, in output order."""
 
-    def _check_anchor_order(self, input_size: int) -> None:
-        """``foreground_maps`` reads each level's anchors as ``[H, W, anchors]``; checks that against
-        torchvision's own anchors: every anchor's centre must lie in the cell that reading gives it."""
+    def _levels(self, input_size: int) -> list[tuple[int, int, int]]:
+        """The feature maps' grids. ``foreground_maps`` reads each level's anchors as ``[H, W, anchors]``;
+        checked here against torchvision's own anchors: every anchor's centre must lie in the cell that
+        reading gives it."""
         with torch.no_grad():
             features = list(self.model.backbone(torch.zeros(1, 3, input_size, input_size)).values())
-        start = 0
-        for feature, anchors in zip(features, self.model.anchor_generator.num_anchors_per_location()):
-            height, width = feature.shape[-2:]
-            level = self.anchors[start:start + height * width * anchors].view(height, width, anchors, 4)
+        levels = [(feature.shape[-2], feature.shape[-1], anchors) for feature, anchors
+                  in zip(features, self.model.anchor_generator.num_anchors_per_location())]
+        sizes = [height * width * anchors for height, width, anchors in levels]
+        if sum(sizes) != len(self.anchors):
+            raise SystemExit(f"error: the teacher's feature maps hold {sum(sizes)} anchors, it has {len(self.anchors)}")
+        for (height, width, anchors), level in zip(levels, self.anchors.split(sizes)):
+            level = level.view(height, width, anchors, 4)
             centre_x = ((level[..., 0] + level[..., 2]) / 2 * width / input_size).floor()
             centre_y = ((level[..., 1] + level[..., 3]) / 2 * height / input_size).floor()
             rows, columns = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
             if not (torch.equal(centre_y, rows[..., None].float().expand_as(centre_y))
                     and torch.equal(centre_x, columns[..., None].float().expand_as(centre_x))):
                 raise SystemExit("error: the teacher's anchors are not ordered location by location")
-            start += height * width * anchors
-        if start != len(self.anchors):
-            raise SystemExit(f"error: the teacher's feature maps hold {start} anchors, it has {len(self.anchors)}")
+        return levels
 
     def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
         """Class logits ``[N, A, classes + 1]``, ``BoxCoder((10, 10, 5, 5))`` regression ``[N, A, 4]`` and
@@ -97,19 +100,14 @@ class SoftmaxTeacher:
         outputs = self.model.head(features)
         return outputs["cls_logits"], outputs["bbox_regression"], features
 
-    def foreground_maps(self, logits: torch.Tensor, features: list[torch.Tensor]) -> list[torch.Tensor]:
-        """For each feature map ``[N, C, H, W]``, ``[N, 1, H, W]``: the teacher's highest foreground
-        probability among the anchors at each location (torchvision's head orders a level's anchors
-        location by location, each location's anchors together: ``_check_anchor_order``)."""
-        foreground = 1 - F.softmax(logits.float(), dim=-1)[..., 0]
-        per_location = self.model.anchor_generator.num_anchors_per_location()
-        maps, start = [], 0
-        for feature, anchors in zip(features, per_location):
-            count, _, height, width = feature.shape
-            level = foreground[:, start:start + height * width * anchors]
-            maps.append(level.view(count, height, width, anchors).amax(dim=-1).unsqueeze(1))
-            start += height * width * anchors
-        return maps
+    def foreground_maps(self, logits: torch.Tensor) -> list[torch.Tensor]:
+        """For each feature map, ``[N, 1, H, W]``: the teacher's highest foreground probability among
+        the anchors at each location (torchvision's head orders a level's anchors location by location,
+        each location's anchors together: checked by ``_levels``)."""
+        foreground = 1 - F.softmax(logits, dim=-1)[..., 0]
+        sizes = [height * width * anchors for height, width, anchors in self.levels]
+        return [level.unflatten(1, (height, width, anchors)).amax(dim=-1).unsqueeze(1)
+                for (height, width, anchors), level in zip(self.levels, foreground.split(sizes, dim=1))]
 
 
 class SigmoidTeacher:
@@ -143,7 +141,8 @@ class SigmoidTeacher:
 
 def _keep_class_columns(model: torch.nn.Module, columns: list[int]) -> torch.nn.Module:
     """Cuts an ``SSDHead``'s class predictors down to ``columns`` (the rest are never read: the
-    students' 12 of its 91 columns are an eighth of the class predictors' work) and checks the cut model against the whole one."""
+    students' 12 of its 91 columns are an eighth of the class predictors' work) and checks the cut
+    model against the whole one."""
     head = model.head.classification_head
     total = head.num_columns
     probe = torch.randn(1, 3, 96, 96, generator=torch.Generator().manual_seed(0))
@@ -209,7 +208,7 @@ class DenseDistillation:
         foreground = None
         if features is not None:
             features = [feature.float() for feature in features]
-            foreground = self.teacher.foreground_maps(logits, features)
+            foreground = self.teacher.foreground_maps(logits)
         if self.nearest is None:
             return TeacherTargets(logits, regression, features, foreground)
         logits, regression = logits[:, self.nearest], regression[:, self.nearest]

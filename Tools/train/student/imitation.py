@@ -14,7 +14,8 @@ student and dropped at export) maps the student's channels to the teacher's, and
 the squared error to the teacher's map, averaged over channels, is weighted at
 each location by the teacher's highest foreground probability among the anchors
 there (Wang et al. use the ground truth's anchor overlaps instead; the teacher's
-own confidence also covers what the labels miss) and divided by the weights' sum.
+own confidence also covers what the labels miss) and divided by the weights' sum
+(at least 1, so a batch where the teacher sees almost nothing is not scaled up).
 The six levels' losses are averaged. Where the grids differ (SqueezeNet's 19x19
 and 9x9 against 20x20 and 10x10) the teacher's maps and weights are resized to
 the student's grid (bilinear).
