@@ -83,8 +83,11 @@ def decode_video(root: str, video: S.Video, out: str) -> dict[str, dict]:
         if index % video.step == 0 and split != "gap":
             name = f"{video.key}_{index:04d}.png"
             cv2.imwrite(os.path.join(out, name), bgr)
-            entries[name] = {"source": video.key, "split": split}
+            entries[name] = ({"source": video.draws_with, "set": video.key, "split": split} if video.draws_with
+                             else {"source": video.key, "split": split})
         index += 1
+    if not entries:
+        fail(f"{video.path} has no frames")
     if index < video.holdout.stop:
         fail(f"{video.path} has {index} frames; its held-out block ends at {video.holdout.stop}")
     return entries
@@ -93,12 +96,14 @@ def decode_video(root: str, video: S.Video, out: str) -> dict[str, dict]:
 def copy_photos(root: str, photos: S.PhotoSet, out: str) -> dict[str, dict]:
     held_out = S.holdout_by_order([photo.name for photo in photos.photos])
     entries = {}
-    for photo in photos.photos:
+    for photo in photos.photos + photos.trained_whole:
         if os.path.basename(photo.path) in S.EXCLUDED_PHOTOS:
             fail(f"{photo.path} is a sample photo and must never be used")
         target = f"{photos.key}_{photo.name}.png"
         write_png(os.path.join(out, target), read_rgb(source_path(root, photo.package, photo.path)))
         entries[target] = {"source": photos.key, "split": "holdout" if photo.name in held_out else "train"}
+        if photo in photos.trained_whole:
+            entries[target]["set"] = photos.whole_key
     return entries
 
 
