@@ -13,6 +13,7 @@ column 1..K) and ignore regions ``[M, 5]``; ``class_ids`` are the labels of colu
 import json
 import os
 import random
+from collections import Counter
 
 import numpy as np
 import torch
@@ -45,12 +46,7 @@ counted: they are pasted class by class already (``_stamps``). LVIS's threshold 
 def repeat_factors(classes_per_picture: list[set[int]], threshold: float = REPEAT_THRESHOLD) -> list[float]:
     """Each picture's repeat factor: 1 for one with only common classes or none."""
     count = len(classes_per_picture)
-    if count == 0:
-        return []
-    holding: dict[int, int] = {}
-    for classes in classes_per_picture:
-        for c in classes:
-            holding[c] = holding.get(c, 0) + 1
+    holding = Counter(c for classes in classes_per_picture for c in classes)
     factor = {c: max(1.0, (threshold / (n / count)) ** 0.5) for c, n in holding.items()}
     return [max((factor[c] for c in classes), default=1.0) for classes in classes_per_picture]
 
