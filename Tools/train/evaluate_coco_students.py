@@ -16,7 +16,10 @@ whose held-out row is only a consistency check: it scores its own labels):
   "extra"; plus whether the astronaut, the basketball players and the cat are found;
   ``--photos DIR`` also keeps every annotated picture for looking at;
 * params, MACs and forward latency (median; 1 and 2 threads; float32 and, where the CPU has
-  AVX512_BF16, bfloat16) from ``detect bench``.
+  AVX512_BF16, bfloat16) from ``detect bench``; or, with ``--speed-from SAVED.json``, the latencies
+  of an earlier run of this script, for re-measuring accuracy on a machine other than the one that
+  timed them (``detect bench`` times random weights: latency is the network's shape, not its
+  weights, and each model's params and MACs are checked against the saved ones).
 
 Everything comes from our release CLI. Prints docs/MODELS.md's two tables (``--tables`` prints them
 again from the saved JSON, measuring nothing); writes the JSON and a PNG chart (held-out AP50
@@ -151,10 +154,35 @@ def bench(detect: str, model: str, runs: int, bf16: bool) -> dict:
     if bf16:
         command[command.index("f32") + 1:command.index("f32") + 1] = ["--precision", "bf16"]
     rows = run_json_lines(command)
-    out = {"params": rows[0]["params"], "macs": rows[0]["macs"], "cpu": rows[0]["cpu"]["model"]}
+    # The CPU's model name alone does not tell Zen 3 from Zen 4 ("AMD EPYC" under KVM); the kernels it ran do.
+    out = {"params": rows[0]["params"], "macs": rows[0]["macs"], "cpu": rows[0]["cpu"]["model"], "kernels": rows[0]["kernels"]}
     for row in rows:
         out[f"latency_ms_{row['threads']}t_{row['precision']}"] = row["latency_ms"]["median"]
     return out
+
+
+class SavedSpeed:
+    """The speed columns of an earlier run of this script (``--speed-from``)."""
+
+    KEYS = ("params", "macs", "cpu", "kernels", "latency_ms_1t_f32", "latency_ms_2t_f32", "latency_ms_1t_bf16", "latency_ms_2t_bf16")
+
+    def __init__(self, path: str):
+        with open(path) as file:
+            saved = json.load(file)
+        # The run that timed them: that file's own command, or, if it took its speed from another, that one's.
+        self.command = saved.get("speed_command", saved["command"])
+        self.rows = {row["model"]: row for row in saved["models"]}
+
+    def of(self, detect: str, model: str) -> dict:
+        if model not in self.rows:
+            sys.exit(f"--speed-from: {model} was not timed in that run")
+        row = self.rows[model]
+        # One untimed run gives this network's params and MACs: the saved latencies are only its if they match.
+        (here,) = run_json_lines([detect, "bench", "--model", model, "--runs", "1", "--warmup", "0", "--format", "json"])
+        if (here["params"], here["macs"]) != (row["params"], row["macs"]):
+            sys.exit(f"--speed-from: {model} has {here['params']} params and {here['macs']} MACs here, "
+                     f"{row['params']} and {row['macs']} in that run")
+        return {key: row[key] for key in self.KEYS if key in row}
 
 
 def draw_chart(rows: list[dict], path: str) -> None:
@@ -179,7 +207,8 @@ def draw_chart(rows: list[dict], path: str) -> None:
     axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     axes.set_xlim(left=0, right=max(r["latency_ms_1t_f32"] for r in rows) * 1.1)
     axes.set_ylim(bottom=0, top=1)
-    axes.set_xlabel(f"forward latency, 1 thread, float32, median (ms) - detect bench, {rows[0]['cpu']}")
+    kernels = f", {rows[0]['kernels']} kernels" if "kernels" in rows[0] else ""
+    axes.set_xlabel(f"forward latency, 1 thread, float32, median (ms) - detect bench, {rows[0]['cpu']}{kernels}")
     axes.set_ylabel("AP50, held-out pictures, teacher labels")
     axes.set_title(f"COCO students: accuracy vs latency ({len(CLASSES)} classes; teacher labels, not COCO val)")
     axes.grid(alpha=0.3)
@@ -202,6 +231,8 @@ def main() -> int:
     parser.add_argument("models", nargs="*", help="model names or config paths (default: the teacher and every ssdlite320-*-coco; "
                                                   "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
     parser.add_argument("--tables", action="store_true", help="only print the tables of the saved --json, measuring nothing")
+    parser.add_argument("--speed-from", help="take params, MACs and latencies from this saved run instead of timing them here "
+                                             "(for a machine other than the one that timed them)")
     args = parser.parse_args()
 
     annotations = os.path.join(args.work, "holdout-annotations.json")
@@ -216,6 +247,7 @@ def main() -> int:
     teacher = teacher_photos(args.detect)
     if args.photos:
         shutil.rmtree(args.photos, ignore_errors=True)
+    speed = SavedSpeed(os.path.join(ROOT, args.speed_from)) if args.speed_from else None
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for model in models:
@@ -230,14 +262,17 @@ def main() -> int:
                    "holdout": evaluate(args.detect, model, known, images),
                    "by_source": {s: evaluate(args.detect, model, path, images) for s, path in per_source.items()},
                    "photos": photos(args.detect, model, teacher, args.photos)}
-            row.update(bench(args.detect, model, args.runs, args.bf16))
+            row.update(speed.of(args.detect, model) if speed else bench(args.detect, model, args.runs, args.bf16))
             rows.append(row)
             print(f"measured {model}", file=sys.stderr, flush=True)
 
     instances = holdout_instances(annotations)
     os.makedirs(os.path.join(ROOT, os.path.dirname(args.json)), exist_ok=True)
     with open(os.path.join(ROOT, args.json), "w") as file:
-        json.dump({"command": " ".join(sys.argv), "holdout_instances": instances, "models": rows}, file, indent=1)
+        saved = {"command": " ".join(sys.argv), "holdout_instances": instances, "models": rows}
+        if speed:
+            saved["speed_command"] = speed.command
+        json.dump(saved, file, indent=1)
         file.write("\n")
     draw_chart(rows, os.path.join(ROOT, args.chart))
     if args.record:
