@@ -3,6 +3,7 @@
 
     python3 Tools/train/evaluate_coco_students.py [--work DIR] [--detect PATH] [--runs N]
         [--json docs/results/coco-students.json] [--chart docs/images/coco-students.png] [--photos DIR]
+        [--bf16 | --speed-from SAVED.json] [--record] [MODEL ...]
 
 For each ``Configs/models/ssdlite320-*-coco.json`` (and the teacher, ``ssd300-mobilenetv2-coco``,
 whose held-out row is only a consistency check: it scores its own labels):
@@ -221,7 +222,8 @@ def main() -> int:
     parser.add_argument("--work", default=".train-work/coco")
     parser.add_argument("--detect", default=".build/release/detect")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per bench configuration")
-    parser.add_argument("--bf16", action="store_true", help="also bench bfloat16 (needs AVX512_BF16)")
+    timing = parser.add_mutually_exclusive_group()
+    timing.add_argument("--bf16", action="store_true", help="also bench bfloat16 (needs AVX512_BF16)")
     parser.add_argument("--json", default="docs/results/coco-students.json")
     parser.add_argument("--chart", default="docs/images/coco-students.png")
     parser.add_argument("--photos", help="keep the annotated sample photos of every model here")
@@ -231,8 +233,8 @@ def main() -> int:
     parser.add_argument("models", nargs="*", help="model names or config paths (default: the teacher and every ssdlite320-*-coco; "
                                                   "others, such as ssd300-mobilenetv1-voc, are scored on the classes they have)")
     parser.add_argument("--tables", action="store_true", help="only print the tables of the saved --json, measuring nothing")
-    parser.add_argument("--speed-from", help="take params, MACs and latencies from this saved run instead of timing them here "
-                                             "(for a machine other than the one that timed them)")
+    timing.add_argument("--speed-from", help="take params, MACs and latencies from this saved run instead of timing them here "
+                                            "(for a machine other than the one that timed them)")
     args = parser.parse_args()
 
     annotations = os.path.join(args.work, "holdout-annotations.json")
