@@ -178,7 +178,7 @@ class SavedSpeed:
         if model not in self.rows:
             sys.exit(f"--speed-from: {model} was not timed in that run")
         row = self.rows[model]
-        # One untimed run gives this network's params and MACs: the saved latencies are only its if they match.
+        # One bench run (its time unused) gives this network's params and MACs: the saved latencies are only its if they match.
         (here,) = run_json_lines([detect, "bench", "--model", model, "--runs", "1", "--warmup", "0", "--format", "json"])
         if (here["params"], here["macs"]) != (row["params"], row["macs"]):
             sys.exit(f"--speed-from: {model} has {here['params']} params and {here['macs']} MACs here, "
