@@ -69,8 +69,19 @@ class SoftmaxTeacher:
         self.model = _frozen(model)
         self.anchors = anchors
         """xyxy pixels of the student's input, in output order."""
+        self.input_size = input_size
         self.levels = self._levels(input_size)
         """Per feature map, ``(height, width, anchors per location)`` at ``input_size``, in output order."""
+        self.runtime = None
+        """``OnnxRuntimeForward`` once ``run_in_onnxruntime`` is called; PyTorch runs the forward until then."""
+
+    def run_in_onnxruntime(self, threads: int) -> str:
+        """Runs the forward pass in ONNX Runtime from now on (``student/onnx_teacher.py``: faster in
+        float32); returns how far it strayed from PyTorch on the export's check."""
+        from .onnx_teacher import OnnxRuntimeForward
+
+        self.runtime = OnnxRuntimeForward(self.model, self.input_size, threads)
+        return f"teacher in ONNX Runtime (within {self.runtime.probe_difference:.1g} of PyTorch on a probe)"
 
     def _levels(self, input_size: int) -> list[tuple[int, int, int]]:
         """The feature maps' grids. ``foreground_maps`` reads each level's anchors as ``[H, W, anchors]``;
@@ -96,6 +107,8 @@ class SoftmaxTeacher:
     def __call__(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, list[torch.Tensor]]:
         """Class logits ``[N, A, classes + 1]``, ``BoxCoder((10, 10, 5, 5))`` regression ``[N, A, 4]`` and
         the feature maps the head read (for ``student/imitation.py``)."""
+        if self.runtime is not None:
+            return self.runtime(images)
         features = list(self.model.backbone(images).values())
         outputs = self.model.head(features)
         return outputs["cls_logits"], outputs["bbox_regression"], features
