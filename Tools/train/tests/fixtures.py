@@ -1,0 +1,16 @@
+"""Shared inputs of the training tools' tests."""
+
+import functools
+
+import torch
+
+import train_student
+
+
+@functools.cache
+def student_anchors() -> torch.Tensor:
+    """The COCO students' 3234 anchors (an SSDLite320 on MobileNetV3-Small, random weights), xyxy pixels."""
+    config = train_student.model_config("mobilenetv3-small")
+    model = train_student.build_ssdlite("mobilenetv3-small", train_student.backbone_options(config), 13,
+                                        train_student.IMAGE_SIZE)
+    return train_student.anchors_of(model)
