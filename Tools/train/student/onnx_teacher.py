@@ -18,8 +18,8 @@ import numpy as np
 import torch
 
 ONNX_OPSET = 17
-# Float32 reassociation (folded BatchNorm, other kernels) moves outputs by ~3e-5 on this teacher;
-# a wrong graph moves them by whole units.
+# Float32 reassociation (folded BatchNorm, other kernels) moved this teacher's outputs by 2e-5 to
+# 3e-5 (session 22); 1e-3 leaves 30x that, while scaling one output by 1.01 already exceeds it.
 TOLERANCE = 1e-3
 
 

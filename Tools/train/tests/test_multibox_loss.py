@@ -8,14 +8,15 @@ from torchvision.models.detection import _utils as det_utils
 from torchvision.models.detection.ssd import SSD
 from torchvision.ops import box_iou
 
+from student.coco_sources import CLASSES as COCO_STUDENT_CLASSES
 from student.loss import MultiboxLoss
 from tests.fixtures import student_anchors
 
-CLASSES = 13  # twelve classes and background, as the COCO students
+CLASSES = len(COCO_STUDENT_CLASSES) + 1  # the COCO students' columns: their classes and background
 
 
 def random_boxes(generator: torch.Generator, count: int, size: int = 320) -> torch.Tensor:
-    """``[count, 5]``: xyxy pixels of boxes 16-200 pixels wide and a class column 1-12."""
+    """``[count, 5]``: xyxy pixels of boxes 16-200 pixels wide and a class column 1 to CLASSES - 1."""
     corner = torch.rand(count, 2, generator=generator) * (size - 200)
     extent = 16 + torch.rand(count, 2, generator=generator) * 184
     labels = torch.randint(1, CLASSES, (count, 1), generator=generator).float()

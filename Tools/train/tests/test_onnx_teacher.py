@@ -17,10 +17,11 @@ def bundled_teacher() -> DenseDistillation:
     """The teacher the students learn from: the bundled MobileNetV2 COCO student, as ``train_student.py``
     opens it for a MobileNetV2 student (same anchors)."""
     config = train_student.model_config("mobilenetv2")
-    model = train_student.build_ssdlite("mobilenetv2", train_student.backbone_options(config), 13,
+    model = train_student.build_ssdlite("mobilenetv2", train_student.backbone_options(config), len(CLASSES) + 1,
                                         train_student.IMAGE_SIZE)
     data = types.SimpleNamespace(class_ids=tuple(CLASSES))
     return train_student.open_teacher(TEACHER, config, data, train_student.anchors_of(model), 1.0, "fp32")
+
 
 class OnnxTeacherTests(unittest.TestCase):
     def test_targets_match_pytorch_at_another_batch_size_than_the_export(self) -> None:
@@ -40,6 +41,7 @@ class OnnxTeacherTests(unittest.TestCase):
             torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-4)
         # Control: the pictures give different outputs (a network that ignored its input would pass the above).
         self.assertGreater((expected.logits[0] - expected.logits[1]).abs().max().item(), 0.1)
+
 
 if __name__ == "__main__":
     unittest.main()
