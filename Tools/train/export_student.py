@@ -13,9 +13,10 @@ check against the reference detector, float32, metadata) to
 ``.train-work`` (``prepare_data.py``) and ``coco`` for one of ``.train-work/coco``
 (``prepare_coco_data.py``). Before converting, every BatchNorm's running statistics are
 re-estimated (``student/batch_norm.py``): a plain average over ``--bn-batches`` batches of
-augmented training pictures. The config's ``postprocess.detect_threshold`` is the score with the
-best F1 on the held-out pictures, all classes pooled (``student/operating_point.py``). Neither
-file is replaced without ``--overwrite``.
+augmented training pictures; a student trained with ``--trunk-norm`` then has those norms folded
+into its trunk's convolutions (``student/trunk_norm.py``). The config's
+``postprocess.detect_threshold`` is the score with the best F1 on the held-out pictures, all
+classes pooled (``student/operating_point.py``). Neither file is replaced without ``--overwrite``.
 
 The weights are written in float32; the bundled students ship in float16, so
 run ``Tools/train/store_float16.py`` afterwards (it rounds them in place), then
@@ -42,6 +43,7 @@ from student import coco_sources  # noqa: E402
 from student.configs import config_of_weights  # noqa: E402
 from student.batch_norm import recalibrate_batch_norm  # noqa: E402
 from student.operating_point import best_f1_threshold, classify  # noqa: E402
+from student.trunk_norm import add_trunk_norms, fold_trunk_norms  # noqa: E402
 
 PERSON_LABELS = ["background", "person"]  # as the person model names them
 OPTION_FLAGS = {"width": "--width", "groups": "--groups", "scale": "--scale"}
@@ -194,8 +196,13 @@ def main() -> int:
 
     torch.set_num_threads(2)
     model = build_ssdlite(final["backbone"], final["options"], final["num_classes"])
+    trunk_norms = final["settings"].get("trunk_norm", False)
+    if trunk_norms:
+        add_trunk_norms(model)
     model.load_state_dict(final["state_dict"])
     recalibrate_batch_norm(model, args.work, args.bn_batches)
+    if trunk_norms:
+        print(f"trunk norms folded into {fold_trunk_norms(model)} convolutions", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         checkpoint = os.path.join(folder, "student.pth")
         torch.save(model.state_dict(), checkpoint)

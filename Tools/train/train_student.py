@@ -19,7 +19,9 @@ detections are the labels, the imported TF SSD ``ssd300-mobilenetv2-coco``.
 With ``--imitate-weight`` as well, the SSDLite teacher's feature maps teach the
 student's near objects (``student/imitation.py``). In float32 runs ONNX Runtime
 runs the SSDLite teacher's forward pass (``student/onnx_teacher.py``).
-``--mixup`` blends a share of the samples in pairs (``student/mixup.py``).
+``--mixup`` blends a share of the samples in pairs (``student/mixup.py``);
+``--trunk-norm`` trains a SqueezeNet with BatchNorm, folded away at export
+(``student/trunk_norm.py``).
 
 Resumable: ``RUNS/<backbone>/checkpoint.pt`` is written every
 ``--checkpoint-every`` steps (to a temporary file, then renamed) and a rerun
@@ -52,6 +54,7 @@ from student.distill import DenseDistillation, SigmoidTeacher, SoftmaxTeacher  #
 from student.imitation import FeatureImitation  # noqa: E402
 from student.loss import BOX_CODER_WEIGHTS, MultiboxLoss  # noqa: E402
 from student.mixup import mixup  # noqa: E402
+from student.trunk_norm import add_trunk_norms, initialise_trunk_norms  # noqa: E402
 
 IMAGE_SIZE = 320
 
@@ -234,6 +237,9 @@ def main() -> int:
     parser.add_argument("--mixup", type=float, default=0.0,
                         help="share of a batch's samples that are two augmented pictures blended, with both "
                              "pictures' boxes (student/mixup.py); 0: off")
+    parser.add_argument("--trunk-norm", action="store_true",
+                        help="train with a BatchNorm after every trunk convolution of a backbone that has none "
+                             "(SqueezeNet), folded into the convolutions at export (student/trunk_norm.py)")
     parser.add_argument("--teacher-runtime", choices=("torch", "onnxruntime"),
                         help="what runs the SSDLite --distill-from teacher's forward pass; default: onnxruntime with "
                              "--precision fp32 (a batch in 1.1 s against PyTorch's 3.0 on one Zen 3 thread; "
@@ -262,6 +268,8 @@ def main() -> int:
         raise SystemExit(f"error: --mixup {args.mixup}: a share of the batch, from 0 (off) to 1")
     if args.mixup == 0:
         settings.pop("mixup")  # so the runs before --mixup existed resume
+    if not args.trunk_norm:
+        settings.pop("trunk_norm")  # likewise
     if args.teacher_runtime and args.distill_from is None:
         raise SystemExit("error: --teacher-runtime needs a teacher (--distill-from)")
 
@@ -270,6 +278,21 @@ def main() -> int:
     dataset = open_dataset(args.work)
     num_classes = len(dataset.class_ids) + 1
     model = build_ssdlite(args.backbone, backbone_options(config), num_classes, IMAGE_SIZE)
+    resuming = os.path.exists(checkpoint_path)
+    if not resuming and args.imagenet:
+        print(f"backbone from {args.imagenet}: {load_imagenet_backbone(model, args.imagenet)} tensors", flush=True)
+    elif not resuming and args.init_from:
+        load_bundled_weights(model, args.init_from, config)
+    if args.trunk_norm:
+        try:
+            print(f"trunk norms: {add_trunk_norms(model)} BatchNorms after the trunk's convolutions", flush=True)
+        except ValueError as error:
+            raise SystemExit(f"error: --trunk-norm on {args.backbone}: {error}")
+        if not resuming:
+            # Drawn from a generator of their own, so the training batches are those of the same run without norms.
+            first = random.Random(args.seed + 1)
+            images = torch.stack([augment(*dataset.draw(first), IMAGE_SIZE, first)[0] for _ in range(args.batch)])
+            initialise_trunk_norms(model, images)
     anchors = anchors_of(model)
     loss_of = MultiboxLoss(anchors)
     distill = None
@@ -293,7 +316,7 @@ def main() -> int:
     optimizer = torch.optim.AdamW(trained, lr=args.lr, weight_decay=args.weight_decay)
     rng = random.Random(args.seed)
     step = 0
-    if os.path.exists(checkpoint_path):
+    if resuming:
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
         if state["settings"] != settings:
             raise SystemExit(f"error: {checkpoint_path} was made with {state['settings']}, not {settings}; "
@@ -306,10 +329,6 @@ def main() -> int:
         torch.set_rng_state(state["torch_rng"])
         step = state["step"]
         print(f"resuming {args.backbone} at step {step}/{args.steps}", flush=True)
-    elif args.imagenet:
-        print(f"backbone from {args.imagenet}: {load_imagenet_backbone(model, args.imagenet)} tensors", flush=True)
-    elif args.init_from:
-        load_bundled_weights(model, args.init_from, config)
 
     params = sum(p.numel() for p in model.parameters())
     print(f"{args.backbone}: {params / 1e6:.2f} M parameters, {len(anchors)} anchors, {num_classes - 1} classes, "
