@@ -81,6 +81,12 @@ def known_classes_only(path: str, labels: list[str], folder: str) -> tuple[str, 
     return out, len(kept)
 
 
+def pictures_subset(truth: dict, images: list[dict]) -> dict:
+    """COCO ground truth cut down to ``images`` and their annotations."""
+    ids = {i["id"] for i in images}
+    return dict(truth, images=images, annotations=[a for a in truth["annotations"] if a["image_id"] in ids])
+
+
 def split_annotations(path: str, folder: str) -> dict[str, str]:
     """One annotations file per held-out source, written into ``folder``."""
     with open(path) as file:
@@ -88,11 +94,9 @@ def split_annotations(path: str, folder: str) -> dict[str, str]:
     files = {}
     for source in (*SOURCES, "photos"):
         images = [i for i in truth["images"] if source_of(i["file_name"]) == source]
-        ids = {i["id"] for i in images}
-        subset = dict(truth, images=images, annotations=[a for a in truth["annotations"] if a["image_id"] in ids])
         files[source] = os.path.join(folder, f"{source}.json")
         with open(files[source], "w") as file:
-            json.dump(subset, file)
+            json.dump(pictures_subset(truth, images), file)
     return files
 
 

@@ -27,7 +27,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from evaluate_coco_students import ROOT, evaluate  # noqa: E402
+from evaluate_coco_students import ROOT, evaluate, pictures_subset, source_of  # noqa: E402
 from prepare_coco_data import coco_ground_truth  # noqa: E402
 
 COMMON_CLASSES = {1, 3, 8}
@@ -50,12 +50,9 @@ def training_sample(work: str, count: int) -> tuple[dict[str, dict], dict[str, s
 def without_composites(path: str, folder: str) -> str:
     with open(path) as file:
         truth = json.load(file)
-    images = [i for i in truth["images"] if not i["file_name"].startswith("composite")]
-    ids = {i["id"] for i in images}
     out = os.path.join(folder, "holdout-real.json")
     with open(out, "w") as file:
-        json.dump(dict(truth, images=images, annotations=[a for a in truth["annotations"] if a["image_id"] in ids]),
-                  file)
+        json.dump(pictures_subset(truth, [i for i in truth["images"] if source_of(i["file_name"]) != "composite"]), file)
     return out
 
 

@@ -2,12 +2,13 @@
 
 Zhang et al. ("mixup", ICLR 2018) blend two inputs and their labels; for detection there is no
 label to blend, so the blend keeps every box of both pictures (Zhang et al., "Bag of Freebies for
-Training Object Detection Neural Networks", 2019; YOLOv4/v5 do the same). With dense
-distillation the teacher sees the blended picture too, so the student is taught the teacher's
-answer on pictures it never meets otherwise: Beyer et al. ("Knowledge distillation: A good teacher
-is patient and consistent", CVPR 2022) found such aggressive mixing the main lever for a student
-to generalise like its teacher. Why here (session 23): the students fit their own training
-pictures far better than held-out ones (ShuffleNetV1: AP50 0.77 against 0.34; ``fit_gap.py``).
+Training Object Detection Neural Networks", 2019; YOLOv5's MixUp keeps both label sets as well).
+With dense distillation the teacher sees the blended picture too, so the student is taught the
+teacher's answer on pictures it never meets otherwise: Beyer et al. ("Knowledge distillation: A
+good teacher is patient and consistent", CVPR 2022) distil on aggressively mixed pictures, over
+long schedules, for a student to match its teacher. Why here (session 23): the students fit their
+own training pictures far better than held-out ones (ShuffleNetV1: AP50 0.77 against 0.34;
+``fit_gap.py``).
 """
 
 import random
