@@ -159,14 +159,19 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
                        + (f" (which started as: {start.group(1)})" if start else ""))
     elif settings.get("init_from"):
         provenance += f"; backbone and extra layers initialised from {os.path.basename(settings['init_from'])}"
-    # Distillation (train_student.py --distill-from) is said per run, and carried through continuations.
-    taught = re.findall(r"; (\d+ of those steps also taught at every anchor by [^;]*)",
+    # Distillation (train_student.py --distill-from) and MixUp are said per run, and carried through continuations.
+    taught = re.findall(r"; (\d+ of those steps (?:also taught|with) [^;]*)",
                         source.get("provenance", "")) if continued else []
+    mixed = (f"{settings['mixup']:.0%} of each batch's samples blended in pairs (MixUp, Tools/train/student/mixup.py)"
+             if settings.get("mixup") else "")
     if settings.get("distill_from"):
         taught.append(f"{settings['steps']} of those steps also taught at every anchor by "
                       f"{os.path.basename(settings['distill_from'])} (dense distillation, Tools/train/student/distill.py)"
                       + (", and its feature maps near objects (feature imitation, Tools/train/student/imitation.py)"
-                         if settings.get("imitate_weight") else ""))
+                         if settings.get("imitate_weight") else "")
+                      + (f", with {mixed}" if mixed else ""))
+    elif mixed:
+        taught.append(f"{settings['steps']} of those steps with {mixed}")
     provenance += "".join(f"; {line}" for line in taught)
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config
