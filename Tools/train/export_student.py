@@ -159,19 +159,22 @@ def student_config(base: dict, name: str, weights_file: str, final: dict, thresh
                        + (f" (which started as: {start.group(1)})" if start else ""))
     elif settings.get("init_from"):
         provenance += f"; backbone and extra layers initialised from {os.path.basename(settings['init_from'])}"
-    # Distillation (train_student.py --distill-from) and MixUp are said per run, and carried through continuations.
+    # Distillation (train_student.py --distill-from), MixUp and zoom are said per run, and carried through continuations.
     taught = re.findall(r"; (\d+ of those steps (?:also taught|with) [^;]*)",
                         source.get("provenance", "")) if continued else []
-    mixed = (f"{settings['mixup']:.0%} of each batch's samples blended in pairs (MixUp, Tools/train/student/mixup.py)"
-             if settings.get("mixup") else "")
+    augmented = " and ".join(phrase for key, phrase in (
+        ("mixup", f"{settings.get('mixup', 0):.0%} of each batch's samples blended in pairs (MixUp, "
+                  "Tools/train/student/mixup.py)"),
+        ("zoom", f"{settings.get('zoom', 0):.0%} of the samples cropped around one object that fills the crop "
+                 "(zoom, Tools/train/student/augment.py)")) if settings.get(key))
     if settings.get("distill_from"):
         taught.append(f"{settings['steps']} of those steps also taught at every anchor by "
                       f"{os.path.basename(settings['distill_from'])} (dense distillation, Tools/train/student/distill.py)"
                       + (", and its feature maps near objects (feature imitation, Tools/train/student/imitation.py)"
                          if settings.get("imitate_weight") else "")
-                      + (f", with {mixed}" if mixed else ""))
-    elif mixed:
-        taught.append(f"{settings['steps']} of those steps with {mixed}")
+                      + (f", with {augmented}" if augmented else ""))
+    elif augmented:
+        taught.append(f"{settings['steps']} of those steps with {augmented}")
     provenance += "".join(f"; {line}" for line in taught)
     config["provenance"] = provenance + "; converted by Tools/reference/convert_state_dict.py --ssdlite"
     return config

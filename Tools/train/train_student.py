@@ -20,6 +20,8 @@ With ``--imitate-weight`` as well, the SSDLite teacher's feature maps teach the
 student's near objects (``student/imitation.py``). In float32 runs ONNX Runtime
 runs the SSDLite teacher's forward pass (``student/onnx_teacher.py``).
 ``--mixup`` blends a share of the samples in pairs (``student/mixup.py``);
+``--zoom`` crops a share of them around one object that fills the crop
+(``student/augment.py``);
 ``--trunk-norm`` trains a SqueezeNet with BatchNorm, folded away at export
 (``student/trunk_norm.py``).
 
@@ -237,6 +239,10 @@ def main() -> int:
     parser.add_argument("--mixup", type=float, default=0.0,
                         help="share of a batch's samples that are two augmented pictures blended, with both "
                              "pictures' boxes (student/mixup.py); 0: off")
+    parser.add_argument("--zoom", type=float, default=0.0,
+                        help="share of the samples with objects cropped around one of them, which then fills "
+                             "half to all of the picture's width or height (student/augment.py: close-ups the IoU "
+                             "crop never makes of the footage's people); 0: off")
     parser.add_argument("--trunk-norm", action="store_true",
                         help="train with a BatchNorm after every trunk convolution of a backbone that has none "
                              "(SqueezeNet), folded into the convolutions at export (student/trunk_norm.py)")
@@ -268,6 +274,10 @@ def main() -> int:
         raise SystemExit(f"error: --mixup {args.mixup}: a share of the batch, from 0 (off) to 1")
     if args.mixup == 0:
         settings.pop("mixup")  # so the runs before --mixup existed resume
+    if not 0 <= args.zoom <= 1:
+        raise SystemExit(f"error: --zoom {args.zoom}: a share of the samples, from 0 (off) to 1")
+    if args.zoom == 0:
+        settings.pop("zoom")  # likewise
     if not args.trunk_norm:
         settings.pop("trunk_norm")  # likewise
     if args.teacher_runtime and args.distill_from is None:
@@ -355,9 +365,10 @@ def main() -> int:
         lr = learning_rate(step, args.steps, args.lr, args.warmup)
         for group in optimizer.param_groups:
             group["lr"] = lr
-        samples = [augment(*dataset.draw(rng), IMAGE_SIZE, rng) for _ in range(args.batch)]
+        samples = [augment(*dataset.draw(rng), IMAGE_SIZE, rng, args.zoom) for _ in range(args.batch)]
         if args.mixup:  # no draw at all when off: the runs before --mixup see the same batches when they resume
-            samples = [mixup(s, augment(*dataset.draw(rng), IMAGE_SIZE, rng), rng) if rng.random() < args.mixup else s
+            samples = [mixup(s, augment(*dataset.draw(rng), IMAGE_SIZE, rng, args.zoom), rng)
+                       if rng.random() < args.mixup else s
                        for s in samples]
         images = torch.stack([s[0] for s in samples]).contiguous(memory_format=torch.channels_last)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
