@@ -242,7 +242,7 @@ def main() -> int:
     parser.add_argument("--zoom", type=float, default=0.0,
                         help="share of the samples with objects cropped around one of them, which then fills "
                              "half to all of the picture's width or height (student/augment.py: close-ups the IoU "
-                             "crop never makes of the footage's people); 0: off")
+                             "crop rarely makes of the footage's people); 0: off")
     parser.add_argument("--trunk-norm", action="store_true",
                         help="train with a BatchNorm after every trunk convolution of a backbone that has none "
                              "(SqueezeNet), folded into the convolutions at export (student/trunk_norm.py)")

@@ -8,8 +8,8 @@ The crop runs first, on uint8, so the float work is done at 320x320.
 
 ``zoom`` replaces the IoU crop for a share of the samples by a window around one
 object that it fills (``zoom_crop``): the IoU crop keeps at least 0.3 of each side, so
-a pedestrian of the street footage never fills more than about half of the picture,
-and close-ups of people (the astronaut) are rare in the data (session 25 counted 88
+vtest's median pedestrian (75 of 576 rows) fills at most 0.44 of the picture's height,
+nine in ten at most 0.59, and close-ups of people (the astronaut) are rare in the data (session 25 counted 88
 of ~3,700 training person boxes over 15 % of their picture).
 """
 

@@ -90,7 +90,7 @@ class ZoomCropTests(unittest.TestCase):
         # where ZOOM_MIN_SIDE binds, so about 0.68 on average.
         self.assertGreaterEqual(min(zoomed), ZOOM_FILL[0] * 320 - 4)
         self.assertGreater(sum(zoomed) / len(zoomed), 200)
-        # The IoU crop keeps at least 0.3 of the frame's height, so it never makes the person half the picture.
+        # The IoU crop keeps at least 0.3 of the frame's height, so it never makes this one half the picture.
         self.assertLess(max(heights(0.0)), 160)
 
 
