@@ -22,7 +22,7 @@ whose held-out row is only a consistency check: it scores its own labels):
   timed them (``detect bench`` times random weights: latency is the network's shape, not its
   weights, and each model's params and MACs are checked against the saved ones).
 
-Everything comes from our release CLI. Prints docs/MODELS.md's two tables (``--tables`` prints them
+Everything comes from our release CLI. Prints docs/MODELS.md's three tables (``--tables`` prints them
 again from the saved JSON, measuring nothing); writes the JSON and a PNG chart (held-out AP50
 against 1-thread latency; matplotlib). Run on an otherwise idle machine.
 """
@@ -350,8 +350,39 @@ def holdout_instances(annotations: str) -> dict[str, int]:
     return instances
 
 
+FALSE_BOX_LIMIT = 2
+"""The issue's most "extra" boxes a student may put on one sample photo."""
+
+
+MUST_FIND_BY_TEXT = {f"{label} x{count}": (label, count) for label, count in MUST_FIND.values()}
+"""A photo's recorded ``must_find`` ("person x2") -> (label, how many)."""
+
+
+def must_find_cell(photo: dict) -> str:
+    """The must-find's agreed scores, or "missed (n of m)" when too few agree."""
+    label, count = MUST_FIND_BY_TEXT[photo["must_find"]]
+    scores = [a.rsplit(" ", 1)[1] for a in photo["agreed"] if a.rsplit(" ", 1)[0] == label][:count]
+    return ", ".join(scores) if photo["found"] else f"**missed** ({len(scores)} of {count})"
+
+
+def print_photo_goal(rows: list[dict]) -> None:
+    """The issue's sample-photo goal, one row a model: the must-finds' agreed scores and the
+    extra boxes on each photo (in bold over the limit)."""
+    names = sorted(next(iter(rows))["photos"])
+    must = [n for n in names if n in MUST_FIND]
+    print("| model | " + " | ".join(f"{n.rsplit('.', 1)[0]}: {MUST_FIND[n][1]}× {MUST_FIND[n][0]}" for n in must)
+          + " | extra boxes: " + ", ".join(n.rsplit(".", 1)[0] for n in names) + f" | photos over {FALSE_BOX_LIMIT} |")
+    print("|---|" + "---|" * len(must) + "---|---:|")
+    for row in rows:
+        extras = [len(row["photos"][n]["extra"]) for n in names]
+        cells = [must_find_cell(row["photos"][n]) for n in must]
+        counts = ", ".join(f"**{e}**" if e > FALSE_BOX_LIMIT else str(e) for e in extras)
+        over = sum(e > FALSE_BOX_LIMIT for e in extras)
+        print(f"| {labels(row)[1]} | " + " | ".join(cells) + f" | {counts} | {over} |")
+
+
 def print_tables(rows: list[dict], instances: dict[str, int]) -> None:
-    """docs/MODELS.md's two tables (paste them there), then each model's sample photos."""
+    """docs/MODELS.md's three tables (paste them there), then each model's sample photos."""
     print("| model | params | MMACs | f32 1 thread | f32 2 threads | bf16 1 thread | bf16 2 threads | held-out AP | AP50 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
@@ -368,6 +399,8 @@ def print_tables(rows: list[dict], instances: dict[str, int]) -> None:
         sources = [cell(row["by_source"][s]["AP50"]) for s in (*SOURCES, "photos")]
         classes = [cell(row["holdout"]["per_class_AP50"].get(n, -1)) for n in names]
         print(f"| {labels(row)[1]} | " + " | ".join(sources + classes) + " |")
+    print()
+    print_photo_goal(rows)
     print()
     for row in rows:
         print(f"`{row['model']}` on the sample photos:")
