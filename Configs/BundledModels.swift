@@ -24,8 +24,8 @@ extension ModelCatalog {
     ]
 
     /// The bundled model to run on `backbone`: its real model (`realModelNames`), else its COCO
-    /// student (`ssdlite320-<backbone>-coco`), else another model with trained weights (the person
-    /// student), else the untrained layout.
+    /// student (`ssdlite320-<backbone>-coco`), else another model with trained weights (in a
+    /// catalog that `LITEDETECT_RESOURCES` points at), else the untrained layout.
     public static func bundledModel(for backbone: BackboneName) throws(ConfigError) -> ModelConfig {
         let candidates = try bundled.configs(on: backbone)
         if let best = candidates.first(where: { $0.name == realModelNames[backbone] }) { return best }

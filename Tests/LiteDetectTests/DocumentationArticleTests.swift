@@ -34,7 +34,7 @@ final class DocumentationArticleTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let outputPath = folder.appendingPathComponent("annotated.jpg").path
-        let configPath = repositoryRoot.appendingPathComponent("Configs/models/ssdlite320-mobilenetv3-large-person.json").path
+        let configPath = repositoryRoot.appendingPathComponent("Configs/models/ssdlite320-mobilenetv3-large-coco.json").path
         let missingPath = folder.appendingPathComponent("missing.jpg").path
 
         let detector = try Detector(model: "ssd300-mobilenetv2-coco")  // load once; immutable, Sendable

@@ -42,6 +42,7 @@ sys.path.insert(0, HERE)
 from student import cli  # noqa: E402
 from student.boxes import iou  # noqa: E402
 from student.coco_sources import CLASSES, TEACHER  # noqa: E402
+from student.configs import config_path, model_name  # noqa: E402
 
 SOURCES = ("vtest", "market", "gcompris", "composite")
 """Held-out sources reported on their own; the other photos are pooled as "photos"."""
@@ -176,12 +177,13 @@ class SavedSpeed:
             saved = json.load(file)
         # The run that timed them: that file's own command, or, if it took its speed from another, that one's.
         self.command = saved.get("speed_command", saved["command"])
-        self.rows = {row["model"]: row for row in saved["models"]}
+        # By model name, so that a milestone timed by its config's path is found once it is bundled.
+        self.rows = {model_name(row["model"]): row for row in saved["models"]}
 
     def of(self, detect: str, model: str) -> dict:
-        if model not in self.rows:
+        if model_name(model) not in self.rows:
             sys.exit(f"--speed-from: {model} was not timed in that run")
-        row = self.rows[model]
+        row = self.rows[model_name(model)]
         # One bench run (its time unused) gives this network's params and MACs: the saved latencies are only its if they match.
         (here,) = run_json_lines([detect, "bench", "--model", model, "--runs", "1", "--warmup", "0", "--format", "json"])
         if (here["params"], here["macs"]) != (row["params"], row["macs"]):
@@ -258,8 +260,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         for model in models:
             # A bundled model's name, or a config's path (a milestone in Tools/train/milestones).
-            config_path = model if model.endswith(".json") else os.path.join(ROOT, "Configs", "models", f"{model}.json")
-            with open(config_path) as file:
+            with open(config_path(model)) as file:
                 config = json.load(file)
             backbone = config["backbone"]["name"]
             known, count = known_classes_only(annotations, config["labels"], folder)
@@ -326,7 +327,7 @@ BACKBONE_NAMES = {"mobilenetv1": "MobileNetV1", "mobilenetv2": "MobileNetV2", "m
 
 def labels(row: dict) -> tuple[str, str]:
     """The model's cell in docs/MODELS.md's first table and its short name in the second."""
-    name = os.path.basename(row["model"]).removesuffix(".json")
+    name = model_name(row["model"])
     if name == TEACHER:
         return f"`{name}` (teacher)", "teacher"
     if row["classes_scored"] < len(CLASSES):

@@ -4,8 +4,9 @@
     python3 Tools/train/evaluate_students.py [--work DIR] [--detect PATH] [--runs N]
         [--json docs/results/students.json] [--chart docs/images/accuracy-vs-latency.png]
 
-For the teacher (``ssdlite300-mobilenetv2-person``) and each student
-``Configs/models/ssdlite320-*-person.json`` that exists:
+For the teacher (``ssdlite300-mobilenetv2-person``) and each person student
+``Tools/train/person-students/ssdlite320-*-person.json`` (retired from the bundle in favour of the
+COCO students, ``compare_people.py``):
 
 * AP / AP50 on the held-out vtest.avi frames against the teacher's labels
   (``DIR/holdout-annotations.json`` from ``prepare_data.py``); the teacher's
@@ -34,6 +35,7 @@ sys.path.insert(0, HERE)
 
 from student import cli  # noqa: E402
 from student.boxes import iou  # noqa: E402
+from student.configs import config_path, model_name  # noqa: E402
 TEACHER = "ssdlite300-mobilenetv2-person"
 SAMPLE_ANNOTATIONS = "Tests/LiteDetectTests/Fixtures/eval/sample-images/annotations.json"
 
@@ -87,9 +89,14 @@ def bench(detect: str, model: str, runs: int) -> dict:
             "latency_ms_2t": by_threads[2]["latency_ms"]["median"], "kernels": by_threads[1]["kernels"]}
 
 
+PERSON_STUDENTS = os.path.join(ROOT, "Tools", "train", "person-students")
+"""The person students' configs and weights: retired from the bundle (docs/MODELS.md), kept for
+``--init-from`` and for measuring."""
+
+
 def models() -> list[str]:
-    students = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "Configs/models/*-person.json")))
-    return [TEACHER] + [s for s in students if s != TEACHER]
+    """The teacher by name (bundled), the person students by config path."""
+    return [TEACHER] + sorted(glob.glob(os.path.join(PERSON_STUDENTS, "*-person.json")))
 
 
 def draw_chart(rows: list[dict], path: str) -> None:
@@ -134,9 +141,9 @@ def main() -> int:
     frames = os.path.join(args.work, "frames")
     rows = []
     for model in models():
-        with open(os.path.join(ROOT, "Configs", "models", f"{model}.json")) as file:
+        with open(config_path(model)) as file:
             backbone = json.load(file)["backbone"]["name"]
-        row = {"model": model, "backbone": backbone,
+        row = {"model": model_name(model), "backbone": backbone,
                "holdout": evaluate(args.detect, model, holdout, frames),
                "sample_photos": evaluate(args.detect, model, SAMPLE_ANNOTATIONS, "SampleImages"),
                "photos_at_operating_point": photos_at_operating_point(args.detect, model)}

@@ -3,7 +3,7 @@
 
     python3 Tools/train/make_student_fixtures.py     # from the repository root, after export_student.py
 
-For every ``Configs/models/ssdlite320-*-person.json`` and ``-coco.json``: builds
+For every bundled student, ``Configs/models/ssdlite320-*-coco.json``: builds
 the reference detector (``litedetect_ref.ssdlite.build_ssdlite``, torchvision's
 ``SSD``) with the config's class columns, loads the exported ``.safetensors``
 (the file LiteDetect ships, not the training checkpoint), runs torchvision's
@@ -29,9 +29,8 @@ sys.path.insert(0, os.path.join(ROOT, "Tools", "reference"))
 from litedetect_ref.ssdlite import build_ssdlite  # noqa: E402
 from make_ssdlite_fixtures import decode_image, pillow_decoder_description, versions  # noqa: E402
 
-IMAGES = {"person": ("SampleImages/street.jpg", "SampleImages/astronaut.jpg"),
-          "coco": ("SampleImages/street.jpg", "SampleImages/dog.jpg", "SampleImages/chelsea.png")}
-"""Per kind of student: photos with what it learnt (people; people, vehicles and animals)."""
+IMAGES = ("SampleImages/street.jpg", "SampleImages/dog.jpg", "SampleImages/chelsea.png")
+"""Photos with what the students learnt: people, vehicles and animals."""
 MIN_SCORE = 0.1
 FALLBACK_MIN_SCORES = (0.05, 0.02)
 """For a weak student that scores nothing on a photo at ``MIN_SCORE`` (SqueezeNet 1.0 on dog.jpg): the
@@ -54,10 +53,9 @@ def detections(model, path: str, class_ids: list[int], min_score: float) -> dict
 def main() -> int:
     torch.set_num_threads(1)
     os.makedirs(OUTPUT, exist_ok=True)
-    configs = sorted(glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-person.json"))
-                     + glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-coco.json")))
+    configs = sorted(glob.glob(os.path.join(ROOT, "Configs", "models", "ssdlite320-*-coco.json")))
     if not configs:
-        sys.exit("error: no exported students (Configs/models/ssdlite320-*-person.json or -coco.json)")
+        sys.exit("error: no exported students (Configs/models/ssdlite320-*-coco.json)")
     for config_path in configs:
         with open(config_path) as file:
             config = json.load(file)
@@ -70,13 +68,12 @@ def main() -> int:
             sys.exit(f"error: {config['weights']} does not fit: missing {missing[:5]}, unexpected {unexpected[:5]}")
         model.eval()
         class_ids = config.get("class_ids", list(range(len(config["labels"]))))
-        kind = "coco" if config["name"].endswith("-coco") else "person"
         for min_score in (MIN_SCORE, *FALLBACK_MIN_SCORES):
-            cases = [detections(model, path, class_ids, min_score) for path in IMAGES[kind]]
+            cases = [detections(model, path, class_ids, min_score) for path in IMAGES]
             if all(case["scores"] for case in cases):
                 break
         else:
-            sys.exit(f"error: {config['name']} detects nothing on one of {IMAGES[kind]} even at {min_score}")
+            sys.exit(f"error: {config['name']} detects nothing on one of {IMAGES} even at {min_score}")
         document = {"model": config["name"], "min_score": min_score, "versions": versions(),
                     "decoder": pillow_decoder_description(), "cases": cases}
         with open(os.path.join(OUTPUT, f"{config['name']}.json"), "w") as file:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rounds bundled student weights from float32 to float16, in place.
 
-    python3 Tools/train/store_float16.py [FILE ...]   # default: Configs/weights/ssdlite320-*-{person,coco}.safetensors
+    python3 Tools/train/store_float16.py [FILE ...]   # default: Configs/weights/ssdlite320-*-coco.safetensors
 
 ``export_student.py`` (through ``convert_state_dict.py``) writes float32. The
 bundled weights must stay under the repository's size budget, so the students
@@ -35,8 +35,8 @@ from safetensors.numpy import load_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
-DEFAULT_GLOBS = (os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-person.safetensors"),
-                 os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-coco.safetensors"))
+DEFAULT_GLOBS = (os.path.join(ROOT, "Configs", "weights", "ssdlite320-*-coco.safetensors"),)
+"""The bundled students (the person students, retired to Tools/train/person-students, are float16 already)."""
 STORAGE_KEY = "litedetect.storage"
 STORAGE_NOTE = "float16 (rounded from the float32 export)"
 

@@ -23,7 +23,7 @@ def photo(agreed: list[str], extra: list[str], name: str) -> dict:
 
 
 def table(photos: dict[str, dict]) -> list[str]:
-    row = {"model": "Tools/train/milestones/ssdlite320-mobilenetv3-small-coco.json", "backbone": "mobilenetv3-small",
+    row = {"model": "Tools/train/milestones/ssdlite320-mobilenetv1-coco.json", "backbone": "mobilenetv1",
            "classes_scored": 12, "photos": photos}
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
@@ -47,14 +47,14 @@ class PhotoGoalTests(unittest.TestCase):
         })
         self.assertEqual(lines[0], "| model | astronaut: 1× person | basketball: 2× person | chelsea: 1× cat "
                                    "| extra boxes: astronaut, basketball, chelsea, dog | photos over 2 |")
-        self.assertEqual(lines[2], "| MobileNetV3-Small milestone | 0.17 | **missed** (1 of 2) | 0.52 "
+        self.assertEqual(lines[2], "| MobileNetV1 milestone | 0.17 | **missed** (1 of 2) | 0.52 "
                                    "| 2, **3**, 0, **4** | 2 |")
 
     def test_found_must_finds_list_each_agreed_box(self) -> None:
         lines = table({name: photo(["person 0.98", "person 0.93"] if name == "basketball.png"
                                    else [f"{MUST_FIND.get(name, ('dog', 1))[0]} 0.50"], [], name)
                        for name in PHOTOS})
-        self.assertEqual(lines[2], "| MobileNetV3-Small milestone | 0.50 | 0.98, 0.93 | 0.50 | 0, 0, 0, 0 | 0 |")
+        self.assertEqual(lines[2], "| MobileNetV1 milestone | 0.50 | 0.98, 0.93 | 0.50 | 0, 0, 0, 0 | 0 |")
 
 
 if __name__ == "__main__":
