@@ -35,7 +35,7 @@ sys.path.insert(0, HERE)
 
 from student import cli  # noqa: E402
 from student.boxes import iou  # noqa: E402
-from student.configs import config_path, model_name  # noqa: E402
+from student.configs import PERSON_STUDENTS, config_path, model_name  # noqa: E402
 TEACHER = "ssdlite300-mobilenetv2-person"
 SAMPLE_ANNOTATIONS = "Tests/LiteDetectTests/Fixtures/eval/sample-images/annotations.json"
 
@@ -87,11 +87,6 @@ def bench(detect: str, model: str, runs: int) -> dict:
     return {"params": by_threads[1]["params"], "macs": by_threads[1]["macs"],
             "latency_ms_1t": by_threads[1]["latency_ms"]["median"],
             "latency_ms_2t": by_threads[2]["latency_ms"]["median"], "kernels": by_threads[1]["kernels"]}
-
-
-PERSON_STUDENTS = os.path.join(ROOT, "Tools", "train", "person-students")
-"""The person students' configs and weights: retired from the bundle (docs/MODELS.md), kept for
-``--init-from`` and for measuring."""
 
 
 def models() -> list[str]:

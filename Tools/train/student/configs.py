@@ -4,6 +4,10 @@ import json
 import os
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+MILESTONES = os.path.join(ROOT, "Tools", "train", "milestones")
+"""COCO students in training that are not bundled (MobileNetV1's): config and weights side by side."""
+PERSON_STUDENTS = os.path.join(ROOT, "Tools", "train", "person-students")
+"""The person students, retired from the bundle (docs/MODELS.md): kept for ``--init-from`` and measuring."""
 
 
 def config_of_weights(weights_path: str) -> dict:
