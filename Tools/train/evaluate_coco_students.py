@@ -355,13 +355,9 @@ FALSE_BOX_LIMIT = 2
 """The issue's most "extra" boxes a student may put on one sample photo."""
 
 
-MUST_FIND_BY_TEXT = {f"{label} x{count}": (label, count) for label, count in MUST_FIND.values()}
-"""A photo's recorded ``must_find`` ("person x2") -> (label, how many)."""
-
-
-def must_find_cell(photo: dict) -> str:
-    """The must-find's agreed scores, or "missed (n of m)" when too few agree."""
-    label, count = MUST_FIND_BY_TEXT[photo["must_find"]]
+def must_find_cell(name: str, photo: dict) -> str:
+    """Photo ``name``'s must-find: its agreed scores, or "missed (n of m)" when too few agree."""
+    label, count = MUST_FIND[name]
     scores = [a.rsplit(" ", 1)[1] for a in photo["agreed"] if a.rsplit(" ", 1)[0] == label][:count]
     return ", ".join(scores) if photo["found"] else f"**missed** ({len(scores)} of {count})"
 
@@ -376,7 +372,7 @@ def print_photo_goal(rows: list[dict]) -> None:
     print("|---|" + "---|" * len(must) + "---|---:|")
     for row in rows:
         extras = [len(row["photos"][n]["extra"]) for n in names]
-        cells = [must_find_cell(row["photos"][n]) for n in must]
+        cells = [must_find_cell(n, row["photos"][n]) for n in must]
         counts = ", ".join(f"**{e}**" if e > FALSE_BOX_LIMIT else str(e) for e in extras)
         over = sum(e > FALSE_BOX_LIMIT for e in extras)
         print(f"| {labels(row)[1]} | " + " | ".join(cells) + f" | {counts} | {over} |")
