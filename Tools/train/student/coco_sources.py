@@ -195,6 +195,23 @@ PHOTOS = (
         photo("gdk-pixbuf-tests", "usr/libexec/installed-tests/gdk-pixbuf/test-images/reftests/cat.jpg",
               "GPL-2+ (Debian copyright, Files: tests/*)"),
     )),
+    # Session 27: people from close up. The footage's people are small (the astronaut, a close-up, was
+    # the must-find the students lost most often; docs/COCO-STUDENTS-HISTORY.md, session 25), and
+    # few training photos show a person filling much of the picture. A photo-album demo's snapshots
+    # (those stored upright; three of its demo photos lie on their side to show rotation), a face
+    # library's examples (group photos, one portrait; not its collage of cropped faces) and a plotting
+    # library's sample portrait.
+    PhotoSet("people", (), trained_whole=(
+        *(photo("kphotoalbum", f"usr/share/kphotoalbum/demo/{file}", "GPL-2+ (Debian copyright, the whole package)")
+          for file in ("anne_helene.jpg", "bar55.jpg", "bar55_2.jpg", "cold_water.jpg", "grand_canyon_2.jpg",
+                       "jesper.jpg", "jesper_2.jpg", "new_wave_2.jpg", "pool.jpg", "pool_2.jpg", "qt-logo.jpg")),
+        *(photo("libdlib19.1", f"usr/share/doc/libdlib19.1/examples/faces/{file}", "BSL-1.0 (Debian copyright, Files: *)")
+          for file in ("2007_007763.jpg", "2008_001009.jpg", "2008_001322.jpg", "2008_002079.jpg", "2008_002470.jpg",
+                       "2008_002506.jpg", "2008_004176.jpg", "2008_007676.jpg", "2009_004587.jpg",
+                       "Tom_Cruise_avp_2014_4.jpg")),
+        photo("python-matplotlib-data", "usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg",
+              "Matplotlib licence, PSF-based (Debian copyright, Files: *)"),
+    )),
 )
 """Real photographs that are not sample photos. Not taken: darknet's ``kite.jpg``, whose EXIF names
 another copyright holder than the package's ``copyright`` file; the calibration, stereo and

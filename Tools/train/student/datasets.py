@@ -24,13 +24,16 @@ MOSAIC_PROBABILITY = 0.25
 """Share of draws that are a 2x2 mosaic of four pictures (YOLOv4's mosaic): small objects and
 several scenes in one input."""
 
-SOURCE_WEIGHTS = {"vtest": 0.15, "market": 0.2, "clips": 0.05, "photo": 0.2, "animals": 0.05, "wallpaper": 0.4}
+SOURCE_WEIGHTS = {"vtest": 0.15, "market": 0.2, "clips": 0.05, "photo": 0.2, "animals": 0.05, "people": 0.05,
+                  "wallpaper": 0.4}
 """How often each kind of picture is drawn: the two videos are most of the real footage but one
 scene each; wallpapers carry the pasted animals and vehicles. The animal photos are drawn on their
 own: among the other photos they would come once in about 20 draws of photos, and they hold most of
 the real cats (14 of the 21 the teacher finds in the training pictures). The short clips added in
 session 20 (cyclists, parked bicycles, a cockatoo, a dog) are drawn on their own too, so that their
-frames do not crowd out the photos (weights need not sum to 1: ``random.choices`` normalises them)."""
+frames do not crowd out the photos; so are session 27's close-ups of people, so that one draw in
+twenty-two shows a person larger than the footage ever does (weights need not sum to 1:
+``random.choices`` normalises them)."""
 
 
 REPEAT_THRESHOLD = 0.1
